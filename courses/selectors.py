@@ -1,0 +1,1 @@
+"""Reads for course pages and the dashboard."""

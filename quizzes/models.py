@@ -1,0 +1,1 @@
+"""The quiz engine (question bank, quizzes, attempts) arrives with issue 3."""
