@@ -1,0 +1,59 @@
+import os
+
+import pytest
+
+from tests.factories import InstructorFactory, ProviderFactory, UserFactory, course_create, module_create
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def site_tree(db):
+    from cms.services import site_tree_ensure
+
+    return site_tree_ensure()
+
+
+@pytest.fixture
+def catalogue(site_tree):
+    return site_tree[1]
+
+
+@pytest.fixture
+def provider(db):
+    return ProviderFactory()
+
+
+@pytest.fixture
+def course(catalogue, provider):
+    return course_create(catalogue, slug="massage-for-low-back-pain", provider=provider)
+
+
+@pytest.fixture
+def modules(course):
+    body = [("rich_text", "<p>The psoas major inserts on the lesser trochanter of the femur.</p>")]
+    return [module_create(course, title=f"Module {n}", body=body) for n in range(1, 4)]
+
+
+@pytest.fixture
+def learner(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def other_learner(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def instructor(db):
+    return InstructorFactory()
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    }

@@ -1,0 +1,103 @@
+"""factory_boy factories shared by every test package."""
+
+from decimal import Decimal
+
+import factory
+from django.contrib.auth.models import Group
+
+from cms.models import User
+from content.models import ActionLevel, Muscle, RedFlag, Region
+from courses.models import CoursePage, Enrollment, ModulePage, Provider
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"learner{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
+    legal_name = factory.Sequence(lambda n: f"Learner Number {n}")
+    license_number = factory.Sequence(lambda n: f"MT-{n:05d}")
+    license_state = "NC"
+    password = factory.django.Password("correct horse battery staple")
+
+    @factory.post_generation
+    def groups(self, create, extracted, **kwargs):
+        names = extracted if extracted is not None else ["Learners"]
+        for name in names:
+            self.groups.add(Group.objects.get(name=name))
+
+
+class InstructorFactory(UserFactory):
+    username = factory.Sequence(lambda n: f"instructor{n}")
+    groups = factory.PostGeneration(
+        lambda user, create, extracted, **kw: user.groups.add(Group.objects.get(name="Instructors"))
+    )
+
+
+class ProviderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Provider
+
+    name = "Carolina Bodywork Education"
+    ncbtmb_provider_number = "451234-10"
+    email = "ce@example.com"
+    address = "12 Example Street, Durham, NC 27701"
+    signatory_name = "Dana Whitfield, LMBT"
+    signatory_title = "Education Director"
+
+
+class MuscleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Muscle
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Test muscle {n}")
+    slug = factory.Sequence(lambda n: f"test-muscle-{n}")
+    region = Region.HIP
+    origin = "Somewhere proximal"
+    insertion = "Somewhere distal"
+    actions = ["Moves the hip"]
+    innervation = "A nerve (L4-S1)"
+
+
+class RedFlagFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RedFlag
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"flag-{n}")
+    sign = factory.Sequence(lambda n: f"Warning sign {n}")
+    suspected_condition = "Something serious"
+    action_level = ActionLevel.EMERGENCY
+    action = "Stop and send to the emergency department."
+
+
+def course_create(catalogue, *, title="Massage for Low Back Pain", slug=None, provider=None, **fields):
+    provider = provider or ProviderFactory()
+    course = CoursePage(
+        title=title,
+        slug=slug or factory.Faker._get_faker().unique.slug(),
+        approved_title=fields.pop("approved_title", title),
+        ce_hours=fields.pop("ce_hours", Decimal("2.00")),
+        provider=provider,
+        **fields,
+    )
+    catalogue.add_child(instance=course)
+    return course
+
+
+def module_create(course, *, title, body=None, **fields):
+    from django.utils.text import slugify
+
+    module = ModulePage(title=title, slug=fields.pop("slug", slugify(title)), body=body or [], **fields)
+    course.add_child(instance=module)
+    return module
+
+
+class EnrollmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Enrollment
+
+    user = factory.SubFactory(UserFactory)
