@@ -1,0 +1,27 @@
+"""Admin form for questions: checks the submitted options per kind (the model only sees saved ones)."""
+
+from wagtail.admin.forms import WagtailAdminModelForm
+
+
+class QuestionAdminForm(WagtailAdminModelForm):
+    def clean(self):
+        from .models import question_errors
+
+        cleaned = super().clean()
+        self.instance._options_checked_by_form = True
+        formset = self.formsets.get("options")
+        if formset is None or not formset.is_valid():
+            return cleaned
+        options = [
+            {
+                "text": form.cleaned_data.get("text") or "",
+                "is_correct": bool(form.cleaned_data.get("is_correct")),
+                "match_text": form.cleaned_data.get("match_text") or "",
+            }
+            for form in formset.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        zones = cleaned.get("correct_zones") or []
+        for field, message in question_errors(cleaned.get("kind"), options, len(zones)).items():
+            self.add_error(field if field in self.fields else None, message)
+        return cleaned
