@@ -24,8 +24,13 @@ class BodyZone(models.Model):
     name = models.CharField(max_length=120)
     view = models.CharField(max_length=5, choices=View.choices)
     sort_order = models.PositiveSmallIntegerField(default=0)
+    shape = models.TextField(
+        blank=True,
+        help_text="SVG path data (the d attribute) on the 200x440 body figure of this view.",
+    )
 
-    panels = [FieldPanel("code"), FieldPanel("name"), FieldPanel("view"), FieldPanel("sort_order")]
+    panels = [FieldPanel("code"), FieldPanel("name"), FieldPanel("view"), FieldPanel("sort_order"),
+              FieldPanel("shape")]
 
     class Meta:
         ordering = ["view", "sort_order", "name"]
