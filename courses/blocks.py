@@ -4,6 +4,29 @@ from wagtail import blocks
 from wagtail.images.blocks import ImageBlock
 from wagtail.snippets.blocks import SnippetChooserBlock
 
+PREVIEW_TEMPLATE = "blocks/preview.html"  # the block picker preview, with the site styles
+
+
+def muscle_preview_value():
+    from content.models import Muscle
+
+    muscle = Muscle.objects.filter(slug="psoas-major").first() or Muscle.objects.first()
+    return {"muscle": muscle, "note": "Tight hip flexors are a common reason clients report low back pain."}
+
+
+def red_flag_preview_value():
+    from content.models import RedFlag
+
+    red_flag = RedFlag.objects.filter(slug="saddle-anaesthesia").first() or RedFlag.objects.first()
+    return {"red_flag": red_flag}
+
+
+def figure_preview_value():
+    from wagtail.images import get_image_model
+
+    image = get_image_model().objects.order_by("pk").first()
+    return {"image": image, "caption": "The lumbar spine from behind.", "credit": "Bodywork CE"}
+
 
 class HeadingBlock(blocks.StructBlock):
     text = blocks.CharBlock(max_length=200)
@@ -14,6 +37,7 @@ class HeadingBlock(blocks.StructBlock):
     class Meta:
         icon = "title"
         template = "blocks/heading_block.html"
+        preview_template = PREVIEW_TEMPLATE
         preview_value = {"text": "Where the psoas attaches", "anchor": "psoas-attachments"}
         description = "A section heading (h2) with an optional anchor"
 
@@ -25,6 +49,7 @@ class KeyPointsBlock(blocks.StructBlock):
     class Meta:
         icon = "list-ul"
         template = "blocks/key_points_block.html"
+        preview_template = PREVIEW_TEMPLATE
         preview_value = {
             "title": "Key points",
             "points": [
@@ -42,6 +67,8 @@ class MuscleCardBlock(blocks.StructBlock):
     class Meta:
         icon = "user"
         template = "blocks/muscle_card_block.html"
+        preview_template = PREVIEW_TEMPLATE
+        preview_value = muscle_preview_value
         description = "Attachments, actions and referred pain of a muscle from the knowledge base"
 
 
@@ -52,6 +79,8 @@ class RedFlagCalloutBlock(blocks.StructBlock):
     class Meta:
         icon = "warning"
         template = "blocks/red_flag_callout_block.html"
+        preview_template = PREVIEW_TEMPLATE
+        preview_value = red_flag_preview_value
         description = "A red flag from the knowledge base: when to stop and refer"
 
 
@@ -63,6 +92,8 @@ class FigureBlock(blocks.StructBlock):
     class Meta:
         icon = "image"
         template = "blocks/figure_block.html"
+        preview_template = PREVIEW_TEMPLATE
+        preview_value = figure_preview_value
         description = "An image with alt text, caption and credit"
 
 
@@ -74,6 +105,7 @@ class EditorsNoteBlock(blocks.StructBlock):
     class Meta:
         icon = "edit"
         template = "blocks/editors_note_block.html"
+        preview_template = PREVIEW_TEMPLATE
         preview_value = {
             "article_claim": "The psoas is the only muscle that connects the spine to the legs.",
             "correction": "Psoas major is one of several; it inserts on the lesser trochanter with iliacus.",
@@ -92,6 +124,7 @@ class SourceCitationBlock(blocks.StructBlock):
     class Meta:
         icon = "doc-full"
         template = "blocks/source_citation_block.html"
+        preview_template = PREVIEW_TEMPLATE
         preview_value = {
             "title": "Back pain due to tight psoas",
             "file_name": "001_b926f76fb498bbb7.txt",

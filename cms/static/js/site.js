@@ -1,0 +1,108 @@
+/* Bodywork CE site behaviour. Progressive enhancement only: every page works without it.
+ * Loaded with `defer` from base.html; no inline scripts anywhere (a CSP is planned).
+ *
+ * Hooks templates can use:
+ *   <nav class="lesson-toc" data-lesson-toc aria-label="On this page"></nav>
+ *       filled with links to every h2[id] in .lesson-body (left alone if it already has links)
+ *   .lesson-toc a[href^="#"]          highlighted while its section is on screen
+ *   <form data-confirm="Are you sure?">  asks before submitting
+ *   .lesson-body present               a thin reading-progress bar appears at the top
+ */
+(function () {
+  "use strict";
+
+  function buildToc(lessonBody) {
+    var toc = document.querySelector("[data-lesson-toc]");
+    if (!toc || !lessonBody || toc.querySelector("a")) return;
+    var headings = lessonBody.querySelectorAll("h2[id]");
+    if (headings.length < 2) {
+      var panel = toc.closest(".sidebar-panel");
+      (panel || toc).hidden = true;
+      return;
+    }
+    var list = document.createElement("ol");
+    headings.forEach(function (heading) {
+      var item = document.createElement("li");
+      var link = document.createElement("a");
+      link.href = "#" + heading.id;
+      link.textContent = heading.textContent.trim();
+      item.appendChild(link);
+      list.appendChild(item);
+    });
+    toc.appendChild(list);
+  }
+
+  function spyToc() {
+    var links = Array.prototype.slice.call(document.querySelectorAll('.lesson-toc a[href^="#"]'));
+    if (!links.length || !("IntersectionObserver" in window)) return;
+    var byId = {};
+    links.forEach(function (link) {
+      var id = decodeURIComponent(link.getAttribute("href").slice(1));
+      var target = id && document.getElementById(id);
+      if (target) byId[id] = { link: link, target: target };
+    });
+    function activate(id) {
+      links.forEach(function (link) {
+        link.classList.remove("is-active");
+        link.removeAttribute("aria-current");
+      });
+      if (byId[id]) {
+        byId[id].link.classList.add("is-active");
+        byId[id].link.setAttribute("aria-current", "true");
+      }
+    }
+    var observer = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) {
+        if (entry.isIntersecting) activate(entry.target.id);
+      });
+    }, { rootMargin: "-15% 0px -70% 0px" });
+    Object.keys(byId).forEach(function (id) { observer.observe(byId[id].target); });
+  }
+
+  function readingProgress(lessonBody) {
+    if (!lessonBody) return;
+    var bar = document.createElement("div");
+    bar.className = "reading-progress";
+    bar.setAttribute("aria-hidden", "true");
+    document.body.appendChild(bar);
+    var ticking = false;
+    function update() {
+      var rect = lessonBody.getBoundingClientRect();
+      var total = rect.height - window.innerHeight;
+      var done = total > 0 ? Math.min(1, Math.max(0, -rect.top / total)) : 1;
+      bar.style.transform = "scaleX(" + done.toFixed(3) + ")";
+      ticking = false;
+    }
+    function onScroll() {
+      if (!ticking) {
+        ticking = true;
+        window.requestAnimationFrame(update);
+      }
+    }
+    window.addEventListener("scroll", onScroll, { passive: true });
+    window.addEventListener("resize", onScroll);
+    update();
+  }
+
+  function confirmForms() {
+    document.addEventListener("submit", function (event) {
+      var form = event.target;
+      var message = form && form.getAttribute && form.getAttribute("data-confirm");
+      if (message && !window.confirm(message)) event.preventDefault();
+    });
+  }
+
+  function init() {
+    var lessonBody = document.querySelector(".lesson-body");
+    buildToc(lessonBody);
+    spyToc();
+    readingProgress(lessonBody);
+    confirmForms();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();
