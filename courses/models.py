@@ -15,6 +15,11 @@ WORDS_PER_MINUTE = 200  # NCBTMB home-study guidance: 12,000 words = 1 CE hour
 WORDS_PER_CE_HOUR = WORDS_PER_MINUTE * 60
 
 
+def reading_minutes_for(words: int) -> int:
+    """Minutes to read `words` at WORDS_PER_MINUTE, rounded up; 0 only for an empty text."""
+    return max(1, math.ceil(words / WORDS_PER_MINUTE)) if words else 0
+
+
 class Provider(models.Model):
     """The approved CE provider whose details every certificate prints."""
 
@@ -112,7 +117,7 @@ class ModulePage(Page):
 
     @property
     def reading_minutes(self) -> int:
-        return max(1, math.ceil(self.word_count / WORDS_PER_MINUTE)) if self.word_count else 0
+        return reading_minutes_for(self.word_count)
 
     def save(self, *args, **kwargs):
         # A derived figure kept beside the body so course pages never load every module body.
@@ -120,6 +125,14 @@ class ModulePage(Page):
 
         self.word_count = count_words(self.body)
         super().save(*args, **kwargs)
+
+    def serve(self, request, *args, **kwargs):
+        from .services import module_visit
+
+        # The first view by an enrolled learner starts the clock for this module (server time).
+        if request.method == "GET" and request.user.is_authenticated:
+            module_visit(user=request.user, module=self)
+        return super().serve(request, *args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
         from .selectors import module_context

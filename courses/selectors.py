@@ -1,15 +1,312 @@
-"""Reads for course pages and the dashboard (owner: accounts/progress work)."""
+"""Reads for the catalogue, course pages, module pages and the learner dashboard.
+
+Every selector runs a fixed number of queries, whatever the number of courses or modules:
+module lists come from one query each (StreamField bodies deferred) and progress from one more.
+A learner only ever sees their own enrollments and progress: everything is looked up by `user`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from functools import reduce
+from operator import or_
+
+from django.db.models import Q
+
+from .models import (
+    WORDS_PER_CE_HOUR,
+    CoursePage,
+    Enrollment,
+    ModulePage,
+    ModuleProgress,
+    reading_minutes_for,
+)
+
+# Approved CE hours may differ this much from the estimate from word counts before staff are warned.
+CE_HOURS_TOLERANCE = Decimal("0.25")
 
 
-def course_cards(*, user):
-    from .models import CoursePage
+@dataclass(frozen=True)
+class ModuleRow:
+    module: ModulePage
+    position: int
+    progress: ModuleProgress | None
+    locked: bool
+    is_next: bool
 
-    return [{"course": c} for c in CoursePage.objects.live().select_related("provider")]
+    @property
+    def completed(self) -> bool:
+        return self.progress is not None and self.progress.completed_at is not None
+
+    @property
+    def started(self) -> bool:
+        return self.progress is not None
 
 
-def course_outline(*, course, user):
-    return {"modules": course.get_children().live().specific()}
+@dataclass(frozen=True)
+class CourseCard:
+    course: CoursePage
+    module_count: int
+    reading_minutes: int
+    enrollment: Enrollment | None
+    completed_count: int
+
+    @property
+    def provider(self):
+        return self.course.provider
+
+    @property
+    def ce_hours(self) -> Decimal:
+        return self.course.ce_hours
+
+    @property
+    def progress_percent(self) -> int | None:
+        """None for a visitor who is not enrolled (templates then show no progress bar)."""
+        return percent(self.completed_count, self.module_count) if self.enrollment else None
 
 
-def module_context(*, module, user):
-    return {}
+@dataclass(frozen=True)
+class DashboardRow:
+    enrollment: Enrollment
+    module_count: int
+    completed_count: int
+    next_module: ModulePage | None
+
+    @property
+    def course(self) -> CoursePage:
+        return self.enrollment.course
+
+    @property
+    def progress_percent(self) -> int:
+        return percent(self.completed_count, self.module_count)
+
+    @property
+    def completed(self) -> bool:
+        """Every module read. Course completion (quizzes, evaluation) is decided elsewhere."""
+        return self.module_count > 0 and self.completed_count == self.module_count
+
+
+def percent(part: int, whole: int) -> int:
+    return (part * 100) // whole if whole else 0
+
+
+def viewer_is_staff(user) -> bool:
+    """Instructors and superusers read every module, enrolled or not."""
+    return bool(user and user.is_authenticated and user.is_active and user.has_perm("wagtailadmin.access_admin"))
+
+
+def course_modules(course: CoursePage) -> list[ModulePage]:
+    """The live modules of a course in tree order, without their bodies."""
+    return list(ModulePage.objects.child_of(course).live().defer_streamfields().order_by("path"))
+
+
+def enrollment_for(*, user, course: CoursePage) -> Enrollment | None:
+    if not (user and user.is_authenticated):
+        return None
+    return (
+        Enrollment.objects.filter(user=user, course=course)
+        .exclude(status=Enrollment.Status.WITHDRAWN)
+        .first()
+    )
+
+
+def progress_by_module(enrollment: Enrollment | None) -> dict[int, ModuleProgress]:
+    if enrollment is None:
+        return {}
+    return {p.module_id: p for p in ModuleProgress.objects.filter(enrollment=enrollment)}
+
+
+def first_incomplete_index(modules: list[ModulePage], completed_ids: set[int]) -> int | None:
+    """Index of the first module not yet complete; every later module is locked."""
+    for index, module in enumerate(modules):
+        if module.pk not in completed_ids:
+            return index
+    return None
+
+
+def blocking_module(modules: list[ModulePage], completed_ids: set[int], module: ModulePage) -> ModulePage | None:
+    """The earliest incomplete module before `module`, or None when `module` is open."""
+    for earlier in modules:
+        if earlier.pk == module.pk:
+            return None
+        if earlier.pk not in completed_ids:
+            return earlier
+    return None
+
+
+def _completed_ids(progress: dict[int, ModuleProgress]) -> set[int]:
+    return {module_id for module_id, p in progress.items() if p.completed_at is not None}
+
+
+def estimated_ce_hours(words: int) -> Decimal:
+    return (Decimal(words) / WORDS_PER_CE_HOUR).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def ce_hours_differ(approved: Decimal, estimate: Decimal) -> bool:
+    if not approved:
+        return estimate > 0
+    return abs(approved - estimate) / approved > CE_HOURS_TOLERANCE
+
+
+def module_rows(modules, progress, *, enrolled: bool, staff: bool) -> list[ModuleRow]:
+    """One row per module: enrolled learners see their progress, the next module and what is still locked."""
+    frontier = first_incomplete_index(modules, _completed_ids(progress)) if enrolled else None
+    return [
+        ModuleRow(
+            module=module,
+            position=index + 1,
+            progress=progress.get(module.pk),
+            locked=enrolled and not staff and frontier is not None and index > frontier,
+            is_next=enrolled and index == frontier,
+        )
+        for index, module in enumerate(modules)
+    ]
+
+
+def course_outline(*, course: CoursePage, user) -> dict:
+    """Everything a course page shows: the ordered module list with this viewer's state."""
+    modules = course_modules(course)
+    enrollment = enrollment_for(user=user, course=course)
+    progress = progress_by_module(enrollment)
+    staff = viewer_is_staff(user)
+    rows = module_rows(modules, progress, enrolled=enrollment is not None, staff=staff)
+    estimate = estimated_ce_hours(sum(m.word_count for m in modules))
+    completed_count = sum(1 for row in rows if row.completed)
+    return {
+        "enrollment": enrollment,
+        "module_rows": rows,
+        "module_count": len(modules),
+        "completed_count": completed_count,
+        "progress_percent": percent(completed_count, len(modules)),
+        "next_module": next((row.module for row in rows if row.is_next), None),
+        "reading_minutes": sum(m.reading_minutes for m in modules),
+        "estimated_ce_hours": estimate,
+        "ce_hours_mismatch": staff and ce_hours_differ(course.ce_hours, estimate),
+        "viewer_is_staff": staff,
+    }
+
+
+def module_context(*, module: ModulePage, user) -> dict:
+    """Everything a module page shows around the body: where it sits and whether this viewer may read it."""
+    course = CoursePage.objects.parent_of(module).select_related("provider").first()
+    modules = course_modules(course) if course else []
+    enrollment = enrollment_for(user=user, course=course) if course else None
+    progress = progress_by_module(enrollment)
+    completed_ids = _completed_ids(progress)
+    staff = viewer_is_staff(user)
+
+    index = next((i for i, m in enumerate(modules) if m.pk == module.pk), None)
+    blocker = blocking_module(modules, completed_ids, module) if enrollment and index is not None else None
+    own_progress = progress.get(module.pk)
+    locked = blocker is not None and not staff
+    rows = module_rows(modules, progress, enrolled=enrollment is not None, staff=staff)
+    completed_count = sum(1 for row in rows if row.completed)
+    return {
+        "course": course,
+        "enrollment": enrollment,
+        "progress": own_progress,
+        "locked": locked,
+        "blocking_module": blocker,
+        "can_read": staff or (enrollment is not None and not locked),
+        "can_complete": enrollment is not None and blocker is None and index is not None
+        and not (own_progress and own_progress.completed_at),
+        "previous_module": modules[index - 1] if index else None,
+        "next_module": modules[index + 1] if index is not None and index + 1 < len(modules) else None,
+        "position": index + 1 if index is not None else None,
+        "module_count": len(modules),
+        "module_rows": rows,
+        "completed_count": completed_count,
+        "progress_percent": percent(completed_count, len(modules)),
+        "viewer_is_staff": staff,
+    }
+
+
+def _children_q(courses) -> Q:
+    return reduce(or_, (ModulePage.objects.child_of_q(c) for c in courses))
+
+
+def _module_stats(courses) -> dict[str, list[tuple[int, int]]]:
+    """{course path: [(module id, word count), ...] in tree order} for live modules, in one query."""
+    stats: dict[str, list[tuple[int, int]]] = {c.path: [] for c in courses}
+    if not courses:
+        return stats
+    rows = (
+        ModulePage.objects.live()
+        .filter(_children_q(courses))
+        .order_by("path")
+        .values_list("path", "pk", "word_count")
+    )
+    for path, pk, words in rows:
+        stats[path[: -ModulePage.steplen]].append((pk, words))
+    return stats
+
+
+def _completed_pairs(enrollments) -> set[tuple[int, int]]:
+    """{(enrollment id, module id)} of completed modules, in one query."""
+    if not enrollments:
+        return set()
+    return set(
+        ModuleProgress.objects.filter(enrollment__in=enrollments, completed_at__isnull=False).values_list(
+            "enrollment_id", "module_id"
+        )
+    )
+
+
+def _active_enrollments(user):
+    if not (user and user.is_authenticated):
+        return Enrollment.objects.none()
+    return Enrollment.objects.filter(user=user).exclude(status=Enrollment.Status.WITHDRAWN)
+
+
+def course_cards(*, user) -> list[CourseCard]:
+    """Every live course for the catalogue and home page, with this learner's progress (4 queries)."""
+    courses = list(CoursePage.objects.live().select_related("provider", "hero_image").order_by("path"))
+    stats = _module_stats(courses)
+    enrollments = {e.course_id: e for e in _active_enrollments(user)} if courses else {}
+    done = _completed_pairs(list(enrollments.values()))
+    cards = []
+    for course in courses:
+        modules = stats[course.path]
+        enrollment = enrollments.get(course.pk)
+        completed = sum(1 for pk, _ in modules if enrollment and (enrollment.pk, pk) in done)
+        cards.append(
+            CourseCard(
+                course=course,
+                module_count=len(modules),
+                reading_minutes=sum(reading_minutes_for(words) for _, words in modules),
+                enrollment=enrollment,
+                completed_count=completed,
+            )
+        )
+    return cards
+
+
+def learner_dashboard(*, user) -> list[DashboardRow]:
+    """The learner's enrollments, newest first, with progress and the next module to read (3 queries)."""
+    enrollments = list(
+        _active_enrollments(user)
+        .filter(course__live=True)
+        .select_related("course", "course__provider")
+        .order_by("-enrolled_at", "-pk")
+    )
+    stats = _module_stats([e.course for e in enrollments])
+    done = _completed_pairs(enrollments)
+    next_ids = {}
+    for enrollment in enrollments:
+        pending = [pk for pk, _ in stats[enrollment.course.path] if (enrollment.pk, pk) not in done]
+        next_ids[enrollment.pk] = pending[0] if pending else None
+    wanted = {pk for pk in next_ids.values() if pk}
+    next_modules = ModulePage.objects.defer_streamfields().in_bulk(wanted) if wanted else {}
+    rows = []
+    for enrollment in enrollments:
+        modules = stats[enrollment.course.path]
+        rows.append(
+            DashboardRow(
+                enrollment=enrollment,
+                module_count=len(modules),
+                completed_count=sum(1 for pk, _ in modules if (enrollment.pk, pk) in done),
+                next_module=next_modules.get(next_ids[enrollment.pk]),
+            )
+        )
+    return rows
