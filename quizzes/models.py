@@ -194,11 +194,10 @@ class Question(PreviewableMixin, RevisionMixin, index.Indexed, ClusterableModel)
         return "quizzes/question_preview.html"
 
     def get_preview_context(self, request, mode_name):
-        from .snapshots import question_preview_item
+        from .selectors import question_preview_context
 
         context = super().get_preview_context(request, mode_name)
-        context["item"] = question_preview_item(self)
-        context["show_key"] = mode_name == "key"
+        context.update(question_preview_context(self, show_key=mode_name == "key"))
         return context
 
 

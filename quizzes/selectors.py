@@ -1,0 +1,294 @@
+"""Reads of the quiz engine: what a learner may do, sees while answering, and sees afterwards."""
+
+from datetime import timedelta
+
+from django.db.models import Max
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from . import grading
+from .models import Attempt, AttemptStatus, FeedbackPolicy, Quiz, Response
+from .snapshots import public_item
+
+
+# --- completion (called by courses) ----------------------------------------------------------------
+
+
+def module_quiz_passed(user, module) -> bool:
+    """True when the module has no quiz, or the learner passed it. Module quizzes are optional."""
+    quiz_id = Quiz.objects.filter(module=module).values_list("pk", flat=True).first()
+    if quiz_id is None:
+        return True
+    return _passed(user, quiz_id)
+
+
+def final_quiz_passed(user, course) -> bool:
+    """True only when the course has a post-test and the learner passed it (no post-test: False)."""
+    quiz_id = Quiz.objects.filter(course=course, module__isnull=True).values_list("pk", flat=True).first()
+    return quiz_id is not None and _passed(user, quiz_id)
+
+
+def _passed(user, quiz_id) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return Attempt.objects.filter(user=user, quiz_id=quiz_id, passed=True).exists()
+
+
+def module_quiz(module) -> Quiz | None:
+    return Quiz.objects.filter(module=module).first()
+
+
+def final_quiz(course) -> Quiz | None:
+    return Quiz.objects.filter(course=course, module__isnull=True).first()
+
+
+def passed_quiz_ids(user, quiz_ids) -> set[int]:
+    """Which of these quizzes the learner passed (one query; for course outlines)."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    rows = Attempt.objects.filter(user=user, quiz_id__in=list(quiz_ids), passed=True)
+    return set(rows.values_list("quiz_id", flat=True).distinct())
+
+
+# --- starting --------------------------------------------------------------------------------------
+
+
+def attempt_open(*, user, quiz) -> Attempt | None:
+    return Attempt.objects.filter(user=user, quiz=quiz, status=AttemptStatus.IN_PROGRESS).first()
+
+
+def is_enrolled(user, course) -> bool:
+    from courses.models import Enrollment
+
+    if user.is_staff:
+        return True
+    active = Enrollment.objects.filter(user=user, course_id=course.pk).exclude(status=Enrollment.Status.WITHDRAWN)
+    return active.exists()
+
+
+def cooldown_until(quiz: Quiz, last_closed: Attempt | None):
+    if last_closed is None or last_closed.passed or not quiz.cooldown_minutes or last_closed.submitted_at is None:
+        return None
+    return last_closed.submitted_at + timedelta(minutes=quiz.cooldown_minutes)
+
+
+def start_refusal(*, user, quiz: Quiz, now=None) -> str:
+    """Why the learner may not start a new attempt now, or "" when they may."""
+    now = now or timezone.now()
+    if not is_enrolled(user, quiz.course):
+        return "Enroll in the course before taking its quizzes."
+    attempts = Attempt.objects.filter(user=user, quiz=quiz)
+    used = attempts.count()
+    if quiz.max_attempts is not None and used >= quiz.max_attempts:
+        return f"You have used all {quiz.max_attempts} attempts at this quiz."
+    last_closed = attempts.exclude(status=AttemptStatus.IN_PROGRESS).order_by("-number").first()
+    until = cooldown_until(quiz, last_closed)
+    if until and now < until:
+        minutes = max(1, round((until - now).total_seconds() / 60))
+        return f"Please review the lesson first: you can try again in about {minutes} minute(s)."
+    return ""
+
+
+def quiz_intro(*, user, quiz: Quiz, now=None) -> dict:
+    """Everything the intro page shows before the learner starts (NCBTMB: pass mark and scale up front)."""
+    now = now or timezone.now()
+    attempts = list(Attempt.objects.filter(user=user, quiz=quiz).order_by("number"))
+    closed = [a for a in attempts if a.status != AttemptStatus.IN_PROGRESS]
+    in_progress = next((a for a in attempts if a.status == AttemptStatus.IN_PROGRESS), None)
+    used = len(attempts)
+    left = None if quiz.max_attempts is None else max(0, quiz.max_attempts - used)
+    until = cooldown_until(quiz, closed[-1] if closed else None)
+    refusal = "" if in_progress else start_refusal(user=user, quiz=quiz, now=now)
+    return {
+        "quiz": quiz,
+        "question_count": sum(rule.count for rule in quiz.rules.all()) or None,
+        "attempts": closed,
+        "attempts_used": used,
+        "attempts_left": left,
+        "cooldown_until": until if until and until > now else None,
+        "best_score": max((a.score for a in closed if a.score is not None), default=None),
+        "passed": any(a.passed for a in closed),
+        "in_progress": in_progress,
+        "can_start": in_progress is not None or not refusal,
+        "refusal": refusal,
+        "grading_scale": grading.GRADING_SCALE,
+        "feedback_description": FEEDBACK_DESCRIPTIONS[quiz.feedback_policy],
+    }
+
+
+FEEDBACK_DESCRIPTIONS = {
+    FeedbackPolicy.SCORE_ONLY: "After submitting you see your score and whether you passed.",
+    FeedbackPolicy.SHOW_WRONG: "After submitting you see your score and which questions you got wrong, "
+    "with links back to the lesson.",
+    FeedbackPolicy.FULL_EXPLANATIONS: "After submitting you see every question with the correct answer, "
+    "an explanation and a link back to the lesson.",
+}
+
+
+# --- taking ----------------------------------------------------------------------------------------
+
+
+def attempt_for_learner(*, user, attempt_id) -> Attempt:
+    """The learner's own attempt, or 404 (another learner's attempt does not exist for them)."""
+    return get_object_or_404(Attempt.objects.select_related("quiz"), pk=attempt_id, user=user)
+
+
+def attempt_take_context(*, attempt: Attempt, now=None) -> dict:
+    """The take page: questions without their keys, the learner's saved answers, time left."""
+    now = now or timezone.now()
+    saved = dict(Response.objects.filter(attempt=attempt).values_list("position", "answer"))
+    zones = _zones_with_shapes(attempt.snapshot.get("zones", []))
+    questions = [
+        question_widget(public_item(item), saved.get(item["position"]), zones) for item in attempt.questions
+    ]
+    seconds_left = None
+    if attempt.deadline is not None:
+        seconds_left = max(0, int((attempt.deadline - now).total_seconds()))
+    return {
+        "attempt": attempt,
+        "quiz": attempt.quiz,
+        "questions": questions,
+        "answered": sum(1 for q in questions if q["answered"]),
+        "total": len(questions),
+        "seconds_left": seconds_left,
+        "has_body_map": bool(zones),
+    }
+
+
+def _zones_with_shapes(zones: list[dict]) -> list[dict]:
+    if not zones:
+        return []
+    from content.models import BodyZone
+
+    shapes = dict(BodyZone.objects.filter(code__in=[z["code"] for z in zones]).values_list("code", "shape"))
+    return [{**z, "shape": (shapes.get(z["code"]) or "").strip()} for z in zones]
+
+
+def question_widget(item: dict, answer, zones: list[dict]) -> dict:
+    """Template-ready data for one question with the learner's answer filled in (no key in it)."""
+    kind = item["kind"]
+    name = f"q{item['qid']}"
+    widget = {**item, "name": name, "answered": answer not in (None, "", [], {})}
+    if kind in grading.SINGLE_KINDS:
+        widget["choices"] = [{**o, "checked": o["id"] == answer} for o in item["options"]]
+    elif kind == "multiple_response":
+        picked = set(answer or [])
+        widget["choices"] = [{**o, "checked": o["id"] in picked} for o in item["options"]]
+    elif kind == "matching":
+        pairs = answer or {}
+        widget["lefts"] = [{**o, "name": f"{name}-{o['id']}", "selected": pairs.get(o["id"], "")}
+                           for o in item["options"]]
+    elif kind == "ordering":
+        positions = answer or {}
+        widget["positions"] = list(range(1, len(item["options"]) + 1))
+        widget["items"] = [{**o, "name": f"{name}-{o['id']}", "selected": positions.get(o["id"])}
+                           for o in item["options"]]
+    elif kind == "body_map":
+        picked = set(answer or [])
+        marked = [{**z, "checked": z["code"] in picked} for z in zones]
+        widget["zones"] = marked
+        widget["views"] = [
+            {"code": view, "label": label, "zones": [z for z in marked if z["view"] == view and z["shape"]]}
+            for view, label in (("front", "Front"), ("back", "Back"))
+        ]
+        widget["has_figure"] = any(v["zones"] for v in widget["views"])
+    return widget
+
+
+# --- results ---------------------------------------------------------------------------------------
+
+
+def result_view(*, attempt: Attempt) -> dict:
+    """The result page, filtered by the quiz's feedback policy (the key only when the policy allows)."""
+    quiz = attempt.quiz
+    policy = quiz.feedback_policy
+    key_hidden_note = ""
+    if policy == FeedbackPolicy.FULL_EXPLANATIONS and quiz.hide_key_after_fail and not attempt.passed:
+        if not Attempt.objects.filter(user_id=attempt.user_id, quiz_id=quiz.pk, passed=True).exists():
+            policy = FeedbackPolicy.SHOW_WRONG
+            key_hidden_note = "Correct answers and explanations are shown once you pass this quiz."
+    responses = {r.position: r for r in Response.objects.filter(attempt=attempt)}
+    items = []
+    for item in attempt.questions:
+        response = responses.get(item["position"])
+        items.append(_result_item(item, response, attempt.snapshot.get("zones", []), policy))
+    critical_wrong = [i for i in items if i["critical"] and not i["is_correct"]]
+    return {
+        "attempt": attempt,
+        "quiz": quiz,
+        "policy": policy,
+        "show_items": policy != FeedbackPolicy.SCORE_ONLY,
+        "show_key": policy == FeedbackPolicy.FULL_EXPLANATIONS,
+        "key_hidden_note": key_hidden_note,
+        "items": items,
+        "critical_wrong": critical_wrong,
+        "wrong_count": sum(1 for i in items if not i["is_correct"]),
+        "pass_mark": attempt.snapshot.get("pass_mark", quiz.pass_mark),
+    }
+
+
+def _result_item(item: dict, response, zones: list[dict], policy: str) -> dict:
+    answer = response.answer if response else None
+    score = response.score if response and response.score is not None else 0.0
+    is_correct = bool(response and response.is_correct)
+    result = {
+        "position": item["position"],
+        "stem": item["stem"],
+        "kind": item["kind"],
+        "critical": item["critical"],
+        "lesson_url": item.get("lesson_url", ""),
+        "lesson_title": item.get("lesson_title", ""),
+        "score_percent": round(score * 100),
+        "is_correct": is_correct,
+        "partial": 0 < score < 1,
+    }
+    if policy == FeedbackPolicy.FULL_EXPLANATIONS:
+        result["your_answer"] = describe_answer(item, answer, zones)
+        result["correct_answer"] = describe_answer(item, item["key"], zones)
+        result["explanation"] = item.get("explanation", "")
+    return result
+
+
+def describe_answer(item: dict, answer, zones: list[dict]) -> list[str]:
+    """An answer (or a key) as readable lines."""
+    if answer in (None, "", [], {}):
+        return []
+    texts = {o["id"]: o["text"] for o in item["options"]}
+    kind = item["kind"]
+    if kind in grading.SINGLE_KINDS:
+        return [texts.get(answer, "?")]
+    if kind == "multiple_response":
+        return [texts.get(a, "?") for a in answer]
+    if kind == "body_map":
+        names = {z["code"]: z["name"] for z in zones}
+        return [names.get(code, code) for code in answer]
+    if kind == "matching":
+        rights = {r["id"]: r["text"] for r in item.get("right", [])}
+        return [f"{texts.get(left, '?')} → {rights.get(right, '?')}" for left, right in answer.items()]
+    if kind == "ordering":
+        ordered = sorted(answer.items(), key=lambda pair: pair[1])
+        return [f"{position}. {texts.get(oid, '?')}" for oid, position in ordered]
+    return []
+
+
+def question_preview_context(question, *, show_key: bool) -> dict:
+    """Admin preview of a (possibly unsaved) question, rendered with the learner's widgets."""
+    from .snapshots import question_preview_item
+
+    item = question_preview_item(question)
+    zones = _zones_with_shapes(item.pop("zones", []))
+    return {
+        "item": item,
+        "widget": question_widget(public_item(item), None, zones),
+        "show_key": show_key,
+        "key_lines": describe_answer(item, item.get("key"), zones) if show_key else [],
+    }
+
+
+def learner_quiz_history(*, user, quiz) -> list[Attempt]:
+    return list(Attempt.objects.filter(user=user, quiz=quiz).order_by("number"))
+
+
+def best_scores(*, user, quiz_ids) -> dict[int, object]:
+    rows = Attempt.objects.filter(user=user, quiz_id__in=list(quiz_ids)).values("quiz_id").annotate(best=Max("score"))
+    return {row["quiz_id"]: row["best"] for row in rows}

@@ -1,0 +1,284 @@
+"""Writes of the quiz engine: starting, autosaving and submitting attempts.
+
+Time limits. An attempt with a time limit has a `deadline`. Answers (autosaves and the final
+submit) are accepted until deadline + the quiz's grace seconds, which absorbs network delays and
+the browser's own auto-submit. After that, nothing the browser sends is accepted: the attempt is
+closed as "expired" and graded on the answers saved before the cut-off. The same happens lazily
+when the learner comes back to an overdue attempt (intro, take or result page, or a new start).
+
+Every write here runs a fixed number of queries whatever the number of questions.
+"""
+
+import logging
+import random
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import IntegrityError, OperationalError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from content.models import BodyZone
+from courses.models import ModulePage
+
+from . import grading
+from .answers import validate_answers
+from .errors import AnswerError, AttemptClosed, AttemptNotAllowed, QuizEmpty, QuizError
+from .models import Attempt, AttemptStatus, Question, QuestionKind, Quiz, Response
+from .snapshots import question_item, zone_list
+
+logger = logging.getLogger(__name__)
+
+SNAPSHOT_VERSION = 1
+
+
+__all__ = [
+    "AnswerError", "AttemptClosed", "AttemptNotAllowed", "QuizEmpty", "QuizError", "SubmitOutcome",
+    "attempt_autosave", "attempt_close_if_overdue", "attempt_start", "attempt_submit",
+]
+
+
+def _retry_when_locked(func):
+    """SQLite refuses concurrent writers instead of waiting; retry briefly (PostgreSQL waits on the row lock)."""
+
+    def wrapper(*args, **kwargs):
+        for attempt in range(8):
+            try:
+                return func(*args, **kwargs)
+            except OperationalError as exc:
+                if "locked" not in str(exc) or attempt == 7 or transaction.get_connection().in_atomic_block:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+
+    wrapper.__name__ = func.__name__
+    wrapper.__doc__ = func.__doc__
+    return wrapper
+
+
+# --- start ---------------------------------------------------------------------------------------
+
+
+def attempt_start(*, user, quiz: Quiz, now=None) -> Attempt:
+    """Resume the learner's open attempt, or draw a new one if the quiz's limits allow it."""
+    from .selectors import attempt_open, start_refusal
+
+    now = now or timezone.now()
+    open_attempt = attempt_open(user=user, quiz=quiz)
+    if open_attempt is not None:
+        open_attempt = attempt_close_if_overdue(attempt=open_attempt, now=now)
+        if open_attempt.is_open:
+            return open_attempt
+    refusal = start_refusal(user=user, quiz=quiz, now=now)
+    if refusal:
+        raise AttemptNotAllowed(refusal)
+    seed = random.SystemRandom().getrandbits(62)
+    snapshot = quiz_snapshot(quiz, random.Random(seed))
+    if not snapshot["questions"]:
+        raise QuizEmpty("This quiz has no questions yet. Please come back later.")
+    try:
+        return _attempt_create(user=user, quiz=quiz, now=now, seed=seed, snapshot=snapshot)
+    except IntegrityError:
+        # A second tab or a double click started one at the same moment: resume that one.
+        open_attempt = attempt_open(user=user, quiz=quiz)
+        if open_attempt is None:
+            raise
+        return open_attempt
+
+
+@transaction.atomic
+def _attempt_create(*, user, quiz, now, seed, snapshot) -> Attempt:
+    last = Attempt.objects.filter(user=user, quiz=quiz).aggregate(n=Max("number"))["n"] or 0
+    deadline = now + timedelta(minutes=quiz.time_limit_minutes) if quiz.time_limit_minutes else None
+    attempt = Attempt.objects.create(
+        user=user, quiz=quiz, number=last + 1, started_at=now, deadline=deadline, seed=seed, snapshot=snapshot
+    )
+    Response.objects.bulk_create(
+        Response(attempt=attempt, question_id=item["qid"], position=item["position"], updated_at=now)
+        for item in snapshot["questions"]
+    )
+    return attempt
+
+
+def quiz_pool(quiz: Quiz):
+    """Questions a quiz may draw: its module's (module quiz) or any module's of its course (post-test)."""
+    questions = Question.objects.filter(retired=False)
+    if quiz.module_id:
+        return questions.filter(module_id=quiz.module_id)
+    modules = ModulePage.objects.child_of(quiz.course).values("pk")
+    return questions.filter(module__in=modules)
+
+
+def quiz_draw(quiz: Quiz, rng: random.Random) -> list[int]:
+    """Question ids drawn for one attempt: N per rule, never the same question twice, rule order kept."""
+    pool = quiz_pool(quiz)
+    rules = list(quiz.rules.all())
+    if not rules:
+        ids = list(pool.order_by("pk").values_list("pk", flat=True))
+        rng.shuffle(ids)
+        return ids
+    drawn: list[int] = []
+    for rule in rules:
+        candidates = pool.exclude(pk__in=drawn)
+        if rule.topic:
+            candidates = candidates.filter(topic=rule.topic)
+        if rule.tag:
+            candidates = candidates.filter(tags__name__iexact=rule.tag)
+        ids = sorted(set(candidates.values_list("pk", flat=True)))
+        picked = rng.sample(ids, min(rule.count, len(ids)))
+        if len(picked) < rule.count:
+            logger.warning("Quiz %s rule %s: only %s questions available", quiz.pk, rule, len(picked))
+        drawn.extend(picked)
+    return drawn
+
+
+def quiz_snapshot(quiz: Quiz, rng: random.Random) -> dict:
+    ids = quiz_draw(quiz, rng)
+    questions = (
+        Question.objects.filter(pk__in=ids)
+        .select_related("module")
+        .prefetch_related("options", "correct_zones")
+        .in_bulk()
+    )
+    items = []
+    urls: dict[int, str] = {}
+    for qid in ids:
+        question = questions[qid]
+        if question.module_id and question.module_id not in urls:
+            urls[question.module_id] = question.module.get_url() or ""
+        url = urls.get(question.module_id, "")
+        if url and question.section_anchor:
+            url = f"{url}#{question.section_anchor}"
+        items.append(
+            question_item(question, position=len(items) + 1, rng=rng, shuffle=quiz.shuffle_choices, lesson_url=url)
+        )
+    snapshot = {
+        "version": SNAPSHOT_VERSION,
+        "quiz_title": quiz.title,
+        "pass_mark": quiz.pass_mark,
+        "questions": items,
+    }
+    if any(item["kind"] == QuestionKind.BODY_MAP for item in items):
+        snapshot["zones"] = zone_list(BodyZone.objects.order_by("view", "sort_order", "name"))
+    return snapshot
+
+
+# --- autosave ------------------------------------------------------------------------------------
+
+
+def _answers_close_at(attempt: Attempt):
+    if attempt.deadline is None:
+        return None
+    return attempt.deadline + timedelta(seconds=attempt.quiz.grace_seconds)
+
+
+def _is_overdue(attempt: Attempt, now) -> bool:
+    closes = _answers_close_at(attempt)
+    return closes is not None and now > closes
+
+
+@_retry_when_locked
+def attempt_autosave(*, attempt: Attempt, answers, now=None) -> int:
+    """Save some or all answers of an open attempt; returns how many were saved. All or nothing."""
+    now = now or timezone.now()
+    normalized = validate_answers(attempt.snapshot, answers)
+    with transaction.atomic():
+        locked = Attempt.objects.select_for_update().only("status", "deadline").get(pk=attempt.pk)
+        if locked.status != AttemptStatus.IN_PROGRESS:
+            raise AttemptClosed("This attempt is already closed; answers can no longer be changed.")
+        locked.quiz = attempt.quiz
+        if _is_overdue(locked, now):
+            raise AttemptClosed("Time is up: answers sent after the time limit are not accepted.")
+        _responses_upsert(attempt, normalized, now, graded=False)
+    return len(normalized)
+
+
+def _responses_upsert(attempt: Attempt, answers: dict[int, object], now, *, graded: bool, results=None):
+    """One INSERT … ON CONFLICT for every answer (rows exist from the start; this also heals a missing one)."""
+    by_qid = {item["qid"]: item for item in attempt.snapshot["questions"]}
+    rows = []
+    for qid, answer in answers.items():
+        row = Response(
+            attempt_id=attempt.pk, question_id=qid, position=by_qid[qid]["position"], answer=answer, updated_at=now
+        )
+        if graded:
+            row.score, row.is_correct = results[qid]
+        rows.append(row)
+    fields = ["answer", "updated_at"] + (["score", "is_correct"] if graded else [])
+    Response.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=["attempt", "position"], update_fields=fields
+    )
+
+
+# --- submit --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SubmitOutcome:
+    attempt: Attempt
+    graded_now: bool  # False: it was already closed (double click, second tab): nothing changed
+    late: bool  # True: the answers sent were refused (after the time limit); graded on saved answers
+
+
+@_retry_when_locked
+def attempt_submit(*, attempt: Attempt, answers=None, now=None) -> SubmitOutcome:
+    """Grade an attempt once. `answers` (optional) are merged over the saved ones first.
+
+    Concurrent or repeated submits: the row lock makes the second wait and find the attempt
+    already graded, so it returns the same result without writing anything.
+    """
+    now = now or timezone.now()
+    normalized = validate_answers(attempt.snapshot, answers) if answers is not None else {}
+    with transaction.atomic():
+        locked = Attempt.objects.select_for_update().select_related("quiz").get(pk=attempt.pk)
+        if locked.status != AttemptStatus.IN_PROGRESS:
+            return SubmitOutcome(locked, graded_now=False, late=False)
+        late = _is_overdue(locked, now)
+        if late:
+            normalized = {}
+        _grade_and_close(locked, normalized, now, expired=late)
+    return SubmitOutcome(locked, graded_now=True, late=late and answers is not None)
+
+
+def attempt_close_if_overdue(*, attempt: Attempt, now=None) -> Attempt:
+    """Close an open attempt whose time ran out, grading what was saved in time. Returns the attempt."""
+    now = now or timezone.now()
+    if attempt.status != AttemptStatus.IN_PROGRESS or not _is_overdue(attempt, now):
+        return attempt
+    return attempt_submit(attempt=attempt, answers=None, now=now).attempt
+
+
+def _grade_and_close(attempt: Attempt, new_answers: dict[int, object], now, *, expired: bool):
+    saved = {r.position: r.answer for r in Response.objects.filter(attempt=attempt).only("position", "answer")}
+    answers, results, outcome_rows = {}, {}, []
+    for item in attempt.snapshot["questions"]:
+        qid = item["qid"]
+        answer = new_answers[qid] if qid in new_answers else saved.get(item["position"])
+        score, correct = grading.grade(item["kind"], item["key"], answer)
+        answers[qid] = answer
+        results[qid] = (score, correct)
+        outcome_rows.append((item["position"], score, correct, item["critical"]))
+    outcome = grading.attempt_outcome(outcome_rows, attempt.snapshot.get("pass_mark", attempt.quiz.pass_mark))
+    _responses_upsert(attempt, answers, now, graded=True, results=results)
+    attempt.status = AttemptStatus.EXPIRED if expired else AttemptStatus.SUBMITTED
+    attempt.submitted_at = now
+    attempt.score = outcome.score
+    attempt.passed = outcome.passed
+    attempt.failed_critical = outcome.failed_critical
+    attempt.fail_reason = _fail_reason(attempt, outcome)
+    attempt.save(update_fields=["status", "submitted_at", "score", "passed", "failed_critical", "fail_reason"])
+
+
+def _fail_reason(attempt: Attempt, outcome: grading.Outcome) -> str:
+    if outcome.passed:
+        return ""
+    if outcome.failed_critical:
+        numbers = ", ".join(str(p) for p in outcome.critical_positions)
+        noun = "question" if len(outcome.critical_positions) == 1 else "questions"
+        return (
+            f"Critical safety {noun} {numbers} answered incorrectly. These questions check when massage must "
+            "stop or the client must be referred; a wrong answer fails the attempt whatever the score."
+        )
+    pass_mark = attempt.snapshot.get("pass_mark", attempt.quiz.pass_mark)
+    return f"Score {outcome.score}% is below the pass mark of {pass_mark}%."
+
