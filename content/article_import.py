@@ -51,7 +51,6 @@ def article_import(*, raw: bytes, file_name: str, course_slug: str | None = None
         source = (
             SourceArticle.objects.select_for_update()
             .filter(course=course, file_name=article.file_name)
-            .select_related("module")
             .first()
         )
         module = source.module.specific if source and source.module_id else None
