@@ -1,0 +1,94 @@
+"""Opening, autosaving and submitting an attempt run a fixed number of queries, whatever its length."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from quizzes import services
+from tests.quizzes import factories as qf
+
+# Session, user, attempt (+quiz), responses, zones, savepoints: generous but fixed.
+MAX_QUERIES = 12
+
+
+def _quiz_of(course, module, zones, n):
+    makers = [  # the body map first, so that the 5-question quiz also loads zones
+        lambda: qf.body_map(module, zones=zones[:2]),
+        lambda: qf.single_choice(module),
+        lambda: qf.multiple_response(module),
+        lambda: qf.true_false(module),
+        lambda: qf.matching(module),
+        lambda: qf.ordering(module),
+        lambda: qf.vignette(module),
+    ]
+    for i in range(n):
+        makers[i % len(makers)]()
+    return qf.quiz_create(course, module, title=f"{n} questions")
+
+
+def _count(func) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        func()
+    return len(ctx.captured_queries)
+
+
+def _measure(client, user, quiz):
+    attempt = services.attempt_start(user=user, quiz=quiz)
+    answers = qf.key_answers(attempt)
+    counts = {}
+    counts["open"] = _count(lambda: client.get(f"/attempts/{attempt.pk}/"))
+    counts["autosave"] = _count(
+        lambda: client.post(f"/attempts/{attempt.pk}/autosave/", {"answers": answers}, content_type="application/json")
+    )
+    counts["submit"] = _count(
+        lambda: client.post(f"/attempts/{attempt.pk}/submit/", {"answers": answers}, content_type="application/json")
+    )
+    counts["result"] = _count(lambda: client.get(f"/attempts/{attempt.pk}/result/"))
+    attempt.refresh_from_db()
+    assert attempt.score == 100
+    return attempt, counts
+
+
+def test_30_questions_cost_the_same_queries_as_5(course, modules, zones, learner, other_learner, client,
+                                                  django_assert_max_num_queries):
+    from courses.models import Enrollment
+
+    small = _quiz_of(course, modules[0], zones, 5)
+    large = _quiz_of(course, modules[1], zones, 30)
+    for user in (learner, other_learner):
+        Enrollment.objects.create(user=user, course=course)
+    client.force_login(learner)
+    small_attempt, small_counts = _measure(client, learner, small)
+    client.force_login(other_learner)
+    large_attempt, large_counts = _measure(client, other_learner, large)
+    assert len(small_attempt.questions) == 5 and len(large_attempt.questions) == 30
+    assert large_counts == small_counts, (small_counts, large_counts)
+    for count in large_counts.values():
+        assert count <= MAX_QUERIES
+
+
+def test_each_step_stays_under_the_bound(course, module, zones, enrolled, client, django_assert_max_num_queries):
+    quiz = _quiz_of(course, module, zones, 30)
+    attempt = services.attempt_start(user=enrolled, quiz=quiz)
+    answers = qf.key_answers(attempt)
+    client.force_login(enrolled)
+    with django_assert_max_num_queries(MAX_QUERIES):
+        assert client.get(f"/attempts/{attempt.pk}/").status_code == 200
+    with django_assert_max_num_queries(MAX_QUERIES):
+        response = client.post(f"/attempts/{attempt.pk}/autosave/", {"answers": answers},
+                               content_type="application/json")
+        assert response.status_code == 200
+    with django_assert_max_num_queries(MAX_QUERIES):
+        response = client.post(f"/attempts/{attempt.pk}/submit/", {"answers": answers},
+                               content_type="application/json")
+        assert response.status_code == 200
+
+
+@pytest.mark.parametrize("n", [5, 30])
+def test_no_js_form_submit_is_fixed_too(course, module, zones, enrolled, client, n, django_assert_max_num_queries):
+    quiz = _quiz_of(course, module, zones, n)
+    attempt = services.attempt_start(user=enrolled, quiz=quiz)
+    client.force_login(enrolled)
+    with django_assert_max_num_queries(MAX_QUERIES):
+        response = client.post(f"/attempts/{attempt.pk}/submit/", {})
+    assert response.status_code == 302
