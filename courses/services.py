@@ -46,6 +46,13 @@ def module_visit(*, user, module: ModulePage) -> ModuleProgress | None:
     """Record when an enrolled learner first opens a module they may read; later visits change nothing."""
     if not (user.is_authenticated and module.live):
         return None
+    seen = (
+        ModuleProgress.objects.filter(enrollment__user=user, module=module)
+        .exclude(enrollment__status=Enrollment.Status.WITHDRAWN)
+        .first()
+    )
+    if seen is not None:  # the usual case on a re-read: one query, nothing written
+        return seen
     course = _course_of(module)
     enrollment = enrollment_for(user=user, course=course) if course else None
     if enrollment is None or _blocker(enrollment, course, module) is not None:

@@ -1,9 +1,24 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from . import views
 
+
+class IdConverter:
+    """A database id: at most 18 digits, so a huge number is a 404 and never overflows a bigint."""
+
+    regex = "[0-9]{1,18}"
+
+    def to_python(self, value):
+        return int(value)
+
+    def to_url(self, value):
+        return str(value)
+
+
+register_converter(IdConverter, "id")
+
 app_name = "courses"
 urlpatterns = [
-    path("courses/<int:course_id>/enroll/", views.enroll, name="enroll"),
-    path("modules/<int:module_id>/complete/", views.module_complete, name="module_complete"),
+    path("courses/<id:course_id>/enroll/", views.enroll, name="enroll"),
+    path("modules/<id:module_id>/complete/", views.module_complete, name="module_complete"),
 ]
