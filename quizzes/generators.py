@@ -815,24 +815,34 @@ class ModuleIndex:
             return None
         if muscle.slug in self.muscle_cards:
             return self.muscle_cards[muscle.slug]
-        patterns = [re.compile(rf"\b{re.escape(term.lower())}\b") for term in _mention_terms(muscle)]
+        names, aliases = _mention_terms(muscle)
+        return self._most_mentions(names) or self._most_mentions(aliases)
+
+    def _most_mentions(self, terms: list[str]) -> tuple | None:
+        """The module that names the terms most often (the first on a tie), at its first mention."""
+        patterns = [re.compile(rf"\b{re.escape(term.lower())}\b") for term in terms]
+        best, best_count = None, 0
         for module_id, sections in self.mentions:
+            count, first_anchor = 0, None
             for anchor, text in sections:
-                if any(p.search(text) for p in patterns):
-                    return module_id, anchor
-        return None
+                found = sum(len(p.findall(text)) for p in patterns)
+                if found and first_anchor is None:
+                    first_anchor = anchor
+                count += found
+            if count > best_count:
+                best, best_count = (module_id, first_anchor), count
+        return best
 
     def for_flag(self, slug: str | None) -> tuple | None:
         return self.flag_cards.get(slug) if slug else None
 
 
-def _mention_terms(muscle: MuscleFacts) -> list[str]:
-    # Group aliases ("hamstrings", "adductor group") would send every hamstring to the same place;
-    # they are only used when the muscle's own name never appears.
-    terms = [muscle.name, re.sub(r"\s*\(.*\)$", "", muscle.name)]
-    return [t for t in dict.fromkeys(terms) if len(t) > 3] + [
-        a for a in muscle.aliases if len(a) > 3 and "(" not in a and "group" not in a.lower()
-    ]
+def _mention_terms(muscle: MuscleFacts) -> tuple[list[str], list[str]]:
+    """(names, aliases). Aliases are shared ("hamstrings", "inner thigh") and would send every
+    member of a group to one place, so they only count where the name itself never appears."""
+    names = [t for t in dict.fromkeys([muscle.name, re.sub(r"\s*\(.*\)$", "", muscle.name)]) if len(t) > 3]
+    aliases = [a for a in muscle.aliases if len(a) > 3 and "(" not in a and "group" not in a.lower()]
+    return names, aliases
 
 
 def _raw_text(value) -> str:

@@ -1,0 +1,70 @@
+"""The demo course's quizzes: one per module that has enough questions, and the final post-test.
+
+Idempotent: a quiz that already exists is left exactly as it is (an instructor may have changed
+its rules), so `setup_demo` can run this every time. Run `generate_questions` first: quizzes draw
+from the questions linked to their module (or, for the post-test, to any module of the course).
+"""
+
+from django.db import transaction
+
+from .models import FeedbackPolicy, Question, Quiz, QuizRule, Topic
+
+MODULE_QUIZ_MIN_QUESTIONS = 3
+MODULE_QUIZ_DRAW = 5
+FINAL_RULES = [(Topic.ATTACHMENTS, 6), (Topic.REFERRED_PAIN, 4), (Topic.RED_FLAGS, 5)]
+
+
+def demo_quizzes_ensure(course) -> list[str]:
+    """Create what is missing; return one line per quiz saying what happened."""
+    from courses.models import ModulePage
+
+    lines = []
+    with transaction.atomic():
+        for module in ModulePage.objects.child_of(course).order_by("path"):
+            lines.append(_module_quiz_ensure(course, module))
+        lines.append(_final_quiz_ensure(course))
+    return lines
+
+
+def _module_quiz_ensure(course, module) -> str:
+    existing = Quiz.objects.filter(module=module).first()
+    if existing is not None:
+        return f"Module quiz “{existing.title}”: kept as it is"
+    available = Question.objects.filter(module=module, retired=False).count()
+    if available < MODULE_QUIZ_MIN_QUESTIONS:
+        return f"Module “{module.title}”: no quiz ({available} questions linked, {MODULE_QUIZ_MIN_QUESTIONS} needed)"
+    draw = min(MODULE_QUIZ_DRAW, available)
+    quiz = Quiz(
+        title=f"Quiz: {module.title}", course=course, module=module,
+        instructions=(
+            f"{draw} questions drawn at random from this module. You need 80% to pass and to complete "
+            "the module; you have three attempts. After each attempt you see the correct answers "
+            "with explanations and links back to the lesson."
+        ),
+        pass_mark=80, max_attempts=3, feedback_policy=FeedbackPolicy.FULL_EXPLANATIONS,
+        hide_key_after_fail=False, shuffle_choices=True,
+    )
+    quiz.rules = [QuizRule(topic="", count=draw, sort_order=0)]
+    quiz.save()
+    return f"Module quiz “{quiz.title}”: created ({draw} of {available} questions per attempt)"
+
+
+def _final_quiz_ensure(course) -> str:
+    existing = Quiz.objects.filter(course=course, module__isnull=True).first()
+    if existing is not None:
+        return f"Final post-test “{existing.title}”: kept as it is"
+    drawn = sum(count for _, count in FINAL_RULES)
+    quiz = Quiz(
+        title=f"Final post-test: {course.title}", course=course, module=None,
+        instructions=(
+            f"{drawn} questions from the whole course: attachments, referred pain and red flags, drawn at "
+            "random for each attempt. You have 30 minutes. You need 80% to pass, and every safety-critical "
+            "red-flag question must be right whatever your score. After an attempt you see which "
+            "questions were wrong; the correct answers are shown once you have passed."
+        ),
+        pass_mark=80, max_attempts=None, time_limit_minutes=30,
+        feedback_policy=FeedbackPolicy.SHOW_WRONG, hide_key_after_fail=True, shuffle_choices=True,
+    )
+    quiz.rules = [QuizRule(topic=topic, count=count, sort_order=n) for n, (topic, count) in enumerate(FINAL_RULES)]
+    quiz.save()
+    return f"Final post-test “{quiz.title}”: created ({drawn} questions per attempt)"

@@ -1,0 +1,116 @@
+"""The question bank and quizzes in the Wagtail admin, grouped in a "Quizzes" menu.
+
+Other parts of the quiz engine add their own entries to that menu through the
+"register_quizzes_menu_item" hook (see QUIZZES_MENU_HOOK).
+"""
+
+from django.urls import path, reverse
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.tables import BooleanColumn, Column, UpdatedAtColumn
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetViewSetGroup
+
+from .admin_views import generate_questions_view
+from .models import Question, Quiz
+
+QUIZZES_MENU_HOOK = "register_quizzes_menu_item"
+
+
+def _stem_short(question) -> str:
+    return question.stem if len(question.stem) <= 90 else question.stem[:87] + "…"
+
+
+class QuestionIndexView(IndexView):
+    def _get_title_column(self, field_name, *args, **kwargs):
+        # The stem, shortened, links to the edit view (the model's __str__ also names the kind).
+        if field_name != "stem":
+            return super()._get_title_column(field_name, *args, **kwargs)
+        column = super()._get_title_column(field_name, *args, accessor=_stem_short, **kwargs)
+        column.label = "Question"
+        return column
+
+
+class QuestionViewSet(SnippetViewSet):
+    model = Question
+    index_view_class = QuestionIndexView
+    icon = "help"
+    menu_label = "Question bank"
+    menu_name = "questions"
+    list_display = [
+        "stem",
+        "kind",
+        "topic",
+        "difficulty",
+        BooleanColumn("critical"),
+        Column("module", label="Module"),
+        UpdatedAtColumn(),
+    ]
+    list_filter = ["topic", "kind", "difficulty", "critical", "muscle", "red_flag", "module", "retired"]
+    list_export = ["stem", "kind", "topic", "difficulty", "critical", "muscle", "red_flag", "module",
+                   "section_anchor", "retired", "generator_key", "explanation"]
+    # The ORM rather than the search index: results never depend on an index being up to date,
+    # and generated questions can be found by their key ("insertion:psoas-major").
+    search_fields = ["stem", "explanation", "generator_key"]
+    search_backend_name = None
+    ordering = ["topic", "pk"]
+    list_per_page = 50
+    copy_view_enabled = True
+    inspect_view_enabled = True
+
+    def get_queryset(self, request):
+        return Question.objects.select_related("module", "muscle", "red_flag")
+
+
+class QuizViewSet(SnippetViewSet):
+    model = Quiz
+    icon = "tasks"
+    menu_label = "Quizzes and post-tests"
+    menu_name = "quizzes"
+    list_display = [
+        "title",
+        Column("course", label="Course"),
+        Column("module", label="Module (empty: final post-test)"),
+        "pass_mark",
+        "max_attempts",
+        "time_limit_minutes",
+        "feedback_policy",
+        UpdatedAtColumn(),
+    ]
+    list_filter = ["course", "feedback_policy"]
+    search_fields = ["title", "instructions"]
+    search_backend_name = None
+    ordering = ["course", "module__path"]
+
+    def get_queryset(self, request):
+        return Quiz.objects.select_related("course", "module")
+
+
+class QuizzesGroup(SnippetViewSetGroup):
+    items = (QuestionViewSet, QuizViewSet)
+    menu_label = "Quizzes"
+    menu_name = "quizzes-menu"
+    menu_icon = "help"
+    menu_order = 250
+    submenu_hook = QUIZZES_MENU_HOOK
+
+
+register_snippet(QuizzesGroup)
+
+
+class GenerateQuestionsMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm("quizzes.add_question")
+
+
+@hooks.register(QUIZZES_MENU_HOOK)
+def generate_questions_menu_item():
+    return GenerateQuestionsMenuItem(
+        "Generate from knowledge base", reverse("quizzes_generate"), name="generate-questions",
+        icon_name="cogs", order=900,
+    )
+
+
+@hooks.register("register_admin_urls")
+def generate_questions_urls():
+    return [path("quizzes/generate/", generate_questions_view, name="quizzes_generate")]
