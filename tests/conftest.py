@@ -57,3 +57,11 @@ def browser_type_launch_args(browser_type_launch_args):
         "executable_path": "/usr/bin/chromium",
         "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
     }
+
+
+@pytest.fixture
+def knowledge_base(db):
+    """The real knowledge base (content/data/*.yaml) loaded into the test database; returns the counts."""
+    from content.services import knowledge_base_load
+
+    return knowledge_base_load()

@@ -1,0 +1,309 @@
+"""The knowledge base: YAML data against the verified reference, the idempotent loader, validation, admin."""
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from django.core.management import CommandError, call_command
+from django.utils.text import slugify
+
+from content.models import ActionLevel, BodyZone, Muscle, RedFlag, Region
+from content.services import DATA_DIR, KnowledgeBaseError, knowledge_base_load
+
+REFERENCE = json.loads(
+    (Path(__file__).resolve().parents[2] / "quizzes" / "data" / "reference" / "anatomy-facts.json").read_text()
+)
+AGREED_RED_FLAG_SLUGS = [
+    "saddle-anaesthesia", "bladder-disturbance", "bowel-incontinence", "bilateral-leg-symptoms",
+    "progressive-neurological-deficit", "history-of-cancer", "unexplained-weight-loss", "fever-with-back-pain",
+    "injecting-drug-use", "immunosuppression", "significant-trauma", "age-under-20-or-over-50",
+    "non-mechanical-night-pain", "thoracic-pain-or-deformity", "aortic-aneurysm-signs",
+    "anticoagulants-sudden-pain", "flank-pain-with-fever", "renal-colic", "inflammatory-back-pain",
+    "no-improvement-after-6-weeks",
+]
+
+
+def agreed_name(reference_name: str) -> str:
+    """'Erector spinae (group)' -> 'Erector spinae', as agreed in the shared brief."""
+    return re.sub(r"\s*\(.*\)$", "", reference_name)
+
+
+def referral_documented(reference_muscle: dict) -> bool:
+    text = reference_muscle["referred_pain"].lower()
+    return not (text.startswith("not verified") or "not a trigger-point" in text)
+
+
+def rows_snapshot():
+    muscles = {
+        m.slug: (m.name, m.aliases, m.region, m.summary, m.origin, m.insertion, m.actions, m.innervation,
+                 m.referred_pain, m.massage_notes, m.sources, sorted(z.code for z in m.referred_zones.all()))
+        for m in Muscle.objects.prefetch_related("referred_zones")
+    }
+    flags = {f.slug: (f.sign, f.suspected_condition, f.action_level, f.action, f.why, f.region, f.sources)
+             for f in RedFlag.objects.all()}
+    zones = {z.code: (z.name, z.view, z.sort_order, z.shape) for z in BodyZone.objects.all()}
+    ids = (sorted(Muscle.objects.values_list("pk", flat=True)), sorted(RedFlag.objects.values_list("pk", flat=True)),
+           sorted(BodyZone.objects.values_list("pk", flat=True)))
+    return muscles, flags, zones, ids
+
+
+# ---------------------------------------------------------------- loading
+
+def test_loading_creates_every_row(knowledge_base):
+    assert knowledge_base == {"body_zones": 36, "muscles": 24, "red_flags": 20, "created": 80, "updated": 0}
+    assert (BodyZone.objects.count(), Muscle.objects.count(), RedFlag.objects.count()) == (36, 24, 20)
+
+
+def test_loading_twice_gives_the_same_rows(knowledge_base):
+    before = rows_snapshot()
+    assert knowledge_base_load() == {"body_zones": 36, "muscles": 24, "red_flags": 20, "created": 0, "updated": 0}
+    assert rows_snapshot() == before
+
+
+def test_loading_again_restores_changed_fields_and_zones(knowledge_base):
+    before = rows_snapshot()
+    psoas = Muscle.objects.get(slug="psoas-major")
+    psoas.origin = "The seed article's wrong origin"
+    psoas.save()
+    psoas.referred_zones.remove(BodyZone.objects.get(code="groin"))
+    RedFlag.objects.filter(slug="renal-colic").update(action_level=ActionLevel.TREAT_WITH_CARE)
+    BodyZone.objects.filter(code="groin").update(name="Somewhere")
+
+    counts = knowledge_base_load()
+
+    assert (counts["created"], counts["updated"]) == (0, 3)
+    assert rows_snapshot() == before
+
+
+def test_rows_added_in_the_admin_are_left_alone(knowledge_base):
+    Muscle.objects.create(name="Quadriceps", slug="quadriceps", region=Region.THIGH, origin="o", insertion="i",
+                          actions=["a"], innervation="n")
+    knowledge_base_load()
+    assert Muscle.objects.filter(slug="quadriceps").exists()
+
+
+def test_load_knowledge_base_command_prints_the_counts(db, capsys):
+    call_command("load_knowledge_base")
+    assert "36 body zones, 24 muscles, 20 red flags (80 created, 0 updated" in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------- the data against the reference
+
+def test_every_reference_muscle_is_present_with_its_referral_zones(knowledge_base):
+    for ref in REFERENCE["muscles"]:
+        muscle = Muscle.objects.get(slug=slugify(agreed_name(ref["name"])))
+        zones = list(muscle.referred_zones.all())
+        if referral_documented(ref):
+            assert zones, f"{muscle.name} has a documented referral pattern but no zones"
+            assert muscle.referred_pain
+        else:
+            assert zones == [], f"{muscle.name}: no referral pattern is documented, so no zones"
+            assert muscle.referred_pain.startswith("None documented")
+    assert sorted(m.slug for m in Muscle.objects.filter(referred_zones=None)) == ["iliotibial-tract", "spinalis"]
+
+
+def test_every_muscle_keeps_the_reference_sources_and_complete_fields(knowledge_base):
+    by_slug = {slugify(agreed_name(ref["name"])): ref for ref in REFERENCE["muscles"]}
+    for muscle in Muscle.objects.all():
+        ref = by_slug[muscle.slug]
+        assert muscle.sources == ref["sources"]
+        assert muscle.region in Region.values
+        assert muscle.summary and muscle.origin and muscle.insertion and muscle.innervation
+        assert len(muscle.actions) == len(ref["actions"]), muscle.name
+
+
+@pytest.mark.parametrize("slug, aliases", [
+    ("psoas-major", {"psoas", "iliopsoas"}),
+    ("quadratus-lumborum", {"QL"}),
+    ("tensor-fasciae-latae", {"TFL"}),
+    ("iliotibial-tract", {"IT band", "IT track", "iliotibial band", "ITB"}),
+    ("biceps-femoris", {"hamstrings"}), ("semitendinosus", {"hamstrings"}), ("semimembranosus", {"hamstrings"}),
+    ("gluteus-maximus", {"glutes"}), ("gluteus-medius", {"glutes"}), ("gluteus-minimus", {"glutes"}),
+    ("erector-spinae", {"erectors", "paraspinals"}),
+    ("adductor-longus", {"inner thigh", "adductors"}), ("adductor-magnus", {"inner thigh", "adductors"}),
+    ("sternocleidomastoid", {"SCM"}),
+])
+def test_aliases_cover_the_names_the_seed_articles_use(knowledge_base, slug, aliases):
+    assert aliases <= set(Muscle.objects.get(slug=slug).aliases)
+
+
+def test_known_corrections_of_the_seed_articles(knowledge_base):
+    psoas = Muscle.objects.get(slug="psoas-major")
+    assert "lesser trochanter" in psoas.insertion and "no attachment to the pelvic bone" in psoas.insertion
+    ql = Muscle.objects.get(slug="quadratus-lumborum")
+    assert "disputed" in " ".join(ql.actions)  # bilateral flexion vs extension: sources differ
+    assert "Not a muscle" in Muscle.objects.get(slug="iliotibial-tract").summary
+
+
+def test_red_flags_use_the_agreed_slugs_in_reference_order(knowledge_base):
+    assert list(RedFlag.objects.order_by("pk").values_list("slug", flat=True)) == AGREED_RED_FLAG_SLUGS
+
+
+def reference_level(action: str) -> str:
+    """The action level named first in the reference's action text. The reference itself glosses
+    'prompt' as urgent ('Prompt (urgent) medical referral') and 'prompt/routine' as routine."""
+    keyword = re.search(r"emergency|urgent|prompt/routine|routine|prompt", action, re.IGNORECASE).group(0).lower()
+    return {"emergency": ActionLevel.EMERGENCY, "urgent": ActionLevel.REFER_URGENT, "prompt": ActionLevel.REFER_URGENT,
+            "prompt/routine": ActionLevel.REFER_ROUTINE, "routine": ActionLevel.REFER_ROUTINE}[keyword]
+
+
+def test_each_red_flag_action_level_agrees_with_the_reference(knowledge_base):
+    flags = list(RedFlag.objects.order_by("pk"))
+    assert len(flags) == len(REFERENCE["red_flags"]) == 20
+    for flag, ref in zip(flags, REFERENCE["red_flags"], strict=True):
+        assert flag.action_level == reference_level(ref["action"]), flag.slug
+        assert flag.sources == ref["sources"]
+        # where the reference escalates ("emergency if ..."), our action text says so too
+        if flag.action_level != ActionLevel.EMERGENCY and "emergency" in ref["action"].lower():
+            assert "emergency" in flag.action.lower(), flag.slug
+    assert RedFlag.objects.get(slug="significant-trauma").action_level == ActionLevel.EMERGENCY
+    assert RedFlag.objects.get(slug="inflammatory-back-pain").action_level == ActionLevel.REFER_ROUTINE
+
+
+def test_the_text_is_written_in_our_own_words(knowledge_base):
+    """No run of 10 words is copied from the reference (attachment landmarks may share shorter runs)."""
+
+    def runs(text, n=10):
+        words = re.findall(r"[a-z0-9']+", text.lower())
+        return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
+
+    reference_runs = set()
+    for item in REFERENCE["muscles"] + REFERENCE["red_flags"]:
+        for key, value in item.items():
+            if key != "sources":
+                reference_runs |= runs(" ".join(value) if isinstance(value, list) else value)
+    for muscle in Muscle.objects.all():
+        for text in [muscle.summary, muscle.origin, muscle.insertion, *muscle.actions, muscle.innervation,
+                     muscle.referred_pain, muscle.massage_notes]:
+            assert not runs(text) & reference_runs, f"{muscle.name}: {text}"
+    for flag in RedFlag.objects.all():
+        for text in [flag.sign, flag.suspected_condition, flag.action, flag.why]:
+            assert not runs(text) & reference_runs, f"{flag.slug}: {text}"
+
+
+def test_zones_cover_both_views_with_svg_shapes(knowledge_base):
+    assert set(BodyZone.objects.values_list("view", flat=True)) == {"front", "back"}
+    for zone in BodyZone.objects.all():
+        assert zone.shape.startswith("M") and zone.shape.rstrip().endswith("Z"), zone.code
+        numbers = [float(n) for n in re.findall(r"-?\d+(?:\.\d+)?", zone.shape)]
+        assert all(-1 <= n <= 440 for n in numbers), zone.code
+    used = set(BodyZone.objects.filter(muscles__isnull=False).values_list("code", flat=True))
+    assert used == set(BodyZone.objects.values_list("code", flat=True))  # no zone is unused
+
+
+# ---------------------------------------------------------------- validation
+
+@pytest.fixture
+def data_copy(tmp_path):
+    for name in ("body_zones.yaml", "muscles.yaml", "red_flags.yaml"):
+        shutil.copy(DATA_DIR / name, tmp_path / name)
+    return tmp_path
+
+
+def edit(path: Path, top_key: str, index: int, **changes):
+    data = yaml.safe_load(path.read_text())
+    data[top_key][index].update(changes)
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+
+
+@pytest.mark.parametrize("file_name, top_key, changes, message", [
+    ("muscles.yaml", "muscles", {"referred_zones": ["groin", "lumbar-lefty"]},
+     "muscles.yaml, entry 1 (muscle 'Psoas major'): unknown body zone code(s) lumbar-lefty"),
+    ("muscles.yaml", "muscles", {"region": "pelvis"}, "unknown region 'pelvis'"),
+    ("muscles.yaml", "muscles", {"origin": ""}, "origin must not be empty"),
+    ("muscles.yaml", "muscles", {"actions": "flexes the hip"}, "actions must be a list"),
+    ("muscles.yaml", "muscles", {"insertoin": "typo"}, "unknown key(s) insertoin"),
+    ("muscles.yaml", "muscles", {"name": "Iliacus"}, "duplicate muscle slug 'iliacus'"),
+    ("red_flags.yaml", "red_flags", {"action_level": "urgent"},
+     "red_flags.yaml, entry 1 (red flag 'saddle-anaesthesia'): unknown action_level 'urgent'"),
+    ("red_flags.yaml", "red_flags", {"region": "knee"}, "unknown region 'knee'"),
+    ("red_flags.yaml", "red_flags", {"sign": "x" * 301}, "sign is 301 characters; the limit is 300"),
+    ("body_zones.yaml", "zones", {"view": "side"}, "unknown view 'side'"),
+    ("body_zones.yaml", "zones", {"svg": "<script>alert(1)</script>"}, "svg must be SVG path data"),
+    ("body_zones.yaml", "zones", {"code": "Top Of Head"}, "must be lowercase kebab-case"),
+])
+def test_invalid_yaml_is_refused_with_a_clear_message_and_changes_nothing(
+    db, data_copy, file_name, top_key, changes, message
+):
+    edit(data_copy / file_name, top_key, 0, **changes)
+    with pytest.raises(KnowledgeBaseError) as error:
+        knowledge_base_load(data_copy)
+    assert message in str(error.value)
+    assert (BodyZone.objects.count(), Muscle.objects.count(), RedFlag.objects.count()) == (0, 0, 0)
+
+
+def test_a_missing_required_key_and_broken_yaml_are_reported(db, data_copy):
+    data = yaml.safe_load((data_copy / "muscles.yaml").read_text())
+    del data["muscles"][2]["innervation"]
+    (data_copy / "muscles.yaml").write_text(yaml.safe_dump(data))
+    with pytest.raises(KnowledgeBaseError, match=r"entry 3: missing required key\(s\) innervation"):
+        knowledge_base_load(data_copy)
+    shutil.copy(DATA_DIR / "muscles.yaml", data_copy / "muscles.yaml")
+    (data_copy / "red_flags.yaml").write_text("red_flags: [unclosed")
+    with pytest.raises(KnowledgeBaseError, match="red_flags.yaml: not valid YAML"):
+        knowledge_base_load(data_copy)
+
+
+def test_a_bad_file_keeps_the_loaded_knowledge_base_as_it_was(knowledge_base, data_copy):
+    before = rows_snapshot()
+    edit(data_copy / "muscles.yaml", "muscles", 0, origin="Changed")
+    edit(data_copy / "muscles.yaml", "muscles", 5, region="nowhere")
+    with pytest.raises(KnowledgeBaseError):
+        knowledge_base_load(data_copy)
+    assert rows_snapshot() == before
+
+
+def test_the_command_reports_errors_without_a_traceback(db, data_copy):
+    edit(data_copy / "red_flags.yaml", "red_flags", 3, action_level="soon")
+    with pytest.raises(CommandError, match="Nothing was changed. red_flags.yaml, entry 4"):
+        call_command("load_knowledge_base", data_dir=str(data_copy))
+
+
+# ---------------------------------------------------------------- admin
+
+@pytest.mark.parametrize("model_name", ["muscle", "redflag", "bodyzone"])
+def test_instructors_can_list_and_edit_the_snippets(client, instructor, knowledge_base, model_name):
+    client.force_login(instructor)
+    index = client.get(f"/admin/snippets/content/{model_name}/")
+    assert index.status_code == 200
+    model = {"muscle": Muscle, "redflag": RedFlag, "bodyzone": BodyZone}[model_name]
+    edit_page = client.get(f"/admin/snippets/content/{model_name}/edit/{model.objects.first().pk}/")
+    assert edit_page.status_code == 200
+
+
+def test_admin_muscle_list_filters_by_region_and_searches_aliases(client, instructor, knowledge_base):
+    client.force_login(instructor)
+    hip = client.get("/admin/snippets/content/muscle/", {"region": "hip"}).content.decode()
+    assert "Piriformis" in hip and "Biceps femoris" not in hip
+    found = client.get("/admin/snippets/content/muscle/", {"q": "QL"}).content.decode()
+    assert "Quadratus lumborum" in found and "Piriformis" not in found
+    flags = client.get("/admin/snippets/content/redflag/", {"action_level": "refer_routine"}).content.decode()
+    assert "Inflammatory pattern" in flags and "saddle" not in flags
+
+
+def test_the_knowledge_base_menu_groups_the_three_snippets(client, instructor):
+    client.force_login(instructor)
+    page = client.get("/admin/").content.decode()
+    assert "Knowledge base" in page
+    for label in ("Muscles", "Red flags", "Body zones"):
+        assert label in page
+
+
+def test_an_instructor_edit_is_saved(client, instructor, knowledge_base):
+    client.force_login(instructor)
+    zone = BodyZone.objects.get(code="groin")
+    response = client.post(f"/admin/snippets/content/bodyzone/edit/{zone.pk}/", {
+        "code": "groin", "name": "Groin (inguinal region)", "view": "front", "sort_order": 100, "shape": zone.shape,
+    })
+    assert response.status_code == 302
+    zone.refresh_from_db()
+    assert zone.name == "Groin (inguinal region)"
+
+
+def test_learners_cannot_reach_the_snippets(client, learner):
+    client.force_login(learner)
+    response = client.get("/admin/snippets/content/muscle/")
+    assert response.status_code in (302, 403)
