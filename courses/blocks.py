@@ -68,7 +68,7 @@ class MuscleCardBlock(blocks.StructBlock):
         icon = "user"
         template = "blocks/muscle_card_block.html"
         preview_template = PREVIEW_TEMPLATE
-        preview_value = muscle_preview_value
+        preview_value = staticmethod(muscle_preview_value)  # a plain function would bind to Meta
         description = "Attachments, actions and referred pain of a muscle from the knowledge base"
 
 
@@ -80,7 +80,7 @@ class RedFlagCalloutBlock(blocks.StructBlock):
         icon = "warning"
         template = "blocks/red_flag_callout_block.html"
         preview_template = PREVIEW_TEMPLATE
-        preview_value = red_flag_preview_value
+        preview_value = staticmethod(red_flag_preview_value)
         description = "A red flag from the knowledge base: when to stop and refer"
 
 
@@ -93,7 +93,7 @@ class FigureBlock(blocks.StructBlock):
         icon = "image"
         template = "blocks/figure_block.html"
         preview_template = PREVIEW_TEMPLATE
-        preview_value = figure_preview_value
+        preview_value = staticmethod(figure_preview_value)
         description = "An image with alt text, caption and credit"
 
 

@@ -211,16 +211,27 @@ def test_every_lesson_block_has_a_template_and_the_site_preview():
             assert block.get_preview_template(None) == "blocks/preview.html", name
 
 
-def test_block_preview_in_the_admin_uses_the_site_styles(client, instructor):
+@pytest.mark.parametrize("name, css_class", [
+    ("heading", "lesson-heading"),
+    ("key_points", "key-points"),
+    ("muscle_card", "muscle-card"),
+    ("red_flag", "red-flag red-flag--emergency"),
+    ("figure", "lesson-figure"),
+    ("editors_note", "editors-note"),
+    ("source_citation", "source-citation"),
+])
+def test_block_preview_in_the_admin_shows_the_block_with_the_site_styles(
+    client, instructor, muscle, image, name, css_class
+):
+    RedFlagFactory(slug="saddle-anaesthesia", action_level=ActionLevel.EMERGENCY)
     client.force_login(instructor)
-    block = BODY.child_blocks["editors_note"]
 
-    response = client.get("/admin/block-preview/", {"id": block.definition_prefix})
+    response = client.get("/admin/block-preview/", {"id": BODY.child_blocks[name].definition_prefix})
 
     assert response.status_code == 200
     html = response.content.decode()
     assert "css/site.css" in html
-    assert 'class="editors-note"' in html
+    assert f'class="{css_class}"' in html
 
 
 # ---------- error pages ----------
