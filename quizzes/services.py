@@ -59,6 +59,7 @@ def _retry_when_locked(func):
 # --- start ---------------------------------------------------------------------------------------
 
 
+@_retry_when_locked
 def attempt_start(*, user, quiz: Quiz, now=None) -> Attempt:
     """Resume the learner's open attempt, or draw a new one if the quiz's limits allow it."""
     from .selectors import attempt_open, start_refusal
