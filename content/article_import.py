@@ -21,6 +21,7 @@ from .importer import ArticleError, ParsedArticle, article_body, article_summary
 from .models import Muscle, SourceArticle
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
+SLUG_MAX = 80
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,10 @@ def _module_update(module: ModulePage, article: ParsedArticle, user) -> None:
 
 
 def _free_slug(course: CoursePage, title: str) -> str:
-    base = slugify(title)[:200].strip("-") or "imported-article"
+    base = slugify(title)
+    if len(base) > SLUG_MAX:
+        base = base[:SLUG_MAX].rsplit("-", 1)[0]
+    base = base.strip("-") or "imported-article"
     taken = set(course.get_children().values_list("slug", flat=True))
     slug, n = base, 2
     while slug in taken:

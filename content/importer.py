@@ -136,7 +136,7 @@ def decode_article(raw: bytes) -> str:
 _WS = re.compile(r"[ \t\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
 _TAG = re.compile(r"<[^>]+>")
-_SENTENCE_END = ("." , "!", "?", "…")
+_SENTENCE_END = (".", "!", "?", "…")
 _CLOSERS = "\"'”’»)]*"
 SMALL_WORDS = {
     "a", "an", "and", "as", "at", "but", "by", "for", "from", "in", "into", "is", "nor", "of",
@@ -216,7 +216,7 @@ _KNOWN_SHORTCODES = {
 
 # Affiliate and button shortcodes wrap link text that means nothing without the link.
 _ENCLOSING_AD_SHORTCODE = re.compile(
-    r"\[((?:easyazon|amazon|affiliate|adrotate|su_button|button)[\w-]*)\b[^\[\]\n]*\].*?\[/\1\]",
+    r"\[((?:easyazon|amazon|affiliate|adrotate|su_button|button)[\w-]*)\b[^\[\]\n]*\].{0,2000}?\[/\1\]",
     re.IGNORECASE | re.DOTALL,
 )
 
@@ -286,7 +286,10 @@ _END_MARKERS = re.compile(
     )\W*$""",
     re.IGNORECASE | re.VERBOSE,
 )
-_NUMBER = r"(?:\d+|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|[a-z]+teen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
+_NUMBER = (
+    r"(?:\d+|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|[a-z]+teen"
+    r"|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
+)
 _CAPTCHA = re.compile(
     rf"^\W*(?:captcha\W*|solve\W*|please\s+solve\W*)?{_NUMBER}?\s*[+\-−×x*÷/]\s*{_NUMBER}?\s*=\s*{_NUMBER}?\s*\??\W*$",
     re.IGNORECASE,
@@ -346,13 +349,12 @@ def _is_social(text: str) -> bool:
 
 def _is_pitch_only(text: str) -> bool:
     """A standalone booking pitch: every sentence sells an appointment or is a teaser ("Ready?")."""
+    if len(_words(text)) > 40 or not _PITCH.search(text):
+        return False
     sentences = [s.strip() for s in _SENTENCES.findall(text) if s.strip()]
     pitches = [s for s in sentences if _PITCH.search(s)]
     teasers = [s for s in sentences if len(_words(s)) <= 5 and _terminal(s) in {"?", "!"}]
-    return (
-        bool(pitches) and len(_words(text)) <= 40
-        and all(s in pitches or s in teasers for s in sentences)
-    )
+    return bool(pitches) and all(s in pitches or s in teasers for s in sentences)
 
 
 def is_cruft(text: str) -> bool:
@@ -362,10 +364,13 @@ def is_cruft(text: str) -> bool:
         return True
     if not re.search(r"\w", text):
         return True  # decoration: "* * *", "———"
+    if _CRUFT_PHRASES.match(text) or _CRUFT_PHRASES.match(text.rstrip(" .…!")):
+        return True
     n_words = len(_words(text))
+    if n_words > 40:  # the rules below are all about short lines
+        return False
     return bool(
-        _CRUFT_PHRASES.match(text) or _CRUFT_PHRASES.match(text.rstrip(" .…!"))
-        or _CAPTCHA.match(text)
+        _CAPTCHA.match(text)
         or (n_words <= 8 and (_is_menu(text) or _is_social(text)))
         or (n_words <= 16 and (_STREET.match(text) or _CITY_STATE_ZIP.match(text)))
         or _PHONE.match(text) or _EMAIL_ONLY.match(text) or _URL_ONLY.match(text)
@@ -470,7 +475,10 @@ def _group_pieces(lines: list[str], *, after_colon: bool, blank_separated: bool)
     while index < len(units):
         unit = units[index]
         following = units[index + 1] if index + 1 < len(units) else None
-        heads_a_list = bool(following) and following["kind"] != "para" and not plain(unit.get("lines", [""])[-1]).endswith(":")
+        heads_a_list = (  # "Common Patterns We See" directly above its bullets
+            bool(following) and following["kind"] != "para"
+            and not plain(unit.get("lines", [""])[-1]).endswith(":")
+        )
         if unit["kind"] != "para":
             pieces.append(Piece(unit["kind"], items=tuple(unit["items"])))
         elif (
@@ -552,12 +560,13 @@ def _html_pieces(source: str, meta: _Meta, *, split_lines: bool) -> list[Piece]:
     _read_meta(soup, meta)
     for tag in soup.find_all(_DROP_TAGS):
         tag.decompose()
+    page_chars = len((soup.body or soup).get_text(" ", strip=True))
     for tag in soup.find_all(True):
         if tag.decomposed:
             continue
         if tag.name == "header" and not tag.find_parent(["article", "main"]) and not tag.find("h1"):
             tag.decompose()
-        elif _is_hidden_or_furniture(tag):
+        elif _is_hidden_or_furniture(tag) and not _wraps_the_article(tag, page_chars):
             tag.decompose()
     root = _content_root(soup)
     walker = _HtmlWalker(split_lines=split_lines)
@@ -568,10 +577,10 @@ def _html_pieces(source: str, meta: _Meta, *, split_lines: bool) -> list[Piece]:
 def _read_meta(soup, meta: _Meta) -> None:
     h1 = soup.find("h1")
     if h1 and h1.get_text(strip=True):
-        meta.title = _clean_line(h1.get_text(" "))
+        meta.title = _clean_line(h1.get_text().replace("\n", " "))
         meta.title_is_explicit = True
     elif soup.title and soup.title.get_text(strip=True):
-        meta.title = re.split(r"\s+[|–—]\s+|\s+-\s+", _clean_line(soup.title.get_text(" ")))[0]
+        meta.title = re.split(r"\s+[|–—]\s+|\s+-\s+", _clean_line(soup.title.get_text()))[0]
         meta.title_is_explicit = True
     canonical = soup.find("link", rel="canonical") or soup.find("meta", property="og:url")
     if canonical:
@@ -601,6 +610,13 @@ def _is_hidden_or_furniture(tag) -> bool:
     names = " ".join(attrs.get("class", []) if isinstance(attrs.get("class"), list) else [str(attrs.get("class", ""))])
     names += " " + str(attrs.get("id", ""))
     return bool(names.strip()) and bool(_DROP_CLASS.search(names))
+
+
+def _wraps_the_article(tag, page_chars: int) -> bool:
+    """Page builders put the article itself in "...-widget" boxes: never drop most of the page."""
+    if tag.attrs.get("role") in _DROP_ROLES or tag.attrs.get("hidden") is not None:
+        return False
+    return bool(tag.find(["h1", "article", "main"])) or len(tag.get_text(" ", strip=True)) > 0.6 * page_chars
 
 
 def _content_root(soup):
@@ -642,7 +658,7 @@ class _HtmlWalker:
             return
         self.flush()
         if name in _HEADINGS:
-            text = _clean_line(tag.get_text(" "))
+            text = _clean_line(tag.get_text().replace("\n", " "))
             if text:
                 self.pieces.append(Piece("heading", html=htmllib.escape(text, quote=False)))
                 self.after_colon = False
@@ -811,10 +827,9 @@ def _title_from_header(pieces: list[Piece], meta: _Meta) -> tuple[str, list[Piec
             rest.pop(0)
         return title, rest
     first = next((p for p in pieces if p.kind == "para"), None)
-    if first:
-        sentence = _SENTENCES.findall(first.text)[0].strip() if _SENTENCES.findall(first.text) else ""
-        if 2 <= len(_words(sentence)) <= 15:
-            return sentence.rstrip("."), pieces
+    sentences = _SENTENCES.findall(first.text) if first else []
+    if sentences and 2 <= len(_words(sentences[0])) <= 15:
+        return sentences[0].strip().rstrip("."), pieces
     return "", pieces
 
 
@@ -830,7 +845,8 @@ def _classify_headings(pieces: list[Piece]) -> list[Piece]:
     result = []
     for index, piece in enumerate(pieces):
         has_next = index + 1 < len(pieces)
-        if piece.kind == "para" and piece.single_line and piece.standalone and has_next and _looks_like_heading(piece.text):
+        if (piece.kind == "para" and piece.single_line and piece.standalone and has_next
+                and _looks_like_heading(piece.text)):
             text = piece.text.rstrip(": ").rstrip()
             result.append(Piece("heading", html=htmllib.escape(text, quote=False)))
         else:

@@ -222,7 +222,8 @@ def test_markdown_with_shortcodes():
     assert article.kind == "markdown"
     assert article.title == "Gluteus Medius: The Quiet Cause of One-Sided Back Pain"
     assert article.author == "Sam Okafor, CMT"
-    assert _headings(article) == ["What the muscle does", "Trigger points and referral", "Three checks before a session"]
+    assert _headings(article) == ["What the muscle does", "Trigger points and referral",
+                                  "Three checks before a session"]
     assert _lists(article, "ul")[0][0] == "Watch the client walk and look for a hip drop."
     assert _lists(article, "ol")[0] == ["Side-lying leg raises, ten slow repetitions.", "Clamshells with a light band.",
                                         "A standing hip hike held for five seconds."]
@@ -254,6 +255,23 @@ def test_html_div_soup_with_line_breaks_and_bold_headings():
     text = _body_text(article_body(article))
     for cruft in ["We use cookies", "Accept all", "newsletter", "Get 10% off", "Massage Gun"]:
         assert cruft not in text
+
+
+def test_page_builder_widgets_holding_the_article_are_kept():
+    page = b"""<html><body>
+      <div class="elementor-widget elementor-widget-heading"><h1>Piriformis and the Sciatic Nerve</h1></div>
+      <div class="elementor-widget elementor-widget-text-editor"><div class="elementor-widget-container">
+        <p>The piriformis runs from the front of the sacrum to the top of the greater trochanter, and the sciatic
+           nerve usually passes just below it. A tight piriformis can irritate the nerve and mimic disc pain.</p>
+        <h2>What to Check</h2><p>Compare hip rotation on both sides before working on the muscle directly.</p>
+      </div></div>
+      <div class="widget widget_recent_entries"><h2>Recent Posts</h2><ul><li>Ten tips for desk workers</li></ul></div>
+    </body></html>"""
+    article = parse_article(page, "piriformis.html")
+    assert article.title == "Piriformis and the Sciatic Nerve"
+    assert _headings(article) == ["What to Check"]
+    text = _body_text(article_body(article))
+    assert "sciatic nerve usually passes" in text and "desk workers" not in text
 
 
 def test_muscles_are_linked_once_per_block_longest_name_first():
@@ -519,6 +537,11 @@ def test_instructor_uploads_a_file_and_lands_on_the_draft(client, instructor, co
     (message,) = [str(m) for m in get_messages(response.wsgi_request)]
     assert message == ("Imported “004_d360636767c7486e.txt” as a new draft module: "
                        "“Massage Therapy for Low Back Pain”.")
+    edit = client.get(response.url)  # the imported body loads in the page editor
+    assert edit.status_code == 200
+    html = edit.content.decode()
+    assert "Massage Therapy for Low Back Pain" in html and "Quadratus Lumborum (QL)" in html
+    assert "/anatomy/psoas-major/" in html
 
 
 @pytest.mark.django_db
