@@ -25,7 +25,7 @@ def figure_preview_value():
     from wagtail.images import get_image_model
 
     image = get_image_model().objects.order_by("pk").first()
-    return {"image": image, "caption": "The lumbar spine from behind.", "credit": "Bodywork CE"}
+    return {"image": image, "caption": "One sentence on what the figure shows.", "credit": "Who drew or photographed it"}
 
 
 class HeadingBlock(blocks.StructBlock):
