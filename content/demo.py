@@ -75,8 +75,19 @@ def _module_file_load(path: Path) -> dict:
     for n, block in enumerate(module["body"], start=1):
         if not isinstance(block, dict) or block.get("type") not in BODY_BLOCK_TYPES or "value" not in block:
             raise DemoDataError(f"{path.name}: block {n} needs a known 'type' and a 'value'")
+        if not _all_text(block["value"]):
+            # e.g. an unquoted "a: b" in a YAML list item becomes a mapping, not a sentence
+            raise DemoDataError(f"{path.name}: block {n} ({block['type']}) holds something other than text")
     module["file_name"] = path.name
     return module
+
+
+def _all_text(value) -> bool:
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _all_text(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(isinstance(item, str) for item in value)
+    return value is None or isinstance(value, str)
 
 
 def _yaml_load(path: Path) -> dict:

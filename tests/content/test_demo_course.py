@@ -198,6 +198,15 @@ def test_a_bad_course_file_changes_nothing(db, demo_password, tmp_path, monkeypa
     assert not Muscle.objects.exists() and not User.objects.exists()
 
 
+def test_a_key_point_that_yaml_reads_as_a_mapping_is_rejected(tmp_path):
+    (tmp_path / "module.yaml").write_text(
+        "slug: m\ntitle: M\nsummary: S\nbody:\n  - type: key_points\n    value:\n      title: Key points\n"
+        "      points:\n        - An unquoted point: with a colon\n"
+    )
+    with pytest.raises(demo.DemoDataError, match="other than text"):
+        demo._module_file_load(tmp_path / "module.yaml")
+
+
 # ---------------------------------------------------------------- the course as learners and staff see it
 
 def test_every_module_and_the_course_render_for_staff(course, client):
