@@ -108,9 +108,12 @@ def input_kind(file_name: str) -> str:
 def check_size(size: int) -> None:
     if size > MAX_ARTICLE_BYTES:
         raise ArticleError(
-            f"The file is too large ({size / 1024 / 1024:.1f} MB); the limit is "
-            f"{MAX_ARTICLE_BYTES // (1024 * 1024)} MB of text."
+            f"The file is too large ({-(-size // 1024):,} KB); the limit is "
+            f"{MAX_ARTICLE_BYTES // (1024 * 1024)} MB ({MAX_ARTICLE_BYTES // 1024:,} KB) of text."
         )
+
+
+_CONTROL_CHARS = re.compile(r"[\x01-\x08\x0b\x0e-\x1f\x7f]")
 
 
 def decode_article(raw: bytes) -> str:
@@ -123,7 +126,7 @@ def decode_article(raw: bytes) -> str:
             f"The file is not UTF-8 text (undecodable byte at position {exc.start}). "
             "Re-save it as UTF-8 and import it again."
         ) from None
-    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f")
+    controls = len(_CONTROL_CHARS.findall(text))
     if controls > max(8, len(text) // 100):
         raise ArticleError("This looks like a binary file, not text. Save the article as UTF-8 text first.")
     if not text.strip():
@@ -456,7 +459,10 @@ def _group_pieces(lines: list[str], *, after_colon: bool, blank_separated: bool)
     for line, text in zip(lines, texts):
         bullet = _BULLET.match(text)
         last = units[-1] if units else None
-        if bullet:
+        hashes = _ATX_HEADING.match(line)
+        if hashes:  # "## Where it attaches" typed into a plain-text file
+            units.append({"kind": "heading", "line": hashes.group(1)})
+        elif bullet:
             kind = "ol" if bullet.group("ol") else "ul"
             item = _strip_bullet(line)
             if last and last["kind"] == kind:
@@ -465,7 +471,7 @@ def _group_pieces(lines: list[str], *, after_colon: bool, blank_separated: bool)
                 units.append({"kind": kind, "items": [item]})
         elif last and last["kind"] in ("ul", "ol") and text[:1].islower():
             last["items"][-1] += " " + line
-        elif last and last["kind"] == "para" and text[:1].islower() and not _ends_sentence(plain(last["lines"][-1])):
+        elif last and last["kind"] == "para" and _continues(plain(last["lines"][-1]), text):
             last["lines"].append(line)  # a hard-wrapped paragraph
         else:
             units.append({"kind": "para", "lines": [line]})
@@ -476,10 +482,12 @@ def _group_pieces(lines: list[str], *, after_colon: bool, blank_separated: bool)
         unit = units[index]
         following = units[index + 1] if index + 1 < len(units) else None
         heads_a_list = (  # "Common Patterns We See" directly above its bullets
-            bool(following) and following["kind"] != "para"
+            bool(following) and following["kind"] in ("ul", "ol")
             and not plain(unit.get("lines", [""])[-1]).endswith(":")
         )
-        if unit["kind"] != "para":
+        if unit["kind"] == "heading":
+            pieces.append(Piece("heading", html=unit["line"]))
+        elif unit["kind"] != "para":
             pieces.append(Piece(unit["kind"], items=tuple(unit["items"])))
         elif (
             blank_separated and following and following["kind"] == "para"
@@ -496,6 +504,18 @@ def _group_pieces(lines: list[str], *, after_colon: bool, blank_separated: bool)
             ))
         index += 1
     return pieces
+
+
+_ATX_HEADING = re.compile(r"^#{1,6}\s+(.+?)(?:\s+#+)?\s*$")
+
+
+def _continues(previous: str, text: str) -> bool:
+    """Is ``text`` the next line of a hard-wrapped paragraph rather than a new one?"""
+    if _ends_sentence(previous) or previous.endswith(":"):
+        return False
+    if text[:1].islower():
+        return True
+    return len(previous) >= 50 and not _short_label(previous) and not _short_label(text)
 
 
 def _strip_bullet(line: str) -> str:

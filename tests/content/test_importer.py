@@ -257,6 +257,15 @@ def test_html_div_soup_with_line_breaks_and_bold_headings():
         assert cruft not in text
 
 
+def test_hard_wrapped_text_with_hash_headings():
+    article = _parse("hard_wrapped.txt")
+    assert article.title == "Hamstring Tension and the Flat Back"
+    assert [p.kind for p in article.pieces] == ["para", "heading", "para", "ul"]
+    assert article.pieces[0].text.startswith("When the hamstrings stay short for years they tug the sit bones downward and")
+    assert article.pieces[0].text.endswith("eases after a walk.")
+    assert _headings(article) == ["What a Therapist Looks For"]
+
+
 def test_page_builder_widgets_holding_the_article_are_kept():
     page = b"""<html><body>
       <div class="elementor-widget elementor-widget-heading"><h1>Piriformis and the Sciatic Nerve</h1></div>
