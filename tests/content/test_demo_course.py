@@ -260,6 +260,27 @@ def test_admin_course_editor_shows_the_ce_hours_check(course, client):
     assert "within 25%" in html
 
 
+def test_ce_hours_check_on_a_new_course_asks_for_modules(course, client):
+    client.force_login(User.objects.get(username="admin"))
+    catalogue = course.get_parent()
+    response = client.get(f"/admin/pages/add/courses/coursepage/{catalogue.pk}/")
+    assert response.status_code == 200
+    assert "Add module pages under this course" in response.content.decode()
+
+
+def test_ce_hours_check_warns_when_approved_hours_are_far_from_the_estimate(course):
+    from django.template.loader import render_to_string
+
+    course.ce_hours = Decimal("3.0")
+
+    class Bound:  # what Wagtail's HelpPanel passes as `self`
+        heading = "CE hours check"
+        instance = course
+
+    html = render_to_string("courses/admin/ce_hours_check.html", {"self": Bound()})
+    assert "differ from the reading estimate" in html and "more than 25%" in html
+
+
 # ---------------------------------------------------------------- reading time and CE hours
 
 def test_reading_time_is_realistic_and_matches_the_approved_hours(course):
@@ -282,6 +303,18 @@ def test_muscle_cards_and_red_flags_count_the_words_the_reader_sees(course):
     assert words >= len(muscle.origin.split()) + len(muscle.insertion.split()) + len(muscle.referred_pain.split())
     flag = next(b for b in module.body if b.block_type == "red_flag")
     assert count_words([flag]) >= len(flag.value["red_flag"].sign.split()) + len(flag.value["red_flag"].action.split())
+
+
+def test_ce_hours_check_counts_unpublished_drafts(course):
+    before = ce_hours_check(course)["words"]
+    module = modules_of(course)[0]
+    draft = module.get_latest_revision_as_object()
+    draft.body.append(("rich_text", "<p>" + "word " * 120 + "</p>"))
+    draft.save_revision()
+    check = ce_hours_check(course)
+    assert check["words"] == before + 120
+    live = ModulePage.objects.get(pk=module.pk)
+    assert check["modules"][0]["words"] == live.word_count + 120  # the live page's count is unchanged
 
 
 @pytest.mark.parametrize("words, hours", [(0, "0.00"), (12000, "1.00"), (6000, "0.50"), (15829, "1.32")])
