@@ -480,6 +480,11 @@ def test_command_imports_a_seed_and_prints_the_edit_url(course, instructor, musc
     call_command("import_article", str(path), "--course", course.slug, stdout=out)
     assert "Unchanged" in out.getvalue() and ModulePage.objects.count() == 1
 
+    out = StringIO()
+    call_command("import_article", str(path), "--course", course.slug, "--force", stdout=out)
+    assert "Updated" in out.getvalue() and ModulePage.objects.count() == 1
+    assert module.revisions.count() == 2
+
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(

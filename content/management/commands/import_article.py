@@ -19,6 +19,9 @@ class Command(BaseCommand):
         parser.add_argument("file", help="Path of the article file (.txt, .md, .html).")
         parser.add_argument("--course", required=True, help="Slug of the CoursePage to add the module to.")
         parser.add_argument("--user", help="Username recorded as the importer and revision author.")
+        parser.add_argument(
+            "--force", action="store_true", help="Save a new draft revision even if the file is unchanged."
+        )
 
     def handle(self, *args, **options):
         path = Path(options["file"])
@@ -29,7 +32,8 @@ class Command(BaseCommand):
                 raise ArticleError(f"No such file: {path}")
             check_size(path.stat().st_size)  # before reading a huge file into memory
             result = article_import(
-                raw=path.read_bytes(), file_name=path.name, course_slug=options["course"], user=user
+                raw=path.read_bytes(), file_name=path.name, course_slug=options["course"], user=user,
+                force=options["force"],
             )
         except ArticleError as exc:
             raise CommandError(str(exc)) from None
