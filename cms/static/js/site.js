@@ -34,29 +34,41 @@
 
   function spyToc() {
     var links = Array.prototype.slice.call(document.querySelectorAll('.lesson-toc a[href^="#"]'));
-    if (!links.length || !("IntersectionObserver" in window)) return;
-    var byId = {};
-    links.forEach(function (link) {
+    var sections = links.map(function (link) {
       var id = decodeURIComponent(link.getAttribute("href").slice(1));
-      var target = id && document.getElementById(id);
-      if (target) byId[id] = { link: link, target: target };
-    });
-    function activate(id) {
-      links.forEach(function (link) {
-        link.classList.remove("is-active");
-        link.removeAttribute("aria-current");
+      return { link: link, target: id && document.getElementById(id) };
+    }).filter(function (section) { return section.target; });
+    if (!sections.length) return;
+    var current = null;
+    var ticking = false;
+    function update() {
+      ticking = false;
+      // the section whose heading last passed a line 30% down the viewport
+      var line = window.innerHeight * 0.3;
+      var active = null;
+      sections.forEach(function (section) {
+        if (section.target.getBoundingClientRect().top <= line) active = section;
       });
-      if (byId[id]) {
-        byId[id].link.classList.add("is-active");
-        byId[id].link.setAttribute("aria-current", "true");
+      if (active === current) return;
+      if (current) {
+        current.link.classList.remove("is-active");
+        current.link.removeAttribute("aria-current");
+      }
+      if (active) {
+        active.link.classList.add("is-active");
+        active.link.setAttribute("aria-current", "true");
+      }
+      current = active;
+    }
+    function onScroll() {
+      if (!ticking) {
+        ticking = true;
+        window.requestAnimationFrame(update);
       }
     }
-    var observer = new IntersectionObserver(function (entries) {
-      entries.forEach(function (entry) {
-        if (entry.isIntersecting) activate(entry.target.id);
-      });
-    }, { rootMargin: "-15% 0px -70% 0px" });
-    Object.keys(byId).forEach(function (id) { observer.observe(byId[id].target); });
+    window.addEventListener("scroll", onScroll, { passive: true });
+    window.addEventListener("resize", onScroll);
+    update();
   }
 
   function readingProgress(lessonBody) {
