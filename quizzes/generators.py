@@ -19,10 +19,12 @@ import random
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
 from django.db import transaction
+from django.utils import timezone
 
 from .fact_keys import (
     action_keys,
@@ -208,6 +210,12 @@ def _rng(seed: int, key: str) -> random.Random:
     return random.Random(f"{seed}|{key}")
 
 
+def _order(options: list, seed: int, key: str) -> None:
+    """Shuffle the options with their own generator, so the order depends only on seed, key and
+    the options themselves, never on how many candidates were looked at before."""
+    _rng(seed, f"{key}#order").shuffle(options)
+
+
 def _sentence(text: str) -> str:
     text = " ".join((text or "").split()).rstrip()
     return text if text.endswith((".", "!", "?")) else text + "."
@@ -261,26 +269,56 @@ def attachment_text(kb: KnowledgeBase, muscle: MuscleFacts, fact: str) -> str | 
     return text if landmark_keys(text) else None
 
 
-def attachment_is_also_true(shown: str, muscle: MuscleFacts, fact: str, owner: MuscleFacts | None = None) -> bool:
+def attachment_is_also_true(kb: KnowledgeBase, shown: str, muscle: MuscleFacts, fact: str,
+                            owner: MuscleFacts | None = None) -> bool:
     """Could `shown` (the fact of `owner`) be read as (part of) this muscle's origin/insertion?
     Unknown counts as yes. A group and its members (erector spinae and its columns, psoas and the
-    iliacus that shares its tendon) name each other in their facts, and are never told apart."""
+    iliacus that shares its tendon) name each other in their attachments, and are never told apart."""
     shown_keys = landmark_keys(shown)
-    true_keys = landmark_keys(getattr(muscle, fact))
+    true_keys = fact_landmarks(kb, muscle, fact)
     if not shown_keys or not true_keys or shown_keys & true_keys:
         return True
-    if _mentions(shown, muscle) or (owner is not None and (_mentions(getattr(muscle, fact), owner)
-                                                           or _mentions(getattr(owner, fact), muscle))):
+    if _mentions(shown, muscle) or any(_mentions(shown, m) for m in kb.muscles if _related(m, muscle)):
         return True
-    return False
+    return owner is not None and _related(owner, muscle)
+
+
+@lru_cache(maxsize=4096)
+def _related(a: MuscleFacts, b: MuscleFacts) -> bool:
+    """One names the other in its origin or insertion ("a tendon shared with iliacus", "splits into
+    iliocostalis, longissimus and spinalis")."""
+    if a.slug == b.slug:
+        return False
+    return any(_mentions(getattr(a, f), b) or _mentions(getattr(b, f), a) for f in ("origin", "insertion"))
+
+
+def fact_landmarks(kb: KnowledgeBase, muscle: MuscleFacts, fact: str) -> frozenset[str]:
+    """Landmarks of a muscle's origin/insertion, plus those of any muscle its text names: iliocostalis
+    arises 'from the common erector spinae tendon', so erector spinae's origin is its origin too."""
+    text = getattr(muscle, fact)
+    keys = set(landmark_keys(text))
+    for other in kb.muscles:
+        if other.slug != muscle.slug and _mentions(text, other):
+            keys |= landmark_keys(getattr(other, fact))
+    return frozenset(keys)
 
 
 def _base_name(muscle: MuscleFacts) -> str:
-    return re.sub(r"\s*\(.*\)$", "", muscle.name).strip().lower()
+    return _name_core(muscle.name)
+
+
+@lru_cache(maxsize=1024)
+def _name_core(name: str) -> str:
+    return re.sub(r"\s*\(.*\)$", "", name).strip().lower()
+
+
+@lru_cache(maxsize=8192)
+def _mentions_name(text: str, name: str) -> bool:
+    return bool(re.search(rf"\b{re.escape(name)}\b", (text or "").lower()))
 
 
 def _mentions(text: str, muscle: MuscleFacts) -> bool:
-    return bool(re.search(rf"\b{re.escape(_base_name(muscle))}\b", (text or "").lower()))
+    return _mentions_name(text or "", _base_name(muscle))
 
 
 def is_structure(muscle: MuscleFacts) -> bool:
@@ -356,14 +394,14 @@ def attachment_question(kb: KnowledgeBase, muscle: MuscleFacts, fact: str, seed:
     candidates = []
     for other in _by_proximity(muscle, kb.muscles, rng):
         shown = attachment_text(kb, other, fact)
-        if (shown and not attachment_is_also_true(shown, muscle, fact, owner=other)
+        if (shown and not attachment_is_also_true(kb, shown, muscle, fact, owner=other)
                 and normalise(shown) != normalise(correct)):
             candidates.append((other, shown))
     distractors = _varied(candidates, 3)
     if len(distractors) < 2:
         return None
     options = [OptionSpec(correct, True)] + [OptionSpec(shown) for _, shown in distractors]
-    rng.shuffle(options)
+    _order(options, seed, key)
     explanation = (
         f"{FACT_NOUN[fact].capitalize()} of {_subject(muscle)}: {_sentence(getattr(muscle, fact))} "
         f"The other choices are the {FACT_NOUN[fact]}s of {_and_list([_subject(m) for m, _ in distractors])}."
@@ -393,13 +431,13 @@ def inserts_on_question(kb: KnowledgeBase, muscle: MuscleFacts, seed: int) -> Qu
     others = [
         other for other in _by_proximity(muscle, kb.muscles, rng)
         if ("insertion", other.slug) not in SKIPPED_FACTS and not is_structure(other)
-        and not attachment_is_also_true(shown, other, "insertion", owner=muscle)
+        and not attachment_is_also_true(kb, shown, other, "insertion", owner=muscle)
     ]
     distractors = others[:3]
     if len(distractors) < 2:
         return None
     options = [OptionSpec(muscle.name, True)] + [OptionSpec(m.name) for m in distractors]
-    rng.shuffle(options)
+    _order(options, seed, key)
     explanation = (
         f"Insertion of {_subject(muscle)}: {_sentence(muscle.insertion)} The others insert elsewhere: "
         + "; ".join(f"{_subject(m)} on {_landmark_phrase(attachment_text(kb, m, 'insertion') or short_fact(m.insertion))}"
@@ -432,20 +470,20 @@ def matching_questions(kb: KnowledgeBase, fact: str, seed: int, per_area: int = 
         rng.shuffle(pool)
         used: set[str] = set()
         for n in range(1, per_area + 1):
-            group = _matching_group([p for p in pool if p[0].slug not in used], fact)
+            group = _matching_group(kb, [p for p in pool if p[0].slug not in used], fact)
             if group is None:
                 break
             used |= {m.slug for m, _ in group}
-            specs.append(_matching_spec(group, fact, area, label, n, rng))
+            specs.append(_matching_spec(group, fact, area, label, n, seed))
     return specs
 
 
-def _matching_group(pool, fact: str, size: int = 4):
+def _matching_group(kb: KnowledgeBase, pool, fact: str, size: int = 4):
     group = []
     for muscle, text in pool:
         clash = any(
-            attachment_is_also_true(text, other, fact, owner=muscle)
-            or attachment_is_also_true(other_text, muscle, fact, owner=other)
+            attachment_is_also_true(kb, text, other, fact, owner=muscle)
+            or attachment_is_also_true(kb, other_text, muscle, fact, owner=other)
             for other, other_text in group
         )
         if not clash:
@@ -455,9 +493,9 @@ def _matching_group(pool, fact: str, size: int = 4):
     return None
 
 
-def _matching_spec(group, fact: str, area: str, label: str, n: int, rng: random.Random) -> QuestionSpec:
+def _matching_spec(group, fact: str, area: str, label: str, n: int, seed: int) -> QuestionSpec:
     options = [OptionSpec(m.name, True, text) for m, text in group]
-    rng.shuffle(options)
+    _order(options, seed, f"match-{fact}:{area}:{n}")
     explanation = " ".join(f"{m.name}: {_sentence(getattr(m, fact))}" for m, _ in group)
     return QuestionSpec(
         key=f"match-{fact}:{area}:{n}", kind="matching", topic="attachments",
@@ -529,7 +567,7 @@ def action_question(kb: KnowledgeBase, muscle: MuscleFacts, seed: int) -> Questi
     if len(distractors) < 2:
         return None
     options = [OptionSpec(correct, True)] + [OptionSpec(text) for _, text in distractors]
-    rng.shuffle(options)
+    _order(options, seed, key)
     explanation = (
         f"{muscle.name}: {'; '.join(_clean_action(a) for a in muscle.actions)}. "
         f"The other choices belong to other muscles: "
@@ -555,7 +593,7 @@ def actions_multiple_question(kb: KnowledgeBase, muscle: MuscleFacts, seed: int)
     if len(distractors) < 2:
         return None
     options = [OptionSpec(text, True) for text in correct] + [OptionSpec(text) for _, text in distractors]
-    rng.shuffle(options)
+    _order(options, seed, key)
     explanation = (
         f"{muscle.name}: {'; '.join(_clean_action(a) for a in muscle.actions)}. Not its actions: "
         + "; ".join(f"{_name_lower(text)} ({_name_lower(m.name)})" for m, text in distractors) + "."
@@ -646,7 +684,7 @@ def referral_zone_question(kb: KnowledgeBase, zone: ZoneFacts, seed: int) -> Que
     if len(distractors) < 2:
         return None
     options = [OptionSpec(correct.name, True)] + [OptionSpec(m.name) for m in distractors]
-    rng.shuffle(options)
+    _order(options, seed, key)
     names = {z.code: z.name for z in kb.zones}
     explanation = (
         f"{correct.name} refers pain to {_zone_phrase(zone.name)}. "
@@ -715,7 +753,7 @@ def red_flag_condition_question(kb: KnowledgeBase, flag: FlagFacts, seed: int) -
     if len(distractors) < 2:
         return None
     options = [OptionSpec(_condition_text(flag), True)] + [OptionSpec(_condition_text(f)) for f in distractors]
-    rng.shuffle(options)
+    _order(options, seed, key)
     explanation = f"{_sentence(flag.sign)} The concern is {_lower_first(_sentence(flag.condition))} {_sentence(flag.action)}"
     return QuestionSpec(
         key=key, kind="single_choice", topic="red_flags",
@@ -926,8 +964,7 @@ class SyncReport:
         if self.invalid:
             out.append(f"skipped as invalid: {', '.join(self.invalid)}")
         if self.stale:
-            out.append(f"no longer generated (left as they are; retire them in the admin if wrong): "
-                       f"{', '.join(self.stale)}")
+            out.append(f"no longer generated (retired unless an instructor edited them): {', '.join(self.stale)}")
         return out
 
 
@@ -993,8 +1030,9 @@ def specs_sync(specs: list[QuestionSpec], *, user=None) -> SyncReport:
     existing = {
         q.generator_key: q
         for q in Question.objects.filter(generator_key__isnull=False)
-        .select_related("muscle", "red_flag").prefetch_related("options", "correct_zones")
+        .select_related("muscle", "red_flag").prefetch_related("options", "correct_zones", "tagged_items__tag")
     }
+    saved = []
     with transaction.atomic():
         for spec in specs:
             errors = _spec_errors(spec)
@@ -1008,23 +1046,76 @@ def specs_sync(specs: list[QuestionSpec], *, user=None) -> SyncReport:
                 _spec_apply(question, spec, refs)
                 question.tags.add(*spec.tags)
                 report.created += 1
-            elif question.generator_checksum == spec.checksum:
-                report.unchanged += 1
-                _count(report, question)
-                continue
             elif question_is_edited(question):
                 report.kept_edited += 1
                 _count(report, question)
                 continue
+            elif question.generator_checksum == spec.checksum:
+                report.unchanged += 1
+                _count(report, question)
+                _stale_revive(question)
+                continue
             else:
                 _spec_apply(question, spec, refs)
+                _stale_revive(question, save=False)
                 report.updated += 1
             question.save()
-            question.save_revision(user=user, clean=False)
+            saved.append(question)
             _count(report, question)
-    produced = {spec.key for spec in specs}
-    report.stale = sorted(key for key in existing if key not in produced)
+        produced = {spec.key for spec in specs}
+        for key in sorted(set(existing) - produced):
+            _stale_retire(existing[key], report)
+        _revisions_record(saved, user)
     return report
+
+
+STALE_TAG = "no-longer-generated"
+
+
+def _stale_revive(question, *, save: bool = True) -> None:
+    """Put back a question an earlier run retired as stale, now that it is generated again."""
+    if STALE_TAG not in {item.tag.name for item in question.tagged_items.all()}:
+        return
+    question.retired = False
+    question.tags.remove(STALE_TAG)
+    if save:
+        question.save()
+
+
+def _stale_retire(question, report: SyncReport) -> None:
+    """A generated question the generator no longer produces (its muscle left the knowledge base,
+    or its distractors are no longer safe) is retired, unless an instructor has made it their own."""
+    report.stale.append(question.generator_key)
+    if question.retired or question_is_edited(question):
+        return
+    question.retired = True
+    question.tags.add(STALE_TAG)
+    question.save()
+
+
+def _revisions_record(questions: list, user) -> None:
+    """One revision per created or updated question, so its history shows what the generator wrote.
+
+    What `save_revision()` does for a model without drafts, in two bulk queries: calling it per
+    question saves (and re-indexes) every question a second time."""
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.models import Revision
+
+    from .models import Question
+
+    if not questions:
+        return
+    content_type = ContentType.objects.get_for_model(Question)
+    base_content_type = questions[0].get_base_content_type()
+    now = timezone.now()
+    revisions = Revision.objects.bulk_create([
+        Revision(content_type=content_type, base_content_type=base_content_type, object_id=str(q.pk),
+                 user=user, content=q.serializable_data(), object_str=str(q), created_at=now)
+        for q in questions
+    ])
+    for question, revision in zip(questions, revisions):
+        question.latest_revision = revision
+    Question.objects.bulk_update(questions, ["latest_revision"], batch_size=200)
 
 
 def _count(report: SyncReport, question) -> None:
