@@ -3,6 +3,8 @@ from django.urls import reverse
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.search import index
 
+from .widgets import LinesWidget
+
 
 class Region(models.TextChoices):
     LUMBAR = "lumbar", "Lumbar spine and back"
@@ -56,14 +58,16 @@ class Muscle(index.Indexed, models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     panels = [
-        MultiFieldPanel([FieldPanel("name"), FieldPanel("slug"), FieldPanel("aliases"),
+        MultiFieldPanel([FieldPanel("name"), FieldPanel("slug"),
+                         FieldPanel("aliases", widget=LinesWidget, help_text="One name per line."),
                          FieldPanel("region"), FieldPanel("summary")], heading="Identity"),
-        MultiFieldPanel([FieldPanel("origin"), FieldPanel("insertion"), FieldPanel("actions"),
+        MultiFieldPanel([FieldPanel("origin"), FieldPanel("insertion"),
+                         FieldPanel("actions", widget=LinesWidget, help_text="One action per line."),
                          FieldPanel("innervation")], heading="Anatomy"),
         MultiFieldPanel([FieldPanel("referred_pain"), FieldPanel("referred_zones")],
                         heading="Referred pain"),
         FieldPanel("massage_notes"),
-        FieldPanel("sources"),
+        FieldPanel("sources", widget=LinesWidget, help_text="One citation per line: title - URL."),
     ]
     search_fields = [
         index.SearchField("name"),
@@ -104,7 +108,8 @@ class RedFlag(index.Indexed, models.Model):
     panels = [
         FieldPanel("slug"), FieldPanel("sign"), FieldPanel("suspected_condition"),
         FieldPanel("action_level"), FieldPanel("action"), FieldPanel("why"),
-        FieldPanel("region"), FieldPanel("sources"),
+        FieldPanel("region"),
+        FieldPanel("sources", widget=LinesWidget, help_text="One citation per line: title - URL."),
     ]
     search_fields = [
         index.SearchField("sign"),

@@ -4,7 +4,7 @@
 # ---------------------------------------------------------------------------
 from django.db.models import Count as _Count
 from wagtail.admin.ui.tables import Column as _Column
-from wagtail.admin.ui.tables import UpdatedAtColumn as _UpdatedAtColumn
+from wagtail.admin.ui.tables import DateColumn as _DateColumn
 from wagtail.snippets.models import register_snippet as _register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet as _SnippetViewSet
 from wagtail.snippets.views.snippets import SnippetViewSetGroup as _SnippetViewSetGroup
@@ -24,7 +24,7 @@ class MuscleViewSet(_SnippetViewSet):
         _Column("aliases", label="Other names", accessor=lambda muscle: ", ".join(muscle.aliases or [])),
         "region",
         _Column("zone_count", label="Referral zones", accessor="zone_count", sort_key="zone_count"),
-        _UpdatedAtColumn(),
+        _DateColumn("updated_at", label="Updated", sort_key="updated_at"),
     ]
     list_filter = ["region"]
     list_export = ["name", "slug", "region", "origin", "insertion", "innervation", "referred_pain"]

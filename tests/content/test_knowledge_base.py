@@ -307,3 +307,24 @@ def test_learners_cannot_reach_the_snippets(client, learner):
     client.force_login(learner)
     response = client.get("/admin/snippets/content/muscle/")
     assert response.status_code in (302, 403)
+
+
+def test_instructors_edit_list_fields_one_item_per_line(client, instructor, knowledge_base):
+    client.force_login(instructor)
+    muscle = Muscle.objects.get(slug="quadratus-lumborum")
+    url = f"/admin/snippets/content/muscle/edit/{muscle.pk}/"
+    form = client.get(url).content.decode()
+    assert "QL\nhip hiker" in form  # a textarea with one alias per line, not JSON
+    data = {
+        "name": muscle.name, "slug": muscle.slug, "aliases": "QL\n\n  quadratus \nhip hiker\n",
+        "region": muscle.region, "summary": muscle.summary, "origin": muscle.origin,
+        "insertion": muscle.insertion, "actions": "\n".join(muscle.actions), "innervation": muscle.innervation,
+        "referred_pain": muscle.referred_pain, "referred_zones": [z.pk for z in muscle.referred_zones.all()],
+        "massage_notes": muscle.massage_notes, "sources": "\n".join(muscle.sources),
+    }
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    muscle.refresh_from_db()
+    assert muscle.aliases == ["QL", "quadratus", "hip hiker"]
+    assert muscle.sources == Muscle.objects.get(pk=muscle.pk).sources and len(muscle.sources) == 5
+    assert muscle.referred_zones.count() == 7
