@@ -95,8 +95,9 @@ MOVEMENTS: dict[str, str] = {
     "lateral-rotate": r"lateral(ly)?[- ]rotat|rotates? [a-z ]*laterally|outward rotat",
     "medial-rotate": r"medial(ly)?[- ]rotat|rotates? [a-z ]*medially|inward rotat",
     "rotate": r"\brotat|\bturns?\b|\btwist",
-    "flex": r"\bflex|bends? forward|draws the thorax|sitting up|toward the thigh|tilts the pelvis/trunk forward",
-    "extend": r"\bextend|\bextens|\berect\b|raise the trunk|rising",
+    # "flexed"/"extended" describe a starting position ("abducts the flexed thigh"), not the movement.
+    "flex": r"\bflex(?!ed)|bends? forward|draws the thorax|sitting up|toward the thigh|tilts the pelvis/trunk forward",
+    "extend": r"\bextend(?!ed)|\bextens|\berect\b|raise the trunk|rising",
     "abduct": r"\babduct",
     "adduct": r"\badduct",
     "elevate": r"\belevat|hitch|\bhike|\braises?\b",
