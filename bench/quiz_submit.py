@@ -77,10 +77,12 @@ def prepare(database_url: str) -> list[dict]:
     """Migrate, build the course and quizzes, open the attempts; returns one job per submit."""
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
-        cwd=ROOT, check=True, env={**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "cms.settings.dev"},
+        cwd=ROOT, check=True,
+        env={**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "cms.settings.dev", "LOG_LEVEL": "WARNING"},
     )
     os.environ["DATABASE_URL"] = database_url
     os.environ["DJANGO_SETTINGS_MODULE"] = "cms.settings.dev"
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
     sys.path.insert(0, str(ROOT))
     import django
 
@@ -168,6 +170,7 @@ def start_server(database_url: str, port: int, shim_dir: str) -> subprocess.Pope
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SECURE_SSL_REDIRECT": "false",
         "LOG_LEVEL": "WARNING",
+        "PYTHONWARNINGS": "ignore:No directory at:UserWarning",  # no collectstatic: JSON only
     }
     command = [sys.executable, "-m", "gunicorn", "cms.wsgi", "--workers", str(WORKERS), "--bind",
                f"127.0.0.1:{port}", "--log-level", "warning"]

@@ -223,6 +223,7 @@ def result_view(*, attempt: Attempt) -> dict:
         "items": items,
         "critical_wrong": critical_wrong,
         "wrong_count": sum(1 for i in items if not i["is_correct"]),
+        "right_count": sum(1 for i in items if i["is_correct"]),
         "pass_mark": attempt.snapshot.get("pass_mark", quiz.pass_mark),
     }
 

@@ -106,8 +106,11 @@
   var csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
   var timer = null;
   var saving = false;
-  var dirty = false;
   var closed = false;
+  var changes = 0;   // bumped on every change
+  var savedAt = 0;   // the change count the server has confirmed
+  var refusedAt = -1; // the change count the server refused: wait for the next change
+  var retryDelay = 600;
 
   function say(text, isError) {
     if (!statusLine) { return; }
@@ -116,45 +119,56 @@
   }
 
   function save() {
-    if (closed) { return Promise.resolve(); }
-    if (saving) { dirty = true; return Promise.resolve(); }
+    if (closed || saving || savedAt === changes || refusedAt === changes) { return; }
     saving = true;
-    dirty = false;
-    say("Saving…");
-    return fetch(form.dataset.autosaveUrl, {
+    var sending = changes;
+    fetch(form.dataset.autosaveUrl, {
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrf },
       body: JSON.stringify({ answers: collect() })
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (body) {
+        retryDelay = 600;
         if (response.ok) {
-          say("All answers saved at " + new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) + ".");
+          savedAt = Math.max(savedAt, sending);
+          if (savedAt === changes) {
+            say("All answers saved at " + new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" }) + ".");
+          }
         } else if (response.status === 409) {
           closed = true;
           say((body.error || "This attempt is closed.") + " Submitting…", true);
           form.submit();
         } else {
+          refusedAt = sending;
           say("Not saved: " + (body.error || "the server refused the answers") + ".", true);
         }
       });
     }).catch(function () {
-      say("Not saved: you seem to be offline. Your answers will be sent when you submit or change an answer.", true);
-      dirty = true;
+      retryDelay = Math.min(retryDelay * 2, 30000);
+      say("Not saved yet: the connection seems to be down. Retrying…", true);
     }).then(function () {
       saving = false;
-      if (dirty && !closed) { schedule(); }
+      if (!closed && savedAt !== changes && refusedAt !== changes) { schedule(retryDelay); }
     });
   }
 
-  function schedule() {
+  function schedule(delay) {
     window.clearTimeout(timer);
-    timer = window.setTimeout(save, 700);
+    timer = window.setTimeout(save, delay || 600);
   }
 
   form.addEventListener("change", function () {
+    changes += 1;
+    say("Saving…");
     updateProgress(collect());
     schedule();
+  });
+
+  // Leaving with a change not yet confirmed: send it as a form post the browser completes on its own.
+  window.addEventListener("pagehide", function () {
+    if (closed || savedAt === changes || !navigator.sendBeacon) { return; }
+    navigator.sendBeacon(form.dataset.autosaveUrl, new FormData(form));
   });
 
   /* ---------- submit once ---------- */
