@@ -5,11 +5,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group
 from django.test import override_settings
 from playwright.sync_api import expect
-from wagtail.coreutils import get_supported_content_language_variant
-from wagtail.models import Locale, Page
 
 from cms.services import site_tree_ensure
 from content.models import BodyZone
@@ -18,7 +15,7 @@ from quizzes.models import Attempt, AttemptStatus, FeedbackPolicy
 from tests.factories import ProviderFactory, UserFactory, course_create, module_create
 from tests.quizzes import factories as qf
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = pytest.mark.e2e
 
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 PASSWORD = "correct horse battery staple"
@@ -36,21 +33,11 @@ def quiz_urls():
         yield
 
 
-def _base_ensure():
-    from django.conf import settings
-
-    locale, _ = Locale.objects.get_or_create(language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
-    if Page.get_first_root_node() is None:
-        Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
-    for name in ("Learners", "Instructors"):
-        Group.objects.get_or_create(name=name)
-
-
 @pytest.fixture
 def quiz_setup(transactional_db):
     from content.services import knowledge_base_load
 
-    _base_ensure()
+    qf.wagtail_base_ensure()
     knowledge_base_load()  # the real body zones, with their SVG shapes
     _, catalogue = site_tree_ensure()
     course = course_create(catalogue, title="Massage for Low Back Pain", slug="massage-for-low-back-pain",

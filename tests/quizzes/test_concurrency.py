@@ -15,7 +15,12 @@ from quizzes import services
 from quizzes.models import Attempt, AttemptStatus, Response
 from tests.quizzes import factories as qf
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def base(transactional_db):
+    qf.wagtail_base_ensure()
 
 
 def _run_together(n, func):
