@@ -42,7 +42,7 @@ class GenerateQuestionsView(WagtailAdminTemplateMixin, FormView):
     def get_breadcrumbs_items(self):
         return self.breadcrumbs_items + [
             {"url": reverse("wagtailsnippets_quizzes_question:list"), "label": "Question bank"},
-            {"url": "", "label": "Generate"},
+            {"url": "", "label": "Generate questions"},
         ]
 
     def form_valid(self, form):

@@ -350,6 +350,18 @@ def _by_proximity(target: MuscleFacts, muscles, rng: random.Random) -> list[Musc
     return ordered + rest
 
 
+def _disjoint_first(candidates: list, keys_of) -> list:
+    """Reorder so that candidates sharing no key with an earlier one come first: three distractors
+    about three different things make a fairer question than three variations of one."""
+    first, rest, seen = [], [], set()
+    for item in candidates:
+        keys = set(keys_of(item))
+        (rest if keys & seen else first).append(item)
+        if not keys & seen:
+            seen |= keys
+    return first + rest
+
+
 def _pick(candidates, count: int, distinct=lambda item: item):
     picked, seen = [], set()
     for item in candidates:
@@ -508,9 +520,16 @@ def _matching_spec(group, fact: str, area: str, label: str, n: int, seed: int) -
 # ---------------------------------------------------------------- actions
 
 def _clean_action(text: str) -> str:
-    # "(with iliacus)" and the like would give the muscle away when the action is a distractor.
+    # "(with iliacus)", ", together with psoas major" would give the muscle away as a distractor.
     text = re.sub(r"\s*\((with|and) [^)]*\)", "", text)
+    text = re.sub(r",\s*(together )?with [^,;.]*$", "", text.strip().rstrip("."))
     return " ".join(text.split()).rstrip(".")
+
+
+def _names_a_muscle(text: str, kb: KnowledgeBase) -> bool:
+    """'With gluteus medius and TFL, steadies the pelvis' reads as borrowed from another muscle."""
+    return any(_mentions(text, m) or any(_mentions_name(text, a.lower()) for a in m.aliases if len(a) > 2)
+               for m in kb.muscles)
 
 
 # "The long head ...", "Middle fibres ...": as a distractor this names a part the asked muscle may
@@ -541,7 +560,7 @@ def _action_distractors(muscle: MuscleFacts, kb: KnowledgeBase, rng: random.Rand
                 continue
             keys = expand_action_keys(action_keys(action, parts))
             text = _clean_action(action)
-            if keys and not keys & own_keys and normalise(text) not in own_texts:
+            if keys and not keys & own_keys and normalise(text) not in own_texts and not _names_a_muscle(text, kb):
                 candidates.append((other, text, keys))
     picked, seen_keys = [], set()
     for other, text, keys in candidates:
@@ -749,7 +768,8 @@ def red_flag_condition_question(kb: KnowledgeBase, flag: FlagFacts, seed: int) -
     others = [f for f in kb.flags if f.slug != flag.slug]
     rng.shuffle(others)
     candidates = [f for f in others if _names_a_condition(f) and not condition_keys(f.condition) & own]
-    distractors = _pick(candidates, 3, distinct=lambda f: condition_keys(_condition_text(f)))
+    distractors = _pick(_disjoint_first(candidates, lambda f: condition_keys(_condition_text(f))), 3,
+                        distinct=lambda f: condition_keys(_condition_text(f)))
     if len(distractors) < 2:
         return None
     options = [OptionSpec(_condition_text(flag), True)] + [OptionSpec(_condition_text(f)) for f in distractors]
@@ -781,7 +801,7 @@ def vignette_spec(vignette: dict) -> QuestionSpec:
     story = " ".join(vignette["story"].split())
     return QuestionSpec(
         key=f"vignette:{vignette['slug']}", kind="case_vignette", topic="red_flags",
-        stem=f"{story} What is the right action?",
+        stem=story,  # the quiz page asks "What should you do?" under every vignette
         explanation=" ".join(vignette["explanation"].split()), difficulty=int(vignette.get("difficulty", 2)),
         options=[OptionSpec(text, level == answer) for level, text in ACTION_LEVEL_TEXT.items()],
         red_flag=flags[0] if flags else None, critical=answer in CRITICAL_LEVELS, about_flags=flags,
@@ -1085,8 +1105,10 @@ def _stale_revive(question, *, save: bool = True) -> None:
 def _stale_retire(question, report: SyncReport) -> None:
     """A generated question the generator no longer produces (its muscle left the knowledge base,
     or its distractors are no longer safe) is retired, unless an instructor has made it their own."""
+    if question.retired:
+        return  # retired earlier (by a run like this or by an instructor): nothing new to report
     report.stale.append(question.generator_key)
-    if question.retired or question_is_edited(question):
+    if question_is_edited(question):
         return
     question.retired = True
     question.tags.add(STALE_TAG)
