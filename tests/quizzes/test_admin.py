@@ -86,6 +86,18 @@ def test_the_grant_is_idempotent_and_gives_exactly_add_change_view(db):
     assert codenames == {"add_question", "change_question", "view_question", "add_quiz", "change_quiz", "view_quiz"}
 
 
+def test_the_grant_runs_inside_a_data_migration(db):
+    """The lead calls it from a RunPython migration, with the historical app registry."""
+    from django.contrib.auth.models import Group, Permission
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    Permission.objects.filter(content_type__app_label="quizzes").delete()
+    state_apps = MigrationExecutor(connection).loader.project_state().apps
+    assert instructor_quiz_permissions_grant(state_apps) == len(INSTRUCTOR_QUIZ_PERMISSIONS)
+    assert Group.objects.get(name="Instructors").permissions.filter(codename="change_question").exists()
+
+
 def test_an_instructor_lists_searches_and_filters_the_question_bank(staff, question):
     other = _single_choice(question.module)
     Question.objects.filter(pk=other.pk).update(stem="Which muscle inserts on the head of the fibula?",
