@@ -42,6 +42,23 @@ def final_quiz(course) -> Quiz | None:
     return Quiz.objects.filter(course=course, module__isnull=True).first()
 
 
+def quiz_panel(user, quiz: Quiz | None) -> dict:
+    """For a module or course page: the quiz, and where this learner stands (two queries at most)."""
+    if quiz is None:
+        return {"quiz": None}
+    attempts = []
+    if getattr(user, "is_authenticated", False):
+        attempts = list(Attempt.objects.filter(user=user, quiz=quiz).only("status", "passed", "score", "number"))
+    closed = [a for a in attempts if a.status != AttemptStatus.IN_PROGRESS]
+    return {
+        "quiz": quiz,
+        "passed": any(a.passed for a in closed),
+        "best_score": max((a.score for a in closed if a.score is not None), default=None),
+        "in_progress": any(a.status == AttemptStatus.IN_PROGRESS for a in attempts),
+        "attempts_used": len(attempts),
+    }
+
+
 def passed_quiz_ids(user, quiz_ids) -> set[int]:
     """Which of these quizzes the learner passed (one query; for course outlines)."""
     if not getattr(user, "is_authenticated", False):

@@ -202,3 +202,20 @@ def test_question_preview_renders_both_modes(module, zones, rf):
     assert 'role="checkbox"' in learner_view and "Answer key" not in learner_view
     assert question.explanation not in learner_view
     assert "Answer key" in key_view and zones[0].name in key_view and question.explanation in key_view
+
+
+def test_quiz_panel_for_module_pages(all_kinds_quiz, module, enrolled, other_learner, client):
+    from django.contrib.auth.models import AnonymousUser
+    from django.template.loader import render_to_string
+
+    assert selectors.quiz_panel(enrolled, selectors.module_quiz(module))["attempts_used"] == 0
+    assert selectors.quiz_panel(AnonymousUser(), None) == {"quiz": None}
+    attempt = services.attempt_start(user=enrolled, quiz=all_kinds_quiz)
+    panel = selectors.quiz_panel(enrolled, all_kinds_quiz)
+    assert panel["in_progress"] and not panel["passed"]
+    assert "Resume the quiz" in render_to_string("quizzes/includes/quiz_panel.html", {"panel": panel})
+    services.attempt_submit(attempt=attempt, answers=qf.key_answers(attempt))
+    panel = selectors.quiz_panel(enrolled, all_kinds_quiz)
+    html = render_to_string("quizzes/includes/quiz_panel.html", {"panel": panel})
+    assert panel["passed"] and "Passed" in html and f"/quizzes/{all_kinds_quiz.pk}/" in html
+    assert not selectors.quiz_panel(other_learner, all_kinds_quiz)["passed"]
