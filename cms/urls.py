@@ -5,6 +5,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from cms.views import healthz
 from courses import views as course_views
 
 urlpatterns = [
@@ -15,6 +16,8 @@ urlpatterns = [
     path("dashboard/", course_views.dashboard, name="dashboard"),
     path("anatomy/", include("content.urls")),
     path("", include("courses.urls")),
+    path("", include("quizzes.urls")),
+    path("healthz/", healthz, name="healthz"),
 ]
 
 if settings.DEBUG:

@@ -44,3 +44,13 @@ def profile(request):
         messages.success(request, "Profile saved. New certificates will print these details.")
         return redirect("profile")
     return render(request, "account/profile.html", {"form": form})
+
+
+def healthz(request):
+    """Liveness for the container healthcheck: the app answers and the database responds."""
+    from django.db import connection
+    from django.http import JsonResponse
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})

@@ -102,8 +102,9 @@ def _yaml_load(path: Path) -> dict:
 
 # ---------------------------------------------------------------- the service
 
-def demo_setup(*, reset: bool = False) -> DemoReport:
-    """Create whatever of the demo is missing; with reset, also rewrite it from the files."""
+def demo_setup(*, reset: bool = False, with_quizzes: bool = True) -> DemoReport:
+    """Create whatever of the demo is missing; with reset, also rewrite it from the files.
+    with_quizzes also builds the question bank from the knowledge base and the demo quizzes."""
     from cms import services as cms_services
     from content.services import knowledge_base_load
 
@@ -122,8 +123,20 @@ def demo_setup(*, reset: bool = False) -> DemoReport:
             report.add("Instructors: page permissions on the catalogue granted")
         else:
             report.add("Instructors: cms.services.instructor_page_permissions_grant not available yet")
+        if with_quizzes:
+            quizzes_ensure(course, report=report)
         users_ensure(reset=reset, report=report)
     return report
+
+
+def quizzes_ensure(course, *, report) -> None:
+    from quizzes.demo import demo_quizzes_ensure
+    from quizzes.generators import question_bank_generate
+
+    bank = question_bank_generate(course=course)
+    report.add(f"Question bank: {bank.created} created, {bank.updated} updated, {bank.unchanged} unchanged")
+    for line in demo_quizzes_ensure(course):
+        report.add(f"Quiz: {line}")
 
 
 def _counts_text(counts) -> str:

@@ -14,6 +14,8 @@ from operator import or_
 
 from django.db.models import Q
 
+from quizzes.selectors import final_quiz, module_quiz, quiz_panel
+
 from .models import (
     WORDS_PER_CE_HOUR,
     CoursePage,
@@ -183,6 +185,7 @@ def course_outline(*, course: CoursePage, user) -> dict:
         "reading_minutes": sum(m.reading_minutes for m in modules),
         "estimated_ce_hours": estimate,
         "ce_hours_mismatch": staff and ce_hours_differ(course.ce_hours, estimate),
+        "final_quiz_panel": quiz_panel(user, final_quiz(course)),
         "viewer_is_staff": staff,
     }
 
@@ -202,7 +205,11 @@ def module_context(*, module: ModulePage, user) -> dict:
     locked = blocker is not None and not staff
     rows = module_rows(modules, progress, enrolled=enrollment is not None, staff=staff)
     completed_count = sum(1 for row in rows if row.completed)
+    panel = quiz_panel(user, module_quiz(module))
+    quiz_open = panel["quiz"] is not None and not panel.get("passed")
     return {
+        "quiz_panel": panel,
+        "quiz_blocks_completion": quiz_open,
         "course": course,
         "enrollment": enrollment,
         "progress": own_progress,
@@ -210,7 +217,7 @@ def module_context(*, module: ModulePage, user) -> dict:
         "blocking_module": blocker,
         "can_read": staff or (enrollment is not None and not locked),
         "can_complete": enrollment is not None and blocker is None and index is not None
-        and not (own_progress and own_progress.completed_at),
+        and not (own_progress and own_progress.completed_at) and not quiz_open,
         "previous_module": modules[index - 1] if index else None,
         "next_module": modules[index + 1] if index is not None and index + 1 < len(modules) else None,
         "position": index + 1 if index is not None else None,

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from quizzes.selectors import module_quiz_passed
 from .models import CoursePage, Enrollment, ModulePage, ModuleProgress
 from .selectors import blocking_module, course_modules, enrollment_for
 
@@ -82,6 +83,8 @@ def module_complete(*, user, module: ModulePage) -> ModuleProgress:
             raise ProgressError(
                 f"“{module.title}” is locked: complete “{blocker.title}” first. Modules open in order."
             )
+        if not module_quiz_passed(user, module):
+            raise ProgressError(f"Pass the quiz of “{module.title}” before marking the module complete.")
         now = timezone.now()
         progress, _ = ModuleProgress.objects.get_or_create(
             enrollment=enrollment, module=module, defaults={"started_at": now}

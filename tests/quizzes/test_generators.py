@@ -399,7 +399,7 @@ def demo_course(db, monkeypatch):
     from courses.models import CoursePage
 
     monkeypatch.setenv("DEMO_PASSWORD", "demo-password-for-tests")
-    demo_setup()
+    demo_setup(with_quizzes=False)
     return CoursePage.objects.get(slug=gen.DEFAULT_COURSE_SLUG)
 
 
