@@ -31,6 +31,32 @@ PASSWORD = "demo-pass-for-tests"
 User = get_user_model()
 
 
+@pytest.fixture(autouse=True)
+def without_question_bank(request, monkeypatch):
+    """The question bank is the quiz tests' subject; here it would only slow every setup down."""
+    if "with_question_bank" not in request.keywords:
+        monkeypatch.setattr(demo, "quizzes_ensure", lambda course, *, report: None)
+
+
+@pytest.mark.with_question_bank
+@pytest.mark.django_db
+def test_setup_demo_builds_the_question_bank_and_quizzes_once(demo_password):
+    from quizzes.models import Question, Quiz
+
+    demo_setup()
+    course = CoursePage.objects.get(slug=COURSE_SLUG)
+    linked = Question.objects.filter(module__in=ModulePage.objects.child_of(course))
+    assert linked.count() >= 60
+    assert set(linked.values_list("topic", flat=True)) >= {"attachments", "referred_pain", "red_flags"}
+    assert Quiz.objects.filter(course=course, module__isnull=True).count() == 1
+    assert Quiz.objects.filter(course=course, module__isnull=False).count() == ModulePage.objects.child_of(course).count()
+    counts = (Question.objects.count(), Quiz.objects.count())
+
+    report = demo_setup()
+    assert (Question.objects.count(), Quiz.objects.count()) == counts
+    assert any("Question bank: 0 created, 0 updated" in line for line in report.lines)
+
+
 @pytest.fixture
 def demo_password(monkeypatch):
     monkeypatch.setenv("DEMO_PASSWORD", PASSWORD)
