@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from .forms import ProfileForm, SignupForm
+from .security import rate_limit
 from .services import learner_create
 
 
@@ -18,6 +19,7 @@ def _next_url(request) -> str:
     return resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
+@rate_limit("signup")
 def signup(request):
     if request.user.is_authenticated:
         return redirect(_next_url(request))
