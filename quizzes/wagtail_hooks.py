@@ -114,3 +114,43 @@ def generate_questions_menu_item():
 @hooks.register("register_admin_urls")
 def generate_questions_urls():
     return [path("quizzes/generate/", generate_questions_view, name="quizzes_generate")]
+
+
+# --- insight: item analysis, roster, evaluations, learner records (quizzes/insight_*.py) -----------
+
+
+class InsightMenuItem(MenuItem):
+    def __init__(self, *args, check, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._check = check
+
+    def is_shown(self, request):
+        return self._check(request.user)
+
+
+@hooks.register(QUIZZES_MENU_HOOK)
+def item_analysis_menu_item():
+    from .insight_views import can_see_item_analysis
+
+    return InsightMenuItem(
+        "Item analysis", reverse("insight_quizzes"), name="item-analysis", icon_name="table", order=950,
+        check=can_see_item_analysis,
+    )
+
+
+@hooks.register("register_admin_urls")
+def insight_urls():
+    from django.urls import include
+
+    return [path("", include("quizzes.insight_urls"))]
+
+
+@hooks.register("register_snippet_listing_buttons")
+def item_analysis_listing_button(snippet, user, next_url=None):
+    from wagtail.admin.widgets import Button
+
+    from .insight_views import can_see_item_analysis
+
+    if isinstance(snippet, Quiz) and can_see_item_analysis(user):
+        yield Button("Item analysis", reverse("insight_item_analysis", args=[snippet.pk]), icon_name="table",
+                     priority=15)

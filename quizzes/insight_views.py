@@ -1,0 +1,174 @@
+"""Instructor and provider insight in the Wagtail admin: item analysis, roster, evaluations, records.
+
+Permissions. There is no per-course instructor assignment yet, so access is per model permission:
+item analysis needs "can change quiz" (the Instructors group has it); roster, evaluations and
+learner records need "can view enrollment" (personal data: legal names and license numbers).
+Wagtail's admin URL wrapper sends anonymous visitors to the login page and users without admin
+access away; a PermissionDenied raised here becomes Wagtail's "no permission" redirect.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Max, Q
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.views.generic import TemplateView, View
+from wagtail.admin.views.generic import WagtailAdminTemplateMixin
+
+from courses.exports import csv_response, export_filename
+
+from . import analysis, insight_charts
+from .models import Quiz
+
+ITEM_ANALYSIS_PERMISSION = "quizzes.change_quiz"
+RECORDS_PERMISSION = "courses.view_enrollment"
+
+
+def can_see_item_analysis(user) -> bool:
+    return user.is_active and user.has_perm(ITEM_ANALYSIS_PERMISSION)
+
+
+def can_see_records(user) -> bool:
+    return user.is_active and user.has_perm(RECORDS_PERMISSION)
+
+
+class PermissionMixin:
+    permission_check = staticmethod(can_see_item_analysis)
+
+    def dispatch(self, request, *args, **kwargs):
+        if not self.permission_check(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class InsightPage(PermissionMixin, WagtailAdminTemplateMixin, TemplateView):
+    header_icon = "table"
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + self.trail()
+
+    def trail(self) -> list[dict]:
+        return [{"url": "", "label": self.get_page_title()}]
+
+
+# --- item analysis -----------------------------------------------------------------------------------
+
+
+def _quiz_queryset():
+    return Quiz.objects.select_related("course", "module")
+
+
+class QuizListView(InsightPage):
+    page_title = "Item analysis"
+    template_name = "quizzes/admin/item_analysis_index.html"
+
+    def get_context_data(self, **kwargs):
+        closed = Q(attempts__status__in=analysis.CLOSED)
+        quizzes = (
+            _quiz_queryset()
+            .annotate(closed_attempts=Count("attempts", filter=closed), last_attempt=Max("attempts__submitted_at"))
+            .order_by("course__path", "module__path")
+        )
+        return {**super().get_context_data(**kwargs), "quizzes": quizzes}
+
+
+def _missing_last(value, sign=1):
+    return (value is None, sign * (value or 0))
+
+
+SORTS = {
+    "flags": ("Flagged first (most responses first)", lambda s: (not s.flags, -s.responses)),
+    "facility": ("Facility (hardest first)", lambda s: _missing_last(s.facility)),
+    "discrimination": ("Discrimination (lowest first)", lambda s: _missing_last(s.discrimination)),
+    "responses": ("Responses (most first)", lambda s: -s.responses),
+}
+
+
+class ItemAnalysisView(InsightPage):
+    template_name = "quizzes/admin/item_analysis.html"
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.quiz = get_object_or_404(_quiz_queryset(), pk=kwargs["quiz_id"])
+
+    def get_page_title(self):
+        return f"Item analysis: {self.quiz.title}"
+
+    def trail(self):
+        return [{"url": reverse("insight_quizzes"), "label": "Item analysis"}, {"url": "", "label": self.quiz.title}]
+
+    def get_context_data(self, **kwargs):
+        report = analysis.item_analysis(self.quiz)
+        only_flagged = self.request.GET.get("flagged") == "1"
+        sort = self.request.GET.get("sort", "")
+        rows = [
+            {"number": n, "stat": stat, "edit_url": reverse("wagtailsnippets_quizzes_question:edit", args=[stat.question_id])}
+            for n, stat in enumerate(report.questions, start=1)
+        ]
+        if sort in SORTS:
+            rows.sort(key=lambda row: SORTS[sort][1](row["stat"]))
+        return {
+            **super().get_context_data(**kwargs),
+            "quiz": self.quiz,
+            "report": report,
+            "summary": report.summary,
+            "rows": [r for r in rows if r["stat"].flags] if only_flagged else rows,
+            "only_flagged": only_flagged,
+            "sort": sort if sort in SORTS else "",
+            "sorts": [(key, label) for key, (label, _) in SORTS.items()],
+            "histogram": insight_charts.histogram(report.summary.histogram, self.quiz.pass_mark),
+            "scatter": insight_charts.scatter(report.questions),
+            "thresholds": {"too_hard": analysis.TOO_HARD, "too_easy": analysis.TOO_EASY,
+                           "low_discrimination": analysis.LOW_DISCRIMINATION, "few": analysis.FEW_RESPONSES},
+            "csv_url": reverse("insight_item_analysis_csv", args=[self.quiz.pk]),
+        }
+
+
+ITEM_CSV_HEADER = [
+    "number", "question_id", "kind", "topic", "critical", "question", "responses", "omitted", "facility",
+    "fully_correct", "discrimination", "point_biserial", "upper_group_n", "lower_group_n", "flags", "choices",
+]
+SUMMARY_CSV_FIELDS = [
+    ("attempts", "attempts"), ("learners", "learners"), ("mean score", "mean"), ("median score", "median"),
+    ("standard deviation", "sd"), ("passed", "passed"), ("pass rate", "pass_rate"),
+    ("questions per attempt", "questions_per_attempt"), ("reliability", "reliability"),
+]
+
+
+def _r(value, digits=4):
+    return None if value is None else round(value, digits)
+
+
+def _choices_text(stat) -> str:
+    parts = []
+    for c in stat.choices:
+        mark = " (correct)" if c.is_correct else ""
+        parts.append(f"{c.label}{mark}: {c.picked} ({round(100 * c.share)}%)")
+    return "; ".join(parts) or stat.choices_note
+
+
+def item_analysis_rows(quiz, report):
+    """Question rows, then the quiz summary as label/value rows under a blank line."""
+    for n, s in enumerate(report.questions, start=1):
+        yield [n, s.question_id, s.kind, s.topic, s.critical, s.stem, s.responses, s.omitted, _r(s.facility),
+               _r(s.fully_correct), _r(s.discrimination), _r(s.point_biserial), s.upper_n, s.lower_n,
+               ", ".join(s.flags), _choices_text(s)]
+    yield []
+    yield ["quiz", quiz.title]
+    for label, attribute in SUMMARY_CSV_FIELDS:
+        value = getattr(report.summary, attribute)
+        yield [label, _r(value) if isinstance(value, float) else value]
+    yield ["reliability statistic", report.summary.reliability_label]
+    yield ["score distribution (10-point bands)", " ".join(str(n) for n in report.summary.histogram)]
+
+
+class ItemAnalysisCsvView(PermissionMixin, View):
+    def get(self, request, quiz_id):
+        quiz = get_object_or_404(_quiz_queryset(), pk=quiz_id)
+        report = analysis.item_analysis(quiz)
+        return csv_response(export_filename("item-analysis", quiz.title), ITEM_CSV_HEADER,
+                            item_analysis_rows(quiz, report))
+
+
+quiz_list_view = QuizListView.as_view()
+item_analysis_view = ItemAnalysisView.as_view()
+item_analysis_csv_view = ItemAnalysisCsvView.as_view()
