@@ -39,7 +39,8 @@ def _is_admin_path(path: str) -> bool:
 
 
 class SiteCSPMiddleware(CSPMiddleware):
-    """django-csp's middleware, with the relaxed CSP_ADMIN_DIRECTIVES under the admin prefixes.
+    """django-csp's middleware, with the relaxed CSP_ADMIN_DIRECTIVES under the admin prefixes
+    and for Wagtail's preview renderings.
 
     The Wagtail and Django admins write inline scripts and styles and frame their own previews;
     the learner site gets the strict CONTENT_SECURITY_POLICY. A view's own @csp_replace/@csp_update
@@ -48,7 +49,10 @@ class SiteCSPMiddleware(CSPMiddleware):
 
     def get_policy_parts(self, request, response, report_only=False):
         parts = super().get_policy_parts(request, response, report_only=report_only)
-        if not report_only and parts.config is None and _is_admin_path(request.path_info):
+        # Wagtail renders previews by sending a dummy request for the page's own URL through the
+        # middleware; the admin frames the result, so it gets the admin's policy.
+        in_admin = _is_admin_path(request.path_info) or getattr(request, "is_dummy", False)
+        if not report_only and parts.config is None and in_admin:
             parts.config = default_config(settings.CSP_ADMIN_DIRECTIVES)
         return parts
 

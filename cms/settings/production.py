@@ -17,4 +17,8 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# The Wagtail user bar loads its scripts from this origin: the dev default (127.0.0.1:8000) would be
+# blocked by the site's Content-Security-Policy, so default to the first allowed host over HTTPS.
+if "WAGTAILADMIN_BASE_URL" not in os.environ:  # noqa: F405
+    WAGTAILADMIN_BASE_URL = "https://" + ALLOWED_HOSTS[0].lstrip(".")  # noqa: F405
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")  # noqa: F405
