@@ -101,3 +101,18 @@ class EnrollmentFactory(factory.django.DjangoModelFactory):
         model = Enrollment
 
     user = factory.SubFactory(UserFactory)
+
+
+def wagtail_base_ensure():
+    """For transactional tests: a flushed database lacks what the migrations added (root page, groups)."""
+    from django.conf import settings
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.coreutils import get_supported_content_language_variant
+    from wagtail.models import Locale, Page
+
+    ContentType.objects.clear_cache()
+    locale, _ = Locale.objects.get_or_create(language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
+    if Page.get_first_root_node() is None:
+        Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
+    for name in ("Learners", "Instructors"):
+        Group.objects.get_or_create(name=name)

@@ -5,14 +5,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group
 from playwright.sync_api import expect
-from wagtail.coreutils import get_supported_content_language_variant
-from wagtail.models import Locale, Page
 
 from cms.services import site_tree_ensure
 from courses.models import ModuleProgress
-from tests.factories import ProviderFactory, course_create, module_create
+from tests.factories import ProviderFactory, course_create, module_create, wagtail_base_ensure
 
 pytestmark = pytest.mark.e2e
 
@@ -22,19 +19,6 @@ SCREENSHOTS = Path(__file__).parent / "screenshots"
 @pytest.fixture
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 1280, "height": 800}}
-
-
-def wagtail_base_ensure():
-    """A transactional test starts from an empty database: put back what Wagtail's and our migrations add."""
-    from django.conf import settings
-
-    locale, _ = Locale.objects.get_or_create(
-        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
-    )
-    if Page.get_first_root_node() is None:
-        Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
-    for name in ("Learners", "Instructors"):
-        Group.objects.get_or_create(name=name)
 
 
 def module_body(topic):

@@ -4,6 +4,7 @@ import itertools
 
 from content.models import BodyZone
 from quizzes.models import Question, QuestionKind, QuestionOption, Quiz, QuizRule, Topic
+from tests.factories import wagtail_base_ensure  # noqa: F401  (re-exported for the quiz tests)
 
 _counter = itertools.count(1)
 
@@ -16,22 +17,6 @@ ZONE_SHAPES = [
     ("thigh-front", "Front of the thigh", "front", "M58 246h36v90H58z"),
     ("abdomen-lower", "Lower abdomen", "front", "M70 170h60v36H70z"),
 ]
-
-
-def wagtail_base_ensure():
-    """For transactional tests: a flushed database lacks what the migrations added (root page, groups)."""
-    from django.conf import settings
-    from django.contrib.auth.models import Group
-    from django.contrib.contenttypes.models import ContentType
-    from wagtail.coreutils import get_supported_content_language_variant
-    from wagtail.models import Locale, Page
-
-    ContentType.objects.clear_cache()
-    locale, _ = Locale.objects.get_or_create(language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
-    if Page.get_first_root_node() is None:
-        Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
-    for name in ("Learners", "Instructors"):
-        Group.objects.get_or_create(name=name)
 
 
 def zones_create(with_shapes=True) -> list[BodyZone]:
