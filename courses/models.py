@@ -68,6 +68,11 @@ class CourseType(models.TextChoices):
     LIVE = "live", "Live / in person"
 
 
+class CertificateTemplate(models.TextChoices):
+    CLASSIC = "classic", "Classic (ivory, double border, serif)"
+    MODERN = "modern", "Modern (white, colour band, sans-serif)"
+
+
 class CoursePage(Page):
     approved_title = models.CharField(
         max_length=255, help_text="The course title exactly as approved; printed on certificates."
@@ -82,6 +87,17 @@ class CoursePage(Page):
     hero_image = models.ForeignKey(
         "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Completion rules: every live module complete is always required.
+    require_module_quizzes = models.BooleanField(default=True, help_text="Every module quiz must be passed.")
+    require_post_test = models.BooleanField(default=True, help_text="The final post-test must be passed.")
+    require_evaluation = models.BooleanField(default=True, help_text="The course evaluation must be submitted.")
+    min_minutes_on_task = models.PositiveIntegerField(
+        default=0, help_text="Minimum minutes spent in the modules (server clock); 0 = no minimum."
+    )
+    certificate_template = models.CharField(
+        max_length=20, choices=CertificateTemplate.choices, default=CertificateTemplate.CLASSIC,
+        help_text="The design of this course's certificates (every design prints the same fields).",
+    )
 
     content_panels = Page.content_panels + [
         HelpPanel(template="courses/admin/ce_hours_check.html", heading="CE hours check"),
@@ -92,16 +108,22 @@ class CoursePage(Page):
                          FieldPanel("pass_mark")], heading="Approval"),
         FieldPanel("learning_objectives"),
         FieldPanel("hero_image"),
+        MultiFieldPanel(
+            [FieldPanel("require_module_quizzes"), FieldPanel("require_post_test"), FieldPanel("require_evaluation"),
+             FieldPanel("min_minutes_on_task"), FieldPanel("certificate_template")],
+            heading="Completion rules and certificate",
+        ),
     ]
     search_fields = Page.search_fields + [index.SearchField("summary")]
     parent_page_types = ["courses.CourseIndexPage"]
     subpage_types = ["courses.ModulePage"]
 
     def get_context(self, request, *args, **kwargs):
-        from .selectors import course_outline
+        from .selectors import completion_panel, course_outline
 
         context = super().get_context(request, *args, **kwargs)
         context.update(course_outline(course=self, user=request.user))
+        context["completion"] = completion_panel(enrollment=context["enrollment"], outline=context)
         return context
 
 
@@ -177,3 +199,114 @@ class ModuleProgress(models.Model):
     @property
     def is_complete(self) -> bool:
         return self.completed_at is not None
+
+
+# --- completion, evaluation and certificates -----------------------------------------------------
+
+
+class CourseEvaluation(models.Model):
+    """The learner's evaluation of a course (NCBTMB: providers must collect one). One per enrollment."""
+
+    RATINGS = [(5, "5 – Strongly agree"), (4, "4 – Agree"), (3, "3 – Neutral"), (2, "2 – Disagree"),
+               (1, "1 – Strongly disagree")]
+
+    enrollment = models.OneToOneField(Enrollment, on_delete=models.PROTECT, related_name="evaluation")
+    objectives_met = models.PositiveSmallIntegerField("The learning objectives were met", choices=RATINGS)
+    content_relevant = models.PositiveSmallIntegerField("The content is relevant to my practice", choices=RATINGS)
+    materials_quality = models.PositiveSmallIntegerField(
+        "The written materials and figures were clear and accurate", choices=RATINGS
+    )
+    instructor_quality = models.PositiveSmallIntegerField(
+        "The author showed expertise in the subject", choices=RATINGS
+    )
+    would_recommend = models.PositiveSmallIntegerField("I would recommend this course to a colleague",
+                                                       choices=RATINGS)
+    comments = models.TextField("Comments and suggestions", blank=True, max_length=4000)
+    submitted_at = models.DateTimeField(default=timezone.now)
+
+    RATING_FIELDS = ("objectives_met", "content_relevant", "materials_quality", "instructor_quality",
+                     "would_recommend")
+
+    def __str__(self):
+        return f"Evaluation of {self.enrollment}"
+
+
+def private_storage():
+    from .storage import PrivateStorage
+
+    return PrivateStorage()
+
+
+class Certificate(models.Model):
+    """A CE certificate: one per enrollment, printed from `snapshot`, verified by `code`."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        ISSUED = "issued", "Issued"
+        FAILED = "failed", "Failed"
+        REVOKED = "revoked", "Revoked"
+
+    enrollment = models.OneToOneField(Enrollment, on_delete=models.PROTECT, related_name="certificate")
+    code = models.CharField(max_length=32, unique=True, editable=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    snapshot = models.JSONField(default=dict, help_text="Every field the PDF prints, frozen at completion.")
+    pdf = models.FileField(storage=private_storage, upload_to="certificates/", blank=True, max_length=200)
+    page_revision = models.ForeignKey(
+        "wagtailcore.Revision", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="The course page revision that was live at completion.",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    issued_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_reason = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["enrollment"], name="one_certificate_per_enrollment")]
+        indexes = [models.Index(fields=["status", "updated_at"])]
+
+    def __str__(self):
+        return f"Certificate {self.code} ({self.get_status_display()})"
+
+    @property
+    def is_valid(self) -> bool:
+        return self.status == self.Status.ISSUED
+
+    @property
+    def completion_date(self):
+        from datetime import date
+
+        value = self.snapshot.get("completion_date")
+        return date.fromisoformat(value) if value else None
+
+
+class CertificateEvent(models.Model):
+    """What happened to a certificate, by whom and when; never edited."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", "Created (course completed)"
+        ISSUED = "issued", "PDF issued"
+        ATTEMPT_FAILED = "attempt_failed", "Issue attempt failed"
+        FAILED = "failed", "Failed after retries"
+        REQUEUED = "requeued", "Re-queued by the sweep"
+        RETRIED = "retried", "Retry requested"
+        REVOKED = "revoked", "Revoked"
+        REISSUED = "reissued", "Reissued (details refreshed)"
+        REGENERATED = "regenerated", "PDF regenerated"
+        EMAILED = "emailed", "Learner e-mailed"
+
+    certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=20, choices=Action.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+")
+    reason = models.TextField(blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} at {self.created_at:%Y-%m-%d %H:%M}"

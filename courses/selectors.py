@@ -317,3 +317,67 @@ def learner_dashboard(*, user) -> list[DashboardRow]:
             )
         )
     return rows
+
+
+# --- completion and certificates ---------------------------------------------------------------------
+
+
+def learner_certificates(*, user) -> list:
+    """The learner's certificates, newest first, whatever became of the enrollment (one query)."""
+    from .models import Certificate
+
+    if not (user and user.is_authenticated):
+        return []
+    return list(
+        Certificate.objects.filter(enrollment__user=user)
+        .select_related("enrollment")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def transcript_rows(*, user) -> list[dict]:
+    """Every completed course with its CE hours and dates, from the certificates' frozen snapshots."""
+    rows = []
+    for certificate in learner_certificates(user=user):
+        s = certificate.snapshot
+        rows.append({
+            "certificate": certificate,
+            "course_title": s.get("course_title", ""),
+            "course_type": s.get("course_type", ""),
+            "ce_hours": Decimal(s.get("ce_hours", "0")),
+            "completion_date": s.get("completion_date", ""),
+            "enrolled_at": certificate.enrollment.enrolled_at,
+            "provider_name": s.get("provider_name", ""),
+            "provider_number": s.get("provider_number", ""),
+            "code": certificate.code,
+            "status": certificate.get_status_display(),
+            "valid": certificate.status != certificate.Status.REVOKED,
+        })
+    return rows
+
+
+def completion_panel(*, enrollment, outline: dict) -> dict:
+    """For the course page: what is left before the certificate, the evaluation, and the certificate.
+
+    Reuses what `course_outline` loaded; adds two queries (certificate and evaluation, module quizzes).
+    """
+    from .completion import Progress, completion_requirements
+
+    if enrollment is None:
+        return {}
+    enrollment = Enrollment.objects.select_related("certificate", "evaluation", "course", "user").get(pk=enrollment.pk)
+    certificate = getattr(enrollment, "certificate", None)
+    evaluated = getattr(enrollment, "evaluation", None) is not None
+    if certificate is not None:
+        return {"certificate": certificate, "evaluated": evaluated, "requirements": []}
+    rows = outline["module_rows"]
+    panel = outline["final_quiz_panel"]
+    known = Progress(
+        modules=[row.module for row in rows],
+        completed_ids={row.module.pk for row in rows if row.completed},
+        seconds=sum(row.progress.seconds_spent for row in rows if row.progress),
+        post_test=(panel["quiz"] is not None, bool(panel.get("passed"))),
+        evaluated=evaluated,
+    )
+    requirements = completion_requirements(enrollment, known)
+    return {"requirements": requirements, "certificate": None, "evaluated": evaluated}

@@ -5,11 +5,18 @@ Times are always the server's: a learner's browser never says when they started 
 
 from __future__ import annotations
 
+import logging
+from datetime import timedelta
+
+from django.core.files.base import ContentFile
+from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from quizzes.selectors import module_quiz_passed
-from .models import CoursePage, Enrollment, ModulePage, ModuleProgress
+from .models import Certificate, CertificateEvent, CoursePage, Enrollment, ModulePage, ModuleProgress
 from .selectors import blocking_module, course_modules, enrollment_for
 
 
@@ -64,6 +71,12 @@ def module_visit(*, user, module: ModulePage) -> ModuleProgress | None:
     return progress
 
 
+def course_completion_check(enrollment: Enrollment):
+    from .completion import course_completion_check as check
+
+    return check(enrollment)
+
+
 def module_complete(*, user, module: ModulePage) -> ModuleProgress:
     """Mark a module complete; the time spent runs from the first visit to now, on the server's clock."""
     course = _course_of(module)
@@ -93,4 +106,192 @@ def module_complete(*, user, module: ModulePage) -> ModuleProgress:
             progress.completed_at = now
             progress.seconds_spent = max(0, int((now - progress.started_at).total_seconds()))
             progress.save(update_fields=["completed_at", "seconds_spent"])
+            course_completion_check(enrollment)
     return progress
+
+
+# --- certificates ----------------------------------------------------------------------------------
+# Issuing runs in the Celery task (courses/tasks.py); staff actions run in the admin request.
+
+log = logging.getLogger(__name__)
+
+
+class CertificateError(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def _pdf_name(certificate: Certificate) -> str:
+    return f"certificates/{certificate.created_at:%Y}/{certificate.code}.pdf"
+
+
+def _pdf_store(certificate: Certificate) -> None:
+    """Render from the snapshot and write the file under a fixed name (a rewrite replaces it)."""
+    from .certificates import certificate_pdf
+
+    data = certificate_pdf(certificate.snapshot, certificate.code)
+    name = _pdf_name(certificate)
+    storage = certificate.pdf.storage
+    if storage.exists(name):
+        storage.delete(name)
+    certificate.pdf.name = storage.save(name, ContentFile(data))
+
+
+def _event(certificate, action, *, user=None, reason="", **details) -> CertificateEvent:
+    return CertificateEvent.objects.create(
+        certificate=certificate, action=action, user=user, reason=reason, details=details
+    )
+
+
+def certificate_issue(*, certificate_id: int) -> Certificate:
+    """Render, store and mark issued; then e-mail the learner. Idempotent: an issued one is left alone."""
+    with transaction.atomic():
+        certificate = Certificate.objects.select_for_update().get(pk=certificate_id)
+        if certificate.status in (Certificate.Status.ISSUED, Certificate.Status.REVOKED):
+            return certificate
+        now = timezone.now()
+        certificate.attempts += 1
+        _pdf_store(certificate)
+        certificate.status = Certificate.Status.ISSUED
+        certificate.issued_at = now
+        certificate.updated_at = now
+        certificate.last_error = ""
+        certificate.save(update_fields=["attempts", "pdf", "status", "issued_at", "updated_at", "last_error"])
+        _event(certificate, CertificateEvent.Action.ISSUED, attempt=certificate.attempts)
+        transaction.on_commit(lambda: certificate_email(certificate))
+    return certificate
+
+
+def certificate_attempt_failed(*, certificate_id: int, error: str, final: bool) -> None:
+    """Record a failed attempt; after the last retry the certificate is `failed` for staff to retry."""
+    with transaction.atomic():
+        certificate = Certificate.objects.select_for_update().filter(pk=certificate_id).first()
+        if certificate is None or certificate.status != Certificate.Status.PENDING:
+            return
+        certificate.attempts += 1
+        certificate.last_error = error[:2000]
+        certificate.updated_at = timezone.now()
+        if final:
+            certificate.status = Certificate.Status.FAILED
+        certificate.save(update_fields=["attempts", "last_error", "updated_at", "status"])
+        action = CertificateEvent.Action.FAILED if final else CertificateEvent.Action.ATTEMPT_FAILED
+        _event(certificate, action, reason=error[:500], attempt=certificate.attempts)
+
+
+def certificate_email(certificate: Certificate) -> bool:
+    """Tell the learner their certificate is ready, with the dashboard link. A mail error never un-issues it."""
+    from .certificates import site_url, verification_url
+
+    user = certificate.enrollment.user
+    if not user.email:
+        return False
+    snapshot = certificate.snapshot
+    context = {
+        "snapshot": snapshot,
+        "certificate": certificate,
+        "dashboard_url": site_url() + reverse("dashboard"),
+        "verify_url": verification_url(certificate.code),
+    }
+    body = render_to_string("courses/certificate_email.txt", context)
+    try:
+        send_mail(
+            f"Your CE certificate: {snapshot['course_title']}", body, None, [user.email], fail_silently=False
+        )
+    except Exception:  # noqa: BLE001 - SMTP trouble is logged; the certificate stays issued and downloadable
+        log.exception("Could not e-mail certificate %s", certificate.code)
+        return False
+    _event(certificate, CertificateEvent.Action.EMAILED, to=user.email)
+    return True
+
+
+def certificates_requeue(*, older_than_minutes: int = 5, retry_failed: bool = False, now=None) -> list[int]:
+    """The sweep: queue again every certificate pending longer than this (and failed ones when asked)."""
+    from .completion import certificate_queue
+
+    now = now or timezone.now()
+    stale = Certificate.objects.filter(
+        status=Certificate.Status.PENDING, updated_at__lte=now - timedelta(minutes=older_than_minutes)
+    )
+    ids = list(stale.values_list("pk", flat=True))
+    if retry_failed:
+        failed = list(Certificate.objects.filter(status=Certificate.Status.FAILED).values_list("pk", flat=True))
+        for pk in failed:
+            certificate_retry(certificate=Certificate.objects.get(pk=pk), user=None, queue=False)
+        ids += failed
+    for pk in ids:
+        Certificate.objects.filter(pk=pk).update(updated_at=now)
+        _event(Certificate(pk=pk), CertificateEvent.Action.REQUEUED)
+        certificate_queue(pk)
+    return ids
+
+
+def _staff_lock(certificate: Certificate) -> Certificate:
+    return Certificate.objects.select_for_update().select_related("enrollment__user").get(pk=certificate.pk)
+
+
+def certificate_revoke(*, certificate: Certificate, user, reason: str) -> Certificate:
+    reason = (reason or "").strip()
+    if not reason:
+        raise CertificateError("Give a reason for revoking the certificate.")
+    with transaction.atomic():
+        locked = _staff_lock(certificate)
+        if locked.status == Certificate.Status.REVOKED:
+            raise CertificateError("This certificate is already revoked.")
+        now = timezone.now()
+        locked.status, locked.revoked_at, locked.revoked_reason, locked.updated_at = (
+            Certificate.Status.REVOKED, now, reason, now
+        )
+        locked.save(update_fields=["status", "revoked_at", "revoked_reason", "updated_at"])
+        _event(locked, CertificateEvent.Action.REVOKED, user=user, reason=reason)
+    return locked
+
+
+def certificate_reissue(*, certificate: Certificate, user, reason: str = "") -> Certificate:
+    """After a name (or license) correction: refresh the learner's details, new PDF, same code."""
+    from .certificates import learner_fields
+
+    with transaction.atomic():
+        locked = _staff_lock(certificate)
+        if locked.status == Certificate.Status.REVOKED:
+            raise CertificateError("A revoked certificate cannot be reissued.")
+        before = {k: locked.snapshot.get(k) for k in learner_fields(locked.enrollment.user)}
+        after = learner_fields(locked.enrollment.user)
+        locked.snapshot = {**locked.snapshot, **after}
+        _pdf_store(locked)
+        now = timezone.now()
+        locked.status, locked.updated_at, locked.last_error = Certificate.Status.ISSUED, now, ""
+        locked.issued_at = now
+        locked.save(update_fields=["snapshot", "pdf", "status", "updated_at", "last_error", "issued_at"])
+        _event(locked, CertificateEvent.Action.REISSUED, user=user, reason=reason.strip(), before=before,
+               after=after)
+    return locked
+
+
+def certificate_regenerate(*, certificate: Certificate, user, reason: str = "") -> Certificate:
+    """Render the PDF again from the stored snapshot (a lost file, a new template version)."""
+    with transaction.atomic():
+        locked = _staff_lock(certificate)
+        if locked.status != Certificate.Status.ISSUED:
+            raise CertificateError("Only an issued certificate can be regenerated.")
+        _pdf_store(locked)
+        locked.updated_at = timezone.now()
+        locked.save(update_fields=["pdf", "updated_at"])
+        _event(locked, CertificateEvent.Action.REGENERATED, user=user, reason=reason.strip())
+    return locked
+
+
+def certificate_retry(*, certificate: Certificate, user, queue: bool = True) -> Certificate:
+    """Put a failed certificate back to pending and send the task again."""
+    from .completion import certificate_queue
+
+    with transaction.atomic():
+        locked = _staff_lock(certificate)
+        if locked.status != Certificate.Status.FAILED:
+            raise CertificateError("Only a failed certificate can be retried.")
+        locked.status, locked.updated_at = Certificate.Status.PENDING, timezone.now()
+        locked.save(update_fields=["status", "updated_at"])
+        _event(locked, CertificateEvent.Action.RETRIED, user=user)
+        if queue:
+            transaction.on_commit(lambda: certificate_queue(locked.pk))
+    return locked

@@ -21,4 +21,11 @@ app_name = "courses"
 urlpatterns = [
     path("courses/<id:course_id>/enroll/", views.enroll, name="enroll"),
     path("modules/<id:module_id>/complete/", views.module_complete, name="module_complete"),
+    path("courses/<id:course_id>/evaluation/", views.evaluation, name="evaluation"),
+    path("certificates/verify/", views.certificate_lookup, name="certificate_lookup"),
+    path("certificates/verify/<str:code>/", views.certificate_verify, name="certificate_verify"),
+    path("certificates/<str:code>/download/", views.certificate_download, name="certificate_download"),
+    path("transcript/", views.transcript, name="transcript"),
+    path("transcript/ce-transcript.csv", views.transcript_csv, name="transcript_csv"),
+    path("transcript/ce-transcript.pdf", views.transcript_pdf, name="transcript_pdf"),
 ]

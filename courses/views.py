@@ -1,13 +1,26 @@
 """Thin views: look the page up, call a service, say what happened, redirect."""
 
+import csv
+import time
+from datetime import date
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
-from .models import CoursePage, ModulePage
-from .selectors import course_modules, learner_dashboard
+from .certificates import code_normalize
+from .completion import EvaluationError, evaluation_submit
+from .forms import CertificateLookupForm, CourseEvaluationForm
+from .models import Certificate, CourseEvaluation, CoursePage, ModulePage
+from .selectors import course_modules, enrollment_for, learner_certificates, learner_dashboard, transcript_rows
 from .services import ProgressError, enrollment_create, module_complete as module_complete_service
 
 
@@ -50,4 +63,150 @@ def _after_completion_url(request, module: ModulePage) -> str:
 
 @login_required
 def dashboard(request):
-    return render(request, "courses/dashboard.html", {"enrollments": learner_dashboard(user=request.user)})
+    return render(request, "courses/dashboard.html", {
+        "enrollments": learner_dashboard(user=request.user),
+        "certificates": learner_certificates(user=request.user),
+    })
+
+
+# --- evaluation, certificates, transcript, verification ----------------------------------------------
+
+
+def _can_manage_certificates(user) -> bool:
+    return user.is_active and (user.has_perm("courses.change_certificate") or user.has_perm("courses.view_certificate"))
+
+
+@login_required
+def evaluation(request, course_id: int):
+    course = get_object_or_404(CoursePage.objects.live().select_related("provider"), pk=course_id)
+    enrollment = enrollment_for(user=request.user, course=course)
+    if enrollment is None:
+        messages.error(request, "Enroll in this course before evaluating it.")
+        return redirect(course.get_url(request))
+    if CourseEvaluation.objects.filter(enrollment=enrollment).exists():
+        messages.info(request, "You have already evaluated this course. Thank you!")
+        return redirect(course.get_url(request))
+    form = CourseEvaluationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            evaluation_submit(enrollment=enrollment, ratings=form.ratings(), comments=form.cleaned_data["comments"])
+        except EvaluationError as error:
+            messages.error(request, error.message)
+            return redirect(course.get_url(request))
+        certificate = Certificate.objects.filter(enrollment=enrollment).first()
+        if certificate is not None:
+            messages.success(request, "Thank you for your evaluation. You have completed the course: "
+                                      "your CE certificate is on your dashboard.")
+            return redirect("dashboard")
+        messages.success(request, "Thank you for your evaluation.")
+        return redirect(course.get_url(request))
+    return render(request, "courses/evaluation.html", {"course": course, "form": form})
+
+
+def certificate_download(request, code: str):
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    certificate = get_object_or_404(Certificate.objects.select_related("enrollment"), code=code)
+    staff = _can_manage_certificates(request.user)
+    owner = certificate.enrollment.user_id == request.user.pk
+    # Someone else's certificate is "not found", never "forbidden": codes are not to be probed.
+    if not (staff or (owner and certificate.status == Certificate.Status.ISSUED)):
+        raise Http404("No certificate here.")
+    if not certificate.pdf or not certificate.pdf.storage.exists(certificate.pdf.name):
+        raise Http404("The certificate file is not ready yet.")
+    filename = f"CE-certificate-{slugify(certificate.snapshot.get('course_title', 'course'))[:60]}-{code}.pdf"
+    response = FileResponse(certificate.pdf.open("rb"), as_attachment=True, filename=filename,
+                            content_type="application/pdf")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def transcript(request):
+    rows = transcript_rows(user=request.user)
+    total = sum((row["ce_hours"] for row in rows if row["valid"]), Decimal("0"))
+    return render(request, "courses/transcript.html", {"rows": rows, "total_hours": total})
+
+
+@login_required
+def transcript_csv(request):
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="ce-transcript.csv"'
+    response.write("\ufeff")  # so spreadsheet programs read the names as UTF-8
+    writer = csv.writer(response)
+    writer.writerow(["Participant", "License", "Course", "Course type", "CE hours", "Enrolled", "Completed",
+                     "Provider", "NCBTMB provider #", "Certificate no.", "Status"])
+    user = request.user
+    for row in transcript_rows(user=user):
+        writer.writerow([
+            user.display_name, f"{user.license_number} {user.license_state}".strip(), row["course_title"],
+            row["course_type"], row["ce_hours"], row["enrolled_at"].date().isoformat(), row["completion_date"],
+            row["provider_name"], row["provider_number"], row["code"], row["status"],
+        ])
+    return response
+
+
+@login_required
+def transcript_pdf(request):
+    from .certificates import html_to_pdf, site_url
+
+    rows = transcript_rows(user=request.user)
+    total = sum((row["ce_hours"] for row in rows if row["valid"]), Decimal("0"))
+    html = render_to_string("courses/transcript_pdf.html", {
+        "rows": rows, "total_hours": total, "learner": request.user, "generated": timezone.now(),
+        "verify_base": site_url(),
+    })
+    response = HttpResponse(html_to_pdf(html), content_type="application/pdf")
+    response["Content-Disposition"] = 'attachment; filename="ce-transcript.pdf"'
+    return response
+
+
+VERIFY_LIMIT = 30  # look-ups per client address per minute
+
+
+def _verify_rate_limited(request) -> bool:
+    """A small fixed-window counter in the default cache, per client address."""
+    window = int(time.time() // 60)
+    key = f"certificate-verify:{request.META.get('REMOTE_ADDR', '')}:{window}"
+    cache.add(key, 0, timeout=120)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # evicted between add and incr
+        cache.set(key, 1, timeout=120)
+        count = 1
+    return count > VERIFY_LIMIT
+
+
+def _too_many(request):
+    response = render(request, "courses/certificate_verify_limited.html", status=429)
+    response["Retry-After"] = "60"
+    return response
+
+
+def certificate_lookup(request):
+    form = CertificateLookupForm(request.GET or None)
+    if request.GET:
+        if _verify_rate_limited(request):
+            return _too_many(request)
+        if form.is_valid():
+            return redirect("courses:certificate_verify", code=form.cleaned_data["code"])
+    return render(request, "courses/certificate_verify_form.html", {"form": form})
+
+
+def certificate_verify(request, code: str):
+    if _verify_rate_limited(request):
+        return _too_many(request)
+    canonical = code_normalize(code)
+    if canonical and canonical != code:
+        return redirect("courses:certificate_verify", code=canonical)
+    certificate = (
+        Certificate.objects.filter(code=canonical, status__in=[Certificate.Status.ISSUED, Certificate.Status.REVOKED])
+        .first() if canonical else None
+    )
+    if certificate is None:
+        return render(request, "courses/certificate_verify_not_found.html",
+                      {"code": code, "form": CertificateLookupForm()}, status=404)
+    return render(request, "courses/certificate_verify.html", {
+        "certificate": certificate, "s": certificate.snapshot,
+        "completion_date": date.fromisoformat(certificate.snapshot["completion_date"]),
+    })

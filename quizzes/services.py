@@ -268,6 +268,17 @@ def _grade_and_close(attempt: Attempt, new_answers: dict[int, object], now, *, e
     attempt.failed_critical = outcome.failed_critical
     attempt.fail_reason = _fail_reason(attempt, outcome)
     attempt.save(update_fields=["status", "submitted_at", "score", "passed", "failed_critical", "fail_reason"])
+    if attempt.passed:
+        _course_completion_check(attempt)
+
+
+def _course_completion_check(attempt: Attempt) -> None:
+    """A pass may meet the last completion rule: courses decides, in this same transaction."""
+    from courses.completion import course_completion_check, enrollment_awaiting_completion
+
+    enrollment = enrollment_awaiting_completion(user_id=attempt.user_id, course_id=attempt.quiz.course_id)
+    if enrollment is not None:
+        course_completion_check(enrollment)
 
 
 def _fail_reason(attempt: Attempt, outcome: grading.Outcome) -> str:

@@ -149,6 +149,14 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+# The sweep re-queues certificates a broker outage or a lost worker left pending (courses/tasks.py).
+CELERY_BEAT_SCHEDULE = {
+    "issue-pending-certificates": {
+        "task": "courses.tasks.issue_pending_certificates",
+        "schedule": 5 * 60,
+        "kwargs": {"older_than_minutes": 5},
+    },
+}
 
 CACHES = {
     "default": (

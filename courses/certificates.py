@@ -1,0 +1,198 @@
+"""Certificate codes, the frozen snapshot of what a certificate prints, and the PDF itself.
+
+Nothing here writes to the database: the services in courses/services.py do, using these.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+import secrets
+from datetime import date
+from decimal import Decimal
+
+import qrcode
+import qrcode.image.svg
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+
+from cms.models import US_STATES
+
+CODE_BYTES = 12  # 96 random bits
+CODE_GROUP = 5
+CODE_LENGTH = 20  # base32 of 12 bytes, padding removed
+# Base32 has no 0, 1 or 8: read them as the letters people mistake them for.
+_LOOKALIKES = str.maketrans({"0": "O", "1": "I", "8": "B"})
+TEMPLATES = {"classic": "courses/certificate_pdf.html", "modern": "courses/certificate_pdf_modern.html"}
+
+
+# --- codes ----------------------------------------------------------------------------------------
+
+
+def certificate_code_new() -> str:
+    """96 random bits as base32, in groups of five: "K7QHD-2MZXA-PL4RT-WN6EB"."""
+    raw = base64.b32encode(secrets.token_bytes(CODE_BYTES)).decode("ascii").rstrip("=")
+    return _grouped(raw)
+
+
+def _grouped(raw: str) -> str:
+    return "-".join(raw[i : i + CODE_GROUP] for i in range(0, len(raw), CODE_GROUP))
+
+
+def code_normalize(text: str) -> str | None:
+    """The canonical form of a code typed or pasted by a person, or None when it cannot be one."""
+    raw = re.sub(r"[^A-Za-z0-9]", "", text or "").upper().translate(_LOOKALIKES)
+    if len(raw) != CODE_LENGTH or not re.fullmatch(r"[A-Z2-7]+", raw):
+        return None
+    return _grouped(raw)
+
+
+def site_url() -> str:
+    """The public address of the site, for links printed on certificates and sent by e-mail."""
+    return (getattr(settings, "SITE_URL", "") or settings.WAGTAILADMIN_BASE_URL).rstrip("/")
+
+
+def verification_url(code: str) -> str:
+    return site_url() + reverse("courses:certificate_verify", args=[code])
+
+
+# --- snapshot -------------------------------------------------------------------------------------
+
+
+def _hours_display(hours: Decimal) -> str:
+    text = f"{Decimal(hours):.2f}".rstrip("0").rstrip(".")
+    return text or "0"
+
+
+def _state_name(code: str) -> str:
+    return dict(US_STATES).get(code, code)
+
+
+def _signature_name(provider) -> str:
+    image = provider.signature
+    return image.file.name if image is not None and image.file else ""
+
+
+def learner_fields(user) -> dict:
+    """What a certificate prints about the learner (re-read on a reissue after a name correction)."""
+    return {
+        "participant_name": (user.legal_name or user.get_full_name() or user.username).strip(),
+        "license_number": user.license_number,
+        "license_state": user.license_state,
+        "license_state_name": _state_name(user.license_state) if user.license_state else "",
+    }
+
+
+def certificate_snapshot(enrollment, *, completed_at) -> dict:
+    """Every field the certificate prints, frozen now: later edits to the course or provider change nothing."""
+    course, provider = enrollment.course, enrollment.course.provider
+    completed_on = timezone.localdate(completed_at)
+    return {
+        **learner_fields(enrollment.user),
+        "course_title": course.approved_title or course.title,
+        "course_type": course.get_course_type_display(),
+        "ce_hours": f"{course.ce_hours:.2f}",
+        "ce_hours_display": _hours_display(course.ce_hours),
+        "completion_date": completed_on.isoformat(),
+        "provider_name": provider.name,
+        "provider_number": provider.ncbtmb_provider_number,
+        "provider_address": provider.address.strip(),
+        "provider_email": provider.email,
+        "provider_phone": provider.phone,
+        "provider_website": provider.website,
+        "signatory_name": provider.signatory_name,
+        "signatory_title": provider.signatory_title,
+        "signature_image": _signature_name(provider),
+        "template": course.certificate_template,
+        "course_id": course.pk,
+        "user_id": enrollment.user_id,
+    }
+
+
+# --- rendering ------------------------------------------------------------------------------------
+
+
+def qr_svg_data_uri(url: str) -> str:
+    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0, box_size=10)
+    qr.add_data(url)
+    qr.make(fit=True)
+    buffer = io.BytesIO()
+    qr.make_image(image_factory=qrcode.image.svg.SvgPathImage).save(buffer)
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _image_data_uri(name: str) -> str:
+    """The signature image inlined, so rendering never fetches anything (and works on any worker)."""
+    if not name or not default_storage.exists(name):
+        return ""
+    with default_storage.open(name, "rb") as handle:
+        data = handle.read()
+    mime = "image/png" if name.lower().endswith(".png") else "image/svg+xml" if name.lower().endswith(
+        ".svg") else "image/jpeg"
+    return f"data:{mime};base64," + base64.b64encode(data).decode("ascii")
+
+
+_KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff]")
+_HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+
+
+def name_lang(name: str) -> str:
+    """A language hint for CJK names, so Japanese and Korean names get their own glyph shapes."""
+    if _KANA.search(name):
+        return "ja"
+    if _HANGUL.search(name):
+        return "ko"
+    if _HAN.search(name):
+        return "zh"
+    return ""
+
+
+def certificate_context(snapshot: dict, code: str) -> dict:
+    completed = date.fromisoformat(snapshot["completion_date"])
+    url = verification_url(code)
+    return {
+        "s": snapshot,
+        "code": code,
+        "verify_url": url,
+        "verify_display": url.split("://", 1)[-1],
+        # Printed on two lines, broken after the host so the code never splits.
+        "verify_base_display": site_url().split("://", 1)[-1] + reverse("courses:certificate_lookup"),
+        "verify_path_display": code,
+        "qr": qr_svg_data_uri(url),
+        "signature": _image_data_uri(snapshot.get("signature_image", "")),
+        "completion_date": date_format(completed, "F j, Y"),
+        "address_line": ", ".join(line.strip() for line in snapshot.get("provider_address", "").splitlines()
+                                  if line.strip()),
+        "name_lang": name_lang(snapshot["participant_name"]),
+        "name_long": len(snapshot["participant_name"]) > 34,
+        "title_long": len(snapshot["course_title"]) > 60,
+    }
+
+
+def _url_fetcher():
+    from weasyprint.urls import URLFetcher
+
+    # Everything the templates use is inlined as data: URIs; refuse anything else.
+    return URLFetcher(allowed_protocols={"data"})
+
+
+def html_to_pdf(html: str) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=_url_fetcher()).write_pdf()
+
+
+def certificate_html(snapshot: dict, code: str, template: str | None = None) -> str:
+    name = TEMPLATES.get(template or snapshot.get("template") or "classic", TEMPLATES["classic"])
+    return render_to_string(name, certificate_context(snapshot, code))
+
+
+def certificate_pdf(snapshot: dict, code: str, template: str | None = None) -> bytes:
+    """The one-page landscape Letter PDF for a snapshot."""
+    return html_to_pdf(certificate_html(snapshot, code, template))

@@ -1,0 +1,196 @@
+"""Course completion: the rules, the evaluation, and the one place a certificate is born.
+
+`course_completion_check` runs after every write that can meet a rule (a module completed,
+a quiz passed, the evaluation submitted). When the last rule is met it marks the enrollment
+completed and creates the pending Certificate in the same transaction; the PDF is queued on commit.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from quizzes.selectors import final_quiz, final_quiz_passed
+
+from .models import (
+    Certificate,
+    CertificateEvent,
+    CourseEvaluation,
+    CoursePage,
+    Enrollment,
+    ModulePage,
+    ModuleProgress,
+)
+from .selectors import course_modules
+
+log = logging.getLogger(__name__)
+
+
+class EvaluationError(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Requirement:
+    key: str
+    label: str
+    met: bool
+    detail: str = ""
+
+
+@dataclass
+class Progress:
+    """What the rules look at. The course page passes what it already loaded; the check loads the rest."""
+
+    modules: list | None = None
+    completed_ids: set | None = None
+    seconds: int | None = None
+    post_test: tuple[bool, bool] | None = None  # (exists, passed)
+    evaluated: bool | None = None
+
+
+def _module_quiz_counts(enrollment: Enrollment, module_ids: list[int]) -> tuple[int, int]:
+    """(module quizzes, passed by this learner) in one query."""
+    from django.db.models import Exists, OuterRef
+
+    from quizzes.models import Attempt, Quiz
+
+    passed = Attempt.objects.filter(quiz=OuterRef("pk"), user_id=enrollment.user_id, passed=True)
+    rows = list(Quiz.objects.filter(module__in=module_ids).annotate(done=Exists(passed)).values_list("done", flat=True))
+    return len(rows), sum(rows)
+
+
+def _progress_load(enrollment: Enrollment, course: CoursePage, known: Progress) -> Progress:
+    modules = known.modules if known.modules is not None else course_modules(course)
+    completed_ids, seconds = known.completed_ids, known.seconds
+    if completed_ids is None or seconds is None:
+        rows = list(ModuleProgress.objects.filter(enrollment=enrollment).values_list("module_id", "completed_at",
+                                                                                     "seconds_spent"))
+        completed_ids = {module_id for module_id, done, _ in rows if done is not None}
+        seconds = sum(spent for _, _, spent in rows)
+    post_test = known.post_test
+    if post_test is None and course.require_post_test:
+        quiz = final_quiz(course)
+        post_test = (quiz is not None, quiz is not None and final_quiz_passed(enrollment.user, course))
+    evaluated = known.evaluated
+    if evaluated is None and course.require_evaluation:
+        evaluated = CourseEvaluation.objects.filter(enrollment=enrollment).exists()
+    return Progress(modules, completed_ids, seconds, post_test, evaluated)
+
+
+def completion_requirements(enrollment: Enrollment, known: Progress | None = None) -> list[Requirement]:
+    """Every rule of the enrollment's course with whether it is met (for the course page and the check)."""
+    course = enrollment.course
+    p = _progress_load(enrollment, course, known or Progress())
+    complete = sum(1 for m in p.modules if m.pk in p.completed_ids)
+    rules = [
+        Requirement("modules", "Complete every module", bool(p.modules) and complete == len(p.modules),
+                    f"{complete} of {len(p.modules)} complete")
+    ]
+    if course.require_module_quizzes:
+        total, passed = _module_quiz_counts(enrollment, [m.pk for m in p.modules])
+        rules.append(Requirement("module_quizzes", "Pass every module quiz", passed == total,
+                                 f"{passed} of {total} passed" if total else "no module quizzes"))
+    if course.min_minutes_on_task:
+        rules.append(Requirement("time", f"Spend at least {course.min_minutes_on_task} minutes in the modules",
+                                 p.seconds >= course.min_minutes_on_task * 60, f"{p.seconds // 60} minutes so far"))
+    if course.require_post_test:
+        exists, passed = p.post_test
+        rules.append(Requirement("post_test", "Pass the final post-test", exists and passed,
+                                 "" if exists else "the post-test is not published yet"))
+    if course.require_evaluation:
+        rules.append(Requirement("evaluation", "Submit the course evaluation", bool(p.evaluated)))
+    return rules
+
+
+def course_completion_check(enrollment: Enrollment) -> Certificate | None:
+    """Complete the course and create its certificate when every rule is met; else do nothing.
+
+    Safe to call any number of times and concurrently: the enrollment row is locked and the
+    certificate is unique per enrollment, so there is never a second one.
+    """
+    from .certificates import certificate_code_new, certificate_snapshot
+
+    with transaction.atomic():
+        locked = Enrollment.objects.select_for_update().select_related("course", "user").get(pk=enrollment.pk)
+        existing = Certificate.objects.filter(enrollment=locked).first()
+        if existing is not None or locked.status == Enrollment.Status.WITHDRAWN:
+            return existing
+        if not all(rule.met for rule in completion_requirements(locked)):
+            return None
+        now = timezone.now()
+        locked.status = Enrollment.Status.COMPLETED
+        locked.completed_at = now
+        locked.save(update_fields=["status", "completed_at"])
+        try:
+            with transaction.atomic():  # a savepoint: a lost race leaves the outer transaction usable
+                certificate = Certificate.objects.create(
+                    enrollment=locked,
+                    code=certificate_code_new(),
+                    snapshot=certificate_snapshot(locked, completed_at=now),
+                    page_revision_id=locked.course.live_revision_id,
+                    created_at=now,
+                    updated_at=now,
+                )
+        except IntegrityError:
+            return Certificate.objects.get(enrollment=locked)
+        CertificateEvent.objects.create(certificate=certificate, action=CertificateEvent.Action.CREATED)
+        transaction.on_commit(lambda: certificate_queue(certificate.pk))
+    enrollment.status, enrollment.completed_at = locked.status, locked.completed_at
+    return certificate
+
+
+def enrollment_awaiting_completion(*, user_id: int, course_id: int) -> Enrollment | None:
+    """The active enrollment when it has no certificate yet and every live module is complete; one query.
+
+    A cheap gate for hot paths (a quiz pass): the full check runs only when completion is possible.
+    """
+    from django.db.models import Exists, OuterRef
+
+    course = CoursePage.objects.filter(pk=course_id).only("path", "depth").first()
+    if course is None:
+        return None
+    completed = ModuleProgress.objects.filter(
+        enrollment_id=OuterRef(OuterRef("pk")), module_id=OuterRef("pk"), completed_at__isnull=False
+    )
+    unfinished = ModulePage.objects.child_of(course).live().filter(~Exists(completed))
+    return (
+        Enrollment.objects.filter(user_id=user_id, course_id=course_id, status=Enrollment.Status.ACTIVE)
+        .filter(~Exists(Certificate.objects.filter(enrollment_id=OuterRef("pk"))), ~Exists(unfinished))
+        .first()
+    )
+
+
+def certificate_queue(certificate_id: int) -> bool:
+    """Send the issue task. A broker outage is not the learner's problem: the sweep sends it later."""
+    from .tasks import issue_certificate
+
+    try:
+        issue_certificate.apply_async(
+            (certificate_id,), retry=True,
+            retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1},
+        )
+    except Exception:  # noqa: BLE001 - any broker error; the certificate stays pending for the sweep
+        log.warning("Could not queue certificate %s; the sweep will retry", certificate_id, exc_info=True)
+        return False
+    return True
+
+
+def evaluation_submit(*, enrollment: Enrollment, ratings: dict, comments: str = "") -> CourseEvaluation:
+    """Store the learner's one evaluation of the course, then check completion."""
+    if enrollment.status == Enrollment.Status.WITHDRAWN:
+        raise EvaluationError("Enroll in this course again before evaluating it.")
+    try:
+        with transaction.atomic():
+            evaluation = CourseEvaluation.objects.create(
+                enrollment_id=enrollment.pk, comments=comments.strip(), **ratings
+            )
+    except IntegrityError:
+        raise EvaluationError("You have already evaluated this course. Thank you!") from None
+    course_completion_check(enrollment)
+    return evaluation

@@ -1,0 +1,54 @@
+"""Celery tasks: thin wrappers that fetch by id and call a service (courses/services.py)."""
+
+import logging
+
+from celery import shared_task
+from celery.utils.time import get_exponential_backoff_interval
+
+from .models import Certificate
+from .services import certificate_attempt_failed, certificate_issue, certificates_requeue
+
+log = logging.getLogger(__name__)
+
+MAX_RETRIES = 5
+
+
+def retry_countdown(retries: int) -> float:
+    """About 2, 4, 8, 16, 32 s (full jitter), never more than 5 minutes."""
+    return get_exponential_backoff_interval(factor=2, retries=retries, maximum=300, full_jitter=True)
+
+
+def _attempt(certificate_id: int, *, final: bool) -> str:
+    try:
+        return certificate_issue(certificate_id=certificate_id).status
+    except Exception as exc:
+        certificate_attempt_failed(certificate_id=certificate_id, error=f"{type(exc).__name__}: {exc}", final=final)
+        raise
+
+
+@shared_task(bind=True, max_retries=MAX_RETRIES, acks_late=True)
+def issue_certificate(self, certificate_id: int) -> str:
+    """Render, store and e-mail one certificate. Duplicates are harmless: an issued one is left alone."""
+    if self.request.is_eager:
+        # In-process (dev without Redis, unit tests): the retries run at once, and a final failure is
+        # recorded on the certificate rather than raised into the request that completed the course.
+        for attempt in range(self.max_retries + 1):
+            try:
+                return _attempt(certificate_id, final=attempt == self.max_retries)
+            except Exception:  # noqa: BLE001 - recorded by _attempt
+                continue
+        return Certificate.Status.FAILED
+    final = self.request.retries >= self.max_retries
+    try:
+        return _attempt(certificate_id, final=final)
+    except Exception as exc:
+        if final:
+            log.error("Certificate %s failed after %s attempts", certificate_id, self.request.retries + 1)
+            raise
+        raise self.retry(exc=exc, countdown=retry_countdown(self.request.retries)) from exc
+
+
+@shared_task
+def issue_pending_certificates(older_than_minutes: int = 5, retry_failed: bool = False) -> int:
+    """The sweep (Celery beat): re-queue certificates a broker outage or a lost worker left pending."""
+    return len(certificates_requeue(older_than_minutes=older_than_minutes, retry_failed=retry_failed))
