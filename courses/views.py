@@ -73,7 +73,8 @@ def dashboard(request):
 
 
 def _can_manage_certificates(user) -> bool:
-    return user.is_active and (user.has_perm("courses.change_certificate") or user.has_perm("courses.view_certificate"))
+    # Not "view_certificate": instructors may read rosters without downloading learners' certificates.
+    return user.is_active and user.has_perm("courses.change_certificate")
 
 
 @login_required
