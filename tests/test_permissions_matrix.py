@@ -1,0 +1,389 @@
+"""Every view tried by everyone: anonymous, the learner who owns the objects, another learner, an instructor.
+
+The URL list is read from the project's URL resolver, so a new view fails
+`test_every_url_is_classified` until it gets a row in MATRIX. Each row says the status each
+visitor must get (LOGIN = a redirect to the log-in page, REDIRECT = any other redirect) and,
+for views that write, what must not have changed. Nothing may answer 500.
+
+Objects belong to the "owner" learner: course A finished with an issued certificate and submitted
+quiz attempts; course B enrolled, its module quiz attempt still open. The "other" learner and the
+instructor are enrolled in nothing.
+"""
+
+from __future__ import annotations
+
+import re
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.core.cache import cache
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from wagtail.models import Page
+
+from courses.models import Certificate, Enrollment, ModuleProgress
+from quizzes.models import Attempt, AttemptStatus, Quiz
+from quizzes.services import attempt_start
+from tests.courses.certify import course_finish, small_course
+from tests.factories import InstructorFactory, MuscleFactory, UserFactory, module_create
+
+LOGIN = "login"  # 302 to the site's log-in page, with ?next=
+REDIRECT = "redirect"  # 302 anywhere else
+ROLES = ("anonymous", "owner", "other", "instructor")
+
+# Top-level URL prefixes served by Wagtail's or Django's own admin and documents apps: tested below
+# through the admin tests, not row by row. Wagtail's page catch-all is tested through PAGES.
+THIRD_PARTY_PREFIXES = ("django-admin/", "admin/", "documents/")
+
+
+@dataclass
+class World:
+    owner: object
+    other: object
+    instructor: object
+    course_a: object
+    course_b: object
+    modules_b: list
+    quiz_b: object
+    open_attempt: object
+    submitted_attempt: object
+    certificate: object
+    muscle: object
+    draft_module: object
+
+
+@dataclass
+class Case:
+    expect: dict[str, int | str]  # role -> status, LOGIN or REDIRECT
+    kwargs: Callable[[World], dict] = lambda w: {}
+    method: str = "get"
+    data: dict = field(default_factory=dict)
+    get_status: int | None = None  # POST-only views: what a GET gets (405), from everyone
+    secret: Callable[[World], str] | None = None  # owner's data no one else may see in the page
+    unchanged: Callable[[World], object] | None = None  # state that only the owner may change
+
+    def __post_init__(self):
+        assert set(self.expect) == set(ROLES), self.expect
+
+
+def everyone(status):
+    return dict.fromkeys(ROLES, status)
+
+
+def logged_in(status, anonymous=LOGIN):
+    return {"anonymous": anonymous, "owner": status, "other": status, "instructor": status}
+
+
+def owner_only(owner=200, others=404, anonymous=LOGIN):
+    return {"anonymous": anonymous, "owner": owner, "other": others, "instructor": others}
+
+
+def _attempt_state(world):
+    world.open_attempt.refresh_from_db()
+    return world.open_attempt.status, world.open_attempt.responses.count()
+
+
+def _others_progress(world):
+    return ModuleProgress.objects.exclude(enrollment__user=world.owner).count()
+
+
+def _others_attempts(world):
+    return Attempt.objects.exclude(user=world.owner).count()
+
+
+def _reset_uid(world):
+    return urlsafe_base64_encode(force_bytes(world.owner.pk))
+
+
+MATRIX: dict[str, Case] = {
+    # ---- knowledge base: public
+    "content:muscle_list": Case(everyone(200)),
+    "content:red_flag_list": Case(everyone(200)),
+    "content:muscle_detail": Case(everyone(200), kwargs=lambda w: {"slug": w.muscle.slug}),
+    # ---- courses
+    "courses:enroll": Case(logged_in(REDIRECT), kwargs=lambda w: {"course_id": w.course_b.pk}, method="post",
+                           get_status=405),
+    "courses:module_complete": Case(logged_in(REDIRECT), kwargs=lambda w: {"module_id": w.modules_b[1].pk},
+                                    method="post", get_status=405, unchanged=_others_progress),
+    "courses:evaluation": Case(owner_only(200, others=REDIRECT), kwargs=lambda w: {"course_id": w.course_b.pk}),
+    "dashboard": Case(logged_in(200), secret=lambda w: w.certificate.code),
+    "courses:transcript": Case(logged_in(200), secret=lambda w: w.certificate.code),
+    "courses:transcript_csv": Case(logged_in(200), secret=lambda w: w.certificate.code),
+    "courses:transcript_pdf": Case(logged_in(200)),
+    "courses:certificate_download": Case(owner_only(200), kwargs=lambda w: {"code": w.certificate.code}),
+    # anyone may verify a certificate (that is its purpose) or look one up
+    "courses:certificate_verify": Case(everyone(200), kwargs=lambda w: {"code": w.certificate.code}),
+    "courses:certificate_lookup": Case(everyone(200)),
+    # ---- quizzes: attempts are the owner's; another learner's attempt does not exist for anyone else
+    "quizzes:quiz_intro": Case(logged_in(200), kwargs=lambda w: {"quiz_id": w.quiz_b.pk}),
+    "quizzes:quiz_start": Case(logged_in(REDIRECT), kwargs=lambda w: {"quiz_id": w.quiz_b.pk}, method="post",
+                               get_status=405, unchanged=_others_attempts),
+    "quizzes:attempt_take": Case(owner_only(200), kwargs=lambda w: {"attempt_id": w.open_attempt.pk}),
+    "quizzes:attempt_autosave": Case(owner_only(REDIRECT), kwargs=lambda w: {"attempt_id": w.open_attempt.pk},
+                                     method="post", get_status=405, unchanged=_attempt_state),
+    "quizzes:attempt_submit": Case(owner_only(REDIRECT), kwargs=lambda w: {"attempt_id": w.open_attempt.pk},
+                                   method="post", get_status=405, unchanged=_attempt_state),
+    "quizzes:attempt_result": Case(owner_only(200), kwargs=lambda w: {"attempt_id": w.submitted_attempt.pk}),
+    # ---- accounts
+    "signup": Case({"anonymous": 200, "owner": REDIRECT, "other": REDIRECT, "instructor": REDIRECT}),
+    "profile": Case(logged_in(200), secret=lambda w: w.owner.license_number),
+    "login": Case(everyone(200)),
+    "logout": Case(everyone(REDIRECT), method="post", get_status=405),
+    "password_change": Case(logged_in(200)),
+    "password_change_done": Case(logged_in(200)),
+    "password_reset": Case(everyone(200)),
+    "password_reset_done": Case(everyone(200)),
+    "password_reset_confirm": Case(everyone(200), kwargs=lambda w: {"uidb64": _reset_uid(w), "token": "bad-token"}),
+    "password_reset_complete": Case(everyone(200)),
+    "wagtailadmin_password_reset": Case(everyone(200)),  # the admin's own form, rate-limited by cms/urls.py
+    "healthz": Case(everyone(200)),
+}
+
+# Wagtail pages (served by the catch-all): url builder -> statuses.
+PAGES: dict[str, tuple[Callable[[World], str], dict]] = {
+    "home": (lambda w: "/", everyone(200)),
+    "catalogue": (lambda w: "/courses/", everyone(200)),
+    "course": (lambda w: w.course_a.url, everyone(200)),
+    "module": (lambda w: w.modules_b[0].url, everyone(200)),
+    "draft module": (lambda w: w.draft_module.get_url() or f"{w.course_b.url}{w.draft_module.slug}/", everyone(404)),
+}
+
+
+# --------------------------------------------------------------------------- the resolver
+
+
+def project_url_names(patterns=None, namespace="", prefix=""):
+    """(name, route) of every named URL of the project's own urlconfs, Django's auth views included."""
+    found = []
+    for entry in get_resolver().url_patterns if patterns is None else patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            if not prefix and route.startswith(THIRD_PARTY_PREFIXES):
+                continue
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            found += project_url_names(entry.url_patterns, inner, route)
+        elif isinstance(entry, URLPattern):
+            if _is_wagtail_serve(entry):
+                continue
+            assert entry.name, f"URL {route} has no name: give it one and a row in MATRIX"
+            found.append((namespace + entry.name, route))
+    return found
+
+
+def _is_wagtail_serve(entry) -> bool:
+    return getattr(entry.callback, "__module__", "") == "wagtail.views"
+
+
+def test_every_url_is_classified():
+    names = {name for name, _ in project_url_names()}
+    unclassified = sorted(names - set(MATRIX))
+    stale = sorted(set(MATRIX) - names)
+    assert not unclassified, f"New URLs without a row in MATRIX (who may open them?): {unclassified}"
+    assert not stale, f"MATRIX rows for URLs that no longer exist: {stale}"
+
+
+def test_the_introspection_sees_every_app():
+    routes = dict(project_url_names())
+    assert routes["content:muscle_list"] == "anatomy/"
+    assert routes["quizzes:attempt_take"].startswith("attempts/")
+    assert routes["password_reset_confirm"].startswith("accounts/")
+    assert not any(name.startswith("wagtailadmin_") and name != "wagtailadmin_password_reset" for name in routes)
+
+
+# --------------------------------------------------------------------------- the world
+
+
+@pytest.fixture
+def world(catalogue, django_capture_on_commit_callbacks, settings, tmp_path):
+    from cms.services import instructor_page_permissions_grant
+
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    instructor_page_permissions_grant(catalogue)  # as setup_demo does
+    cache.clear()  # views with their own rate limits count in the cache
+    owner = UserFactory(username="owner", license_number="MT-OWNER-77")
+    course_a, modules_a = small_course(catalogue, title="Course A")
+    with django_capture_on_commit_callbacks(execute=True):
+        enrollment_a = course_finish(owner, course_a, modules_a)
+    certificate = Certificate.objects.get(enrollment=enrollment_a)
+    assert certificate.status == Certificate.Status.ISSUED
+
+    course_b, modules_b = small_course(catalogue, title="Course B")
+    Enrollment.objects.create(user=owner, course=course_b)
+    quiz_b = Quiz.objects.get(module=modules_b[0])
+    open_attempt = attempt_start(user=owner, quiz=quiz_b)
+    draft = module_create(course_b, title="Unpublished part", live=False)
+    return World(
+        owner=owner, other=UserFactory(username="other"), instructor=InstructorFactory(username="teacher"),
+        course_a=course_a, course_b=course_b, modules_b=modules_b, quiz_b=quiz_b, open_attempt=open_attempt,
+        submitted_attempt=Attempt.objects.filter(user=owner, status=AttemptStatus.SUBMITTED).first(),
+        certificate=certificate, muscle=MuscleFactory(name="Psoas major", slug="psoas-major"), draft_module=draft,
+    )
+
+
+def _client_for(client, world, role):
+    if role != "anonymous":
+        client.force_login(getattr(world, role))
+    return client
+
+
+def _assert_status(response, expected, where):
+    assert response.status_code != 500, where
+    if expected == LOGIN:
+        assert response.status_code == 302, f"{where}: {response.status_code}, expected a redirect to log in"
+        assert response["Location"].startswith(reverse("login") + "?next="), f"{where}: {response['Location']}"
+    elif expected == REDIRECT:
+        assert response.status_code == 302, f"{where}: {response.status_code}, expected a redirect"
+        assert not response["Location"].startswith(reverse("login")), f"{where}: sent to log in"
+    else:
+        assert response.status_code == expected, f"{where}: {response.status_code}, expected {expected}"
+
+
+# --------------------------------------------------------------------------- the matrix
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_url_permissions(client, world, name, role):
+    case = MATRIX[name]
+    url = reverse(name, kwargs=case.kwargs(world))
+    client = _client_for(client, world, role)
+    before = case.unchanged(world) if case.unchanged else None
+
+    response = getattr(client, case.method)(url, case.data)
+
+    _assert_status(response, case.expect[role], f"{role} {case.method.upper()} {url}")
+    if case.secret and role != "owner" and response.status_code == 200:
+        assert case.secret(world).encode() not in response.content, f"{role} sees the owner's data at {url}"
+    if case.unchanged and role != "owner":
+        assert case.unchanged(world) == before, f"{role} changed something through {url}"
+    if case.get_status is not None:
+        assert client.get(url).status_code == case.get_status, f"{role} GET {url}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("label", sorted(PAGES))
+def test_page_permissions(client, world, label, role):
+    build, expect = PAGES[label]
+    url = build(world)
+    response = _client_for(client, world, role).get(url)
+    _assert_status(response, expect[role], f"{role} GET {url}")
+
+
+def test_the_owner_really_can_write_where_others_cannot(client, world):
+    """The rows above are not vacuous: the same requests by the owner do change things."""
+    client.force_login(world.owner)
+    url = reverse("quizzes:attempt_submit", kwargs={"attempt_id": world.open_attempt.pk})
+    assert client.post(url, {}).status_code == 302
+    world.open_attempt.refresh_from_db()
+    assert world.open_attempt.status != AttemptStatus.IN_PROGRESS
+
+
+def test_certificate_codes_and_attempt_ids_of_others_are_not_found_not_forbidden(client, world):
+    """A 404 for someone else's object does not confirm that it exists."""
+    client.force_login(world.other)
+    missing_attempt = reverse("quizzes:attempt_take", kwargs={"attempt_id": 10**9})
+    theirs = reverse("quizzes:attempt_take", kwargs={"attempt_id": world.open_attempt.pk})
+    assert client.get(missing_attempt).status_code == client.get(theirs).status_code == 404
+    missing_code = reverse("courses:certificate_download", kwargs={"code": "AAAAA-BBBBB-CCCCC"})
+    their_code = reverse("courses:certificate_download", kwargs={"code": world.certificate.code})
+    assert client.get(missing_code).status_code == client.get(their_code).status_code == 404
+
+
+# --------------------------------------------------------------------------- the Wagtail admin
+
+
+def _admin_login_redirect(response) -> bool:
+    return response.status_code == 302 and response["Location"].startswith(reverse("wagtailadmin_login"))
+
+
+def _denied_in_admin(response) -> bool:
+    """Wagtail answers a missing permission with a redirect to the dashboard and a message (or 403)."""
+    return response.status_code == 403 or (
+        response.status_code == 302 and response["Location"] == reverse("wagtailadmin_home"))
+
+
+def admin_urls(world):
+    course_page = Page.objects.get(pk=world.course_b.pk)
+    return {
+        "dashboard": "/admin/",
+        "page explorer": f"/admin/pages/{course_page.pk}/",
+        "page editor": f"/admin/pages/{world.modules_b[0].pk}/edit/",
+        "muscles": "/admin/snippets/content/muscle/",
+        "questions": "/admin/snippets/quizzes/question/",
+    }
+
+
+FORBIDDEN_ADMIN_AREAS = {  # label -> URL name: the admin's settings areas
+    "users": "wagtailusers_users:index",
+    "new user": "wagtailusers_users:add",
+    "groups": "wagtailusers_groups:index",
+    "sites": "wagtailsites:index",
+    "collections": "wagtailadmin_collections:index",
+    "workflows": "wagtailadmin_workflows:index",
+    "redirects": "wagtailredirects:index",
+}
+
+
+def forbidden_admin_urls():
+    return {label: reverse(name) for label, name in FORBIDDEN_ADMIN_AREAS.items()}
+
+
+@pytest.mark.parametrize("role", ["anonymous", "owner", "other"])
+def test_learners_and_visitors_get_no_admin(client, world, role):
+    client = _client_for(client, world, role)
+    for label, url in {**admin_urls(world), **forbidden_admin_urls()}.items():
+        response = client.get(url)
+        assert _admin_login_redirect(response), f"{role} {label} {url}: {response.status_code}"
+    django_admin = client.get("/django-admin/")
+    assert django_admin.status_code == 302 and "/django-admin/login/" in django_admin["Location"]
+
+
+def test_instructor_reaches_pages_and_snippets(client, world):
+    client.force_login(world.instructor)
+    for label, url in admin_urls(world).items():
+        assert client.get(url).status_code == 200, f"instructor {label} {url}"
+
+
+@pytest.mark.parametrize("area", sorted(FORBIDDEN_ADMIN_AREAS))
+def test_instructor_gets_no_users_groups_or_settings(client, world, area):
+    client.force_login(world.instructor)
+    response = client.get(reverse(FORBIDDEN_ADMIN_AREAS[area]))
+    assert _denied_in_admin(response), f"{area}: {response.status_code} {response.get('Location')}"
+
+
+def test_instructor_cannot_open_the_django_admin(client, world):
+    client.force_login(world.instructor)
+    response = client.get("/django-admin/")
+    assert response.status_code == 302 and "/django-admin/login/" in response["Location"]
+
+
+def project_admin_urls():
+    """Admin views the project registers through hooks (importer, question generator, insight pages)."""
+    for entry in get_resolver().url_patterns:
+        if isinstance(entry, URLResolver) and str(entry.pattern) == "admin/":
+            yield from _project_patterns(entry.url_patterns, "admin/")
+
+
+def _project_patterns(patterns, prefix):
+    for entry in patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            yield from _project_patterns(entry.url_patterns, route)
+        elif entry.callback.__module__.split(".")[0] in ("cms", "content", "courses", "quizzes"):
+            yield entry.name, route
+
+
+def test_learners_get_none_of_the_projects_admin_views(client, world):
+    found = list(project_admin_urls())
+    assert any(name == "content_article_import" for name, _ in found)
+    client.force_login(world.other)
+    for name, route in found:
+        # the admin refuses a learner before it looks anything up, so any value will do
+        url = "/" + re.sub(r"<int:\w+>", "1", re.sub(r"<(?:str|slug|path|uuid):\w+>|<\w+>", "x", route))
+        url = re.sub(r"[\^$]", "", url)  # a regex route's anchors
+        response = client.get(url)
+        assert _admin_login_redirect(response), f"learner {name} {url}: {response.status_code}"
+
