@@ -1,20 +1,20 @@
 """Thin views: look the page up, call a service, say what happened, redirect."""
 
 import csv
-import time
 from datetime import date
 from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
+
+from cms.security import rate_limit_hit, too_many_requests
 
 from .certificates import code_normalize
 from .completion import EvaluationError, evaluation_submit
@@ -162,41 +162,24 @@ def transcript_pdf(request):
     return response
 
 
-VERIFY_LIMIT = 30  # look-ups per client address per minute
-
-
-def _verify_rate_limited(request) -> bool:
-    """A small fixed-window counter in the default cache, per client address."""
-    window = int(time.time() // 60)
-    key = f"certificate-verify:{request.META.get('REMOTE_ADDR', '')}:{window}"
-    cache.add(key, 0, timeout=120)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, 1, timeout=120)
-        count = 1
-    return count > VERIFY_LIMIT
-
-
-def _too_many(request):
-    response = render(request, "courses/certificate_verify_limited.html", status=429)
-    response["Retry-After"] = "60"
-    return response
+def _verify_limited(request) -> bool:
+    # Look-ups per client address (settings.RATE_LIMITS["certificate_verify"]): codes are not to be guessed.
+    return rate_limit_hit(request, "certificate_verify", methods=("GET",))
 
 
 def certificate_lookup(request):
     form = CertificateLookupForm(request.GET or None)
     if request.GET:
-        if _verify_rate_limited(request):
-            return _too_many(request)
+        if _verify_limited(request):
+            return too_many_requests(request, "certificate_verify")
         if form.is_valid():
             return redirect("courses:certificate_verify", code=form.cleaned_data["code"])
     return render(request, "courses/certificate_verify_form.html", {"form": form})
 
 
 def certificate_verify(request, code: str):
-    if _verify_rate_limited(request):
-        return _too_many(request)
+    if _verify_limited(request):
+        return too_many_requests(request, "certificate_verify")
     canonical = code_normalize(code)
     if canonical and canonical != code:
         return redirect("courses:certificate_verify", code=canonical)

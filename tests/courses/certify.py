@@ -77,11 +77,20 @@ def broker_down():
 
     saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url")}
     app.conf.update(task_always_eager=False, broker_url="redis://127.0.0.1:9/0")
-    app._pool = None
+    _pools_reset(app)
     try:
         yield app
     finally:
-        if app._pool is not None:
-            app._pool.force_close_all()
-        app._pool = None
+        _pools_reset(app)
         app.conf.update(saved)
+
+
+def _pools_reset(app):
+    """Forget connections and producers made for another broker URL (kombu keeps them per process)."""
+    from kombu import pools
+
+    if app._pool is not None:
+        app._pool.force_close_all()
+    pools.reset()
+    app._pool = None
+    app.amqp._producer_pool = None

@@ -320,9 +320,13 @@ def test_lookup_form(client, issued):
     assert response.status_code == 200 and "not a certificate number" in response.content.decode()
 
 
-def test_lookups_are_rate_limited_per_address(client, issued):
+def test_lookups_are_rate_limited_per_address(client, issued, settings):
+    settings.RATE_LIMIT_ENABLED = True
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "certificate_verify": "30/m"}
     url = reverse("courses:certificate_verify", args=[issued.code])
     statuses = [client.get(url).status_code for _ in range(31)]
     assert statuses[:30] == [200] * 30 and statuses[30] == 429
-    assert "Too many look-ups" in client.get(url).content.decode()
+    response = client.get(reverse("courses:certificate_lookup"), {"code": issued.code})
+    assert response.status_code == 429 and "certificate look-ups" in response.content.decode()
+    assert response["Retry-After"]
     assert client.get(url, REMOTE_ADDR="10.0.0.9").status_code == 200  # another address is not affected
