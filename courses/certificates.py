@@ -137,20 +137,20 @@ def _image_data_uri(name: str) -> str:
     return f"data:{mime};base64," + base64.b64encode(data).decode("ascii")
 
 
-_KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff]")
-_HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+_SCRIPTS = [  # (language hint, pattern): the first that matches a name wins; Japanese before Chinese
+    ("ja", re.compile(r"[\u3040-\u30ff\u31f0-\u31ff]")),
+    ("ko", re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")),
+    ("zh", re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")),
+    ("ar", re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff]")),
+    ("he", re.compile(r"[\u0590-\u05ff]")),
+    ("hi", re.compile(r"[\u0900-\u097f]")),
+]
 
 
 def name_lang(name: str) -> str:
-    """A language hint for CJK names, so Japanese and Korean names get their own glyph shapes."""
-    if _KANA.search(name):
-        return "ja"
-    if _HANGUL.search(name):
-        return "ko"
-    if _HAN.search(name):
-        return "zh"
-    return ""
+    """A language hint for names in scripts whose font the templates pick by :lang() (Han glyph shapes
+    differ between Japanese, Korean and Chinese; Arabic, Hebrew and Devanagari get their Noto face)."""
+    return next((lang for lang, pattern in _SCRIPTS if pattern.search(name)), "")
 
 
 def certificate_context(snapshot: dict, code: str) -> dict:

@@ -1,0 +1,129 @@
+"""The certificate PDF: one landscape Letter page in either design, every NCBTMB field, any script's name."""
+
+import io
+import re
+import unicodedata
+
+import pytest
+from pypdf import PdfReader
+
+from courses.certificates import certificate_code_new, certificate_pdf, name_lang, qr_svg_data_uri
+
+NAMES = {
+    "accented Latin": "Zoë Ångström-Núñez",
+    "Greek": "Αικατερίνη Παπαδοπούλου",
+    "Cyrillic": "Анастасия Кузнецова",
+    "Arabic": "فاطمة الزهراء بن علي",
+    "Hebrew": "נועה כהן",
+    "Devanagari": "प्रिया देसाई",  # (a reph, as in शर्मा, renders right but pypdf reads it out of order)
+    "Chinese": "王秀英",
+    "Japanese": "山田 花子",
+    "Korean": "김민준",
+}
+
+
+def snapshot(**fields):
+    return {
+        "participant_name": "Jordan Example", "license_number": "MT-04512", "license_state": "NC",
+        "license_state_name": "North Carolina",
+        "course_title": "Massage for Low Back Pain: Anatomy, Referred Pain and Red Flags",
+        "course_type": "Home Study", "ce_hours": "3.00", "ce_hours_display": "3", "completion_date": "2026-03-04",
+        "provider_name": "Carolina Bodywork Education", "provider_number": "451234-10",
+        "provider_address": "12 Example Street\nDurham, NC 27701", "provider_email": "ce@example.com",
+        "provider_phone": "", "provider_website": "", "signatory_name": "Dana Whitfield, LMBT",
+        "signatory_title": "Education Director", "signature_image": "", "template": "classic", **fields,
+    }
+
+
+def render(template="classic", **fields):
+    code = certificate_code_new()
+    reader = PdfReader(io.BytesIO(certificate_pdf(snapshot(**fields), code, template)))
+    return reader, code
+
+
+def text(reader) -> str:
+    raw = " ".join(page.extract_text() for page in reader.pages)
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", raw))
+
+
+def squashed(value: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", value))
+
+
+@pytest.mark.parametrize("template", ["classic", "modern"])
+def test_one_landscape_letter_page_with_every_required_field(template):
+    reader, code = render(template)
+    assert len(reader.pages) == 1
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (792, 612)  # 11 x 8.5 in, landscape
+    content = text(reader)
+    for value in ["Jordan Example", "MT-04512", "North Carolina", "Massage for Low Back Pain: Anatomy, Referred Pain",
+                  "Home Study", "3 CE hours", "March 4, 2026", "Carolina Bodywork Education", "451234-10",
+                  "ce@example.com", "12 Example Street, Durham, NC 27701", "Dana Whitfield, LMBT",
+                  "Education Director", "NCBTMB", code]:
+        assert value in content, (template, value)
+    assert "testserver/certificates/verify/" in squashed(content)
+
+
+@pytest.mark.parametrize("template", ["classic", "modern"])
+@pytest.mark.parametrize("script", list(NAMES))
+def test_any_name_renders_and_reads_back(template, script):
+    name = NAMES[script]
+    reader, _ = render(template, participant_name=name)
+    assert len(reader.pages) == 1
+    assert squashed(name) in squashed(text(reader)), script
+
+
+FONT_FOR = {"Arabic": "Arabic", "Hebrew": "Hebrew", "Devanagari": "Devanagari", "Chinese": "CJK-SC",
+            "Japanese": "CJK", "Korean": "CJK-KR"}
+
+
+def fonts_of(reader) -> set[str]:
+    return {str(font.get_object()["/BaseFont"]).split("+", 1)[-1]
+            for page in reader.pages for font in page["/Resources"]["/Font"].values()}
+
+
+@pytest.mark.parametrize("template", ["classic", "modern"])
+@pytest.mark.parametrize("script", list(FONT_FOR))
+def test_each_script_is_set_in_its_noto_face(template, script):
+    reader, _ = render(template, participant_name=NAMES[script])
+    fonts = fonts_of(reader)
+    assert all(f.startswith(("Noto", "DejaVu-Sans-Mono")) for f in fonts), fonts
+    assert any(FONT_FOR[script] in f for f in fonts), (script, fonts)
+
+
+def test_a_very_long_name_and_title_stay_on_one_page():
+    reader, _ = render(participant_name="Maximiliana Alejandra de los Ángeles Villavicencio-Hernández y Castellanos",
+                       course_title="An Evidence-Informed Approach to Massage for Acute and Chronic Low Back Pain, "
+                                    "with Anatomy, Referred Pain Patterns and Red Flags for Referral")
+    assert len(reader.pages) == 1
+    assert "Villavicencio-Hernández" in text(reader)
+
+
+def test_a_learner_without_a_license_number_is_told_so():
+    reader, _ = render(license_number="", license_state="", license_state_name="")
+    assert "License number: not provided" in text(reader)
+
+
+def test_name_language_hints():
+    assert name_lang("山田 花子（やまだ）") == "ja" and name_lang("김민준") == "ko" and name_lang("王秀英") == "zh"
+    assert name_lang("Zoë") == ""
+
+
+def test_the_qr_code_is_an_inline_svg():
+    uri = qr_svg_data_uri("https://example.com/certificates/verify/AAAAA-BBBBB-CCCCC-DDDDD/")
+    assert uri.startswith("data:image/svg+xml;base64,")
+
+
+def test_a_signature_image_is_embedded(settings, tmp_path):
+    from django.core.files.storage import default_storage
+    from PIL import Image
+
+    settings.MEDIA_ROOT = tmp_path
+    buffer = io.BytesIO()
+    Image.new("RGB", (300, 80), "white").save(buffer, "PNG")
+    name = default_storage.save("original_images/signature.png", io.BytesIO(buffer.getvalue()))
+    reader, _ = render(signature_image=name)
+    assert [image for page in reader.pages for image in page.images], "the signature image is in the PDF"
+    without, _ = render()
+    assert not [image for page in without.pages for image in page.images]  # the QR code is vector, not an image
