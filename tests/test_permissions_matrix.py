@@ -130,7 +130,9 @@ MATRIX: dict[str, Case] = {
     # ---- accounts
     "signup": Case({"anonymous": 200, "owner": REDIRECT, "other": REDIRECT, "instructor": REDIRECT}),
     "profile": Case(logged_in(200), secret=lambda w: w.owner.license_number),
+    "profile_export": Case(logged_in(200), secret=lambda w: w.owner.license_number),
     "login": Case(everyone(200)),
+    "wagtailcore_login": Case(everyone(200)),  # Wagtail's log-in for private pages (the site's template)
     "logout": Case(everyone(REDIRECT), method="post", get_status=405),
     "password_change": Case(logged_in(200)),
     "password_change_done": Case(logged_in(200)),

@@ -488,3 +488,22 @@ def test_production_refuses_to_start_without_a_secret_key():
     result = subprocess.run([sys.executable, "manage.py", "check"], cwd=BASE_DIR,
                             env=_production_env(SECRET_KEY=""), capture_output=True, text=True, timeout=60)
     assert result.returncode != 0 and "SECRET_KEY must be set" in result.stderr
+
+
+def test_a_request_without_an_address_logs_in_on_every_database(client, learner):
+    """force_login sends no REMOTE_ADDR: axes must store no address rather than a word (PostgreSQL's inet)."""
+    from axes.models import AccessLog
+
+    from cms.security import axes_client_ip
+
+    assert axes_client_ip(RequestFactory().get("/", REMOTE_ADDR="")) is None
+    client.force_login(learner)
+    assert AccessLog.objects.filter(username=learner.username, ip_address__isnull=True).exists()
+
+
+def test_wagtails_own_front_end_log_in_is_the_sites(client):
+    response = client.get(reverse("wagtailcore_login"))
+    html = response.content.decode()
+    assert response.status_code == 200 and "css/site.css" in html and 'action="/accounts/login/"' in html
+    assert INLINE_SCRIPT.findall(html) == [] and "Content-Security-Policy" in response
+    assert settings.WAGTAIL_FRONTEND_LOGIN_URL == reverse("login")
