@@ -9,3 +9,18 @@ urlpatterns = [
     path("insight/quizzes/<int:quiz_id>/", views.item_analysis_view, name="insight_item_analysis"),
     path("insight/quizzes/<int:quiz_id>/export.csv", views.item_analysis_csv_view, name="insight_item_analysis_csv"),
 ]
+
+urlpatterns += [
+    path("insight/courses/", views.course_records_view, name="insight_courses"),
+    path("insight/courses/<int:course_id>/roster/", views.roster_view, name="insight_roster"),
+    path("insight/courses/<int:course_id>/roster.csv", views.roster_csv_view, name="insight_roster_csv"),
+    path("insight/courses/<int:course_id>/evaluations/", views.evaluations_view, name="insight_evaluations"),
+    path("insight/courses/<int:course_id>/evaluations.csv", views.evaluations_csv_view,
+         name="insight_evaluations_csv"),
+]
+
+urlpatterns += [
+    path("insight/learners/", views.learner_list_view, name="insight_learners"),
+    path("insight/learners/<int:user_id>/", views.learner_records_view, name="insight_learner"),
+    path("insight/learners/<int:user_id>/data.json", views.learner_json_view, name="insight_learner_json"),
+]

@@ -7,6 +7,7 @@ Wagtail's admin URL wrapper sends anonymous visitors to the login page and users
 access away; a PermissionDenied raised here becomes Wagtail's "no permission" redirect.
 """
 
+from django import forms
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max, Q
 from django.shortcuts import get_object_or_404
@@ -172,3 +173,224 @@ class ItemAnalysisCsvView(PermissionMixin, View):
 quiz_list_view = QuizListView.as_view()
 item_analysis_view = ItemAnalysisView.as_view()
 item_analysis_csv_view = ItemAnalysisCsvView.as_view()
+
+
+# --- course records: roster and evaluations -----------------------------------------------------
+
+
+class RecordsPage(InsightPage):
+    permission_check = staticmethod(can_see_records)
+    header_icon = "group"
+
+
+def _course(course_id):
+    from courses.models import CoursePage
+
+    return get_object_or_404(CoursePage.objects.select_related("provider"), pk=course_id)
+
+
+class CourseRecordsListView(RecordsPage):
+    page_title = "Course records"
+    template_name = "courses/admin/roster_index.html"
+
+    def get_context_data(self, **kwargs):
+        from courses.models import CoursePage
+
+        courses = CoursePage.objects.annotate(
+            enrollment_count=Count("enrollments", distinct=True),
+            completed_count=Count("enrollments", filter=Q(enrollments__status="completed"), distinct=True),
+            evaluation_count=Count("enrollments__evaluation", distinct=True),
+        ).order_by("path")
+        return {**super().get_context_data(**kwargs), "courses": courses}
+
+
+class RosterFilterForm(forms.Form):
+    q = forms.CharField(label="Search", required=False, max_length=100,
+                        widget=forms.TextInput(attrs={"placeholder": "Name, e-mail, license or certificate code"}))
+    status = forms.ChoiceField(label="Enrollment status", required=False)
+    date_field = forms.ChoiceField(label="Date", required=False,
+                                   choices=[("enrolled", "Enrolled"), ("completed", "Completed")])
+    date_from = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        from courses.models import Enrollment
+
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", "Any")] + list(Enrollment.Status.choices)
+
+    def filters(self):
+        from courses.roster import RosterFilters
+
+        if not self.is_valid():
+            return RosterFilters()
+        data = self.cleaned_data
+        return RosterFilters(status=data["status"], date_field=data["date_field"] or "enrolled",
+                             date_from=data["date_from"], date_to=data["date_to"], search=data["q"])
+
+
+class CourseRecordsMixin:
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.course = _course(kwargs["course_id"])
+
+    def trail(self):
+        return [{"url": reverse("insight_courses"), "label": "Course records"},
+                {"url": "", "label": f"{self.section}: {self.course.title}"}]
+
+    def get_page_title(self):
+        return f"{self.section}: {self.course.title}"
+
+
+ROSTER_PAGE_SIZE = 50
+
+
+class RosterView(CourseRecordsMixin, RecordsPage):
+    section = "Roster"
+    template_name = "courses/admin/roster.html"
+
+    def get_context_data(self, **kwargs):
+        from django.core.paginator import Paginator
+
+        from courses.roster import RosterRow, roster_rows
+
+        form = RosterFilterForm(self.request.GET or None)
+        queryset, module_total, quiz_id = roster_rows(self.course, form.filters())
+        page = Paginator(queryset, ROSTER_PAGE_SIZE).get_page(self.request.GET.get("p"))
+        query = self.request.GET.copy()
+        query.pop("p", None)
+        return {
+            **super().get_context_data(**kwargs),
+            "course": self.course,
+            "form": form,
+            "page": page,
+            "rows": [RosterRow(enrollment, module_total) for enrollment in page.object_list],
+            "module_total": module_total,
+            "has_post_test": quiz_id is not None,
+            "query": query.urlencode(),
+            "csv_url": reverse("insight_roster_csv", args=[self.course.pk]) + (f"?{query.urlencode()}" if query else ""),
+        }
+
+
+class RosterCsvView(PermissionMixin, View):
+    permission_check = staticmethod(can_see_records)
+
+    def get(self, request, course_id):
+        from courses.roster import ROSTER_CSV_HEADER, roster_csv_rows, roster_rows
+
+        course = _course(course_id)
+        queryset, module_total, _ = roster_rows(course, RosterFilterForm(request.GET or None).filters())
+        return csv_response(export_filename("roster", course.slug), ROSTER_CSV_HEADER,
+                            roster_csv_rows(queryset, module_total))
+
+
+class EvaluationsView(CourseRecordsMixin, RecordsPage):
+    section = "Evaluations"
+    template_name = "courses/admin/evaluations.html"
+
+    def get_context_data(self, **kwargs):
+        from django.core.paginator import Paginator
+
+        from courses.roster import evaluation_comments, evaluation_summary
+
+        comments = Paginator(evaluation_comments(self.course), 50).get_page(self.request.GET.get("p"))
+        return {
+            **super().get_context_data(**kwargs),
+            "course": self.course,
+            "summary": evaluation_summary(self.course),
+            "comments": comments,
+            "csv_url": reverse("insight_evaluations_csv", args=[self.course.pk]),
+        }
+
+
+class EvaluationsCsvView(PermissionMixin, View):
+    permission_check = staticmethod(can_see_records)
+
+    def get(self, request, course_id):
+        from courses.roster import evaluation_csv_header, evaluation_csv_rows
+
+        course = _course(course_id)
+        return csv_response(export_filename("evaluations", course.slug), evaluation_csv_header(),
+                            evaluation_csv_rows(course))
+
+
+course_records_view = CourseRecordsListView.as_view()
+roster_view = RosterView.as_view()
+roster_csv_view = RosterCsvView.as_view()
+evaluations_view = EvaluationsView.as_view()
+evaluations_csv_view = EvaluationsCsvView.as_view()
+
+
+# --- learner records -----------------------------------------------------------------------------------
+
+
+class LearnerSearchForm(forms.Form):
+    q = forms.CharField(label="Find a learner", required=False, max_length=100,
+                        widget=forms.TextInput(attrs={"placeholder": "Legal name, username, e-mail, license number"}))
+
+
+LEARNER_PAGE_SIZE = 50
+
+
+class LearnerListView(RecordsPage):
+    page_title = "Learner records"
+    template_name = "courses/admin/roster_learners.html"
+
+    def get_context_data(self, **kwargs):
+        from django.contrib.auth import get_user_model
+        from django.core.paginator import Paginator
+
+        form = LearnerSearchForm(self.request.GET or None)
+        users = get_user_model().objects.annotate(enrollment_count=Count("enrollments")).order_by("legal_name", "username")
+        term = form.cleaned_data["q"].strip() if form.is_valid() else ""
+        if term:
+            users = users.filter(Q(legal_name__icontains=term) | Q(username__icontains=term) | Q(email__icontains=term)
+                                 | Q(license_number__icontains=term))
+        page = Paginator(users, LEARNER_PAGE_SIZE).get_page(self.request.GET.get("p"))
+        return {**super().get_context_data(**kwargs), "form": form, "page": page, "term": term}
+
+
+class LearnerRecordsView(RecordsPage):
+    template_name = "courses/admin/roster_learner.html"
+
+    def setup(self, request, *args, **kwargs):
+        from django.contrib.auth import get_user_model
+
+        super().setup(request, *args, **kwargs)
+        self.learner = get_object_or_404(get_user_model(), pk=kwargs["user_id"])
+
+    def get_page_title(self):
+        return f"Records: {self.learner.display_name}"
+
+    def trail(self):
+        return [{"url": reverse("insight_learners"), "label": "Learner records"},
+                {"url": "", "label": self.learner.display_name}]
+
+    def get_context_data(self, **kwargs):
+        from cms.data_export import learner_data
+        from courses.roster import certificate_history
+
+        data = learner_data(self.learner, include_responses=False)
+        history = certificate_history(self.learner)
+        for enrollment in data["enrollments"]:
+            certificate = enrollment["certificate"]
+            if certificate:
+                certificate["events"] = history.get(certificate["code"], [])
+        return {**super().get_context_data(**kwargs), "learner": self.learner, "data": data,
+                "json_url": reverse("insight_learner_json", args=[self.learner.pk])}
+
+
+class LearnerJsonView(PermissionMixin, View):
+    permission_check = staticmethod(can_see_records)
+
+    def get(self, request, user_id):
+        from django.contrib.auth import get_user_model
+
+        from cms.data_export import learner_data_response
+
+        return learner_data_response(get_object_or_404(get_user_model(), pk=user_id))
+
+
+learner_list_view = LearnerListView.as_view()
+learner_records_view = LearnerRecordsView.as_view()
+learner_json_view = LearnerJsonView.as_view()

@@ -154,3 +154,13 @@ def item_analysis_listing_button(snippet, user, next_url=None):
     if isinstance(snippet, Quiz) and can_see_item_analysis(user):
         yield Button("Item analysis", reverse("insight_item_analysis", args=[snippet.pk]), icon_name="table",
                      priority=15)
+
+
+@hooks.register("register_admin_menu_item")
+def records_menu_item():
+    from .insight_views import can_see_records
+
+    return InsightMenuItem(
+        "Course records", reverse("insight_courses"), name="course-records", icon_name="group", order=260,
+        check=can_see_records,
+    )
