@@ -77,10 +77,10 @@ def _missing_last(value, sign=1):
 
 
 SORTS = {
-    "flags": ("Flagged first (most responses first)", lambda s: (not s.flags, -s.responses)),
-    "facility": ("Facility (hardest first)", lambda s: _missing_last(s.facility)),
-    "discrimination": ("Discrimination (lowest first)", lambda s: _missing_last(s.discrimination)),
-    "responses": ("Responses (most first)", lambda s: -s.responses),
+    "flags": ("Flagged first", lambda s: (not s.flags, -s.responses)),
+    "facility": ("Hardest first", lambda s: _missing_last(s.facility)),
+    "discrimination": ("Least discriminating first", lambda s: _missing_last(s.discrimination)),
+    "responses": ("Most responses first", lambda s: -s.responses),
 }
 
 
