@@ -287,9 +287,16 @@ def test_records_refused_without_permission(client, roster, course, instructor, 
     client.force_login(learner)
     response = client.get(url)
     assert response.status_code == 302 and "Ana" not in response.content.decode()
-    client.force_login(instructor)  # an instructor who was not given the records permissions
+    client.force_login(UserFactory(groups=["Editors"]))  # reaches the admin, lacks the records permissions
     response = client.get(url)
     assert response.status_code == 302 and response["Location"] == reverse("wagtailadmin_home")
+
+
+def test_instructors_read_the_roster_by_the_records_migration(client, roster, course, instructor):
+    client.force_login(instructor)
+    response = client.get(reverse("insight_roster", args=[course.pk]))
+    assert response.status_code == 200
+    assert roster["ana"].user.legal_name in response.content.decode()
 
 
 @pytest.mark.parametrize("name", RECORD_URLS)
