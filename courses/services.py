@@ -126,11 +126,15 @@ def _pdf_name(certificate: Certificate) -> str:
     return f"certificates/{certificate.created_at:%Y}/{certificate.code}.pdf"
 
 
-def _pdf_store(certificate: Certificate) -> None:
-    """Render from the snapshot and write the file under a fixed name (a rewrite replaces it)."""
+def _pdf_render(certificate: Certificate) -> bytes:
     from .certificates import certificate_pdf
 
-    data = certificate_pdf(certificate.snapshot, certificate.code)
+    return certificate_pdf(certificate.snapshot, certificate.code)
+
+
+def _pdf_store(certificate: Certificate, data: bytes | None = None) -> None:
+    """Write the PDF (rendered from the snapshot unless given) under a fixed name; a rewrite replaces it."""
+    data = _pdf_render(certificate) if data is None else data
     name = _pdf_name(certificate)
     storage = certificate.pdf.storage
     if storage.exists(name):
@@ -145,14 +149,22 @@ def _event(certificate, action, *, user=None, reason="", **details) -> Certifica
 
 
 def certificate_issue(*, certificate_id: int) -> Certificate:
-    """Render, store and mark issued; then e-mail the learner. Idempotent: an issued one is left alone."""
+    """Render, store and mark issued; then e-mail the learner. Idempotent: an issued one is left alone.
+
+    The PDF is rendered before the row is locked (the lock is held for milliseconds, not a render);
+    a duplicate running at the same moment finds the row issued under the lock and stores nothing.
+    """
+    certificate = Certificate.objects.get(pk=certificate_id)
+    if certificate.status in (Certificate.Status.ISSUED, Certificate.Status.REVOKED):
+        return certificate
+    data = _pdf_render(certificate)
     with transaction.atomic():
         certificate = Certificate.objects.select_for_update().get(pk=certificate_id)
         if certificate.status in (Certificate.Status.ISSUED, Certificate.Status.REVOKED):
             return certificate
         now = timezone.now()
         certificate.attempts += 1
-        _pdf_store(certificate)
+        _pdf_store(certificate, data)
         certificate.status = Certificate.Status.ISSUED
         certificate.issued_at = now
         certificate.updated_at = now

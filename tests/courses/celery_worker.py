@@ -1,8 +1,8 @@
 """A real Celery worker in a subprocess, against a real Redis, for the integration test and the benchmark.
 
 Redis: REDIS_URL's server (default 127.0.0.1:6379) with a database number of our own
-(CERTIFICATE_TEST_REDIS_DB, default 11), flushed before use. When no Redis answers, a private
-redis-server is started on a free port. The worker sees the same database as the caller
+(CERTIFICATE_TEST_REDIS_DB, default 11) and a queue name of our own, so concurrent runs never take
+each other's tasks. When no Redis answers, a private redis-server is started on a free port. The worker sees the same database as the caller
 (DATABASE_URL passed in) and the same private media directory.
 """
 
@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -40,7 +41,10 @@ def _answers(url: str) -> bool:
 
 @contextmanager
 def redis_url():
-    """A Redis URL on a database of our own, flushed; starts a private redis-server if none answers."""
+    """A Redis URL on a database of our own; starts a private redis-server if none answers.
+
+    Nothing is flushed: runs sharing the database keep apart by their queue names (queue_name()).
+    """
     configured = urlsplit(os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0")
     url = f"redis://{configured.netloc}/{REDIS_DB}"
     server = None
@@ -54,35 +58,43 @@ def redis_url():
             if _answers(url):
                 break
             time.sleep(0.1)
-    client = redis.Redis.from_url(url)
-    client.flushdb()
     try:
         yield url
     finally:
-        client.flushdb()
-        client.close()
         if server is not None:
             server.terminate()
             server.wait(10)
 
 
+def queue_name() -> str:
+    """A queue of our own: concurrent test runs sharing a Redis database never take each other's tasks."""
+    return f"certtest-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+
+
 @contextmanager
-def celery_sender(url: str):
-    """Make this process send tasks to `url` (not eagerly) for the duration."""
+def celery_sender(url: str, queue: str = "celery", *, declare: bool = True):
+    """Make this process send tasks to `url`, on `queue` (not eagerly) for the duration.
+
+    The queue is declared first: on Redis a message published before any queue is bound to its
+    exchange is dropped, so tasks sent while the worker is still starting would be lost.
+    """
     from cms.celery import app
 
-    saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url")}
-    app.conf.update(task_always_eager=False, broker_url=url)
+    saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url", "task_default_queue")}
+    app.conf.update(task_always_eager=False, broker_url=url, task_default_queue=queue)
     _pools_reset(app)
+    if declare:
+        with app.connection_for_write() as connection:
+            app.amqp.queues[queue].bind(connection.default_channel).declare()
     try:
         yield app
     finally:
-        _pools_reset(app)
         app.conf.update(saved)
+        _pools_reset(app)
 
 
 def _pools_reset(app):
-    """Forget connections and producers made for another broker URL (kombu keeps them per process)."""
+    """Forget connections, producers and queue routing made for another broker or queue (cached per process)."""
     from kombu import pools
 
     if app._pool is not None:
@@ -90,10 +102,13 @@ def _pools_reset(app):
     pools.reset()
     app._pool = None
     app.amqp._producer_pool = None
+    app.amqp._rtable = None
+    for cached in ("queues", "default_queue", "router"):
+        app.amqp.__dict__.pop(cached, None)
 
 
-def worker_start(*, broker: str, database_url: str, private_root: str, concurrency: int = 1,
-                 settings: str = "cms.settings.test") -> subprocess.Popen:
+def worker_start(*, broker: str, database_url: str, private_root: str, queue: str = "celery",
+                 concurrency: int = 1, settings: str = "cms.settings.test") -> subprocess.Popen:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": settings,
@@ -103,8 +118,8 @@ def worker_start(*, broker: str, database_url: str, private_root: str, concurren
         "PYTHONPATH": str(ROOT),
     }
     pool = ["--pool=solo"] if concurrency == 1 else ["--pool=prefork", f"--concurrency={concurrency}"]
-    command = [sys.executable, "-m", "celery", "-A", "cms", "worker", *pool, "--without-gossip",
-               "--without-mingle", "--without-heartbeat", "--loglevel=WARNING", f"--hostname=certtest{os.getpid()}@%h"]
+    command = [sys.executable, "-m", "celery", "-A", "cms", "worker", *pool, "-Q", queue, "--without-gossip",
+               "--without-mingle", "--without-heartbeat", f"--loglevel={os.environ.get('CELERY_TEST_LOGLEVEL', 'WARNING')}", f"--hostname=certtest{os.getpid()}@%h"]
     log = tempfile.TemporaryFile(mode="w+")  # a file, not a pipe: a chatty worker never blocks on it
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
     process.log = log

@@ -73,24 +73,7 @@ def learner_named(name, **fields):
 @contextmanager
 def broker_down():
     """Celery as in production (not eager) with its broker on a port nobody listens on."""
-    from cms.celery import app
+    from tests.courses.celery_worker import celery_sender
 
-    saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url")}
-    app.conf.update(task_always_eager=False, broker_url="redis://127.0.0.1:9/0")
-    _pools_reset(app)
-    try:
+    with celery_sender("redis://127.0.0.1:9/0", declare=False) as app:
         yield app
-    finally:
-        _pools_reset(app)
-        app.conf.update(saved)
-
-
-def _pools_reset(app):
-    """Forget connections and producers made for another broker URL (kombu keeps them per process)."""
-    from kombu import pools
-
-    if app._pool is not None:
-        app._pool.force_close_all()
-    pools.reset()
-    app._pool = None
-    app.amqp._producer_pool = None

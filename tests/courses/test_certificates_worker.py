@@ -15,7 +15,7 @@ from django.db import connections
 
 from cms.services import site_tree_ensure
 from courses.models import Certificate, CertificateEvent
-from tests.courses.celery_worker import celery_sender, redis_url, wait_for, worker_start, worker_stop
+from tests.courses.celery_worker import celery_sender, queue_name, redis_url, wait_for, worker_start, worker_stop
 from tests.courses.certify import broker_down, course_finish, private_media, small_course  # noqa: F401
 from tests.factories import UserFactory, wagtail_base_ensure
 
@@ -40,7 +40,7 @@ def shared_database(tmp_path):
     on_file = in_memory.__class__({**settings, "NAME": str(path)}, "default")
     connections["default"] = on_file
     try:
-        yield f"sqlite:///{path}"
+        yield f"sqlite:///{path}?transaction_mode=IMMEDIATE&timeout=30"
     finally:
         on_file.close()
         connections["default"] = in_memory
@@ -51,13 +51,14 @@ def world(tmp_path, private_media):
     wagtail_base_ensure()
     with shared_database(tmp_path) as database_url, redis_url() as broker:
         _, catalogue = site_tree_ensure()
-        yield {"database_url": database_url, "broker": broker, "catalogue": catalogue, "private": private_media}
+        yield {"database_url": database_url, "broker": broker, "catalogue": catalogue, "private": private_media,
+               "queue": queue_name()}
 
 
 @contextmanager
 def running_worker(world, **kwargs):
     process = worker_start(broker=world["broker"], database_url=world["database_url"],
-                           private_root=str(world["private"]), **kwargs)
+                           private_root=str(world["private"]), queue=world["queue"], **kwargs)
     try:
         yield process
     finally:
@@ -73,7 +74,7 @@ def status_of(certificate):
 def test_a_real_worker_issues_the_certificate_once(world):
     course, pages = small_course(world["catalogue"])
     learner = UserFactory(legal_name="Ana Worker-Test")
-    with celery_sender(world["broker"]), running_worker(world) as worker:
+    with celery_sender(world["broker"], world["queue"]), running_worker(world) as worker:
         enrollment = course_finish(learner, course, pages)  # commits; on_commit sends to Redis
         certificate = Certificate.objects.get(enrollment=enrollment)
         wait_for(lambda: status_of(certificate) == Certificate.Status.ISSUED, process=worker)
@@ -85,7 +86,7 @@ def test_a_real_worker_issues_the_certificate_once(world):
         import redis
 
         queue = redis.Redis.from_url(world["broker"])
-        wait_for(lambda: queue.llen("celery") == 0, process=worker)
+        wait_for(lambda: queue.llen(world["queue"]) == 0, process=worker)
         wait_for(lambda: CertificateEvent.objects.filter(certificate=certificate, action="emailed").exists())
     certificate.refresh_from_db()
     assert certificate.attempts == 1
@@ -103,7 +104,7 @@ def test_broker_down_at_commit_and_worker_down_lose_nothing(world):
         lost_message = Certificate.objects.get(enrollment=course_finish(first, course, pages))
     assert status_of(lost_message) == Certificate.Status.PENDING  # the learner saw no error
 
-    with celery_sender(world["broker"]):
+    with celery_sender(world["broker"], world["queue"]):
         # No worker yet: the message waits in Redis.
         waiting = Certificate.objects.get(enrollment=course_finish(second, course, pages))
         assert status_of(waiting) == Certificate.Status.PENDING
