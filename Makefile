@@ -34,7 +34,7 @@ test-fast: install
 	$(PY) -m pytest -m "not e2e"
 
 bench: install
-	@for script in bench/*.py; do case $$script in bench/make_data.py) continue;; esac; echo "== $$script"; $(PY) $$script || exit 1; done
+	@for script in bench/*.py; do case $$script in bench/make_data.py|bench/_*) continue;; esac; echo "== $$script"; $(PY) $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) staticfiles .test-media .pytest_cache

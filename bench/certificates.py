@@ -18,6 +18,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _throwaway  # noqa: E402
 
 CERTIFICATES = int(os.environ.get("BENCH_CERTIFICATES", "60"))
 RENDERS = int(os.environ.get("BENCH_RENDERS", "20"))
@@ -25,31 +27,9 @@ CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "2"))
 
 
 def throwaway_database():
-    """(DATABASE_URL, cleanup) for a database nobody else uses."""
-    base = os.environ.get("BENCH_DATABASE_URL", "")
-    if base.startswith("postgres"):
-        import psycopg
-
-        name = f"bench_cert_{os.getpid()}"
-        server, _, _ = base.rpartition("/")
-        with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-        def drop():
-            with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-        return f"{server}/{name}", drop
-    handle, path = tempfile.mkstemp(prefix="bench-cert-", suffix=".sqlite3")
-    os.close(handle)
-
-    def remove():
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(path + suffix).unlink(missing_ok=True)
-
     # Two worker processes write at once: IMMEDIATE transactions queue for the write lock (and wait up to
     # 30 s) instead of deadlocking when both upgrade a read to a write ("database is locked").
-    return f"sqlite:///{path}?transaction_mode=IMMEDIATE&timeout=30", remove
+    return _throwaway.throwaway_database("bench_cert", "?transaction_mode=IMMEDIATE&timeout=30")
 
 
 def setup_django(database_url: str, private_root: str):

@@ -35,6 +35,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _throwaway  # noqa: E402
+
 IS_POSTGRES = os.environ.get("BENCH_DATABASE_URL", "").startswith("postgres")
 LEARNERS = int(os.environ.get("BENCH_LEARNERS", "10000" if IS_POSTGRES else "1000"))
 ATTEMPTS = int(os.environ.get("BENCH_ATTEMPTS", "100000" if IS_POSTGRES else "5000"))
@@ -46,32 +49,7 @@ SEED = 20240501
 
 
 def throwaway_database(prefix: str = "bench_insight") -> tuple[str, callable]:
-    """(DATABASE_URL, cleanup) for a database nobody else uses."""
-    base = os.environ.get("BENCH_DATABASE_URL", "")
-    if base.startswith("postgres"):
-        import psycopg
-
-        name = f"{prefix}_{os.getpid()}"
-        server, _, _ = base.rpartition("/")
-        with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-        def drop():
-            from django.db import connections
-
-            connections.close_all()
-            with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-        return f"{server}/{name}", drop
-    handle, path = tempfile.mkstemp(prefix=f"{prefix}-", suffix=".sqlite3")
-    os.close(handle)
-
-    def remove():
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(path + suffix).unlink(missing_ok=True)
-
-    return f"sqlite:///{path}", remove
+    return _throwaway.throwaway_database(prefix)
 
 
 def django_setup(database_url: str, settings: str = "cms.settings.dev"):

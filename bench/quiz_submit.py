@@ -35,6 +35,9 @@ THREADS = int(os.environ.get("BENCH_THREADS", "8"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 QUESTIONS = 30
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _throwaway  # noqa: E402
+
 
 def free_port() -> int:
     for port in range(8600, 8700):
@@ -48,29 +51,7 @@ def free_port() -> int:
 
 
 def throwaway_database() -> tuple[str, callable]:
-    """(DATABASE_URL, cleanup) for a database nobody else uses."""
-    base = os.environ.get("BENCH_DATABASE_URL", "")
-    if base.startswith("postgres"):
-        import psycopg
-
-        name = f"bench_quiz_{os.getpid()}"
-        server, _, _ = base.rpartition("/")
-        with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-        def drop():
-            with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-        return f"{server}/{name}", drop
-    handle, path = tempfile.mkstemp(prefix="bench-quiz-", suffix=".sqlite3")
-    os.close(handle)
-
-    def remove():
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(path + suffix).unlink(missing_ok=True)
-
-    return f"sqlite:///{path}", remove
+    return _throwaway.throwaway_database("bench_quiz")
 
 
 def prepare(database_url: str) -> list[dict]:
