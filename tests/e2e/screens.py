@@ -1,0 +1,31 @@
+"""Screenshots for the browser journeys: every step at a desktop and a phone size.
+
+Files land in tests/e2e/screenshots/<journey>/<NN>-<step>-<size>.png (gitignored), so a person can walk
+through a journey in order at either size.
+"""
+
+from pathlib import Path
+
+SCREENSHOTS = Path(__file__).parent / "screenshots"
+SIZES = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+
+
+class Journey:
+    """Numbers the steps of one journey and shoots each at both sizes, then restores the viewport."""
+
+    def __init__(self, name):
+        self.folder = SCREENSHOTS / name
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for old in self.folder.glob("*.png"):
+            old.unlink()
+        self.step = 0
+
+    def shoot(self, page, step_name, *, full_page=True):
+        self.step += 1
+        original = page.viewport_size
+        for size_name, viewport in SIZES.items():
+            page.set_viewport_size(viewport)
+            page.screenshot(path=str(self.folder / f"{self.step:02d}-{step_name}-{size_name}.png"),
+                            full_page=full_page)
+        if original:
+            page.set_viewport_size(original)
