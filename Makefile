@@ -7,6 +7,10 @@ PYTHON  ?= python3
 
 .PHONY: install system-deps run test test-fast bench clean
 
+# axe-core for the accessibility checks in tests/e2e (npm, pinned in tests/e2e/package-lock.json);
+# npm writes node_modules/.package-lock.json, so a changed lock file reinstalls.
+E2E_NODE := tests/e2e/node_modules/.package-lock.json
+
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
@@ -26,7 +30,11 @@ run: install system-deps
 	@echo "Serving on http://127.0.0.1:$(PORT)/  (Ctrl-C to stop)"
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-test: install system-deps
+$(E2E_NODE): tests/e2e/package.json tests/e2e/package-lock.json
+	npm ci --prefix tests/e2e --no-audit --no-fund
+	touch $@
+
+test: install system-deps $(E2E_NODE)
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest
 
@@ -37,4 +45,4 @@ bench: install
 	@for script in bench/*.py; do case $$script in bench/make_data.py|bench/_*) continue;; esac; echo "== $$script"; $(PY) $$script || exit 1; done
 
 clean:
-	rm -rf $(VENV) staticfiles .test-media .pytest_cache
+	rm -rf $(VENV) staticfiles .test-media .pytest_cache tests/e2e/node_modules
