@@ -114,12 +114,7 @@ def attempt_autosave(request, attempt_id):
     attempt = selectors.attempt_for_learner(user=request.user, attempt_id=attempt_id)
     as_json = request.content_type == "application/json"
     try:
-        if as_json:
-            answers = _json_body(request)["answers"]
-        else:
-            _check_size(request)
-            answers = answers_from_form(attempt.snapshot, request.POST)
-        saved = services.attempt_autosave(attempt=attempt, answers=answers)
+        saved = services.attempt_autosave(attempt=attempt, answers=_posted_answers(request, attempt))
     except RequestDataTooBig:
         return _error(request, BodyTooLarge(), attempt)
     except QuizError as error:
@@ -136,17 +131,20 @@ def attempt_submit(request, attempt_id):
     attempt = selectors.attempt_for_learner(user=request.user, attempt_id=attempt_id)
     as_json = _wants_json(request)
     try:
-        if request.content_type == "application/json":
-            answers = _json_body(request)["answers"]
-        else:
-            _check_size(request)
-            answers = answers_from_form(attempt.snapshot, request.POST)
-        outcome = services.attempt_submit(attempt=attempt, answers=answers)
+        outcome = services.attempt_submit(attempt=attempt, answers=_posted_answers(request, attempt))
     except RequestDataTooBig:
         return _error(request, BodyTooLarge(), attempt)
     except QuizError as error:
         return _error(request, error, attempt)
     return _submitted(request, outcome, as_json)
+
+
+def _posted_answers(request, attempt) -> dict:
+    """The answers of a JSON body from the page's script, or of a plain form post without JavaScript."""
+    if request.content_type == "application/json":
+        return _json_body(request)["answers"]
+    _check_size(request)
+    return answers_from_form(attempt.snapshot, request.POST)
 
 
 def _submitted(request, outcome: services.SubmitOutcome, as_json: bool):
