@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils.text import slugify
 
@@ -22,6 +22,7 @@ from .models import Muscle, SourceArticle
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 SLUG_MAX = 80
+IMPORT_TRIES = 3  # two imports of one file racing: the loser retries and finds the winner's draft
 
 
 @dataclass(frozen=True)
@@ -50,13 +51,28 @@ def article_import(*, raw: bytes, file_name: str, course_slug: str | None = None
     """
     article = parse_article(raw, file_name)
     checksum = hashlib.sha256(raw).hexdigest()
+    course_pk = course.pk if course is not None else None
+    for attempt in range(IMPORT_TRIES):
+        try:
+            return _import_once(article, checksum, course_pk=course_pk, course_slug=course_slug, user=user, force=force)
+        except IntegrityError:
+            # Another import of the same file (or a page landing at the same place in the tree) committed
+            # first. Try again from a fresh read: the file is then found and updated, or left unchanged.
+            if attempt == IMPORT_TRIES - 1:
+                raise ArticleError(
+                    f"Another import of “{article.file_name}” into this course was saved at the same time. "
+                    "Nothing was imported by this request; open the course to check the draft, or try again."
+                ) from None
+    raise AssertionError("unreachable")
+
+
+def _import_once(article: ParsedArticle, checksum: str, *, course_pk, course_slug, user, force) -> ArticleImportResult:
     with transaction.atomic():
-        course = course or course_by_slug(course_slug)
-        source = (
-            SourceArticle.objects.select_for_update()
-            .filter(course=course, file_name=article.file_name)
-            .first()
-        )
+        # Lock the course row: imports into one course run one after the other, so the second import of a
+        # file finds the first one's draft. Re-read on every try (its tree fields, numchild, may have moved).
+        course = course_by_slug(course_slug) if course_pk is None else None
+        course = CoursePage.objects.select_for_update().get(pk=course_pk if course is None else course.pk)
+        source = _source_for_update(course, article.file_name)
         module = source.module.specific if source and source.module_id else None
         if source and module and source.checksum == checksum and not force:
             return ArticleImportResult(UNCHANGED, module, source, admin_edit_url(module))
@@ -73,6 +89,10 @@ def article_import(*, raw: bytes, file_name: str, course_slug: str | None = None
         source.imported_by = _real_user(user)
         source.save()
     return ArticleImportResult(status, module, source, admin_edit_url(module))
+
+
+def _source_for_update(course: CoursePage, file_name: str) -> SourceArticle | None:
+    return SourceArticle.objects.select_for_update().filter(course=course, file_name=file_name).first()
 
 
 def course_by_slug(slug: str | None) -> CoursePage:

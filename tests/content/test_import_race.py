@@ -1,0 +1,95 @@
+"""Two imports of the same file at once: the loser of the race finds the winner's draft (no IntegrityError, no 500)."""
+
+import os
+import threading
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.urls import reverse
+
+from content import article_import as service
+from content.article_import import CREATED, UNCHANGED, article_import
+from content.importer import ArticleError
+from content.models import SourceArticle
+from courses.models import ModulePage
+from tests.factories import UserFactory
+
+ARTICLE = Path(__file__).parent / "articles" / "001_b926f76fb498bbb7.txt"
+IMPORT_URL = reverse("content_article_import")
+
+
+def _stale_lookup(misses):
+    """The file's row as the losing request saw it before the winner committed: missing, `misses` times."""
+    real = service._source_for_update
+    calls = {"n": 0}
+
+    def lookup(course, file_name):
+        calls["n"] += 1
+        return None if calls["n"] <= misses else real(course, file_name)
+
+    return lookup
+
+
+def test_the_loser_of_a_race_retries_and_finds_the_draft(course):
+    raw = ARTICLE.read_bytes()
+    first = article_import(raw=raw, file_name=ARTICLE.name, course=course)
+    assert first.status == CREATED
+    with mock.patch.object(service, "_source_for_update", side_effect=_stale_lookup(1)) as lookup:
+        second = article_import(raw=raw, file_name=ARTICLE.name, course=course)
+    assert lookup.call_count == 2  # the stale try hit the unique constraint and was rolled back
+    assert second.status == UNCHANGED and second.module.pk == first.module.pk
+    assert ModulePage.objects.count() == 1 and SourceArticle.objects.count() == 1
+
+
+def test_a_race_that_keeps_failing_is_a_clear_message_not_an_integrity_error(course):
+    raw = ARTICLE.read_bytes()
+    article_import(raw=raw, file_name=ARTICLE.name, course=course)
+    with mock.patch.object(service, "_source_for_update", return_value=None):
+        with pytest.raises(ArticleError, match="saved at the same time"):
+            article_import(raw=raw, file_name=ARTICLE.name, course=course)
+    assert ModulePage.objects.count() == 1 and SourceArticle.objects.count() == 1
+
+
+def test_the_admin_view_shows_the_message_instead_of_a_500(client, course):
+    admin = UserFactory(is_superuser=True, groups=[])
+    client.force_login(admin)
+    upload = lambda: SimpleUploadedFile(ARTICLE.name, ARTICLE.read_bytes(), content_type="text/plain")  # noqa: E731
+    assert client.post(IMPORT_URL, {"course": course.pk, "file": upload()}).status_code == 302
+    with mock.patch.object(service, "_source_for_update", return_value=None):
+        response = client.post(IMPORT_URL, {"course": course.pk, "file": upload()})
+    assert response.status_code == 200
+    assert "saved at the same time" in response.content.decode()
+    assert ModulePage.objects.count() == 1
+
+
+@pytest.mark.skipif(
+    "postgres" not in (os.environ.get("DATABASE_URL") or ""),
+    reason="needs concurrent connections: the in-memory SQLite test database locks whole tables instead",
+)
+@pytest.mark.django_db(transaction=True)
+def test_two_threads_importing_the_same_file_make_one_draft(course):
+    """Real concurrency: two connections import the same file together; both succeed, one module results."""
+    raw = ARTICLE.read_bytes()
+    barrier = threading.Barrier(2)
+    results, errors = [], []
+
+    def run():
+        try:
+            barrier.wait(timeout=10)
+            results.append(article_import(raw=raw, file_name=ARTICLE.name, course=course).status)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    assert sorted(results) == [CREATED, UNCHANGED]
+    assert ModulePage.objects.count() == 1 and SourceArticle.objects.count() == 1
