@@ -1,36 +1,32 @@
-"""A module quiz in Chromium: every question type, the body map by keyboard, autosave, resume, result."""
+"""A module quiz in Chromium: every question type, the body map by keyboard, autosave, resume, result.
+
+Also the whole quiz answered with the keyboard alone (Tab, Space, Enter, arrow keys), with a visible focus
+indicator on every control it stops at. Steps are shot at both sizes (screens.Journey) and checked by axe.
+"""
 
 import re
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from django.test import override_settings
 from playwright.sync_api import expect
 
 from cms.services import site_tree_ensure
 from content.models import BodyZone
 from courses.models import Enrollment
 from quizzes.models import Attempt, AttemptStatus, FeedbackPolicy
+from tests.e2e.a11y import check_accessibility
+from tests.e2e.screens import Journey
 from tests.factories import ProviderFactory, UserFactory, course_create, module_create
 from tests.quizzes import factories as qf
 
 pytestmark = pytest.mark.e2e
 
-SCREENSHOTS = Path(__file__).parent / "screenshots"
 PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 1280, "height": 900}}
-
-
-@pytest.fixture(autouse=True)
-def quiz_urls():
-    # Until cms/urls.py includes quizzes.urls; harmless once it does.
-    with override_settings(ROOT_URLCONF="tests.quizzes.urls"):
-        yield
 
 
 @pytest.fixture
@@ -58,11 +54,6 @@ def quiz_setup(transactional_db):
     learner = UserFactory(username="quiz-learner", legal_name="Quinn Learner")
     Enrollment.objects.create(user=learner, course=course)
     return quiz, learner, back
-
-
-def shoot(page, name, *, full_page=True):
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
 
 
 def log_in(page, live_server, username):
@@ -112,15 +103,19 @@ def select_zones_by_keyboard(page, fieldset, wanted):
 
 def test_take_resume_and_pass_a_module_quiz_with_every_question_type(page, browser, live_server, quiz_setup):
     quiz, learner, back_zones = quiz_setup
+    journey = Journey("quiz")
     log_in(page, live_server, learner.username)
 
     page.goto(f"{live_server.url}/quizzes/{quiz.pk}/")
     expect(page.get_by_text("Pass mark")).to_be_visible()
+    journey.shoot(page, "intro")
     page.get_by_role("button", name="Start the quiz").click()
     expect(page).to_have_url(re.compile(r"/attempts/\d+/$"))
     attempt = Attempt.objects.get(user=learner)
     expect(page.locator("fieldset[data-qid]")).to_have_count(7)
     expect(page.locator(".quiz-status__label")).to_have_text("Answered 0 of 7")
+    journey.shoot(page, "questions")
+    check_accessibility(page, "quiz questions (body map included)")
 
     # With JavaScript on, the figure replaces the list for zones that have a shape.
     body_map = page.locator('fieldset[data-kind="body_map"]')
@@ -131,7 +126,8 @@ def test_take_resume_and_pass_a_module_quiz_with_every_question_type(page, brows
     expect(page.locator(".quiz-status__label")).to_have_text("Answered 7 of 7")
     expect(page.locator("[data-save-status]")).to_contain_text("All answers saved", timeout=10_000)
     expect(body_map.locator("[data-zone-summary]")).to_contain_text(back_zones[0].name)
-    shoot(page, "quiz_take_answered")
+    journey.shoot(page, "answered")
+    check_accessibility(page, "quiz questions, answered")
 
     # A reload (or another device) resumes with every answer in place.
     page.reload()
@@ -144,6 +140,7 @@ def test_take_resume_and_pass_a_module_quiz_with_every_question_type(page, brows
     plain = no_js.new_page()
     log_in(plain, live_server, learner.username)
     plain.goto(f"{live_server.url}/attempts/{attempt.pk}/")
+    journey.shoot(plain, "without-javascript")
     plain_map = plain.locator('fieldset[data-kind="body_map"]')
     expect(plain_map.locator("[data-body-map]")).to_be_hidden()
     for zone in back_zones:
@@ -158,24 +155,117 @@ def test_take_resume_and_pass_a_module_quiz_with_every_question_type(page, brows
     expect(page.get_by_text("Passed", exact=True)).to_be_visible()
     expect(page.get_by_role("link", name=re.compile("Review in the lesson")).first).to_have_attribute(
         "href", re.compile(r"#psoas-attachments$"))
-    shoot(page, "quiz_result")
+    journey.shoot(page, "result")
+    check_accessibility(page, "quiz result with explanations")
 
     attempt.refresh_from_db()
     assert attempt.status == AttemptStatus.SUBMITTED and attempt.score == 100 and attempt.passed
 
 
-def test_a_wrong_critical_answer_fails_and_says_why(page, live_server, quiz_setup):
-    quiz, learner, _ = quiz_setup
+# What the focused element is, and whether the user can see that it has focus.
+FOCUSED = """() => {
+  const el = document.activeElement;
+  const style = getComputedStyle(el);
+  const fieldset = el.closest("fieldset[data-qid]");
+  return {
+    tag: el.tagName.toLowerCase(), type: el.getAttribute("type"), role: el.getAttribute("role"),
+    name: el.getAttribute("name"), value: el.value === undefined ? null : el.value, checked: !!el.checked,
+    zone: el.getAttribute("data-zone"), qid: fieldset ? fieldset.dataset.qid : null,
+    text: (el.innerText || el.getAttribute("aria-label") || el.name || "").trim().slice(0, 60),
+    focusVisible: el.matches(":focus-visible"),
+    outline: style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0,
+    shadow: !!style.boxShadow && style.boxShadow !== "none",
+    stroke: el instanceof SVGElement && parseFloat(style.strokeWidth) >= 3,
+  };
+}"""
+
+
+def focus_is_visible(info):
+    return info["focusVisible"] and (info["outline"] or info["shadow"] or info["stroke"])
+
+
+def answer_by_keyboard_alone(page, attempt, *, vignette_choice="Treat", on_body_map=None):
+    """From the top of the page, Tab through every control to the submit button, answering with the keys a
+    keyboard user has: arrow keys in radio groups and selects, Space on checkboxes, Space or Enter on body-map
+    zones (and the arrow keys between them). Returns every stop, each checked for a visible focus indicator."""
+    items = {str(item["qid"]): item for item in attempt.questions}
+    stops, arrows_tried = [], False
+    page.locator("body").focus()
+    for _ in range(150):
+        page.keyboard.press("Tab")
+        info = page.evaluate(FOCUSED)
+        stops.append(info)
+        if info["tag"] == "button" and info["text"] == "Submit answers":
+            return stops
+        item = items.get(info["qid"] or "")
+        if not item:
+            continue
+        kind, key = item["kind"], item["key"]
+        texts = {o["id"]: o["text"] for o in item["options"]}
+        if info["type"] == "radio":
+            target = key
+            if kind == "case_vignette":
+                target = next(option_id for option_id, text in texts.items() if text == vignette_choice)
+            for _ in range(len(texts)):  # arrow keys move through the group and check as they go
+                if info["value"] == target:
+                    break
+                page.keyboard.press("ArrowDown")
+                info = page.evaluate(FOCUSED)
+            if not info["checked"]:
+                page.keyboard.press("Space")
+        elif info["type"] == "checkbox" and (info["value"] in key) != info["checked"]:
+            page.keyboard.press("Space")
+        elif info["tag"] == "select":
+            option_id = info["name"].split("-", 1)[1]
+            target = str(key[option_id])
+            page.keyboard.press("Home")
+            for _ in range(12):
+                if page.evaluate("() => document.activeElement.value") == target:
+                    break
+                page.keyboard.press("ArrowDown")
+            assert page.evaluate("() => document.activeElement.value") == target
+        elif info["role"] == "checkbox" and info["zone"]:
+            if not arrows_tried:  # the arrow keys walk the zones too, and come back
+                arrows_tried = True
+                page.keyboard.press("ArrowRight")
+                assert page.evaluate("() => document.activeElement.getAttribute('data-zone')") != info["zone"]
+                page.keyboard.press("ArrowLeft")
+                assert page.evaluate("() => document.activeElement.getAttribute('data-zone')") == info["zone"]
+                if on_body_map:
+                    on_body_map()
+            if info["zone"] in key:
+                page.keyboard.press("Space" if arrows_tried and len(stops) % 2 else "Enter")
+                assert page.evaluate("() => document.activeElement.getAttribute('aria-checked')") == "true"
+    raise AssertionError("never reached the submit button: " + ", ".join(s["text"] or s["tag"] for s in stops[-10:]))
+
+
+def test_the_whole_quiz_by_keyboard_alone_with_visible_focus(page, live_server, quiz_setup):
+    """Keyboard only from the intro page to the result; the vignette answered wrongly fails the attempt on its
+    safety-critical question, and the result says why."""
+    quiz, learner, back_zones = quiz_setup
+    journey = Journey("quiz-keyboard")
     log_in(page, live_server, learner.username)
     page.goto(f"{live_server.url}/quizzes/{quiz.pk}/")
-    page.get_by_role("button", name="Start the quiz").click()
+    page.get_by_role("button", name="Start the quiz").focus()
+    page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/attempts/\d+/$"))
     attempt = Attempt.objects.get(user=learner)
-    answer_correctly(page, attempt)
-    vignette = page.locator('fieldset[data-kind="case_vignette"]')
-    vignette.get_by_label("Treat", exact=True).check()
-    page.get_by_role("button", name="Submit answers").click()
+
+    stops = answer_by_keyboard_alone(page, attempt, on_body_map=lambda: journey.shoot(page, "body-map-focused"))
+    hidden = [f"{s['tag']} {s['text']!r}" for s in stops if not focus_is_visible(s)]
+    assert not hidden, f"focus not visible on: {hidden}"
+    kinds = {s["type"] or s["tag"] for s in stops if s["qid"]} | {s["role"] for s in stops if s["zone"]}
+    assert {"radio", "checkbox", "select"} <= kinds and len([s for s in stops if s["zone"]]) >= 2
+    expect(page.locator(".quiz-status__label")).to_have_text("Answered 7 of 7")
+    for zone in back_zones:
+        expect(page.locator(f'[data-zone="{zone.code}"]')).to_have_attribute("aria-checked", "true")
+
+    page.keyboard.press("Enter")  # focus is back on the submit button
+    expect(page).to_have_url(re.compile(r"/attempts/\d+/result/$"))
     expect(page.get_by_text("Not passed", exact=True)).to_be_visible()
     expect(page.locator("[data-fail-reason]")).to_contain_text("Critical safety question")
     expect(page.get_by_role("heading", name="Safety-critical question missed")).to_be_visible()
-    shoot(page, "quiz_result_critical_fail")
+    journey.shoot(page, "result-critical-fail")
+    check_accessibility(page, "quiz result, failed on a safety-critical question")
+    attempt.refresh_from_db()
+    assert attempt.passed is False and attempt.score < 100

@@ -36,12 +36,27 @@
         input.dispatchEvent(new Event("change", { bubbles: true }));
         refresh();
       }
+      // Tab visits every zone; the arrow keys (and Home/End) also move between the zones of a question.
+      var MOVES = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 };
+      var ordered = Array.prototype.slice.call(zones);
       zones.forEach(function (zone) {
         zone.addEventListener("click", function () { toggle(zone); });
         zone.addEventListener("keydown", function (event) {
+          var here = ordered.indexOf(zone);
+          var next = null;
           if (event.key === " " || event.key === "Enter" || event.key === "Spacebar") {
             event.preventDefault();
             toggle(zone);
+          } else if (MOVES[event.key]) {
+            next = ordered[(here + MOVES[event.key] + ordered.length) % ordered.length];
+          } else if (event.key === "Home") {
+            next = ordered[0];
+          } else if (event.key === "End") {
+            next = ordered[ordered.length - 1];
+          }
+          if (next) {
+            event.preventDefault();
+            next.focus();
           }
         });
       });
