@@ -22,3 +22,18 @@ X_FRAME_OPTIONS = "DENY"
 if "WAGTAILADMIN_BASE_URL" not in os.environ:  # noqa: F405
     WAGTAILADMIN_BASE_URL = "https://" + ALLOWED_HOSTS[0].lstrip(".")  # noqa: F405
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")  # noqa: F405
+
+# ---------------------------------------------------------------- files and Celery (see .env.example)
+# collectstatic writes here (the Dockerfile runs it at build time; the native stack test uses a temp dir).
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or STATIC_ROOT)  # noqa: F405
+# Several deployments (or CI runs) may share one Redis: each keeps to its own queue and cache keys.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE") or "celery"  # noqa: F405
+CACHES = {**CACHES, "default": {**CACHES["default"], "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "")}}  # noqa: F405
+# Beat's certificate sweep: how often it re-queues certificates left pending for 5 minutes (default: every 5 minutes).
+CELERY_BEAT_SCHEDULE = {  # noqa: F405
+    **CELERY_BEAT_SCHEDULE,  # noqa: F405
+    "issue-pending-certificates": {
+        **CELERY_BEAT_SCHEDULE["issue-pending-certificates"],  # noqa: F405
+        "schedule": int(os.environ.get("CERTIFICATE_SWEEP_SECONDS") or 300),
+    },
+}
