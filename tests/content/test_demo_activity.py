@@ -1,0 +1,60 @@
+"""Simulated learners for the demo: real records through the services, nothing left half-done, idempotent."""
+
+import pytest
+from django.core.management import call_command
+
+from content.demo_activity import PEOPLE, demo_activity_run
+from courses.models import Certificate, CourseEvaluation, Enrollment
+from quizzes.models import Attempt, AttemptStatus, QuestionKind, Response
+from tests.quizzes import factories as qf
+
+
+@pytest.fixture
+def course_with_quizzes(course, modules, settings, tmp_path):
+    settings.PRIVATE_MEDIA_ROOT = tmp_path
+    zones = qf.zones_create()
+    for module in modules:
+        qf.every_kind(module, zones)
+        qf.quiz_create(course, module, max_attempts=3)
+    qf.quiz_create(course, None, title="Final post-test")
+    return course
+
+
+def test_simulated_learners_leave_complete_consistent_records(course_with_quizzes):
+    report = demo_activity_run(course_with_quizzes, learners=6)
+
+    enrollments = Enrollment.objects.filter(course=course_with_quizzes).select_related("user")
+    assert sorted(e.user.legal_name for e in enrollments) == sorted(name for name, _ in PEOPLE[:6])
+    assert len(report.created) == 6 and report.attempts == Attempt.objects.count() > 6
+    assert not Attempt.objects.filter(status=AttemptStatus.IN_PROGRESS).exists()
+    completed = enrollments.filter(status=Enrollment.Status.COMPLETED)
+    assert completed.count() == report.completed >= 1
+    assert Certificate.objects.filter(enrollment__in=completed).count() == completed.count()
+    assert CourseEvaluation.objects.filter(enrollment__in=completed).count() == completed.count()
+    # The post-test is not all-correct: item analysis has something to find.
+    final_scores = set(Attempt.objects.filter(quiz__module__isnull=True).values_list("score", flat=True))
+    assert len(final_scores) > 1
+
+
+def test_wrong_answers_pick_the_same_distractor(course_with_quizzes):
+    demo_activity_run(course_with_quizzes, learners=8)
+    wrong = Response.objects.filter(question__kind=QuestionKind.SINGLE_CHOICE, is_correct=False)
+    per_question = {}
+    for question_id, answer in wrong.values_list("question_id", "answer"):
+        per_question.setdefault(question_id, set()).add(answer)
+    assert per_question and all(len(answers) == 1 for answers in per_question.values())
+
+
+def test_running_again_adds_nobody(course_with_quizzes, capsys):
+    call_command("demo_activity", "--learners", "3")
+    attempts = Attempt.objects.count()
+    call_command("demo_activity", "--learners", "3")
+    assert Attempt.objects.count() == attempts
+    assert "nothing added" in capsys.readouterr().out
+
+
+def test_an_unknown_course_is_a_clear_error(db):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="setup_demo"):
+        call_command("demo_activity", "--course", "no-such-course")
