@@ -62,7 +62,7 @@ def diagram():
 def module_body(topic, *, figure=None, muscle=None, red_flag=None):
     anchor = topic.lower().replace(" ", "-")
     body = [
-        ("heading", {"text": f"Why {topic} matters", "anchor": f"why-{anchor}"}),
+        ("heading", {"text": f"{topic[0].upper()}{topic[1:]} in the clinic", "anchor": f"clinic-{anchor}"}),
         ("rich_text", f"<p>This module looks at {topic} and how it relates to low back pain in the clinic. "
                       "Clients rarely describe their pain in anatomical terms, so the history you take and "
                       "the way you palpate matter as much as the technique you choose.</p>"
@@ -193,8 +193,16 @@ def test_sign_up_to_a_verified_certificate(page, live_server, school):
         expect(page.locator(".completion-panel")).to_contain_text("Pass the final post-test")
         step(journey, page, "course-enrolled")
 
+        # The dashboard says what to do next.
+        expect(page.get_by_role("link", name="Start: The psoas and iliacus")).to_be_visible()
+        page.locator(".site-nav").get_by_role("link", name="My learning", exact=True).click()
+        next_step = page.locator(".next-step")
+        expect(next_step).to_contain_text("Start “The psoas and iliacus”")
+        expect(next_step).to_contain_text("module 1 of 3")
+        step(journey, page, "dashboard-next-step")
+
         # Module 1: figure and muscle card, then its quiz.
-        page.get_by_role("link", name="Start: The psoas and iliacus").click()
+        next_step.get_by_role("link", name=re.compile("Start reading")).click()
         expect(page).to_have_url(live_server.url + modules[0].url)
         expect(page.locator(".lesson-position")).to_have_text("Module 1 of 3")
         expect(page.locator(".lesson-figure img")).to_have_attribute("alt", re.compile("psoas muscles"))
@@ -232,7 +240,7 @@ def test_sign_up_to_a_verified_certificate(page, live_server, school):
         page.goto(course_url)
         expect(page.locator(".progress-summary", has_text="Your progress")).to_contain_text("3 of 3 modules complete")
         step(journey, page, "course-modules-read")
-        page.locator(".quiz-panel").get_by_role("link", name="Take the quiz").click()
+        page.locator(".quiz-panel").get_by_role("link", name="Take the post-test").click()
         page.get_by_role("button", name=re.compile("Start")).click()
         expect(page).to_have_url(re.compile(r"/attempts/\d+/$"))
         expect(page.locator("[data-seconds-left] [data-timer]")).to_have_text(re.compile(r"^(30:00|29:\d\d)$"))
