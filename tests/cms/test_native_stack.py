@@ -43,6 +43,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import pytest
 import redis
 import yaml
+from pypdf import PdfReader
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_DB = int(os.environ.get("NATIVE_STACK_REDIS_DB", "5"))
@@ -430,8 +431,6 @@ def test_native_stack_serves_the_site_and_issues_certificates_through_the_worker
     download = browser.get(f"/certificates/{code}/download/")
     assert download.status == 200, download.status
     assert download.headers["Content-Type"] == "application/pdf" and download.body.startswith(b"%PDF")
-    from pypdf import PdfReader
-
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(download.body)).pages)
     assert prepared["learner_name"] in text and code in text
     assert list((stack["tmp"] / "private").rglob("*.pdf")), "the PDF is not in PRIVATE_MEDIA_ROOT"
@@ -447,7 +446,11 @@ def test_native_stack_serves_the_site_and_issues_certificates_through_the_worker
     wait_for(lambda: certificate_of(database_url, "sweep-learner")[1] == "issued", timeout=90,
              what="beat's sweep and the worker to issue the lost certificate", alive=alive)
     processes.mark("lost certificate issued after beat's sweep")
-    assert events_of(database_url, lost)[:3] == ["created", "requeued", "issued"]
+    events = events_of(database_url, lost)
+    # Sweeps that beat sent while the worker was starting may run side by side and both re-queue it;
+    # the duplicate is harmless (issued once).
+    assert events[0] == "created" and events.count("issued") == 1, events
+    assert "requeued" in events and events.index("requeued") < events.index("issued"), events
     assert anonymous.get(f"/certificates/verify/{lost}/").status == 200
     wait_for(lambda: "emailed" in events_of(database_url, code), timeout=30, what="the certificate e-mail",
              alive=alive)
