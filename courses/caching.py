@@ -1,0 +1,210 @@
+"""Page caching for the learner site: what every viewer sees alike is worked out once and reused.
+
+Everything lives in Django's default cache (Redis in production, shared by the gunicorn workers;
+local memory in dev and tests):
+
+- Fragments (`{% pagecache "name" page %}...{% endpagecache %}`, courses/templatetags/page_cache.py):
+  the parts of a page that are the same for every viewer, such as a module's lesson body (StreamField
+  blocks, muscle cards, red flags, figures, glossary links). Keyed by page id, live revision (a
+  publish changes it) and the content version. Per-learner parts (progress, quiz panel, enrollment,
+  locks, CSRF tokens) stay outside and are worked out on every request.
+- Whole pages for anonymous visitors: home, catalogue, course and module pages that Wagtail served
+  to an anonymous GET without a query string, a pending message, a CSRF token or a cookie (so never
+  a restricted page, a form or a personal page). Logged-in visitors never get a whole cached page.
+- Routes and sites: the page a path leads to and the Site of a host, so Wagtail's tree walk (two
+  queries per URL segment) and site look-up run once per path. The page itself is still loaded,
+  checked for view restrictions and served per request.
+
+Every key names the content version, a token that changes whenever anything a page may show changes:
+a page published, unpublished, saved, moved, renamed or deleted; a muscle, red flag, body zone, image,
+provider, site or view restriction saved or deleted. So one publish invalidates everything at once
+(publishing is rare; reading is not). Entries also expire after PAGE_CACHE_TIMEOUT seconds (default
+an hour), a bound for changes made without model signals (queryset updates). Previews are never read
+from or written to the cache. PAGE_CACHE_ENABLED=false turns all of it off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+
+from django.conf import settings
+from django.contrib.messages import get_messages
+from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
+from django.http import HttpResponse
+from django.utils.cache import patch_vary_headers
+
+VERSION_KEY = "pagecache:content-version"
+HIT_HEADER = "X-Page-Cache"  # "hit" or "miss" on anonymous whole pages (tests and the bench read it)
+ANONYMOUS_PAGE_MODELS = ("cms.HomePage", "courses.CourseIndexPage", "courses.CoursePage", "courses.ModulePage")
+
+
+def timeout() -> int:
+    return int(getattr(settings, "PAGE_CACHE_TIMEOUT", 3600))
+
+
+def enabled() -> bool:
+    return bool(getattr(settings, "PAGE_CACHE_ENABLED", True))
+
+
+def cacheable_request(request) -> bool:
+    return enabled() and request is not None and not getattr(request, "is_preview", False)
+
+
+# ---------------------------------------------------------------- the content version
+
+
+def content_version(request=None) -> str:
+    """The current content token: one cache read, once per request when `request` is given."""
+    version = getattr(request, "_pagecache_version", None)
+    if version is None:
+        version = cache.get(VERSION_KEY)
+        if version is None:  # the cache lost it (flushed, evicted): start a new one
+            version = uuid.uuid4().hex[:12]
+            if not cache.add(VERSION_KEY, version, None):  # another process made one first: use theirs
+                version = cache.get(VERSION_KEY) or version
+        if request is not None:
+            request._pagecache_version = version
+    return version
+
+
+def content_changed(**kwargs) -> None:
+    """Every cached fragment, page and route goes stale at once (their keys name the old token)."""
+    cache.set(VERSION_KEY, uuid.uuid4().hex[:12], None)
+
+
+# ---------------------------------------------------------------- keys
+
+
+def page_key(kind: str, page, *parts, request=None) -> str:
+    """A cache key for `page` at its live revision and the current content version."""
+    extra = hashlib.md5("|".join(str(p) for p in parts).encode(), usedforsecurity=False).hexdigest()[:16]
+    return f"pagecache:{kind}:{page.pk}:{page.live_revision_id or 0}:{content_version(request)}:{extra}"
+
+
+def _path_key(kind: str, request) -> str:
+    where = hashlib.md5(f"{request.scheme}://{request.get_host()}{request.path}".encode(),
+                        usedforsecurity=False).hexdigest()
+    return f"pagecache:{kind}:{content_version(request)}:{where}"
+
+
+def _site_key(request) -> str:
+    return f"pagecache:site:{content_version(request)}:{request.get_host()}"
+
+
+# ---------------------------------------------------------------- serving
+
+
+def _anonymous_request(request) -> bool:
+    return (
+        request.method == "GET"
+        and not request.GET
+        and not request.user.is_authenticated
+        and not len(get_messages(request))  # a message is shown once, to its reader only
+    )
+
+
+class PageCacheMiddleware:
+    """Before Wagtail's serve view: an anonymous page from the cache, else the cached route and site.
+
+    The route (page id and model) goes to Wagtail through `request._wagtail_route_for_request` and the
+    site through `request._wagtail_site`, the per-request caches Page.route_for_request and
+    Site.find_for_request document; Wagtail then checks view restrictions and serves as usual.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        from wagtail.views import serve
+
+        if view_func is not serve or request.method not in ("GET", "HEAD") or not cacheable_request(request):
+            return None
+        anonymous = _anonymous_request(request)
+        keys = [_path_key("route", request), _site_key(request)]
+        if anonymous:
+            keys.append(_path_key("anon", request))
+        found = cache.get_many(keys)
+        if anonymous and keys[2] in found:
+            content, content_type = found[keys[2]]
+            response = HttpResponse(content, content_type=content_type)
+            response[HIT_HEADER] = "hit"
+            patch_vary_headers(response, ["Cookie"])  # logged-in visitors get another page
+            return response
+        if keys[1] in found:
+            request._wagtail_site = found[keys[1]]
+        if keys[0] in found:
+            page = _live_page(*found[keys[0]])
+            if page is not None:
+                from wagtail.url_routing import RouteResult
+
+                request._wagtail_route_for_request = RouteResult(page, (), {})
+                request._pagecache_routed = True
+        return None
+
+
+def _live_page(content_type_id: int, page_id: int):
+    from django.contrib.contenttypes.models import ContentType
+
+    model = ContentType.objects.get_for_id(content_type_id).model_class()
+    return model._default_manager.filter(pk=page_id, live=True).first() if model else None
+
+
+def serve_page_cached(serve):
+    """An `on_serve_page` hook, inside Wagtail's view-restriction check (so only for a request allowed
+    to see the page): remembers its route and site, and keeps whole anonymous pages."""
+
+    def inner(page, request, serve_args, serve_kwargs):
+        plain = not serve_args and not serve_kwargs and cacheable_request(request)
+        if plain and request.method in ("GET", "HEAD") and not getattr(request, "_pagecache_routed", False):
+            entries = {_path_key("route", request): (page.content_type_id, page.pk)}
+            if getattr(request, "_wagtail_site", None) is not None:
+                entries[_site_key(request)] = request._wagtail_site
+            cache.set_many(entries, timeout())
+        response = serve(page, request, serve_args, serve_kwargs)
+        if not (plain and page._meta.label in ANONYMOUS_PAGE_MODELS and page.live and _anonymous_request(request)):
+            return response
+        if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+            response.render()
+        if (
+            response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")  # the page holds a CSRF token
+            and not (hasattr(request, "session") and request.session.modified)
+        ):
+            cache.set(_path_key("anon", request), (response.content, response["Content-Type"]), timeout())
+            response[HIT_HEADER] = "miss"
+            patch_vary_headers(response, ["Cookie"])
+        return response
+
+    return inner
+
+
+# ---------------------------------------------------------------- wiring (CoursesConfig.ready)
+
+
+def connect() -> None:
+    from django.apps import apps
+    from wagtail import hooks
+    from wagtail.images import get_image_model_string
+    from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
+
+    for signal in (page_published, page_unpublished, post_page_move, page_slug_changed):
+        signal.connect(content_changed, dispatch_uid=f"pagecache-{id(signal)}")
+    watched = tuple(apps.get_model(label) for label in (
+        "wagtailcore.Page", "wagtailcore.PageViewRestriction", "wagtailcore.Site", "content.Muscle",
+        "content.RedFlag", "content.BodyZone", "courses.Provider", get_image_model_string(),
+    ))
+
+    def model_changed(sender, instance, **kwargs):
+        if isinstance(instance, watched):
+            content_changed()
+
+    post_save.connect(model_changed, dispatch_uid="pagecache-post-save", weak=False)
+    post_delete.connect(model_changed, dispatch_uid="pagecache-post-delete", weak=False)
+    hooks.register("on_serve_page", serve_page_cached, order=100)  # after check_view_restrictions
