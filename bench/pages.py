@@ -11,10 +11,14 @@ the whole middleware stack. The app itself has no bench URL.
 
 Each page is loaded by wrk (Debian's package; installed when missing and run as root) with
 BENCH_CONNECTIONS=32 connections for BENCH_DURATION=10 s after a 2 s warm-up: home and course page
-anonymous, module page and dashboard as the enrolled learner (session cookie). The minimal view is
-measured first and last; the ratio is to their mean. BENCH_KEEP=1 keeps the database (its URL is
-printed) and BENCH_PAGES_DATABASE_URL reuses such a database instead of building one. Before that, each page is fetched once to check
-it answers 200 with what a learner should see, and its queries are counted (cache warm, in-process).
+anonymous; course page, module page and dashboard as the enrolled learner (session cookie). The
+minimal view is measured first and last; the ratio is to their mean. Before that, each page is
+fetched once through gunicorn to check it answers 200 with what it should show, and its queries are
+counted in-process with the cache warm.
+
+BENCH_KEEP=1 keeps the database (its URL is printed); BENCH_PAGES_DATABASE_URL reuses such a database
+instead of building one. PAGE_CACHE_ENABLED=false measures the pages with the page cache
+(courses/caching.py) off.
 
 Prints a table of requests/s, p50 and p99 latency and the ratio to the minimal view; asserts nothing.
 Note: with 32 connections on 2 sync workers, requests queue, so the mean latency is about
@@ -85,6 +89,16 @@ def redis_flush():
     redis.Redis.from_url(REDIS_URL).flushdb()
 
 
+def static_stale() -> bool:
+    """collectstatic is needed: no manifest yet, or a project static file or the venv is newer."""
+    manifest = Path(STATIC_ROOT) / "staticfiles.json"
+    if not manifest.exists():
+        return True
+    sources = [ROOT / ".venv" / ".installed", *ROOT.glob("*/static/**/*")]
+    newest = max((p.stat().st_mtime for p in sources if p.is_file()), default=0)
+    return newest > manifest.stat().st_mtime
+
+
 def build(database_url: str, *, reuse: bool = False) -> dict:
     """Migrate, load the demo, enroll the learner, collect static files; the URLs and a session cookie."""
     os.environ.update(environment(database_url))
@@ -104,7 +118,8 @@ def build(database_url: str, *, reuse: bool = False) -> dict:
     if not reuse:
         call_command("migrate", "--noinput", verbosity=0)
         demo_setup()
-    call_command("collectstatic", "--noinput", verbosity=0)
+    if static_stale():
+        call_command("collectstatic", "--noinput", verbosity=0)
     course = CoursePage.objects.live().get()
     module = ModulePage.objects.child_of(course).live().order_by("path").first()
     learner = User.objects.get(username="learner")
@@ -243,7 +258,8 @@ def main() -> int:
             if problem:
                 print(f"pages: {label} ({path}): {problem}")
                 return 1
-        print(f"pages · PostgreSQL · gunicorn {WORKERS} sync workers · wrk {CONNECTIONS} connections · "
+        cache_state = "on" if os.environ.get("PAGE_CACHE_ENABLED", "true").lower() == "true" else "OFF"
+        print(f"pages · page cache {cache_state} · PostgreSQL · gunicorn {WORKERS} sync workers · wrk {CONNECTIONS} connections · "
               f"{DURATION} s per page after {WARMUP} s warm-up · {os.cpu_count()} CPUs "
               f"(demo loaded in {info['seconds']:.0f} s)")
         minimal_path = pages[0][1]
