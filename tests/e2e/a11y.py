@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 AXE_JS = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
 AXE_PATH = "/__e2e__/axe.min.js"  # answered by the browser context, never reaches the server
 BLOCKING = ("serious", "critical")
+# Moderate by axe's measure, but the pages are clean of them and should stay so.
+ALSO_BLOCKING = ("page-has-heading-one", "heading-order", "landmark-one-main")
 
 # Every result of the session, for the summary printed by the conftest: (label, url, violations).
 RESULTS = []
@@ -58,11 +60,12 @@ def describe(violations):
 
 
 def check_accessibility(page, label):
-    """Run axe on the page: no serious or critical violations; the others are printed (pytest -s or -rA)."""
+    """Run axe on the page: no serious or critical violations (nor the few in ALSO_BLOCKING); the others are
+    printed (pytest -s or -rA)."""
     violations = axe_violations(page)
     RESULTS.append((label, page.url, violations))
-    blocking = [v for v in violations if v["impact"] in BLOCKING]
-    others = [v for v in violations if v["impact"] not in BLOCKING]
+    blocking = [v for v in violations if v["impact"] in BLOCKING or v["id"] in ALSO_BLOCKING]
+    others = [v for v in violations if v not in blocking]
     if others:
         print(f"axe on {label} ({page.url}), not blocking:\n{describe(others)}")
     assert not blocking, f"axe on {label} ({page.url}):\n{describe(blocking)}"
