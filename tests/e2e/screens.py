@@ -23,10 +23,10 @@ class Journey:
     def shoot(self, page, step_name, *, full_page=True):
         self.step += 1
         original = page.viewport_size
-        if full_page:  # from the top, so sticky bars sit where a visitor first sees them
-            page.evaluate("() => window.scrollTo({top: 0, left: 0, behavior: \"instant\"})")
         for size_name, viewport in SIZES.items():
             page.set_viewport_size(viewport)
+            if full_page:  # from the top, so sticky bars sit where a visitor first sees them
+                page.evaluate("() => window.scrollTo({top: 0, left: 0, behavior: 'instant'})")
             page.screenshot(path=str(self.folder / f"{self.step:02d}-{step_name}-{size_name}.png"),
                             full_page=full_page)
         if original:
