@@ -1,6 +1,7 @@
-"""axe-core on the learner pages the journeys don't pass through: the anatomy glossary, the account pages
-(log-in with an error, the whole password reset by e-mail, profile, password change), an empty dashboard,
-and the 404, 403, 429 and 500 pages. No serious or critical violation; every page shot at both sizes.
+"""axe-core on the learner pages the journeys don't pass through: the anatomy glossary (with a search), an
+unknown certificate number, the account pages (log-in with an error, the whole password reset by e-mail,
+profile, password change), an empty dashboard, and the 404, 403, 429 and 500 pages. No serious or critical
+violation; every page shot at both sizes.
 (The learner and quiz journeys check the home page, catalogue, course, module, quiz, result, evaluation,
 dashboard with certificates, verification, look-up and transcript.)"""
 
@@ -51,6 +52,10 @@ def test_glossary_account_and_error_pages(page, live_server, site, caplog):
         page.goto(url + "/anatomy/")
         expect(page.get_by_role("heading", level=1)).to_be_visible()
         visit(journey, page, "glossary")
+        page.get_by_label("Name or other name").fill("psoas")
+        page.get_by_role("button", name="Search").click()
+        expect(page).to_have_url(re.compile(r"[?&]q=psoas"))
+        visit(journey, page, "glossary-search")
         psoas = Muscle.objects.get(slug="psoas-major")
         page.get_by_role("link", name=psoas.name, exact=True).first.click()
         expect(page).to_have_url(re.compile(rf"/anatomy/{psoas.slug}/$"))
@@ -59,6 +64,13 @@ def test_glossary_account_and_error_pages(page, live_server, site, caplog):
         page.goto(url + "/anatomy/red-flags/")
         expect(page.get_by_role("heading", level=1)).to_be_visible()
         visit(journey, page, "red-flags")
+
+        # A certificate number that matches nothing.
+        page.goto(url + "/certificates/verify/")
+        page.get_by_label(re.compile("certificate number", re.I)).fill("AAAAA-BBBBB-CCCCC-DDDDD")
+        page.get_by_role("button", name="Verify").click()
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        visit(journey, page, "certificate-not-found")
 
         # Error pages for a visitor.
         assert page.goto(url + "/no-such-page/").status == 404
@@ -113,3 +125,6 @@ def test_glossary_account_and_error_pages(page, live_server, site, caplog):
         assert page.goto(url + "/__e2e__/403/").status == 403
         expect(page.locator("main")).to_contain_text("Priya Natarajan")
         visit(journey, page, "403-learner", "403 for a logged-in learner")
+        page.locator(".site-nav").get_by_role("button", name="Log out").click()
+        expect(page).to_have_url(url + "/")  # LOGOUT_REDIRECT_URL: the home page, logged out
+        expect(page.locator(".site-nav").get_by_role("link", name="Log in")).to_be_visible()
