@@ -236,6 +236,13 @@ def test_sign_up_to_a_verified_certificate(page, live_server, school):
             page.get_by_role("button", name="Mark complete").click()
             expect(page.locator(".alert")).to_contain_text("marked complete")
 
+        # The catalogue's course card shows the progress.
+        page.locator(".site-nav").get_by_role("link", name="Courses", exact=True).click()
+        card = page.locator(".course-card", has_text="Massage for Low Back Pain")
+        expect(card.locator(".course-card__progress")).to_contain_text("100%")
+        expect(card).to_contain_text("Review course")
+        step(journey, page, "catalogue-progress", "catalogue with progress")
+
         # The dashboard sends the learner on to what the certificate still needs; the post-test is timed.
         page.locator(".site-nav").get_by_role("link", name="My learning", exact=True).click()
         row = page.locator(".dashboard-enrollments li").first

@@ -65,6 +65,17 @@ def test_glossary_account_and_error_pages(page, live_server, site, caplog):
         expect(page.get_by_role("heading", level=1)).to_be_visible()
         visit(journey, page, "red-flags")
 
+        # On a phone the navigation folds into a menu button that opens it (Bootstrap's script, under the CSP).
+        page.set_viewport_size({"width": 390, "height": 844})
+        toggler = page.get_by_role("button", name="Toggle navigation")
+        expect(toggler).to_have_attribute("aria-expanded", "false")
+        toggler.click()
+        expect(toggler).to_have_attribute("aria-expanded", "true")
+        expect(page.locator(".site-nav").get_by_role("link", name="Anatomy glossary")).to_be_visible()
+        check_accessibility(page, "phone menu open")
+        page.screenshot(path=str(journey.folder / "phone-menu-open.png"))
+        page.set_viewport_size({"width": 1280, "height": 800})
+
         # A certificate number that matches nothing.
         page.goto(url + "/certificates/verify/")
         page.get_by_label(re.compile("certificate number", re.I)).fill("AAAAA-BBBBB-CCCCC-DDDDD")
