@@ -27,6 +27,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import signal
 import socket
 import sqlite3
@@ -354,6 +355,7 @@ def stack(tmp_path):
             broker = redis.Redis.from_url(redis_url)
             leftovers = [queue, f"_kombu.binding.{queue}", *broker.scan_iter(f"*{cache_prefix}*")]
             broker.delete(*leftovers)
+            shutil.rmtree(tmp_path / "static", ignore_errors=True)  # 40 MB; pytest keeps the last runs' tmp dirs
 
 
 def test_native_stack_serves_the_site_and_issues_certificates_through_the_worker(stack):
