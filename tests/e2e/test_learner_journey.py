@@ -11,7 +11,6 @@ no CSP violation or script error.
 import io
 import re
 from decimal import Decimal
-from io import BytesIO
 from pathlib import Path
 
 import pytest
@@ -53,7 +52,7 @@ def diagram():
     for offset in (0, 1):
         x = 560 + offset * 80
         draw.line((x, 190, x + (-60 if offset == 0 else 60), 560), fill="#b5543a", width=28)
-    buffer = BytesIO()
+    buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     upload = SimpleUploadedFile("iliopsoas.png", buffer.getvalue(), content_type="image/png")
     return get_image_model().objects.create(title="Iliopsoas, front view", file=upload)
@@ -273,7 +272,8 @@ def test_sign_up_to_a_verified_certificate(page, live_server, school):
         for field in ("objectives_met", "content_relevant", "materials_quality", "instructor_quality",
                       "would_recommend"):
             page.locator(f'input[name="{field}"][value="5"]').check()
-        page.get_by_label(re.compile("comments", re.I)).fill("Clear lessons; the red-flag module was especially useful.")
+        comments = page.get_by_label(re.compile("comments", re.I))
+        comments.fill("Clear lessons; the red-flag module was especially useful.")
         page.get_by_role("button", name="Submit evaluation").click()
 
         # The dashboard holds the certificate.
