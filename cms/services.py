@@ -1,8 +1,8 @@
 """Writes that shape the site itself."""
 
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.db import transaction
-from wagtail.models import GroupPagePermission, Page, Site
+from wagtail.models import Page, Site
 
 from .models import HomePage, User
 
@@ -31,7 +31,8 @@ def site_tree_ensure() -> tuple[HomePage, "CourseIndexPage"]:  # noqa: F821
 
 LEARNERS_GROUP = "Learners"
 INSTRUCTORS_GROUP = "Instructors"
-INSTRUCTOR_PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page")
+# Instructors edit pages only of the courses they are assigned to: courses.services.course_instructor_assign
+# (the course's own group holds the page permissions); the Instructors group has none on the catalogue.
 
 
 def learner_create(*, username, email, password, legal_name, license_number, license_state):
@@ -46,21 +47,3 @@ def learner_create(*, username, email, password, legal_name, license_number, lic
         learners, _ = Group.objects.get_or_create(name=LEARNERS_GROUP)
         user.groups.add(learners)
     return user
-
-
-def instructor_page_permissions_grant(catalogue) -> int:
-    """Let Instructors add, edit and publish every page under the course catalogue; idempotent.
-
-    Returns how many permissions were newly granted.
-    """
-    instructors, _ = Group.objects.get_or_create(name=INSTRUCTORS_GROUP)
-    granted = 0
-    for permission in Permission.objects.filter(
-        content_type__app_label="wagtailcore", content_type__model="page",
-        codename__in=INSTRUCTOR_PAGE_PERMISSIONS,
-    ):
-        _, created = GroupPagePermission.objects.get_or_create(
-            group=instructors, page=catalogue, permission=permission
-        )
-        granted += created
-    return granted

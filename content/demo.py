@@ -20,6 +20,7 @@ from django.db import transaction
 
 COURSE_DIR = Path(__file__).resolve().parent / "course"
 DEFAULT_DEMO_PASSWORD = "bodywork-demo"
+DEMO_INSTRUCTOR = "instructor"
 COURSE_FIELDS = ["title", "approved_title", "summary", "description", "course_type", "ce_hours", "pass_mark"]
 PROVIDER_FIELDS = ["name", "ncbtmb_provider_number", "email", "phone", "address", "website",
                    "signatory_name", "signatory_title"]
@@ -32,7 +33,8 @@ DEMO_USERS = [
      "can": "superuser: the whole Wagtail admin (/admin/), provider, users, certificates"},
     {"username": "instructor", "email": "instructor@example.com", "legal_name": "Dana Whitfield",
      "license_number": "MT-20417", "license_state": "NC", "is_staff": True, "groups": ["Instructors"],
-     "can": "Wagtail admin (/admin/): edit and publish the course and modules, knowledge base, questions"},
+     "can": "Wagtail admin (/admin/), as the demo course's assigned instructor: edit and publish its pages, "
+            "quizzes, item analysis and records; knowledge base, questions"},
     {"username": "learner", "email": "learner@example.com", "legal_name": "Samuel J. Rivera",
      "license_number": "LMBT-104233", "license_state": "NC", "groups": ["Learners"],
      "can": "the site (/accounts/login/): enroll, read modules, take quizzes, get the certificate"},
@@ -117,16 +119,25 @@ def demo_setup(*, reset: bool = False, with_quizzes: bool = True) -> DemoReport:
         provider = provider_ensure(data["provider"], reset=reset, report=report)
         course = course_ensure(catalogue, data, provider=provider, reset=reset, report=report)
         modules_ensure(course, data["modules"], reset=reset, report=report)
-        grant = getattr(cms_services, "instructor_page_permissions_grant", None)
-        if grant is not None:
-            grant(catalogue)
-            report.add("Instructors: page permissions on the catalogue granted")
-        else:
-            report.add("Instructors: cms.services.instructor_page_permissions_grant not available yet")
         if with_quizzes:
             quizzes_ensure(course, report=report)
         users_ensure(reset=reset, report=report)
+        demo_instructor_assign(course, report=report)
     return report
+
+
+def demo_instructor_assign(course, *, report: DemoReport) -> None:
+    """The demo instructor teaches the demo course: edits its pages and quizzes, reads its records
+    (courses.services.course_instructor_assign; idempotent). Nobody else is assigned or removed."""
+    from courses.services import course_instructor_assign, course_staff_sync
+
+    instructor = get_user_model().objects.filter(username=DEMO_INSTRUCTOR, groups__name="Instructors").first()
+    if instructor is None:
+        course_staff_sync(course)
+        report.add(f"Course staff: no demo user “{DEMO_INSTRUCTOR}” in the Instructors group, nobody assigned")
+        return
+    course_instructor_assign(course=course, user=instructor)
+    report.add(f"Course staff: “{DEMO_INSTRUCTOR}” assigned to “{course.title}”")
 
 
 def quizzes_ensure(course, *, report) -> None:

@@ -164,6 +164,33 @@ class ModulePage(Page):
         return context
 
 
+class CourseInstructor(models.Model):
+    """An instructor assigned to a course: they edit its pages and quizzes and read its records.
+
+    Managed in the Wagtail admin by whoever holds the model permissions ("manage course staff":
+    superusers, never the Instructors group). Each change goes through courses.services
+    (course_staff_sync), which keeps the course's page-permission group in step.
+    """
+
+    course = models.ForeignKey(CoursePage, on_delete=models.CASCADE, related_name="instructor_assignments")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="course_assignments",
+        limit_choices_to={"groups__name": "Instructors"}, verbose_name="instructor",
+        help_text="A member of the Instructors group.",
+    )
+    added_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = "course instructor"
+        constraints = [models.UniqueConstraint(fields=["course", "user"], name="one_assignment_per_course_and_user")]
+        permissions = [
+            ("view_all_records", "Can see the records and item analysis of every course (provider-wide)"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} teaches {self.course}"
+
+
 class Enrollment(models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", "In progress"

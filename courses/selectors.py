@@ -18,6 +18,7 @@ from quizzes.selectors import final_quiz, module_quiz, quiz_panel
 
 from .models import (
     WORDS_PER_CE_HOUR,
+    CourseInstructor,
     CoursePage,
     Enrollment,
     ModulePage,
@@ -381,3 +382,59 @@ def completion_panel(*, enrollment, outline: dict) -> dict:
     )
     requirements = completion_requirements(enrollment, known)
     return {"requirements": requirements, "certificate": None, "evaluated": evaluated}
+
+
+# --- course staff: whose records and quizzes an instructor may see ----------------------------------
+
+ALL_RECORDS_PERMISSION = "courses.view_all_records"
+
+
+def sees_every_course(user) -> bool:
+    """Provider-wide staff (superusers, or anyone granted "courses.view_all_records")."""
+    return bool(user and user.is_authenticated and user.is_active and user.has_perm(ALL_RECORDS_PERMISSION))
+
+
+def staff_courses(user):
+    """The courses whose records, item analysis and quizzes `user` may see: every course for
+    provider-wide staff, the courses they are assigned to (CourseInstructor) for an instructor,
+    none for anyone else. A queryset, so callers filter with `course__in=staff_courses(user)`."""
+    if sees_every_course(user):
+        return CoursePage.objects.all()
+    if not (user and user.is_authenticated and user.is_active):
+        return CoursePage.objects.none()
+    return CoursePage.objects.filter(instructor_assignments__user=user)
+
+
+def is_course_staff(user, course_id: int) -> bool:
+    return sees_every_course(user) or (
+        bool(user and user.is_authenticated and user.is_active)
+        and CourseInstructor.objects.filter(user=user, course_id=course_id).exists()
+    )
+
+
+def course_instructors(course: CoursePage):
+    return CourseInstructor.objects.filter(course=course).select_related("user").order_by("user__legal_name")
+
+
+# --- records that keep a page (or a quiz) from being deleted ------------------------------------------
+
+
+def learner_records_under(page) -> dict[str, int]:
+    """Learners' records that hang on `page` or a page below it: deleting it would lose them, so the
+    models PROTECT them and the admin refuses first (courses/wagtail_hooks.py). Three queries."""
+    from wagtail.models import Page
+
+    from quizzes.models import Attempt
+
+    subtree = Page.objects.filter(path__startswith=page.path, depth__gte=page.depth).values("pk")
+    return {
+        "enrollments": Enrollment.objects.filter(course_id__in=subtree).count(),
+        "module progress records": ModuleProgress.objects.filter(module_id__in=subtree).count(),
+        "quiz attempts": Attempt.objects.filter(
+            Q(quiz__course_id__in=subtree) | Q(quiz__module_id__in=subtree)
+        ).count(),
+    }
+
+
+def records_text(records: dict[str, int]) -> str:
+    return ", ".join(f"{count} {name}" for name, count in records.items() if count)

@@ -16,7 +16,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from quizzes.selectors import module_quiz_passed
-from .models import Certificate, CertificateEvent, CoursePage, Enrollment, ModulePage, ModuleProgress
+from .models import (
+    Certificate,
+    CertificateEvent,
+    CourseInstructor,
+    CoursePage,
+    Enrollment,
+    ModulePage,
+    ModuleProgress,
+)
 from .selectors import blocking_module, course_modules, enrollment_for
 
 
@@ -307,3 +315,51 @@ def certificate_retry(*, certificate: Certificate, user, queue: bool = True) -> 
         if queue:
             transaction.on_commit(lambda: certificate_queue(locked.pk))
     return locked
+
+
+# --- course staff: assignment and the page permissions that follow it --------------------------------
+
+# What an assigned instructor may do to the course page and every module under it.
+COURSE_PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page")
+
+
+def course_staff_group_name(course_id: int) -> str:
+    # By id, not title: titles change, and the group must be found again by the next sync.
+    return f"Instructors of course #{course_id}"
+
+
+def course_staff_sync(course: CoursePage):
+    """Make the course's own group hold add/change/publish on the course page (and so on its modules)
+    and exactly the course's assigned instructors as members; idempotent. Returns the group."""
+    from django.contrib.auth.models import Group, Permission
+    from wagtail.models import GroupPagePermission
+
+    with transaction.atomic():
+        group, _ = Group.objects.get_or_create(name=course_staff_group_name(course.pk))
+        for permission in Permission.objects.filter(
+            content_type__app_label="wagtailcore", content_type__model="page", codename__in=COURSE_PAGE_PERMISSIONS,
+        ):
+            GroupPagePermission.objects.get_or_create(group=group, page_id=course.pk, permission=permission)
+        assigned = set(CourseInstructor.objects.filter(course=course).values_list("user_id", flat=True))
+        members = set(group.user_set.values_list("pk", flat=True))
+        if assigned - members:
+            group.user_set.add(*(assigned - members))
+        if members - assigned:
+            group.user_set.remove(*(members - assigned))
+    return group
+
+
+def course_instructor_assign(*, course: CoursePage, user) -> CourseInstructor:
+    """Assign `user` (an Instructors group member) to `course`; idempotent."""
+    with transaction.atomic():
+        assignment, _ = CourseInstructor.objects.get_or_create(course=course, user=user)
+        course_staff_sync(course)
+    return assignment
+
+
+def course_instructor_unassign(*, course: CoursePage, user) -> bool:
+    """Take `user` off `course` (their page permissions on it go too); True if they were assigned."""
+    with transaction.atomic():
+        deleted, _ = CourseInstructor.objects.filter(course=course, user=user).delete()
+        course_staff_sync(course)
+    return bool(deleted)

@@ -20,7 +20,14 @@ from .certificates import code_normalize
 from .completion import EvaluationError, evaluation_submit
 from .forms import CertificateLookupForm, CourseEvaluationForm
 from .models import Certificate, CourseEvaluation, CoursePage, ModulePage
-from .selectors import course_modules, enrollment_for, learner_certificates, learner_dashboard, transcript_rows
+from .selectors import (
+    course_modules,
+    enrollment_for,
+    is_course_staff,
+    learner_certificates,
+    learner_dashboard,
+    transcript_rows,
+)
 from .services import ProgressError, enrollment_create, module_complete as module_complete_service
 
 
@@ -72,9 +79,15 @@ def dashboard(request):
 # --- evaluation, certificates, transcript, verification ----------------------------------------------
 
 
-def _can_manage_certificates(user) -> bool:
-    # Not "view_certificate": instructors may read rosters without downloading learners' certificates.
-    return user.is_active and user.has_perm("courses.change_certificate")
+def _staff_may_download(user, certificate: Certificate) -> bool:
+    """Certificate managers ("change_certificate": provider-wide, like the admin's certificate pages)
+    download any certificate; staff who read certificates ("view_certificate", the Instructors group)
+    only those of the courses they teach (or of every course with "courses.view_all_records")."""
+    if not user.is_active:
+        return False
+    if user.has_perm("courses.change_certificate"):
+        return True
+    return user.has_perm("courses.view_certificate") and is_course_staff(user, certificate.enrollment.course_id)
 
 
 @login_required
@@ -108,7 +121,7 @@ def certificate_download(request, code: str):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     certificate = get_object_or_404(Certificate.objects.select_related("enrollment"), code=code)
-    staff = _can_manage_certificates(request.user)
+    staff = _staff_may_download(request.user, certificate)
     owner = certificate.enrollment.user_id == request.user.pk
     # Someone else's certificate is "not found", never "forbidden": codes are not to be probed.
     if not (staff or (owner and certificate.status == Certificate.Status.ISSUED)):

@@ -20,12 +20,16 @@ class GenerateQuestionsForm(forms.Form):
         help_text="Fixes which distractors are used and their order: the same seed gives the same questions.",
     )
 
-    def __init__(self, *args, **kwargs):
-        from courses.models import CoursePage
+    def __init__(self, *args, user=None, **kwargs):
+        from courses.selectors import staff_courses
 
         super().__init__(*args, **kwargs)
-        self.fields["course"].queryset = CoursePage.objects.order_by("path")
-        self.fields["course"].initial = course_find()
+        # Questions are linked to modules of a course the user teaches (every course: provider-wide staff).
+        courses = staff_courses(user).order_by("path")
+        self.fields["course"].queryset = courses
+        default = course_find()
+        if default is not None and courses.filter(pk=default.pk).exists():
+            self.fields["course"].initial = default
 
 
 class GenerateQuestionsView(WagtailAdminTemplateMixin, FormView):
@@ -38,6 +42,9 @@ class GenerateQuestionsView(WagtailAdminTemplateMixin, FormView):
         if not request.user.has_perm("quizzes.add_question"):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
 
     def get_breadcrumbs_items(self):
         return self.breadcrumbs_items + [

@@ -1,8 +1,16 @@
 """Instructor and provider insight in the Wagtail admin: item analysis, roster, evaluations, records.
 
-Permissions. There is no per-course instructor assignment yet, so access is per model permission:
-item analysis needs "can change quiz" (the Instructors group has it); roster, evaluations and
-learner records need "can view enrollment" (personal data: legal names and license numbers).
+Permissions, in two layers. The model permission says what kind of page one may open: item
+analysis needs "can change quiz", roster, evaluations and learner records "can view enrollment"
+(the Instructors group has both). The course scope says which courses: provider-wide staff
+(superusers, "courses.view_all_records") see every course; an instructor only the courses they
+are assigned to (courses.CourseInstructor, courses.selectors.staff_courses). Another course's quiz,
+roster or evaluations is "not found" (404), never a page of someone else's data.
+
+Learner records: provider-wide staff look up any learner and download all their data (JSON); an
+instructor finds only learners enrolled in their courses and sees only those courses' enrollments
+and attempts, with no full-data download (403).
+
 Wagtail's admin URL wrapper sends anonymous visitors to the login page and users without admin
 access away; a PermissionDenied raised here becomes Wagtail's "no permission" redirect.
 """
@@ -16,6 +24,7 @@ from django.views.generic import TemplateView, View
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 
 from courses.exports import csv_response, export_filename
+from courses.selectors import sees_every_course, staff_courses
 
 from . import analysis, insight_charts
 from .models import Quiz
@@ -38,7 +47,11 @@ class PermissionMixin:
     def dispatch(self, request, *args, **kwargs):
         if not self.permission_check(request.user):
             raise PermissionDenied
+        self.load(request, **kwargs)  # the object, within the user's courses: after the permission check
         return super().dispatch(request, *args, **kwargs)
+
+    def load(self, request, **kwargs):
+        pass
 
 
 class InsightPage(PermissionMixin, WagtailAdminTemplateMixin, TemplateView):
@@ -54,8 +67,9 @@ class InsightPage(PermissionMixin, WagtailAdminTemplateMixin, TemplateView):
 # --- item analysis -----------------------------------------------------------------------------------
 
 
-def _quiz_queryset():
-    return Quiz.objects.select_related("course", "module")
+def _quiz_queryset(user):
+    """The quizzes of the courses `user` may see (another course's quiz is not found)."""
+    return Quiz.objects.filter(course__in=staff_courses(user)).select_related("course", "module")
 
 
 class QuizListView(InsightPage):
@@ -65,7 +79,7 @@ class QuizListView(InsightPage):
     def get_context_data(self, **kwargs):
         closed = Q(attempts__status__in=analysis.CLOSED)
         quizzes = (
-            _quiz_queryset()
+            _quiz_queryset(self.request.user)
             .annotate(closed_attempts=Count("attempts", filter=closed), last_attempt=Max("attempts__submitted_at"))
             .order_by("course__path", "module__path")
         )
@@ -87,9 +101,8 @@ SORTS = {
 class ItemAnalysisView(InsightPage):
     template_name = "quizzes/admin/item_analysis.html"
 
-    def setup(self, request, *args, **kwargs):
-        super().setup(request, *args, **kwargs)
-        self.quiz = get_object_or_404(_quiz_queryset(), pk=kwargs["quiz_id"])
+    def load(self, request, **kwargs):
+        self.quiz = get_object_or_404(_quiz_queryset(request.user), pk=kwargs["quiz_id"])
 
     def get_page_title(self):
         return f"Item analysis: {self.quiz.title}"
@@ -164,7 +177,7 @@ def item_analysis_rows(quiz, report):
 
 class ItemAnalysisCsvView(PermissionMixin, View):
     def get(self, request, quiz_id):
-        quiz = get_object_or_404(_quiz_queryset(), pk=quiz_id)
+        quiz = get_object_or_404(_quiz_queryset(request.user), pk=quiz_id)
         report = analysis.item_analysis(quiz)
         return csv_response(export_filename("item-analysis", quiz.title), ITEM_CSV_HEADER,
                             item_analysis_rows(quiz, report))
@@ -183,10 +196,9 @@ class RecordsPage(InsightPage):
     header_icon = "group"
 
 
-def _course(course_id):
-    from courses.models import CoursePage
-
-    return get_object_or_404(CoursePage.objects.select_related("provider"), pk=course_id)
+def _course(user, course_id):
+    """The course if `user` may see its records; another course is not found."""
+    return get_object_or_404(staff_courses(user).select_related("provider"), pk=course_id)
 
 
 class CourseRecordsListView(RecordsPage):
@@ -194,9 +206,7 @@ class CourseRecordsListView(RecordsPage):
     template_name = "courses/admin/roster_index.html"
 
     def get_context_data(self, **kwargs):
-        from courses.models import CoursePage
-
-        courses = CoursePage.objects.annotate(
+        courses = staff_courses(self.request.user).annotate(
             enrollment_count=Count("enrollments", distinct=True),
             completed_count=Count("enrollments", filter=Q(enrollments__status="completed"), distinct=True),
             evaluation_count=Count("enrollments__evaluation", distinct=True),
@@ -230,9 +240,8 @@ class RosterFilterForm(forms.Form):
 
 
 class CourseRecordsMixin:
-    def setup(self, request, *args, **kwargs):
-        super().setup(request, *args, **kwargs)
-        self.course = _course(kwargs["course_id"])
+    def load(self, request, **kwargs):
+        self.course = _course(request.user, kwargs["course_id"])
 
     def trail(self):
         return [{"url": reverse("insight_courses"), "label": "Course records"},
@@ -278,7 +287,7 @@ class RosterCsvView(PermissionMixin, View):
     def get(self, request, course_id):
         from courses.roster import ROSTER_CSV_HEADER, roster_csv_rows, roster_rows
 
-        course = _course(course_id)
+        course = _course(request.user, course_id)
         queryset, module_total, _ = roster_rows(course, RosterFilterForm(request.GET or None).filters())
         return csv_response(export_filename("roster", course.slug), ROSTER_CSV_HEADER,
                             roster_csv_rows(queryset, module_total))
@@ -309,7 +318,7 @@ class EvaluationsCsvView(PermissionMixin, View):
     def get(self, request, course_id):
         from courses.roster import evaluation_csv_header, evaluation_csv_rows
 
-        course = _course(course_id)
+        course = _course(request.user, course_id)
         return csv_response(export_filename("evaluations", course.slug), evaluation_csv_header(),
                             evaluation_csv_rows(course))
 
@@ -332,16 +341,32 @@ class LearnerSearchForm(forms.Form):
 LEARNER_PAGE_SIZE = 50
 
 
+def _visible_enrollments(user):
+    from courses.models import Enrollment
+
+    return Enrollment.objects.filter(course__in=staff_courses(user))
+
+
+def _learners(user):
+    """Everyone for provider-wide staff; for an instructor, the learners enrolled in their courses."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.all()
+    if sees_every_course(user):
+        return users.annotate(enrollment_count=Count("enrollments"))
+    return users.filter(pk__in=_visible_enrollments(user).values("user_id")).annotate(
+        enrollment_count=Count("enrollments", filter=Q(enrollments__course__in=staff_courses(user))))
+
+
 class LearnerListView(RecordsPage):
     page_title = "Learner records"
     template_name = "courses/admin/roster_learners.html"
 
     def get_context_data(self, **kwargs):
-        from django.contrib.auth import get_user_model
         from django.core.paginator import Paginator
 
         form = LearnerSearchForm(self.request.GET or None)
-        users = get_user_model().objects.annotate(enrollment_count=Count("enrollments")).order_by("legal_name", "username")
+        users = _learners(self.request.user).order_by("legal_name", "username")
         term = form.cleaned_data["q"].strip() if form.is_valid() else ""
         if term:
             users = users.filter(Q(legal_name__icontains=term) | Q(username__icontains=term) | Q(email__icontains=term)
@@ -350,14 +375,31 @@ class LearnerListView(RecordsPage):
         return {**super().get_context_data(**kwargs), "form": form, "page": page, "term": term}
 
 
+def learner_records(learner, viewer) -> dict:
+    """The learner's records as the admin shows them: every course for provider-wide staff, only the
+    viewer's courses (enrollments, certificates, attempts) for an instructor."""
+    from cms.data_export import learner_data
+    from courses.roster import certificate_history
+
+    data = learner_data(learner, include_responses=False)
+    if not sees_every_course(viewer):
+        course_ids = set(staff_courses(viewer).values_list("pk", flat=True))
+        quiz_ids = set(Quiz.objects.filter(course_id__in=course_ids).values_list("pk", flat=True))
+        data["enrollments"] = [e for e in data["enrollments"] if e["course_id"] in course_ids]
+        data["quiz_attempts"] = [a for a in data["quiz_attempts"] if a["quiz_id"] in quiz_ids]
+    history = certificate_history(learner)
+    for enrollment in data["enrollments"]:
+        certificate = enrollment["certificate"]
+        if certificate:
+            certificate["events"] = history.get(certificate["code"], [])
+    return data
+
+
 class LearnerRecordsView(RecordsPage):
     template_name = "courses/admin/roster_learner.html"
 
-    def setup(self, request, *args, **kwargs):
-        from django.contrib.auth import get_user_model
-
-        super().setup(request, *args, **kwargs)
-        self.learner = get_object_or_404(get_user_model(), pk=kwargs["user_id"])
+    def load(self, request, **kwargs):
+        self.learner = get_object_or_404(_learners(request.user), pk=kwargs["user_id"])
 
     def get_page_title(self):
         return f"Records: {self.learner.display_name}"
@@ -367,21 +409,19 @@ class LearnerRecordsView(RecordsPage):
                 {"url": "", "label": self.learner.display_name}]
 
     def get_context_data(self, **kwargs):
-        from cms.data_export import learner_data
-        from courses.roster import certificate_history
+        everything = sees_every_course(self.request.user)
+        return {**super().get_context_data(**kwargs), "learner": self.learner,
+                "data": learner_records(self.learner, self.request.user), "every_course": everything,
+                "json_url": reverse("insight_learner_json", args=[self.learner.pk]) if everything else ""}
 
-        data = learner_data(self.learner, include_responses=False)
-        history = certificate_history(self.learner)
-        for enrollment in data["enrollments"]:
-            certificate = enrollment["certificate"]
-            if certificate:
-                certificate["events"] = history.get(certificate["code"], [])
-        return {**super().get_context_data(**kwargs), "learner": self.learner, "data": data,
-                "json_url": reverse("insight_learner_json", args=[self.learner.pk])}
+
+def can_export_learner_data(user) -> bool:
+    """All of a learner's data (every course, every answer) is for provider-wide staff only."""
+    return can_see_records(user) and sees_every_course(user)
 
 
 class LearnerJsonView(PermissionMixin, View):
-    permission_check = staticmethod(can_see_records)
+    permission_check = staticmethod(can_export_learner_data)
 
     def get(self, request, user_id):
         from django.contrib.auth import get_user_model

@@ -20,7 +20,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel, InlinePan
 from wagtail.models import Orderable, PreviewableMixin, RevisionMixin
 from wagtail.search import index
 
-from .admin_forms import QuestionAdminForm
+from .admin_forms import QuestionAdminForm, QuizAdminForm
 
 PUBLIC_ID_LENGTH = 10
 PUBLIC_ID_CHARS = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -261,9 +261,11 @@ class Quiz(ClusterableModel):
     """A module quiz (module set) or the course's final post-test (module empty)."""
 
     title = models.CharField(max_length=200)
-    course = models.ForeignKey("courses.CoursePage", on_delete=models.PROTECT, related_name="quizzes")
+    # A quiz goes with its page; its attempts (learners' records) are PROTECTed, so a page whose
+    # quiz was taken cannot be deleted at all (courses/wagtail_hooks.py says so before trying).
+    course = models.ForeignKey("courses.CoursePage", on_delete=models.CASCADE, related_name="quizzes")
     module = models.OneToOneField(
-        "courses.ModulePage", null=True, blank=True, on_delete=models.PROTECT, related_name="quiz",
+        "courses.ModulePage", null=True, blank=True, on_delete=models.CASCADE, related_name="quiz",
         help_text="Leave empty for the course's final post-test.",
     )
     instructions = models.TextField(blank=True)
@@ -286,6 +288,7 @@ class Quiz(ClusterableModel):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    base_form_class = QuizAdminForm
     panels = [
         FieldPanel("title"),
         FieldRowPanel([FieldPanel("course"), FieldPanel("module")]),

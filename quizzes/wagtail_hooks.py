@@ -4,6 +4,7 @@ Other parts of the quiz engine add their own entries to that menu through the
 "register_quizzes_menu_item" hook (see QUIZZES_MENU_HOOK).
 """
 
+from django.http import Http404
 from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
@@ -83,7 +84,10 @@ class QuizViewSet(SnippetViewSet):
     ordering = ["course", "module__path"]
 
     def get_queryset(self, request):
-        return Quiz.objects.select_related("course", "module")
+        from courses.selectors import staff_courses
+
+        # An instructor lists, edits and deletes only the quizzes of the courses they teach.
+        return Quiz.objects.filter(course__in=staff_courses(request.user)).select_related("course", "module")
 
 
 class QuizzesGroup(SnippetViewSetGroup):
@@ -96,6 +100,44 @@ class QuizzesGroup(SnippetViewSetGroup):
 
 
 register_snippet(QuizzesGroup)
+
+
+def _quiz_out_of_scope(user, quizzes) -> bool:
+    from courses.selectors import sees_every_course, staff_courses
+
+    if sees_every_course(user):
+        return False
+    allowed = set(staff_courses(user).values_list("pk", flat=True))
+    return any(quiz.course_id not in allowed for quiz in quizzes)
+
+
+@hooks.register("before_edit_snippet")
+def quiz_edit_in_scope(request, instance):
+    # The snippet views look objects up by primary key alone: another course's quiz is "not found".
+    if isinstance(instance, Quiz) and _quiz_out_of_scope(request.user, [instance]):
+        raise Http404("No quiz here.")
+
+
+@hooks.register("before_delete_snippet")
+def quiz_delete_in_scope(request, instances):
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    from .models import Attempt
+
+    quizzes = [instance for instance in instances if isinstance(instance, Quiz)]
+    if not quizzes:
+        return None
+    if _quiz_out_of_scope(request.user, quizzes):
+        raise Http404("No quiz here.")
+    taken = Attempt.objects.filter(quiz__in=quizzes).values_list("quiz__title", flat=True).distinct()
+    if taken:
+        # Attempts are learners' records (PROTECTed): say so rather than fail with a ProtectedError.
+        messages.error(request, "Learners have taken " + ", ".join(f"“{title}”" for title in taken)
+                       + ": a quiz with attempts is kept with its records. "
+                         "Retire its questions or change its rules instead.")
+        return redirect("wagtailsnippets_quizzes_quiz:list")
+    return None
 
 
 class GenerateQuestionsMenuItem(MenuItem):

@@ -47,7 +47,18 @@ def other_learner(db):
 
 @pytest.fixture
 def instructor(db):
+    """A member of the Instructors group assigned to no course: admin, question bank, knowledge base."""
     return InstructorFactory()
+
+
+@pytest.fixture
+def assigned_instructor(instructor, course):
+    """`instructor`, assigned to `course` (courses.services.course_instructor_assign): edits its pages
+    and quizzes, reads its item analysis, roster, evaluations and certificates."""
+    from courses.services import course_instructor_assign
+
+    course_instructor_assign(course=course, user=instructor)
+    return instructor
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,5 @@
-"""Every view tried by everyone: anonymous, the learner who owns the objects, another learner, an instructor.
+"""Every view tried by everyone: anonymous, the learner who owns the objects, another learner, the
+courses' instructor and the instructor of another course.
 
 The URL list is read from the project's URL resolver, so a new view fails
 `test_every_url_is_classified` until it gets a row in MATRIX. Each row says the status each
@@ -7,7 +8,11 @@ for views that write, what must not have changed. Nothing may answer 500.
 
 Objects belong to the "owner" learner: course A finished with an issued certificate and submitted
 quiz attempts; course B enrolled, its module quiz attempt still open. The "other" learner and the
-instructor are enrolled in nothing.
+instructors are enrolled in nothing. "instructor" is assigned to courses A and B
+(courses.CourseInstructor); "other_instructor" only to course C, where the owner is not enrolled.
+
+The project's own admin views (insight, certificates, course instructors, importer, generator) get
+the same treatment in ADMIN_MATRIX, keyed by route: a new one fails `test_every_admin_url_is_classified`.
 """
 
 from __future__ import annotations
@@ -24,7 +29,8 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from wagtail.models import Page
 
-from courses.models import Certificate, Enrollment, ModuleProgress
+from courses.models import Certificate, CourseInstructor, Enrollment, ModuleProgress
+from courses.services import course_instructor_assign
 from quizzes.models import Attempt, AttemptStatus, Quiz
 from quizzes.services import attempt_start
 from tests.courses.certify import course_finish, small_course
@@ -32,7 +38,8 @@ from tests.factories import InstructorFactory, MuscleFactory, UserFactory, modul
 
 LOGIN = "login"  # 302 to the site's log-in page, with ?next=
 REDIRECT = "redirect"  # 302 anywhere else
-ROLES = ("anonymous", "owner", "other", "instructor")
+ROLES = ("anonymous", "owner", "other", "instructor", "other_instructor")
+INSTRUCTORS = ("instructor", "other_instructor")
 
 # Top-level URL prefixes served by Wagtail's or Django's own admin and documents apps: tested below
 # through the admin tests, not row by row. Wagtail's page catch-all is tested through PAGES.
@@ -44,6 +51,7 @@ class World:
     owner: object
     other: object
     instructor: object
+    other_instructor: object
     course_a: object
     course_b: object
     modules_b: list
@@ -53,6 +61,8 @@ class World:
     certificate: object
     muscle: object
     draft_module: object
+    course_c: object
+    assignment: object
 
 
 @dataclass
@@ -74,11 +84,13 @@ def everyone(status):
 
 
 def logged_in(status, anonymous=LOGIN):
-    return {"anonymous": anonymous, "owner": status, "other": status, "instructor": status}
+    return {"anonymous": anonymous, "owner": status, "other": status, "instructor": status,
+            "other_instructor": status}
 
 
 def owner_only(owner=200, others=404, anonymous=LOGIN):
-    return {"anonymous": anonymous, "owner": owner, "other": others, "instructor": others}
+    return {"anonymous": anonymous, "owner": owner, "other": others, "instructor": others,
+            "other_instructor": others}
 
 
 def _attempt_state(world):
@@ -113,7 +125,9 @@ MATRIX: dict[str, Case] = {
     "courses:transcript": Case(logged_in(200), secret=lambda w: w.certificate.code),
     "courses:transcript_csv": Case(logged_in(200), secret=lambda w: w.certificate.code),
     "courses:transcript_pdf": Case(logged_in(200)),
-    "courses:certificate_download": Case(owner_only(200), kwargs=lambda w: {"code": w.certificate.code}),
+    # the owner, and the course's instructor (courses.view_certificate + assigned): not another course's
+    "courses:certificate_download": Case({**owner_only(200), "instructor": 200},
+                                         kwargs=lambda w: {"code": w.certificate.code}),
     # anyone may verify a certificate (that is its purpose) or look one up
     "courses:certificate_verify": Case(everyone(200), kwargs=lambda w: {"code": w.certificate.code}),
     "courses:certificate_lookup": Case(everyone(200)),
@@ -128,7 +142,7 @@ MATRIX: dict[str, Case] = {
                                    method="post", get_status=405, unchanged=_attempt_state),
     "quizzes:attempt_result": Case(owner_only(200), kwargs=lambda w: {"attempt_id": w.submitted_attempt.pk}),
     # ---- accounts
-    "signup": Case({"anonymous": 200, "owner": REDIRECT, "other": REDIRECT, "instructor": REDIRECT}),
+    "signup": Case({**logged_in(REDIRECT), "anonymous": 200}),
     "profile": Case(logged_in(200), secret=lambda w: w.owner.license_number),
     "profile_export": Case(logged_in(200), secret=lambda w: w.owner.license_number),
     "login": Case(everyone(200)),
@@ -200,10 +214,7 @@ def test_the_introspection_sees_every_app():
 
 @pytest.fixture
 def world(catalogue, django_capture_on_commit_callbacks, settings, tmp_path):
-    from cms.services import instructor_page_permissions_grant
-
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    instructor_page_permissions_grant(catalogue)  # as setup_demo does
     cache.clear()  # views with their own rate limits count in the cache
     owner = UserFactory(username="owner", license_number="MT-OWNER-77")
     course_a, modules_a = small_course(catalogue, title="Course A")
@@ -217,8 +228,14 @@ def world(catalogue, django_capture_on_commit_callbacks, settings, tmp_path):
     quiz_b = Quiz.objects.get(module=modules_b[0])
     open_attempt = attempt_start(user=owner, quiz=quiz_b)
     draft = module_create(course_b, title="Unpublished part", live=False)
+    course_c, _ = small_course(catalogue, title="Course C")
+    instructor, other_instructor = InstructorFactory(username="teacher"), InstructorFactory(username="teacher-c")
+    assignment = course_instructor_assign(course=course_a, user=instructor)
+    course_instructor_assign(course=course_b, user=instructor)
+    course_instructor_assign(course=course_c, user=other_instructor)
     return World(
-        owner=owner, other=UserFactory(username="other"), instructor=InstructorFactory(username="teacher"),
+        owner=owner, other=UserFactory(username="other"), instructor=instructor, other_instructor=other_instructor,
+        course_c=course_c, assignment=assignment,
         course_a=course_a, course_b=course_b, modules_b=modules_b, quiz_b=quiz_b, open_attempt=open_attempt,
         submitted_attempt=Attempt.objects.filter(user=owner, status=AttemptStatus.SUBMITTED).first(),
         certificate=certificate, muscle=MuscleFactory(name="Psoas major", slug="psoas-major"), draft_module=draft,
@@ -389,3 +406,165 @@ def test_learners_get_none_of_the_projects_admin_views(client, world):
         response = client.get(url)
         assert _admin_login_redirect(response), f"learner {name} {url}: {response.status_code}"
 
+
+
+# --------------------------------------------------------------------------- pages per course
+
+
+def test_another_courses_instructor_cannot_edit_these_pages(client, world):
+    """Page permissions follow the assignment: the course's own group, nothing catalogue-wide."""
+    client.force_login(world.other_instructor)
+    for page in (world.course_b, world.modules_b[0], world.course_a):
+        response = client.get(reverse("wagtailadmin_pages:edit", args=[page.pk]))
+        assert _denied_in_admin(response), f"other_instructor edits {page.title}: {response.status_code}"
+    before = world.modules_b[0].title
+    client.post(reverse("wagtailadmin_pages:edit", args=[world.modules_b[0].pk]),
+                {"title": "Hijacked", "slug": world.modules_b[0].slug, "summary": "", "body-count": "0"})
+    world.modules_b[0].refresh_from_db()
+    assert world.modules_b[0].title == before
+    own_module = world.course_c.get_children().first()
+    assert client.get(reverse("wagtailadmin_pages:edit", args=[own_module.pk])).status_code == 200
+    response = client.get(reverse("wagtailadmin_pages:add_subpage", args=[world.course_a.pk]))
+    assert _denied_in_admin(response)
+
+
+@pytest.mark.parametrize("view", ["edit", "delete"])
+def test_another_courses_instructor_cannot_open_these_quizzes(client, world, view):
+    client.force_login(world.other_instructor)
+    url = reverse(f"wagtailsnippets_quizzes_quiz:{view}", args=[world.quiz_b.pk])
+    for response in (client.get(url), client.post(url, {})):
+        # another course's quiz is not found; deleting quizzes is no instructor's permission anyway
+        assert response.status_code == 404 or (view == "delete" and _denied_in_admin(response)), response
+    assert Quiz.objects.filter(pk=world.quiz_b.pk, title=world.quiz_b.title).exists()
+    listing = client.get(reverse("wagtailsnippets_quizzes_quiz:list")).content.decode()
+    assert reverse("wagtailsnippets_quizzes_quiz:edit", args=[world.quiz_b.pk]) not in listing
+    client.force_login(world.instructor)
+    assert client.get(reverse("wagtailsnippets_quizzes_quiz:edit", args=[world.quiz_b.pk])).status_code == 200
+
+
+# --------------------------------------------------------------------------- the project's admin views
+
+ADMIN_LOGIN = "admin login"  # 302 to Wagtail's log-in page
+DENIED = "denied"  # Wagtail's "no permission": 302 to the dashboard with a message (or 403)
+
+
+@dataclass
+class AdminCase:
+    instructor: int | str  # the courses' instructor
+    other_instructor: int | str  # the instructor of course C only
+    kwargs: Callable[[World], list] = lambda w: []
+    method: str = "get"
+    secret: Callable[[World], str] | None = None  # what other_instructor must not see in a 200
+    unchanged: Callable[[World], object] | None = None
+
+
+def _certificate_state(world):
+    world.certificate.refresh_from_db()
+    return world.certificate.status, world.certificate.events.count()
+
+
+def _assignments(world):
+    return sorted(CourseInstructor.objects.values_list("course_id", "user_id"))
+
+
+def _roster_url(world):
+    return reverse("insight_roster", args=[world.course_a.pk])
+
+
+def _item_analysis_url(world):
+    return reverse("insight_item_analysis", args=[world.quiz_b.pk])
+
+
+ADMIN_MATRIX: dict[str, AdminCase] = {  # route -> who gets what (learners and visitors: the admin log-in)
+    "admin/import-article/": AdminCase(200, 200),
+    "admin/quizzes/generate/": AdminCase(200, 200),
+    "admin/snippets/quizzes/question/": AdminCase(200, 200),
+    "admin/snippets/quizzes/question/results/": AdminCase(200, 200),
+    # certificate management is provider-wide ("change_certificate"): no instructor
+    "admin/certificates/": AdminCase(DENIED, DENIED),
+    "admin/certificates/<int:pk>/": AdminCase(DENIED, DENIED, kwargs=lambda w: [w.certificate.pk]),
+    "admin/certificates/<int:pk>/<str:action>/": AdminCase(
+        DENIED, DENIED, kwargs=lambda w: [w.certificate.pk, "revoke"], method="post", unchanged=_certificate_state),
+    # item analysis: the quizzes of one's own courses
+    "admin/insight/quizzes/": AdminCase(200, 200, secret=_item_analysis_url),
+    "admin/insight/quizzes/<int:quiz_id>/": AdminCase(200, 404, kwargs=lambda w: [w.quiz_b.pk]),
+    "admin/insight/quizzes/<int:quiz_id>/export.csv": AdminCase(200, 404, kwargs=lambda w: [w.quiz_b.pk]),
+    # course records: one's own courses
+    "admin/insight/courses/": AdminCase(200, 200, secret=_roster_url),
+    "admin/insight/courses/<int:course_id>/roster/": AdminCase(200, 404, kwargs=lambda w: [w.course_a.pk]),
+    "admin/insight/courses/<int:course_id>/roster.csv": AdminCase(200, 404, kwargs=lambda w: [w.course_a.pk]),
+    "admin/insight/courses/<int:course_id>/evaluations/": AdminCase(200, 404, kwargs=lambda w: [w.course_a.pk]),
+    "admin/insight/courses/<int:course_id>/evaluations.csv": AdminCase(200, 404, kwargs=lambda w: [w.course_a.pk]),
+    # learner records: learners enrolled in one's own courses; all of a learner's data is provider-wide
+    "admin/insight/learners/": AdminCase(200, 200, secret=lambda w: w.owner.license_number),
+    "admin/insight/learners/<int:user_id>/": AdminCase(200, 404, kwargs=lambda w: [w.owner.pk]),
+    "admin/insight/learners/<int:user_id>/data.json": AdminCase(DENIED, DENIED, kwargs=lambda w: [w.owner.pk]),
+    # who teaches what: managed by superusers ("manage course staff"), never by instructors
+    "admin/course_instructors/": AdminCase(DENIED, DENIED),
+    "admin/course_instructors/results/": AdminCase(DENIED, DENIED),
+    "admin/course_instructors/new/": AdminCase(DENIED, DENIED, method="post", unchanged=_assignments),
+    "admin/course_instructors/edit/<int:pk>/": AdminCase(
+        DENIED, DENIED, kwargs=lambda w: [w.assignment.pk], method="post", unchanged=_assignments),
+    "admin/course_instructors/delete/<int:pk>/": AdminCase(
+        DENIED, DENIED, kwargs=lambda w: [w.assignment.pk], method="post", unchanged=_assignments),
+}
+
+
+def test_every_admin_url_is_classified():
+    routes = {route for _, route in project_admin_urls()}
+    assert not sorted(routes - set(ADMIN_MATRIX)), "project admin views without a row in ADMIN_MATRIX"
+    assert not sorted(set(ADMIN_MATRIX) - routes), "ADMIN_MATRIX rows for admin views that no longer exist"
+
+
+def _admin_url(world, route, case):
+    name = next(name for name, r in project_admin_urls() if r == route)
+    if name in ("list", "list_results"):
+        name = f"wagtailsnippets_quizzes_question:{name}"
+    elif route.startswith("admin/course_instructors/"):
+        name = f"course_instructors:{name}"
+    return reverse(name, args=case.kwargs(world))
+
+
+@pytest.mark.parametrize("route", sorted(ADMIN_MATRIX))
+def test_admin_url_permissions(client, world, route):
+    # every role in one test (one world per route: building it is the slow part)
+    for role in ROLES:
+        client.logout()
+        _check_admin_url(_client_for(client, world, role), world, route, role)
+
+
+def _check_admin_url(client, world, route, role):
+    case = ADMIN_MATRIX[route]
+    url = _admin_url(world, route, case)
+    before = case.unchanged(world) if case.unchanged else None
+
+    response = getattr(client, case.method)(url, {"revoke-reason": "probing", "course": world.course_c.pk,
+                                                  "user": world.other_instructor.pk})
+
+    where = f"{role} {case.method.upper()} {url}"
+    assert response.status_code != 500, where
+    expected = getattr(case, role) if role in INSTRUCTORS else ADMIN_LOGIN
+    if expected == ADMIN_LOGIN:
+        assert _admin_login_redirect(response), f"{where}: {response.status_code}"
+    elif expected == DENIED:
+        assert _denied_in_admin(response), f"{where}: {response.status_code} {response.get('Location')}"
+    else:
+        assert response.status_code == expected, f"{where}: {response.status_code}, expected {expected}"
+    if case.secret and role == "other_instructor" and response.status_code == 200:
+        body = response.content if not response.streaming else b"".join(response.streaming_content)
+        assert case.secret(world).encode() not in body, f"{role} sees another course's data at {url}"
+    if case.unchanged:
+        assert case.unchanged(world) == before, f"{role} changed something through {url}"
+
+
+def test_the_admin_matrix_is_not_vacuous(client, world):
+    """What instructors may not do, a superuser does; what the other instructor may not see, exists."""
+    client.force_login(world.instructor)
+    assert _roster_url(world).encode() in client.get(reverse("insight_courses")).content
+    assert _item_analysis_url(world).encode() in client.get(reverse("insight_quizzes")).content
+    assert world.owner.license_number.encode() in client.get(reverse("insight_learners")).content
+    client.force_login(UserFactory(is_superuser=True, is_staff=True, groups=[]))
+    for route in ("admin/certificates/", "admin/course_instructors/",
+                  "admin/insight/learners/<int:user_id>/data.json", "admin/insight/courses/<int:course_id>/roster/"):
+        url = _admin_url(world, route, ADMIN_MATRIX[route])
+        assert client.get(url).status_code == 200, url

@@ -9,7 +9,7 @@ from django.urls import reverse
 from wagtail.models import GroupPagePermission
 
 from cms.models import User
-from cms.services import instructor_page_permissions_grant
+from courses.services import course_instructor_assign, course_instructor_unassign, course_staff_group_name
 from tests.factories import UserFactory
 
 PASSWORD = "correct horse battery staple"
@@ -188,18 +188,20 @@ class TestRoles:
         assert home.status_code == 200
         assert b'href="/admin/"' not in home.content
 
-    def test_grant_is_idempotent(self, catalogue):
-        assert instructor_page_permissions_grant(catalogue) == 3
-        assert instructor_page_permissions_grant(catalogue) == 0
-        codenames = set(
-            GroupPagePermission.objects.filter(group__name="Instructors", page=catalogue)
-            .values_list("permission__codename", flat=True)
-        )
-        assert codenames == {"add_page", "change_page", "publish_page"}
+    def test_assignment_grants_page_permissions_on_that_course_only(self, catalogue, course, instructor):
+        course_instructor_assign(course=course, user=instructor)
+        course_instructor_assign(course=course, user=instructor)
+        group = Group.objects.get(name=course_staff_group_name(course.pk))
+        rows = GroupPagePermission.objects.filter(group=group)
+        assert {(row.page_id, row.permission.codename) for row in rows} == {
+            (course.pk, "add_page"), (course.pk, "change_page"), (course.pk, "publish_page")}
+        assert list(group.user_set.all()) == [instructor]
+        assert not GroupPagePermission.objects.filter(group__name="Instructors").exists()
+        assert course_instructor_unassign(course=course, user=instructor) is True
+        assert not group.user_set.exists() and rows.count() == 3
 
-    def test_an_instructor_edits_modules_but_not_users(self, client, instructor, catalogue, modules):
-        instructor_page_permissions_grant(catalogue)
-        client.force_login(instructor)
+    def test_an_instructor_edits_modules_but_not_users(self, client, assigned_instructor, modules):
+        client.force_login(assigned_instructor)
         assert client.get("/admin/").status_code == 200
         editor = client.get(reverse("wagtailadmin_pages:edit", args=[modules[1].pk]))
         assert editor.status_code == 200
@@ -211,7 +213,7 @@ class TestRoles:
             assert users["Location"] == reverse("wagtailadmin_home")
         assert client.get("/admin/groups/").status_code in (302, 403)
 
-    def test_without_the_grant_an_instructor_cannot_edit_pages(self, client, instructor, modules):
+    def test_an_unassigned_instructor_cannot_edit_pages(self, client, instructor, modules):
         client.force_login(instructor)
         response = client.get(reverse("wagtailadmin_pages:edit", args=[modules[0].pk]))
         assert response.status_code in (302, 403)

@@ -161,11 +161,8 @@ def test_wagtail_previews_get_the_admin_policy():
     assert "frame-ancestors 'self'" in middleware(preview_request)["Content-Security-Policy"]
 
 
-def test_the_page_editor_preview_is_framed_by_the_admin(client, modules, instructor, catalogue):
-    from cms.services import instructor_page_permissions_grant
-
-    instructor_page_permissions_grant(catalogue)
-    client.force_login(instructor)
+def test_the_page_editor_preview_is_framed_by_the_admin(client, modules, assigned_instructor):
+    client.force_login(assigned_instructor)
     module = modules[0]
     preview_url = reverse("wagtailadmin_pages:preview_on_edit", args=[module.pk])
     edit = client.get(reverse("wagtailadmin_pages:edit", args=[module.pk]))

@@ -13,7 +13,7 @@ from wagtail.models import GroupPagePermission, Page, Revision
 from content import demo
 from content.demo import DEFAULT_DEMO_PASSWORD, demo_setup
 from content.models import Muscle, RedFlag
-from courses.models import CoursePage, ModulePage, Provider
+from courses.models import CourseInstructor, CoursePage, ModulePage, Provider
 from courses.reading import (
     WORDS_PER_CE_HOUR,
     ce_hours_check,
@@ -83,6 +83,7 @@ def snapshot():
         "muscles": Muscle.objects.count(),
         "red_flags": RedFlag.objects.count(),
         "page_permissions": GroupPagePermission.objects.count(),
+        "course_instructors": list(CourseInstructor.objects.values_list("course__slug", "user__username")),
     }
 
 
@@ -158,12 +159,26 @@ def test_demo_users_have_roles_and_licence_data(course):
     learner = User.objects.get(username="learner")
     assert admin.is_superuser and admin.check_password(PASSWORD)
     assert instructor.is_staff and not instructor.is_superuser
-    assert list(instructor.groups.values_list("name", flat=True)) == ["Instructors"]
+    groups = set(instructor.groups.values_list("name", flat=True))
+    assert groups == {"Instructors", f"Instructors of course #{course.pk}"}
     assert instructor.has_perm("wagtailadmin.access_admin")
     assert list(learner.groups.values_list("name", flat=True)) == ["Learners"]
     assert not learner.is_staff and not learner.has_perm("wagtailadmin.access_admin")
     for user in (instructor, learner):
         assert user.legal_name and user.license_number and user.license_state == "NC"
+
+
+def test_the_demo_instructor_teaches_the_demo_course_and_keeps_it_after_a_reset(course):
+    instructor = User.objects.get(username="instructor")
+    assert list(CourseInstructor.objects.values_list("course", "user")) == [(course.pk, instructor.pk)]
+    module = modules_of(course)[0]
+    assert module.permissions_for_user(instructor).can_edit()
+    assert module.permissions_for_user(instructor).can_publish()
+    assert not GroupPagePermission.objects.filter(group__name="Instructors").exists()  # nothing catalogue-wide
+    demo_setup(reset=True)  # resets the users' groups, then assigns again
+    instructor = User.objects.get(username="instructor")
+    assert CourseInstructor.objects.count() == 1
+    assert modules_of(course)[0].permissions_for_user(instructor).can_edit()
 
 
 def test_an_existing_password_survives_a_rerun_and_is_reset_only_with_reset(course):

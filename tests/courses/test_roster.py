@@ -77,9 +77,10 @@ def roster(course, modules, post_test):
 
 
 @pytest.fixture
-def records_staff(client, instructor):
+def records_staff(client, assigned_instructor):
+    """The course's assigned instructor (the Instructors group holds the records permissions)."""
     records_permissions_grant()
-    client.force_login(instructor)
+    client.force_login(assigned_instructor)
     return client
 
 
@@ -260,6 +261,10 @@ def test_staff_look_up_a_learners_records(records_staff, roster, course):
     assert page.status_code == 200
     html = page.content.decode()
     assert "ABCDE-FGHIJ" in html and "93.33%" in html and course.title in html
+    assert reverse("insight_learner_json", args=[ana.pk]) not in html  # all of a learner's data: provider-wide
+    refused = records_staff.get(reverse("insight_learner_json", args=[ana.pk]))
+    assert refused.status_code == 302 and refused["Location"] == reverse("wagtailadmin_home")
+    records_staff.force_login(UserFactory(is_superuser=True, is_staff=True))
     data = records_staff.get(reverse("insight_learner_json", args=[ana.pk]))
     assert data.status_code == 200 and data.json()["profile"]["legal_name"] == "Ana Núñez-Łukasiewicz"
 
@@ -292,17 +297,24 @@ def test_records_refused_without_permission(client, roster, course, instructor, 
     assert response.status_code == 302 and response["Location"] == reverse("wagtailadmin_home")
 
 
-def test_instructors_read_the_roster_by_the_records_migration(client, roster, course, instructor):
-    client.force_login(instructor)
+def test_instructors_read_the_roster_by_the_records_migration(client, roster, course, assigned_instructor):
+    client.force_login(assigned_instructor)
     response = client.get(reverse("insight_roster", args=[course.pk]))
     assert response.status_code == 200
     assert roster["ana"].user.legal_name in response.content.decode()
 
 
+def test_unassigned_instructors_find_no_course(client, roster, course, instructor):
+    client.force_login(instructor)
+    assert client.get(reverse("insight_roster", args=[course.pk])).status_code == 404
+    assert roster["ana"].user.legal_name not in client.get(reverse("insight_courses")).content.decode()
+
+
 @pytest.mark.parametrize("name", RECORD_URLS)
 def test_records_open_to_granted_instructors_and_superusers(client, records_staff, roster, course, name):
     url = _url(name, course, roster["ana"].user)
-    assert records_staff.get(url).status_code == 200
+    # a learner's whole data (every course, every answer) is for provider-wide staff only
+    assert records_staff.get(url).status_code == (302 if name == "insight_learner_json" else 200)
     admin = UserFactory(is_superuser=True, is_staff=True)
     client.force_login(admin)
     assert client.get(url).status_code == 200

@@ -53,9 +53,9 @@ def _form(kind, *, stem="Where does psoas major insert?", options=None, zones=()
 
 
 @pytest.fixture
-def staff(client, instructor):
+def staff(client, assigned_instructor):
     instructor_quiz_permissions_grant()
-    client.force_login(instructor)
+    client.force_login(assigned_instructor)
     return client
 
 

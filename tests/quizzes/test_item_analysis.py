@@ -258,9 +258,9 @@ def admin_only_user(db):
     return UserFactory(groups=["Editors without quizzes"])
 
 
-def test_instructor_sees_item_analysis(client, instructor, hand_quiz):
+def test_instructor_sees_item_analysis(client, assigned_instructor, hand_quiz):
     quiz, questions = hand_quiz
-    client.force_login(instructor)
+    client.force_login(assigned_instructor)
     index = client.get(reverse("insight_quizzes"))
     assert index.status_code == 200
     assert reverse("insight_item_analysis", args=[quiz.pk]).encode() in index.content
@@ -276,9 +276,9 @@ def test_instructor_sees_item_analysis(client, instructor, hand_quiz):
     assert "Hand-computed question 1" not in flagged.content.decode()
 
 
-def test_quiz_listing_links_to_item_analysis(client, instructor, hand_quiz):
+def test_quiz_listing_links_to_item_analysis(client, assigned_instructor, hand_quiz):
     quiz, _ = hand_quiz
-    client.force_login(instructor)
+    client.force_login(assigned_instructor)
     listing = client.get(reverse("wagtailsnippets_quizzes_quiz:list"))
     assert reverse("insight_item_analysis", args=[quiz.pk]) in listing.content.decode()
 
@@ -303,14 +303,14 @@ def test_unknown_quiz_is_404(client, instructor, db):
     assert client.get(reverse("insight_item_analysis", args=[999999])).status_code == 404
 
 
-def test_item_analysis_csv(client, instructor, course, module):
+def test_item_analysis_csv(client, assigned_instructor, course, module):
     questions = [
         qf.single_choice(module, stem="=HYPERLINK(\"http://evil.example\",\"click\")"),
         qf.single_choice(module, stem="Où s'insère le muscle psoas ? Ünïcode — 腰"),
     ]
     quiz = qf.quiz_create(course, module, title="CSV quiz")
     record_attempts(quiz, questions, {"A": [1, 1], "B": [1, 0], "C": [0, 0]})
-    client.force_login(instructor)
+    client.force_login(assigned_instructor)
     response = client.get(reverse("insight_item_analysis_csv", args=[quiz.pk]))
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
