@@ -5,8 +5,9 @@ The site's Content-Security-Policy allows scripts from its own origin only, so t
 one made-up same-origin path with the file (`context.route`) and the page loads it with an ordinary
 <script src>: the policy stays on while the journeys run.
 
-    from tests.e2e.a11y import check_accessibility
+    from tests.e2e.a11y import check_accessibility, watch_console
     check_accessibility(page, "course page")   # fails on serious or critical violations, prints the rest
+    problems = watch_console(page)             # CSP violations and script errors, to assert empty at the end
 """
 
 from pathlib import Path
@@ -70,3 +71,13 @@ def check_accessibility(page, label):
         print(f"axe on {label} ({page.url}), not blocking:\n{describe(others)}")
     assert not blocking, f"axe on {label} ({page.url}):\n{describe(blocking)}"
     return violations
+
+
+def watch_console(page):
+    """Collect the CSP violations and uncaught script errors the page reports from now on; assert the list
+    stays empty at the end of a test (pages must work under the strict policy, without inline code)."""
+    problems = []
+    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" and (
+        "Content Security Policy" in msg.text or "Refused to" in msg.text) else None)
+    page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
+    return problems

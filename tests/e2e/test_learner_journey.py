@@ -26,7 +26,7 @@ from wagtail.models import Collection
 from cms.services import site_tree_ensure
 from content.models import Muscle, RedFlag
 from courses.models import Certificate, ModuleProgress
-from tests.e2e.a11y import check_accessibility
+from tests.e2e.a11y import check_accessibility, watch_console
 from tests.e2e.screens import Journey
 from tests.factories import ProviderFactory, course_create, module_create, wagtail_base_ensure
 from tests.quizzes import factories as qf
@@ -116,15 +116,6 @@ def school(transactional_db, tmp_path, settings, knowledge_base):
     qf.true_false(modules[2], stem="Saddle anaesthesia with back pain needs emergency referral.")
     post_test = qf.quiz_create(course, None, title="Final post-test", time_limit_minutes=30)
     return course, modules, module_quiz, post_test
-
-
-def watch_console(page):
-    """Collect CSP violations and uncaught script errors the page reports."""
-    problems = []
-    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" and (
-        "Content Security Policy" in msg.text or "Refused to" in msg.text) else None)
-    page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
-    return problems
 
 
 def step(journey, page, name, label=None):

@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 from cms.services import site_tree_ensure
 from content.models import Muscle
-from tests.e2e.a11y import check_accessibility
+from tests.e2e.a11y import check_accessibility, watch_console
 from tests.e2e.screens import Journey
 from tests.factories import UserFactory, wagtail_base_ensure
 
@@ -45,6 +45,7 @@ def visit(journey, page, name, label=None):
 def test_glossary_account_and_error_pages(page, live_server, site, caplog):
     learner = site
     journey = Journey("pages")
+    problems = watch_console(page)
     url = live_server.url
 
     with override_settings(ROOT_URLCONF="tests.e2e.urls"):
@@ -139,3 +140,4 @@ def test_glossary_account_and_error_pages(page, live_server, site, caplog):
         page.locator(".site-nav").get_by_role("button", name="Log out").click()
         expect(page).to_have_url(url + "/")  # LOGOUT_REDIRECT_URL: the home page, logged out
         expect(page.locator(".site-nav").get_by_role("link", name="Log in")).to_be_visible()
+    assert not problems, problems

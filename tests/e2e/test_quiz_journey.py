@@ -14,7 +14,7 @@ from cms.services import site_tree_ensure
 from content.models import BodyZone
 from courses.models import Enrollment
 from quizzes.models import Attempt, AttemptStatus, FeedbackPolicy
-from tests.e2e.a11y import check_accessibility
+from tests.e2e.a11y import check_accessibility, watch_console
 from tests.e2e.screens import Journey
 from tests.factories import ProviderFactory, UserFactory, course_create, module_create
 from tests.quizzes import factories as qf
@@ -104,6 +104,7 @@ def select_zones_by_keyboard(page, fieldset, wanted):
 def test_take_resume_and_pass_a_module_quiz_with_every_question_type(page, browser, live_server, quiz_setup):
     quiz, learner, back_zones = quiz_setup
     journey = Journey("quiz")
+    problems = watch_console(page)
     log_in(page, live_server, learner.username)
 
     page.goto(f"{live_server.url}/quizzes/{quiz.pk}/")
@@ -160,6 +161,7 @@ def test_take_resume_and_pass_a_module_quiz_with_every_question_type(page, brows
 
     attempt.refresh_from_db()
     assert attempt.status == AttemptStatus.SUBMITTED and attempt.score == 100 and attempt.passed
+    assert not problems, problems
 
 
 # What the focused element is, and whether the user can see that it has focus.
@@ -244,6 +246,7 @@ def test_the_whole_quiz_by_keyboard_alone_with_visible_focus(page, live_server, 
     safety-critical question, and the result says why."""
     quiz, learner, back_zones = quiz_setup
     journey = Journey("quiz-keyboard")
+    problems = watch_console(page)
     log_in(page, live_server, learner.username)
     page.goto(f"{live_server.url}/quizzes/{quiz.pk}/")
     page.get_by_role("button", name="Start the quiz").focus()
@@ -252,6 +255,7 @@ def test_the_whole_quiz_by_keyboard_alone_with_visible_focus(page, live_server, 
     attempt = Attempt.objects.get(user=learner)
 
     stops = answer_by_keyboard_alone(page, attempt, on_body_map=lambda: journey.shoot(page, "body-map-focused"))
+    assert stops[0]["text"] == "Skip to content"  # the first Tab offers the skip link
     hidden = [f"{s['tag']} {s['text']!r}" for s in stops if not focus_is_visible(s)]
     assert not hidden, f"focus not visible on: {hidden}"
     kinds = {s["type"] or s["tag"] for s in stops if s["qid"]} | {s["role"] for s in stops if s["zone"]}
@@ -269,3 +273,4 @@ def test_the_whole_quiz_by_keyboard_alone_with_visible_focus(page, live_server, 
     check_accessibility(page, "quiz result, failed on a safety-critical question")
     attempt.refresh_from_db()
     assert attempt.passed is False and attempt.score < 100
+    assert not problems, problems
