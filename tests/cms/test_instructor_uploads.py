@@ -3,15 +3,12 @@
 import importlib
 import io
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image as PILImage
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import Collection, GroupCollectionPermission
-
-from tests.factories import UserFactory
 
 MIGRATION = importlib.import_module("cms.migrations.0004_instructor_collection_permissions")
 
