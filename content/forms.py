@@ -35,9 +35,15 @@ class ArticleImportForm(forms.Form):
         help_text="For example psoas-article.txt (or .md, .html). Importing the same name again updates its draft.",
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["course"].queryset = CoursePage.objects.order_by("title")
+        courses = CoursePage.objects.order_by("title")
+        if user is not None:  # only the courses this user may add modules to (an instructor: their own)
+            from wagtail.permission_policies.pages import PagePermissionPolicy
+
+            addable = PagePermissionPolicy().instances_user_has_permission_for(user, "add")
+            courses = courses.filter(pk__in=addable.values("pk"))
+        self.fields["course"].queryset = courses
 
     def clean(self):
         cleaned = super().clean()
