@@ -22,7 +22,8 @@ def _rows(apps):
     if instructors is None or root is None:
         return None, None, []
     permissions = [
-        Permission.objects.filter(content_type__app_label=app_label, content_type__model=model, codename=codename).first()
+        Permission.objects.filter(content_type__app_label=app_label, content_type__model=model,
+                                  codename=codename).first()
         for app_label, model, codename in COLLECTION_PERMISSIONS
     ]
     return instructors, root, [p for p in permissions if p is not None]
@@ -39,7 +40,9 @@ def revoke(apps, schema_editor):
     GroupCollectionPermission = apps.get_model("wagtailcore", "GroupCollectionPermission")
     instructors, root, permissions = _rows(apps)
     if permissions:
-        GroupCollectionPermission.objects.filter(group=instructors, collection=root, permission__in=permissions).delete()
+        GroupCollectionPermission.objects.filter(
+            group=instructors, collection=root, permission__in=permissions
+        ).delete()
 
 
 class Migration(migrations.Migration):

@@ -16,7 +16,9 @@ from wagtail.models import Collection
 from cms.services import site_tree_ensure
 from content.models import SourceArticle
 from courses.models import ModulePage
+from courses.services import course_instructor_assign
 from quizzes.models import Question, QuestionKind
+from tests.e2e.a11y import watch_console
 from tests.e2e.screens import SIZES, Journey
 from tests.factories import InstructorFactory, ProviderFactory, course_create, module_create, wagtail_base_ensure
 from tests.quizzes import factories as qf
@@ -25,7 +27,8 @@ from tests.quizzes.test_item_analysis import MATRIX, record_attempts
 pytestmark = pytest.mark.e2e
 
 PASSWORD = "correct horse battery staple"
-ARTICLE = Path(__file__).parents[1] / "content" / "articles" / "001_b926f76fb498bbb7.txt"  # "Back pain due to tight psoas"
+# "Back pain due to tight psoas", with the headings "The culprit" and "The solution".
+ARTICLE = Path(__file__).parents[1] / "content" / "articles" / "001_b926f76fb498bbb7.txt"
 HARD_STEM = "Which nerve roots supply psoas major?"
 
 
@@ -67,20 +70,6 @@ def instructors_group_ready():
     importlib.import_module("cms.migrations.0004_instructor_collection_permissions").grant(django_apps, None)
 
 
-def assign(course, instructor):
-    try:
-        from courses.services import course_instructor_assign
-    except ImportError:  # before per-course assignment: the Instructors group edits the whole catalogue
-        from wagtail.models import GroupPagePermission
-
-        for codename in ("add_page", "change_page", "publish_page"):
-            GroupPagePermission.objects.get_or_create(
-                group=Group.objects.get(name="Instructors"), page=course.get_parent(),
-                permission=Permission.objects.get(content_type__app_label="wagtailcore", codename=codename))
-        return
-    course_instructor_assign(course=course, user=instructor)
-
-
 @pytest.fixture
 def instructor_world(transactional_db):
     wagtail_base_ensure()
@@ -106,10 +95,14 @@ def instructor_world(transactional_db):
     ]
     quiz = qf.quiz_create(course, module, title="Quiz: the psoas and iliacus")
     record_attempts(quiz, questions, MATRIX)
+    # Another course with a quiz of its own, which this instructor does not teach.
+    other = course_create(catalogue, title="Neck and Shoulders", slug="neck-and-shoulders", provider=ProviderFactory())
+    other_quiz = qf.quiz_create(other, module_create(other, title="The upper trapezius"),
+                                title="Quiz: the upper trapezius")
     instructor = InstructorFactory(username="dana.instructor", legal_name="Dana Whitfield", is_staff=False)
-    assign(course, instructor)
+    course_instructor_assign(course=course, user=instructor)  # page rights on this course only
     return {"course": course, "module": module, "quiz": quiz, "zones": zones, "instructor": instructor,
-            "hard": questions[3]}
+            "hard": questions[3], "other_quiz": other_quiz}
 
 
 def log_in(page, live_server, username):
@@ -166,6 +159,7 @@ def test_import_edit_publish_upload_write_questions_and_read_item_analysis(page,
     course, instructor = world["course"], world["instructor"]
 
     page.set_default_timeout(10_000)
+    problems = watch_console(page)  # the admin too must work under its CSP
 
     # 1. Log in to the admin as an instructor (not a superuser).
     log_in(page, live_server, instructor.username)
@@ -174,7 +168,9 @@ def test_import_edit_publish_upload_write_questions_and_read_item_analysis(page,
     # 2. Import an article as a draft module of the course.
     page.get_by_role("link", name="Import article").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Import article")
-    page.get_by_label("Course").select_option(label=course.title)
+    courses = page.get_by_label("Course")
+    expect(courses.locator("option")).to_have_text(["Choose a course…", course.title])  # only the course they teach
+    courses.select_option(label=course.title)
     page.get_by_label("Article file").set_input_files(str(ARTICLE))
     journey.shoot(page, "import-form")
     page.get_by_role("button", name="Import as draft").click()
@@ -224,7 +220,8 @@ def test_import_edit_publish_upload_write_questions_and_read_item_analysis(page,
         page.get_by_label("Explanation").fill(f"Why: {stem}")
         add_options(page, options)
         if kind == QuestionKind.BODY_MAP:
-            page.get_by_role("listbox", name="Body map: correct zones").select_option(label=["Lumbar, left (back)", "Upper buttock (back)"])
+            zones = page.get_by_role("listbox", name="Body map: correct zones")
+            zones.select_option(label=["Lumbar, left (back)", "Upper buttock (back)"])
         if kind == QuestionKind.SINGLE_CHOICE:  # where it is taught: the page chooser, searched by title
             page.get_by_role("button", name="Choose a page").click()
             chooser = page.get_by_role("dialog")
@@ -251,6 +248,8 @@ def test_import_edit_publish_upload_write_questions_and_read_item_analysis(page,
     page.goto(live_server.url + "/admin/")
     page.get_by_role("button", name="Quizzes").click()
     page.get_by_role("link", name="Item analysis").click()
+    expect(page.get_by_role("link", name=world["quiz"].title)).to_be_visible()
+    expect(page.get_by_role("link", name=world["other_quiz"].title)).to_have_count(0)  # not their course
     page.get_by_role("link", name=world["quiz"].title).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(world["quiz"].title)
     expect(page.locator(".insight-cards")).to_contain_text("1 of 4")
@@ -265,3 +264,4 @@ def test_import_edit_publish_upload_write_questions_and_read_item_analysis(page,
     expect(page).to_have_url(re.compile(rf"/admin/snippets/quizzes/question/edit/{world['hard'].pk}/"))
     expect(page.get_by_label("Stem")).to_have_value(HARD_STEM)
     journey.shoot(page, "flagged-question-edit")
+    assert problems == []
