@@ -15,6 +15,14 @@ local memory in dev and tests):
   queries per URL segment) and site look-up run once per path. The page itself is still loaded,
   checked for view restrictions and served per request.
 
+- Per-learner context (`learner_cached`): what a logged-in learner's course page, module page and
+  dashboard show about them (enrollment, progress, quiz attempts, certificate, evaluation, staff flag),
+  keyed by the learner's id and their own learner version as well as the content version. Saving or
+  deleting their enrollment, module progress, quiz attempt, certificate or evaluation, or their user
+  row, groups or permissions, bumps their learner version (at once and again on commit, so a request
+  that read the old rows before the commit cannot leave them cached under the new version). A
+  learner's key names their own id, so nobody reads another learner's entry.
+
 Every key names the content version, a token that changes whenever anything a page may show changes:
 a page published, unpublished, saved, moved, renamed or deleted; a muscle, red flag, body zone, image,
 provider, site or view restriction saved or deleted. So one publish invalidates everything at once
@@ -31,7 +39,7 @@ import uuid
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.cache import cache
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.utils.cache import patch_vary_headers
 
@@ -72,6 +80,76 @@ def content_version(request=None) -> str:
 def content_changed(**kwargs) -> None:
     """Every cached fragment, page and route goes stale at once (their keys name the old token)."""
     cache.set(VERSION_KEY, uuid.uuid4().hex[:12], None)
+
+
+# ---------------------------------------------------------------- the learner version
+
+
+def _learner_version_key(user_id) -> str:
+    return f"learnercache:version:{user_id}"
+
+
+def learner_changed(user_id) -> None:
+    """Everything cached about this learner goes stale: now, and again when the transaction commits."""
+    if not user_id:
+        return
+    from django.db import transaction
+
+    def bump():
+        cache.set(_learner_version_key(user_id), uuid.uuid4().hex[:12], None)
+
+    bump.learner_cache_bump = True  # tests that count on-commit callbacks leave these out
+    bump()
+    transaction.on_commit(bump)
+
+
+def learner_cached(user, kind: str, parts, compute, request=None):
+    """`compute()` for this logged-in learner, cached under their learner version and the content version.
+
+    Anonymous visitors, previews and PAGE_CACHE_ENABLED=false compute every time. `parts` name what the
+    result depends on besides the learner (a page id, say).
+    """
+    if not (user is not None and user.is_authenticated and enabled()) or getattr(request, "is_preview", False):
+        return compute()
+    keys = [VERSION_KEY, _learner_version_key(user.pk)]
+    found = cache.get_many(keys)
+    content = found.get(keys[0]) or content_version(request)
+    learner = found.get(keys[1])
+    if learner is None:
+        learner = uuid.uuid4().hex[:12]
+        if not cache.add(keys[1], learner, None):
+            learner = cache.get(keys[1]) or learner
+    extra = hashlib.md5("|".join(str(p) for p in parts).encode(), usedforsecurity=False).hexdigest()[:16]
+    key = f"learnercache:{kind}:{user.pk}:{learner}:{content}:{extra}"
+    entry = cache.get(key)
+    if entry is None:
+        entry = (compute(), _permissions_of(user))
+        cache.set(key, entry, timeout())
+    else:
+        _permissions_prime(user, entry[1])
+    return entry[0]
+
+
+# ModelBackend keeps a user's permissions on the user object for the request (these attributes); they
+# depend only on the user's own rows and groups, so they go with the learner's cached entries and the
+# navigation's "Admin" link and Wagtail's user bar then ask no queries.
+_PERM_ATTRS = ("_user_perm_cache", "_group_perm_cache", "_perm_cache")
+
+
+def _permissions_of(user):
+    if not user.is_active or user.is_superuser:
+        return None  # ModelBackend answers without queries
+    user.get_all_permissions()  # fills the attributes
+    if not all(hasattr(user, attr) for attr in _PERM_ATTRS):
+        return None
+    return tuple(set(getattr(user, attr)) for attr in _PERM_ATTRS)
+
+
+def _permissions_prime(user, perms) -> None:
+    if perms is None or any(hasattr(user, attr) for attr in _PERM_ATTRS):
+        return
+    for attr, value in zip(_PERM_ATTRS, perms):
+        setattr(user, attr, set(value))
 
 
 # ---------------------------------------------------------------- keys
@@ -138,13 +216,30 @@ class PageCacheMiddleware:
         if keys[1] in found:
             request._wagtail_site = found[keys[1]]
         if keys[0] in found:
-            page = _live_page(*found[keys[0]])
+            page = _routed_page(found[keys[0]])
             if page is not None:
                 from wagtail.url_routing import RouteResult
 
                 request._wagtail_route_for_request = RouteResult(page, (), {})
                 request._pagecache_routed = True
         return None
+
+
+def _routed_page(entry):
+    """The page of a cached route: (content type id, page id, page, view restrictions).
+
+    The page instance and the view restrictions that apply to it (its own and its ancestors') are
+    kept with the route, so neither is queried again; both only change with content (pages and
+    view restrictions bump the content version the route's key names). The restrictions go back to
+    Wagtail's check through the instance's get_view_restrictions.
+    """
+    if len(entry) != 4:  # written by an older release: (content type id, page id)
+        return _live_page(*entry[:2])
+    content_type_id, page_id, page, restrictions = entry
+    if page is None:
+        return _live_page(content_type_id, page_id)
+    page.get_view_restrictions = lambda: restrictions
+    return page
 
 
 def _live_page(content_type_id: int, page_id: int):
@@ -161,7 +256,9 @@ def serve_page_cached(serve):
     def inner(page, request, serve_args, serve_kwargs):
         plain = not serve_args and not serve_kwargs and cacheable_request(request)
         if plain and request.method in ("GET", "HEAD") and not getattr(request, "_pagecache_routed", False):
-            entries = {_path_key("route", request): (page.content_type_id, page.pk)}
+            kept = page if page.live else None  # a page is kept with its route only when live
+            restrictions = list(page.get_view_restrictions()) if kept is not None else None
+            entries = {_path_key("route", request): (page.content_type_id, page.pk, kept, restrictions)}
             if getattr(request, "_wagtail_site", None) is not None:
                 entries[_site_key(request)] = request._wagtail_site
             cache.set_many(entries, timeout())
@@ -199,12 +296,39 @@ def connect() -> None:
     watched = tuple(apps.get_model(label) for label in (
         "wagtailcore.Page", "wagtailcore.PageViewRestriction", "wagtailcore.Site", "content.Muscle",
         "content.RedFlag", "content.BodyZone", "courses.Provider", get_image_model_string(),
+        "quizzes.Quiz", "auth.Group",
     ))
+    learner_rows = {apps.get_model(label): owner for label, owner in (
+        ("courses.Enrollment", lambda e: e.user_id),
+        ("courses.ModuleProgress", lambda p: p.enrollment.user_id),
+        ("courses.Certificate", lambda c: c.enrollment.user_id),
+        ("courses.CourseEvaluation", lambda e: e.enrollment.user_id),
+        ("quizzes.Attempt", lambda a: a.user_id),
+        (settings.AUTH_USER_MODEL, lambda u: u.pk),
+    )}
 
     def model_changed(sender, instance, **kwargs):
         if isinstance(instance, watched):
             content_changed()
+        owner = learner_rows.get(type(instance))
+        if owner is not None:
+            learner_changed(owner(instance))
 
+    def relations_changed(sender, instance, action, reverse, pk_set, **kwargs):
+        """A user's groups or permissions, or a group's permissions: the staff flag may change."""
+        if not action.startswith("post_"):
+            return
+        user_model = apps.get_model(settings.AUTH_USER_MODEL)
+        if isinstance(instance, user_model):
+            learner_changed(instance.pk)
+        else:  # a group's members or permissions changed: everyone's staff flag may have
+            content_changed()
+
+    user_model = apps.get_model(settings.AUTH_USER_MODEL)
+    for through in (user_model.groups.through, user_model.user_permissions.through,
+                    apps.get_model("auth.Group").permissions.through):
+        m2m_changed.connect(relations_changed, sender=through, dispatch_uid=f"learnercache-m2m-{through._meta.label}",
+                            weak=False)
     post_save.connect(model_changed, dispatch_uid="pagecache-post-save", weak=False)
     post_delete.connect(model_changed, dispatch_uid="pagecache-post-delete", weak=False)
     hooks.register("on_serve_page", serve_page_cached, order=100)  # after check_view_restrictions

@@ -119,11 +119,10 @@ class CoursePage(Page):
     subpage_types = ["courses.ModulePage"]
 
     def get_context(self, request, *args, **kwargs):
-        from .selectors import completion_panel, course_outline
+        from .selectors import course_page_context
 
         context = super().get_context(request, *args, **kwargs)
-        context.update(course_outline(course=self, user=request.user))
-        context["completion"] = completion_panel(enrollment=context["enrollment"], outline=context)
+        context.update(course_page_context(course=self, user=request.user, request=request))
         return context
 
 
@@ -149,18 +148,29 @@ class ModulePage(Page):
         super().save(*args, **kwargs)
 
     def serve(self, request, *args, **kwargs):
+        from .selectors import module_context
         from .services import module_visit
 
-        # The first view by an enrolled learner starts the clock for this module (server time).
+        # The first view by an enrolled learner starts the clock for this module (server time). The
+        # learner's (cached) context tells whether that may be needed: enrolled, not started, not blocked.
         if request.method == "GET" and request.user.is_authenticated:
-            module_visit(user=request.user, module=self)
+            context = module_context(module=self, user=request.user, request=request)
+            if (context["enrollment"] is not None and context["progress"] is None
+                    and context["blocking_module"] is None and context["position"] is not None):
+                module_visit(user=request.user, module=self)
+            else:
+                request._module_context = (self.pk, context)
         return super().serve(request, *args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
         from .selectors import module_context
 
         context = super().get_context(request, *args, **kwargs)
-        context.update(module_context(module=self, user=request.user))
+        known = getattr(request, "_module_context", None)
+        if known is not None and known[0] == self.pk:
+            context.update(known[1])
+        else:
+            context.update(module_context(module=self, user=request.user, request=request))
         return context
 
 

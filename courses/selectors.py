@@ -191,8 +191,18 @@ def course_outline(*, course: CoursePage, user) -> dict:
     }
 
 
-def module_context(*, module: ModulePage, user) -> dict:
-    """Everything a module page shows around the body: where it sits and whether this viewer may read it."""
+def module_context(*, module: ModulePage, user, request=None) -> dict:
+    """Everything a module page shows around the body: where it sits and whether this viewer may read it.
+
+    Cached per learner (courses/caching.learner_cached): fresh after any change to their records.
+    """
+    from .caching import learner_cached
+
+    return learner_cached(user, "module", (module.pk, module.live_revision_id),
+                          lambda: _module_context(module=module, user=user), request=request)
+
+
+def _module_context(*, module: ModulePage, user) -> dict:
     course = CoursePage.objects.parent_of(module).select_related("provider").first()
     modules = course_modules(course) if course else []
     enrollment = enrollment_for(user=user, course=course) if course else None
@@ -228,6 +238,28 @@ def module_context(*, module: ModulePage, user) -> dict:
         "progress_percent": percent(completed_count, len(modules)),
         "viewer_is_staff": staff,
     }
+
+
+def course_page_context(*, course: CoursePage, user, request=None) -> dict:
+    """The course page's outline and completion panel for this viewer, cached per learner."""
+    from .caching import learner_cached
+
+    def compute():
+        context = course_outline(course=course, user=user)
+        context["completion"] = completion_panel(enrollment=context["enrollment"], outline=context)
+        return context
+
+    return learner_cached(user, "course", (course.pk, course.live_revision_id), compute, request=request)
+
+
+def dashboard_context(*, user, request=None) -> dict:
+    """The dashboard's enrollments and certificates, cached per learner."""
+    from .caching import learner_cached
+
+    return learner_cached(user, "dashboard", (), lambda: {
+        "enrollments": learner_dashboard(user=user),
+        "certificates": learner_certificates(user=user),
+    }, request=request)
 
 
 def _children_q(courses) -> Q:

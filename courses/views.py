@@ -22,10 +22,9 @@ from .forms import CertificateLookupForm, CourseEvaluationForm
 from .models import Certificate, CourseEvaluation, CoursePage, ModulePage
 from .selectors import (
     course_modules,
+    dashboard_context,
     enrollment_for,
     is_course_staff,
-    learner_certificates,
-    learner_dashboard,
     transcript_rows,
 )
 from .services import ProgressError, enrollment_create, module_complete as module_complete_service
@@ -70,10 +69,7 @@ def _after_completion_url(request, module: ModulePage) -> str:
 
 @login_required
 def dashboard(request):
-    return render(request, "courses/dashboard.html", {
-        "enrollments": learner_dashboard(user=request.user),
-        "certificates": learner_certificates(user=request.user),
-    })
+    return render(request, "courses/dashboard.html", dashboard_context(user=request.user, request=request))
 
 
 # --- evaluation, certificates, transcript, verification ----------------------------------------------

@@ -46,7 +46,8 @@ def test_finishing_everything_completes_the_course_and_creates_one_pending_certi
     certificate = Certificate.objects.get()
     assert certificate.enrollment == enrollment
     assert certificate.status == Certificate.Status.PENDING  # the task runs only on commit
-    assert len(callbacks) == 1
+    # one on-commit task (the certificate), besides the learner page cache's version bumps
+    assert len([c for c in callbacks if not getattr(c, "learner_cache_bump", False)]) == 1
     assert certificate.page_revision_id == course.live_revision_id
     assert list(certificate.events.values_list("action", flat=True)) == [CertificateEvent.Action.CREATED]
 

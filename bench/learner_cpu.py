@@ -1,0 +1,79 @@
+"""CPU cost per request of the learner pages, in-process (no gunicorn, no wrk): a steadier figure than
+requests/s on a loaded machine.
+
+Runs with bench/pages.py's production-like settings against an existing database built by setup_demo
+(CPU_DATABASE_URL, required) and a Redis db (CPU_REDIS_URL, default redis://127.0.0.1:6379/10, flushed
+first). The demo learner is enrolled; each page is fetched CPU_WARMUP times, then CPU_N times, timed with
+time.process_time (this process only: PostgreSQL's and Redis's own CPU is not counted, their round
+trips' client side is). CPU_PROFILE=<label substring> prints a pyinstrument profile of that page
+(pyinstrument must be installed; it is not a project dependency).
+"""
+
+import os
+import sys
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH.parent))
+sys.path.insert(0, str(BENCH))
+
+import pages  # noqa: E402
+
+
+def main() -> int:
+    database_url = os.environ["CPU_DATABASE_URL"]
+    pages.REDIS_URL = os.environ.get("CPU_REDIS_URL", "redis://127.0.0.1:6379/10")
+    n = int(os.environ.get("CPU_N", "200"))
+    warmup = int(os.environ.get("CPU_WARMUP", "5"))
+    os.environ.update(pages.environment(database_url))
+    pages.redis_flush()
+    info = pages.build(database_url, reuse=True)
+    from django.db import connection
+    from django.test import Client
+
+    cookie_name, _, value = info["cookie"].partition("=")
+    wanted = os.environ.get("CPU_PROFILE")
+    print(f"{'page':28} {'ms CPU/req':>10} {'queries':>8}")
+    for label, path, logged_in, text in info["pages"]:
+        client = Client()
+        if logged_in:
+            client.cookies[cookie_name] = value
+        for _ in range(warmup):
+            response = client.get(path)
+        assert response.status_code == 200 and text in response.content.decode(), (label, response.status_code)
+        queries = []
+        with connection.execute_wrapper(lambda execute, sql, *a: queries.append(sql) or execute(sql, *a)):
+            client.get(path)
+        started = time.process_time()
+        for _ in range(n):
+            client.get(path)
+        ms = (time.process_time() - started) * 1000 / n
+        print(f"{label:28} {ms:10.2f} {len(queries):8d}", flush=True)
+        if os.environ.get("CPU_SQL"):
+            for sql in queries:
+                print("   ", sql[:160])
+        if wanted and wanted in label and os.environ.get("CPU_CPROFILE"):
+            import cProfile
+            import pstats
+
+            profile = cProfile.Profile(time.process_time)
+            profile.enable()
+            for _ in range(n):
+                client.get(path)
+            profile.disable()
+            pstats.Stats(profile).sort_stats(os.environ["CPU_CPROFILE"]).print_stats(60)
+        elif wanted and wanted in label:
+            from pyinstrument import Profiler
+
+            profiler = Profiler(interval=0.0005)
+            profiler.start()
+            for _ in range(n):
+                client.get(path)
+            profiler.stop()
+            print(profiler.output_text(unicode=False, color=False, show_all=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
