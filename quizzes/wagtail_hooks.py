@@ -10,7 +10,7 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import BooleanColumn, Column, UpdatedAtColumn
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import CopyView, CreateView, IndexView, SnippetViewSet, SnippetViewSetGroup
 
 from .admin_views import generate_questions_view
 from .models import Question, Quiz
@@ -32,9 +32,29 @@ class QuestionIndexView(IndexView):
         return column
 
 
+class _NoAutosaveWhileCreating:
+    """Wagtail 8 autosaves new snippets too: the first autosave creates the question, and a Save clicked
+    while that request is in flight creates it again (two identical questions; compare wagtail#14568).
+    Autosave stays on when editing, where a second save only adds a revision."""
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.autosave_enabled = False
+
+
+class QuestionCreateView(_NoAutosaveWhileCreating, CreateView):
+    pass
+
+
+class QuestionCopyView(_NoAutosaveWhileCreating, CopyView):
+    pass
+
+
 class QuestionViewSet(SnippetViewSet):
     model = Question
     index_view_class = QuestionIndexView
+    add_view_class = QuestionCreateView
+    copy_view_class = QuestionCopyView
     icon = "help"
     menu_label = "Question bank"
     menu_name = "questions"

@@ -72,11 +72,6 @@ def instructors_group_ready():
 
 @pytest.fixture
 def instructor_world(transactional_db, settings):
-    # Wagtail 8 autosaves every 500 ms, on create views too: the first autosave of a new question creates
-    # it, and a Save clicked while that request is in flight creates it a second time (seen here as two
-    # identical questions; compare wagtail/wagtail#14568). This journey checks what the instructor saves,
-    # so it turns autosave off; whether the admin should keep it is a product decision (see the report).
-    settings.WAGTAIL_AUTOSAVE_INTERVAL = 0
     wagtail_base_ensure()
     instructors_group_ready()
     zones = qf.zones_create()

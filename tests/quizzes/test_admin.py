@@ -125,6 +125,12 @@ def test_the_add_form_offers_every_kind(staff):
     assert "options-TOTAL_FORMS" in page and "correct_zones" in page
 
 
+
+def test_new_questions_are_not_autosaved_but_edits_are(staff, question):
+    # An autosave in flight when Save is clicked would create the question twice.
+    assert staff.get(reverse(ADD)).context["autosave_enabled"] is False
+    assert staff.get(reverse(EDIT, args=[question.pk])).context["autosave_enabled"] is True
+
 @pytest.mark.parametrize("kind", [k.value for k in QuestionKind])
 def test_an_instructor_creates_a_question_of_each_kind(staff, kind, zones):
     picked = zones[:2] if kind == QuestionKind.BODY_MAP else ()
