@@ -166,7 +166,8 @@ CELERY_BEAT_SCHEDULE = {
 # The page cache (courses/caching.py) keeps rendered lesson bodies and anonymous pages here.
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        # Django's Redis cache reusing one client per connection pool (courses/caching.py says why)
+        {"BACKEND": "courses.caching.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
