@@ -188,6 +188,13 @@ def page_key(kind: str, page, *parts, request=None) -> str:
     return f"pagecache:{kind}:{page.pk}:{page.live_revision_id or 0}:{content_version(request)}:{extra}"
 
 
+def site_fragment_key(name: str, *parts, request=None) -> str:
+    """A fragment shown on every page alike ({% sitecache %}): per host, content version and `parts`."""
+    extra = hashlib.md5("|".join(str(p) for p in parts).encode(), usedforsecurity=False).hexdigest()[:16]
+    host = request.get_host() if request is not None else ""
+    return f"pagecache:site-fragment:{name}:{content_version(request)}:{host}:{extra}"
+
+
 def _path_key(kind: str, request) -> str:
     where = hashlib.md5(f"{request.scheme}://{request.get_host()}{request.path}".encode(),
                         usedforsecurity=False).hexdigest()
@@ -250,6 +257,22 @@ class PageCacheMiddleware:
                 request._wagtail_route_for_request = RouteResult(page, (), {})
                 request._pagecache_routed = True
         return None
+
+
+def site_prime(request) -> None:
+    """For a view outside Wagtail's serve whose template links to pages ({% pageurl %}, {% slugurl %}):
+    the request's Site from the cache, so Wagtail does not look it up again (one query)."""
+    if not cacheable_request(request) or hasattr(request, "_wagtail_site"):
+        return
+    key = _site_key(request)
+    site = cache.get(key)
+    if site is None:
+        from wagtail.models import Site
+
+        site = Site.find_for_request(request)
+        if site is not None:
+            cache.set(key, site, timeout())
+    request._wagtail_site = site
 
 
 def _routed_page(entry):

@@ -209,3 +209,37 @@ def test_warm_learner_pages_cost_a_fixed_few_queries(client, learner, catalogue,
         with django_assert_max_num_queries(WARM_MAX[page_name]):
             text(client.get(url))
     assert counts[0] == counts[1], counts
+
+
+# ---------------------------------------------------------------- navigation and footer fragments
+
+
+def test_cached_navigation_keeps_each_visitors_name_active_link_and_log_in_state(client, learner, catalogue):
+    course, pages = small_course(catalogue, modules=1, module_quiz=False, post_test=False)
+    other = UserFactory(legal_name="Zebedee Quill")
+    client.force_login(learner)
+    warm(client, course.url, reverse("dashboard"))
+    html = text(client.get(course.url))
+    assert learner.display_name in html
+    assert 'href="/courses/" aria-current="page"' in html
+    dashboard = text(client.get(reverse("dashboard")))
+    assert 'aria-current="page">My learning' in dashboard and 'href="/courses/" aria-current' not in dashboard
+    assert "My learning and certificates" in dashboard  # the logged-in footer
+
+    client.force_login(other)
+    html = text(client.get(course.url))
+    assert "Zebedee" in html and learner.display_name not in html
+
+    client.logout()
+    html = text(client.get(course.url))
+    assert "My learning" not in html and "Log in" in html and "Create an account" in html
+    assert "Zebedee" not in html
+
+
+def test_the_nav_section_filter_has_a_handful_of_values():
+    from courses.templatetags.page_cache import nav_section
+
+    assert nav_section("/courses/massage/part-1/") == "/courses/"
+    assert nav_section("/anatomy/muscles/psoas/") == "/anatomy/"
+    assert nav_section("/dashboard/") == "/dashboard/"
+    assert {nav_section(f"/{n}-random/") for n in range(50)} == {""}
