@@ -197,6 +197,11 @@ class ItemAnalysis:
     def flagged(self) -> list[QuestionStat]:
         return [q for q in self.questions if q.flags]
 
+    @property
+    def flagged_on_enough_responses(self) -> list[QuestionStat]:
+        """The flags to act on first: with random draws most questions have few responses early on."""
+        return [q for q in self.flagged if not q.few]
+
 
 # --- database queries ----------------------------------------------------------------------------
 

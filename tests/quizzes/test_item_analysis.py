@@ -190,6 +190,10 @@ def test_flags_too_easy_and_misleading(course, module):
     wrong = next(c for c in trap.choices if c.label == "Wrong one")
     assert wrong.attracts_upper and wrong.upper_share == 1.0
     assert report.flagged and len(users) == 6
+    # Six responses each: every flag is on too few responses to act on first.
+    assert report.flagged_on_enough_responses == []
+    trap.responses = analysis.FEW_RESPONSES
+    assert report.flagged_on_enough_responses == [trap]
 
 
 def test_partial_credit_and_every_kind_through_the_services(course, module, zones, learner, other_learner):
