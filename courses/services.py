@@ -230,17 +230,19 @@ def certificates_requeue(*, older_than_minutes: int = 5, retry_failed: bool = Fa
     from .completion import certificate_queue
 
     now = now or timezone.now()
-    stale = Certificate.objects.filter(
-        status=Certificate.Status.PENDING, updated_at__lte=now - timedelta(minutes=older_than_minutes)
-    )
-    ids = list(stale.values_list("pk", flat=True))
+    cutoff = now - timedelta(minutes=older_than_minutes)
+    stale = Certificate.objects.filter(status=Certificate.Status.PENDING, updated_at__lte=cutoff)
+    # Claim each one with a conditional update, so sweeps running side by side never queue it twice.
+    ids = [pk for pk in stale.values_list("pk", flat=True)
+           if Certificate.objects.filter(pk=pk, status=Certificate.Status.PENDING, updated_at__lte=cutoff)
+           .update(updated_at=now)]
     if retry_failed:
         failed = list(Certificate.objects.filter(status=Certificate.Status.FAILED).values_list("pk", flat=True))
         for pk in failed:
             certificate_retry(certificate=Certificate.objects.get(pk=pk), user=None, queue=False)
+            Certificate.objects.filter(pk=pk).update(updated_at=now)
         ids += failed
     for pk in ids:
-        Certificate.objects.filter(pk=pk).update(updated_at=now)
         _event(Certificate(pk=pk), CertificateEvent.Action.REQUEUED)
         certificate_queue(pk)
     return ids

@@ -16,7 +16,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 from pypdf import PdfReader
 
-from courses import tasks
+from courses import services, tasks
 from courses.certificates import certificate_code_new, code_normalize
 from courses.models import Certificate, CertificateEvent, Enrollment
 from courses.services import certificate_retry
@@ -176,6 +176,27 @@ def test_failures_retry_then_fail_then_staff_retry_issues_it(
     certificate.refresh_from_db()
     assert certificate.status == Certificate.Status.ISSUED and len(pdf_files(private_media)) == 1
     assert certificate.events.filter(action="retried", user=admin).exists()
+
+
+def test_overlapping_sweeps_queue_each_certificate_once(built, learner, other_learner,
+                                                        django_capture_on_commit_callbacks):
+    course, pages = built
+    with mock.patch.object(tasks.issue_certificate, "apply_async", side_effect=OperationalError("down")):
+        with django_capture_on_commit_callbacks(execute=True):
+            course_finish(learner, course, pages)
+            course_finish(other_learner, course, pages)
+    Certificate.objects.update(updated_at=timezone.now() - timedelta(minutes=10))
+    queued = []
+
+    def queue_during_another_sweep(pk):
+        queued.append(pk)
+        if len(queued) == 1:  # a second beat tick starts while the first is still queuing
+            services.certificates_requeue(older_than_minutes=5)
+        return True
+
+    with mock.patch("courses.completion.certificate_queue", side_effect=queue_during_another_sweep):
+        services.certificates_requeue(older_than_minutes=5)
+    assert sorted(queued) == sorted(Certificate.objects.values_list("pk", flat=True))
 
 
 def test_sweep_retries_failed_ones_only_when_asked(built, learner, django_capture_on_commit_callbacks):
