@@ -11,21 +11,25 @@ local memory in dev and tests):
 - Whole pages for anonymous visitors: home, catalogue, course and module pages that Wagtail served
   to an anonymous GET without a query string, a pending message, a CSRF token or a cookie (so never
   a restricted page, a form or a personal page). Logged-in visitors never get a whole cached page.
-- Routes and sites: the page a path leads to and the Site of a host, so Wagtail's tree walk (two
-  queries per URL segment) and site look-up run once per path. The page itself is still loaded,
-  checked for view restrictions and served per request.
-
+- Routes and sites: the page a path leads to (the live page instance itself, with the view
+  restrictions that apply to it) and the Site of a host, so Wagtail's tree walk (two queries per URL
+  segment), the page query, the restriction queries and the site look-up run once per path. Wagtail
+  still checks the (cached) restrictions against each request and serves the page per request.
+- Site-wide fragments (`{% sitecache "name" vary_on... %}`): the footer and the start of the
+  navigation, per log-in state and navigation section; the user's name, the Admin link and the
+  log-out form (with its CSRF token) stay outside.
 - Per-learner context (`learner_cached`): what a logged-in learner's course page, module page and
   dashboard show about them (enrollment, progress, quiz attempts, certificate, evaluation, staff flag),
   keyed by the learner's id and their own learner version as well as the content version. Saving or
   deleting their enrollment, module progress, quiz attempt, certificate or evaluation, or their user
   row, groups or permissions, bumps their learner version (at once and again on commit, so a request
   that read the old rows before the commit cannot leave them cached under the new version). A
-  learner's key names their own id, so nobody reads another learner's entry.
+  learner's key names their own id, so nobody reads another learner's entry. The learner's
+  permissions ride along, so the navigation and Wagtail's user bar ask no permission queries.
 
 Every key names the content version, a token that changes whenever anything a page may show changes:
 a page published, unpublished, saved, moved, renamed or deleted; a muscle, red flag, body zone, image,
-provider, site or view restriction saved or deleted. So one publish invalidates everything at once
+provider, site, view restriction, quiz or group saved or deleted. So one publish invalidates everything at once
 (publishing is rare; reading is not). Entries also expire after PAGE_CACHE_TIMEOUT seconds (default
 an hour), a bound for changes made without model signals (queryset updates). Previews are never read
 from or written to the cache. PAGE_CACHE_ENABLED=false turns all of it off.

@@ -5,6 +5,8 @@ learner's, and cost a fixed handful of queries whatever the number of modules an
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from courses.completion import evaluation_submit
@@ -200,9 +202,6 @@ def test_warm_learner_pages_cost_a_fixed_few_queries(client, learner, catalogue,
         module_complete(user=learner, module=pages[0])
         url = {"module": pages[1].url, "course": course.url, "dashboard": reverse("dashboard")}[page_name]
         warm(client, url)
-        from django.db import connection
-        from django.test.utils import CaptureQueriesContext
-
         with CaptureQueriesContext(connection) as queries:
             text(client.get(url))
         counts.append(len(queries))
