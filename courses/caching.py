@@ -10,7 +10,7 @@ local memory in dev and tests):
   locks, CSRF tokens) stay outside and are worked out on every request.
 - Whole pages for anonymous visitors: home, catalogue, course and module pages that Wagtail served
   to an anonymous GET without a query string, a pending message, a CSRF token or a cookie (so never
-  a restricted page, a form or a personal page). Logged-in visitors never get a whole cached page.
+  a restricted page, a form or a personal page). Logged-in visitors never get an anonymous page.
 - Routes and sites: the page a path leads to (the live page instance itself, with the view
   restrictions that apply to it) and the Site of a host, so Wagtail's tree walk (two queries per URL
   segment), the page query, the restriction queries and the site look-up run once per path. Wagtail
@@ -26,6 +26,9 @@ local memory in dev and tests):
   that read the old rows before the commit cannot leave them cached under the new version). A
   learner's key names their own id, so nobody reads another learner's entry. The learner's
   permissions ride along, so the navigation and Wagtail's user bar ask no permission queries.
+- Whole pages for a logged-in learner (`learner_page`): their course pages, module pages and
+  dashboard, under the same learner and content versions, with the CSRF token swapped in per request;
+  never for staff, a query string, a pending message, or a response that sets a cookie.
 
 Every key names the content version, a token that changes whenever anything a page may show changes:
 a page published, unpublished, saved, moved, renamed or deleted; a muscle, red flag, body zone, image,
@@ -38,6 +41,7 @@ from or written to the cache. PAGE_CACHE_ENABLED=false turns all of it off.
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
 
 from django.conf import settings
@@ -316,6 +320,8 @@ def serve_page_cached(serve):
             if getattr(request, "_wagtail_site", None) is not None:
                 entries[_site_key(request)] = request._wagtail_site
             cache.set_many(entries, timeout())
+        if plain and page._meta.label in LEARNER_PAGE_MODELS and page.live and request.user.is_authenticated:
+            return learner_page(request, lambda: serve(page, request, serve_args, serve_kwargs))
         response = serve(page, request, serve_args, serve_kwargs)
         if not (plain and page._meta.label in ANONYMOUS_PAGE_MODELS and page.live and _anonymous_request(request)):
             return response
@@ -334,6 +340,80 @@ def serve_page_cached(serve):
         return response
 
     return inner
+
+
+# ---------------------------------------------------------------- whole pages for a logged-in learner
+
+LEARNER_PAGE_MODELS = ("courses.CoursePage", "courses.ModulePage")
+LEARNER_HIT_HEADER = "X-Learner-Page-Cache"  # "hit" or "miss" (tests and the bench read it)
+CSRF_PLACEHOLDER = "__bodywork-csrf-token__"
+_CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def _learner_page_request(request) -> bool:
+    return (
+        cacheable_request(request)
+        and request.method == "GET"
+        and not request.GET
+        and request.user.is_authenticated
+        and not len(get_messages(request))  # a message is shown once: such a page is never cached
+    )
+
+
+def learner_page(request, respond):
+    """A logged-in learner's own page (course page, module page, dashboard) from the cache, else
+    `respond()` kept for next time.
+
+    Keyed by the learner's id, the content version, host and path; the entry names the learner
+    version it was rendered under, so any change to their records (or their user row, groups and
+    permissions) makes it stale. The version is read before rendering: a change made while the page
+    renders (a first visit starting the module clock, say) leaves an entry that is never used.
+    The CSRF token in the page's forms is kept as a placeholder and replaced on every hit with a
+    token for the visitor's own CSRF cookie. Never for staff (Wagtail's user bar), a query string,
+    a pending message, a response that sets cookies or changes the session.
+    """
+    if not _learner_page_request(request):
+        return respond()
+    user = request.user
+    where = hashlib.md5(f"{request.scheme}://{request.get_host()}{request.path}".encode(),
+                        usedforsecurity=False).hexdigest()
+    key = f"learnercache:page:{user.pk}:{content_version(request)}:{where}"
+    version_key = _learner_version_key(user.pk)
+    found = cache.get_many([key, version_key])
+    learner, entry = found.get(version_key), found.get(key)
+    if learner is None:
+        learner = uuid.uuid4().hex[:12]
+        if not cache.add(version_key, learner, None):
+            learner = cache.get(version_key) or learner
+    if entry is not None and entry[0] == learner:
+        from django.middleware.csrf import get_token
+
+        html, content_type = entry[1], entry[2]
+        if CSRF_PLACEHOLDER in html:
+            html = html.replace(CSRF_PLACEHOLDER, get_token(request))
+        response = HttpResponse(html, content_type=content_type)
+        response[LEARNER_HIT_HEADER] = "hit"
+        patch_vary_headers(response, ["Cookie"])
+        return response
+    response = respond()
+    if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+        response.render()
+    if (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not (hasattr(request, "session") and request.session.modified)
+        and not len(get_messages(request))
+        and not user.has_perm("wagtailadmin.access_admin")
+    ):
+        html = response.content.decode(response.charset)
+        tokens = set(_CSRF_INPUT.findall(html))
+        for token in tokens:
+            html = html.replace(token, CSRF_PLACEHOLDER)
+        cache.set(key, (learner, html, response["Content-Type"]), timeout())
+        response[LEARNER_HIT_HEADER] = "miss"
+        patch_vary_headers(response, ["Cookie"])
+    return response
 
 
 # ---------------------------------------------------------------- wiring (CoursesConfig.ready)

@@ -69,10 +69,13 @@ def _after_completion_url(request, module: ModulePage) -> str:
 
 @login_required
 def dashboard(request):
-    from .caching import site_prime
+    from .caching import learner_page, site_prime
 
-    site_prime(request)  # the page links look the site up
-    return render(request, "courses/dashboard.html", dashboard_context(user=request.user, request=request))
+    def respond():
+        site_prime(request)  # the page links look the site up
+        return render(request, "courses/dashboard.html", dashboard_context(user=request.user, request=request))
+
+    return learner_page(request, respond)
 
 
 # --- evaluation, certificates, transcript, verification ----------------------------------------------

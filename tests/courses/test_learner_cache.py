@@ -242,3 +242,50 @@ def test_the_nav_section_filter_has_a_handful_of_values():
     assert nav_section("/anatomy/muscles/psoas/") == "/anatomy/"
     assert nav_section("/dashboard/") == "/dashboard/"
     assert {nav_section(f"/{n}-random/") for n in range(50)} == {""}
+
+
+# ---------------------------------------------------------------- whole learner pages
+
+
+def test_a_cached_learner_page_carries_a_working_csrf_token_for_its_visitor(learner, catalogue):
+    from django.test import Client
+
+    from courses import caching
+
+    course, pages = small_course(catalogue, modules=2, module_quiz=False, post_test=False)
+    enrollment_create(user=learner, course=course)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(learner)
+    first = client.get(pages[0].url)  # the first visit starts the module clock: that entry is stale at once
+    assert first[caching.LEARNER_HIT_HEADER] == "miss"
+    assert client.get(pages[0].url)[caching.LEARNER_HIT_HEADER] == "miss"
+    client.cookies.pop("csrftoken", None)  # a new CSRF cookie: the cached page must follow it
+    response = client.get(pages[0].url)
+    html = text(response)
+    assert response[caching.LEARNER_HIT_HEADER] == "hit"
+    assert caching.CSRF_PLACEHOLDER not in html
+    token = caching._CSRF_INPUT.search(html).group(1)
+    posted = client.post(reverse("courses:module_complete", args=[pages[0].pk]), {"csrfmiddlewaretoken": token})
+    assert posted.status_code == 302  # not 403: the token matches this visitor's cookie
+    html = text(client.get(pages[0].url))
+    assert "Module complete" in html
+
+
+def test_pages_with_a_message_staff_pages_and_query_strings_are_not_kept(client, learner, instructor, catalogue):
+    from courses import caching
+
+    course, pages = small_course(catalogue, modules=1, module_quiz=False, post_test=False)
+    client.force_login(learner)
+    response = client.post(reverse("courses:enroll", args=[course.pk]))
+    assert response.status_code == 302
+    with_message = client.get(course.url)
+    assert "You are enrolled" in text(with_message)
+    assert caching.LEARNER_HIT_HEADER not in with_message
+    again = client.get(course.url)
+    assert "You are enrolled" not in text(again)  # the message was shown once, not kept in the page
+    assert client.get(course.url)[caching.LEARNER_HIT_HEADER] == "hit"
+    assert caching.LEARNER_HIT_HEADER not in client.get(course.url + "?x=1")
+
+    client.force_login(instructor)
+    for _ in range(2):
+        assert caching.LEARNER_HIT_HEADER not in client.get(pages[0].url)
