@@ -31,7 +31,7 @@ from wagtail.models import Page
 
 from courses.models import Certificate, CourseInstructor, Enrollment, ModuleProgress
 from courses.services import course_instructor_assign
-from quizzes.models import Attempt, AttemptStatus, Quiz
+from quizzes.models import Attempt, AttemptStatus, Question, Quiz
 from quizzes.services import attempt_start
 from tests.courses.certify import course_finish, small_course
 from tests.factories import InstructorFactory, MuscleFactory, UserFactory, module_create
@@ -480,6 +480,10 @@ ADMIN_MATRIX: dict[str, AdminCase] = {  # route -> who gets what (learners and v
     "admin/quizzes/generate/": AdminCase(200, 200),
     "admin/snippets/quizzes/question/": AdminCase(200, 200),
     "admin/snippets/quizzes/question/results/": AdminCase(200, 200),
+    # The question bank is shared by every course's instructors (quizzes and item analysis are scoped).
+    "admin/snippets/quizzes/question/add/": AdminCase(200, 200),
+    "admin/snippets/quizzes/question/copy/<int:pk>/": AdminCase(
+        200, 200, kwargs=lambda w: [Question.objects.filter(module=w.modules_b[0]).first().pk]),
     # certificate management is provider-wide ("change_certificate"): no instructor
     "admin/certificates/": AdminCase(DENIED, DENIED),
     "admin/certificates/<int:pk>/": AdminCase(DENIED, DENIED, kwargs=lambda w: [w.certificate.pk]),
@@ -518,7 +522,7 @@ def test_every_admin_url_is_classified():
 
 def _admin_url(world, route, case):
     name = next(name for name, r in project_admin_urls() if r == route)
-    if name in ("list", "list_results"):
+    if route.startswith("admin/snippets/quizzes/question/"):
         name = f"wagtailsnippets_quizzes_question:{name}"
     elif route.startswith("admin/course_instructors/"):
         name = f"course_instructors:{name}"
