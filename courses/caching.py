@@ -125,6 +125,20 @@ def _learner_version_key(user_id) -> str:
     return f"learnercache:version:{user_id}"
 
 
+def _learner_entry(key: str, user_pk: int):
+    """(the learner's current version, the cached entry or None) in one round trip.
+
+    Entries name the learner version they were computed under; a missing version is created here."""
+    version_key = _learner_version_key(user_pk)
+    found = cache.get_many([key, version_key])
+    learner, entry = found.get(version_key), found.get(key)
+    if learner is None:
+        learner = uuid.uuid4().hex[:12]
+        if not cache.add(version_key, learner, None):
+            learner = cache.get(version_key) or learner
+    return learner, entry
+
+
 def learner_changed(user_id) -> None:
     """Everything cached about this learner goes stale: now, and again when the transaction commits."""
     if not user_id:
@@ -150,13 +164,8 @@ def learner_cached(user, kind: str, parts, compute, request=None):
     content = content_version(request)  # read once per request when `request` is given
     extra = hashlib.md5("|".join(str(p) for p in parts).encode(), usedforsecurity=False).hexdigest()[:16]
     # The entry names the learner version it was computed under: one round trip reads both.
-    key, version_key = f"learnercache:{kind}:{user.pk}:{content}:{extra}", _learner_version_key(user.pk)
-    found = cache.get_many([key, version_key])
-    learner, entry = found.get(version_key), found.get(key)
-    if learner is None:
-        learner = uuid.uuid4().hex[:12]
-        if not cache.add(version_key, learner, None):
-            learner = cache.get(version_key) or learner
+    key = f"learnercache:{kind}:{user.pk}:{content}:{extra}"
+    learner, entry = _learner_entry(key, user.pk)
     if entry is not None and entry[0] == learner:
         _permissions_prime(user, entry[2])
         return entry[1]
@@ -378,13 +387,7 @@ def learner_page(request, respond):
     where = hashlib.md5(f"{request.scheme}://{request.get_host()}{request.path}".encode(),
                         usedforsecurity=False).hexdigest()
     key = f"learnercache:page:{user.pk}:{content_version(request)}:{where}"
-    version_key = _learner_version_key(user.pk)
-    found = cache.get_many([key, version_key])
-    learner, entry = found.get(version_key), found.get(key)
-    if learner is None:
-        learner = uuid.uuid4().hex[:12]
-        if not cache.add(version_key, learner, None):
-            learner = cache.get(version_key) or learner
+    learner, entry = _learner_entry(key, user.pk)
     if entry is not None and entry[0] == learner:
         from django.middleware.csrf import get_token
 

@@ -30,6 +30,14 @@ def _source_token(parser) -> str:
     return hashlib.md5(source.encode(), usedforsecurity=False).hexdigest()[:8]
 
 
+def _rendered(key, nodelist, context) -> str:
+    html = cache.get(key)
+    if html is None:
+        html = nodelist.render(context)
+        cache.set(key, html, caching.timeout())
+    return html
+
+
 class PageCacheNode(template.Node):
     def __init__(self, nodelist, name, page, vary_on, source=""):
         self.nodelist, self.name, self.page, self.vary_on, self.source = nodelist, name, page, vary_on, source
@@ -41,11 +49,7 @@ class PageCacheNode(template.Node):
             return self.nodelist.render(context)
         key = caching.page_key(f"fragment:{self.name.resolve(context)}", page, self.source,
                                *(v.resolve(context) for v in self.vary_on), request=request)
-        html = cache.get(key)
-        if html is None:
-            html = self.nodelist.render(context)
-            cache.set(key, html, caching.timeout())
-        return html
+        return _rendered(key, self.nodelist, context)
 
 
 @register.tag
@@ -69,11 +73,7 @@ class SiteCacheNode(template.Node):
             return self.nodelist.render(context)
         key = caching.site_fragment_key(self.name.resolve(context), self.source,
                                         *(v.resolve(context) for v in self.vary_on), request=request)
-        html = cache.get(key)
-        if html is None:
-            html = self.nodelist.render(context)
-            cache.set(key, html, caching.timeout())
-        return html
+        return _rendered(key, self.nodelist, context)
 
 
 @register.tag
