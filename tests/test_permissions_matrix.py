@@ -29,6 +29,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from wagtail.models import Page
 
+from courses import services as course_services
 from courses.models import Certificate, CourseInstructor, Enrollment, ModuleProgress
 from courses.services import course_instructor_assign
 from quizzes.models import Attempt, AttemptStatus, Question, Quiz
@@ -212,9 +213,23 @@ def test_the_introspection_sees_every_app():
 # --------------------------------------------------------------------------- the world
 
 
+_RENDERED_PDF = {}
+
+
+def _render_once(real):
+    # Every world issues a certificate; what is tested is who may fetch it, so one real PDF serves all.
+    def render(certificate):
+        if "pdf" not in _RENDERED_PDF:
+            _RENDERED_PDF["pdf"] = real(certificate)
+        return _RENDERED_PDF["pdf"]
+
+    return render
+
+
 @pytest.fixture
-def world(catalogue, django_capture_on_commit_callbacks, settings, tmp_path):
+def world(catalogue, django_capture_on_commit_callbacks, settings, tmp_path, monkeypatch):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    monkeypatch.setattr(course_services, "_pdf_render", _render_once(course_services._pdf_render))
     cache.clear()  # views with their own rate limits count in the cache
     owner = UserFactory(username="owner", license_number="MT-OWNER-77")
     course_a, modules_a = small_course(catalogue, title="Course A")
