@@ -334,21 +334,27 @@ def serve_page_cached(serve):
         response = serve(page, request, serve_args, serve_kwargs)
         if not (plain and page._meta.label in ANONYMOUS_PAGE_MODELS and page.live and _anonymous_request(request)):
             return response
-        if hasattr(response, "render") and not getattr(response, "is_rendered", True):
-            response.render()
-        if (
-            response.status_code == 200
-            and not response.streaming
-            and not response.cookies
-            and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")  # the page holds a CSRF token
-            and not (hasattr(request, "session") and request.session.modified)
-        ):
+        # CSRF_COOKIE_NEEDS_UPDATE: the page holds a CSRF token, which is never shared.
+        if _storable(response, request) and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
             cache.set(_path_key("anon", request), (response.content, response["Content-Type"]), timeout())
             response[HIT_HEADER] = "miss"
             patch_vary_headers(response, ["Cookie"])
         return response
 
     return inner
+
+
+def _storable(response, request) -> bool:
+    """Render a lazy response; whether it may be kept as it is: a plain 200 that sets no cookie and
+    leaves the session unchanged (what depends on the visitor is checked by the caller)."""
+    if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+        response.render()
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not (hasattr(request, "session") and request.session.modified)
+    )
 
 
 # ---------------------------------------------------------------- whole pages for a logged-in learner
@@ -399,13 +405,8 @@ def learner_page(request, respond):
         patch_vary_headers(response, ["Cookie"])
         return response
     response = respond()
-    if hasattr(response, "render") and not getattr(response, "is_rendered", True):
-        response.render()
     if (
-        response.status_code == 200
-        and not response.streaming
-        and not response.cookies
-        and not (hasattr(request, "session") and request.session.modified)
+        _storable(response, request)
         and not len(get_messages(request))
         and not user.has_perm("wagtailadmin.access_admin")
     ):
