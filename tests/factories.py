@@ -96,6 +96,17 @@ def module_create(course, *, title, body=None, **fields):
     return module
 
 
+
+def psoas_course(catalogue):
+    """The browser journeys' course: one module whose heading and text they look for."""
+    course = course_create(catalogue, title="Massage for Low Back Pain", slug="massage-for-low-back-pain",
+                           provider=ProviderFactory(), ce_hours=Decimal("3.00"))
+    module = module_create(course, title="The psoas and iliacus", body=[
+        ("heading", {"text": "Where the psoas attaches", "anchor": "psoas-attachments"}),
+        ("rich_text", "<p>Psoas major runs from the lumbar spine to the lesser trochanter of the femur.</p>"),
+    ])
+    return course, module
+
 class EnrollmentFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Enrollment

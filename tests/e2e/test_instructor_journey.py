@@ -3,7 +3,6 @@ image, add a question of each of the seven kinds, and read the item analysis of 
 
 import importlib
 import re
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,9 @@ from courses.services import course_instructor_assign
 from quizzes.models import Question, QuestionKind
 from tests.e2e.a11y import watch_console
 from tests.e2e.screens import SIZES, Journey
-from tests.factories import InstructorFactory, ProviderFactory, course_create, module_create, wagtail_base_ensure
+from tests.factories import (
+    InstructorFactory, ProviderFactory, course_create, module_create, psoas_course, wagtail_base_ensure,
+)
 from tests.quizzes import factories as qf
 from tests.quizzes.test_item_analysis import MATRIX, record_attempts
 
@@ -76,12 +77,7 @@ def instructor_world(transactional_db, settings):
     instructors_group_ready()
     zones = qf.zones_create()
     _, catalogue = site_tree_ensure()
-    course = course_create(catalogue, title="Massage for Low Back Pain", slug="massage-for-low-back-pain",
-                           provider=ProviderFactory(), ce_hours=Decimal("3.00"))
-    module = module_create(course, title="The psoas and iliacus", body=[
-        ("heading", {"text": "Where the psoas attaches", "anchor": "psoas-attachments"}),
-        ("rich_text", "<p>Psoas major runs from the lumbar spine to the lesser trochanter of the femur.</p>"),
-    ])
+    course, module = psoas_course(catalogue)
     # A module quiz that six learners have taken: the fourth question is answered by one of them only.
     questions = [
         qf.single_choice(module, stem="Where does psoas major insert?", right="Lesser trochanter of the femur",

@@ -5,7 +5,6 @@ indicator on every control it stops at. Steps are shot at both sizes (screens.Jo
 """
 
 import re
-from decimal import Decimal
 
 import pytest
 from playwright.sync_api import expect
@@ -16,7 +15,7 @@ from courses.models import Enrollment
 from quizzes.models import Attempt, AttemptStatus, FeedbackPolicy
 from tests.e2e.a11y import check_accessibility, watch_console
 from tests.e2e.screens import Journey
-from tests.factories import ProviderFactory, UserFactory, course_create, module_create
+from tests.factories import UserFactory, psoas_course
 from tests.quizzes import factories as qf
 
 pytestmark = pytest.mark.e2e
@@ -36,12 +35,7 @@ def quiz_setup(transactional_db):
     qf.wagtail_base_ensure()
     knowledge_base_load()  # the real body zones, with their SVG shapes
     _, catalogue = site_tree_ensure()
-    course = course_create(catalogue, title="Massage for Low Back Pain", slug="massage-for-low-back-pain",
-                           provider=ProviderFactory(), ce_hours=Decimal("3.00"))
-    module = module_create(course, title="The psoas and iliacus", body=[
-        ("heading", {"text": "Where the psoas attaches", "anchor": "psoas-attachments"}),
-        ("rich_text", "<p>Psoas major runs from the lumbar spine to the lesser trochanter of the femur.</p>"),
-    ])
+    course, module = psoas_course(catalogue)
     referral = list(BodyZone.objects.filter(shape__gt="").order_by("view", "sort_order")[:40])
     back = [z for z in referral if z.view == "back"][:2]
     questions = [qf.single_choice(module), qf.multiple_response(module), qf.true_false(module), qf.matching(module),
