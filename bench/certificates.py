@@ -59,24 +59,42 @@ def pending_certificates(n: int) -> list[int]:
 
     _, catalogue = site_tree_ensure()
     provider = Provider.objects.create(
-        name="Carolina Bodywork Education", ncbtmb_provider_number="451234-10", email="ce@example.com",
-        address="12 Example Street\nDurham, NC 27701", signatory_name="Dana Whitfield, LMBT",
+        name="Carolina Bodywork Education",
+        ncbtmb_provider_number="451234-10",
+        email="ce@example.com",
+        address="12 Example Street\nDurham, NC 27701",
+        signatory_name="Dana Whitfield, LMBT",
         signatory_title="Education Director",
     )
-    course = catalogue.add_child(instance=CoursePage(
-        title="Massage for Low Back Pain", slug="bench-course", ce_hours=Decimal("3.00"), provider=provider,
-        approved_title="Massage for Low Back Pain: Anatomy, Referred Pain and Red Flags",
-    ))
+    course = catalogue.add_child(
+        instance=CoursePage(
+            title="Massage for Low Back Pain",
+            slug="bench-course",
+            ce_hours=Decimal("3.00"),
+            provider=provider,
+            approved_title="Massage for Low Back Pain: Anatomy, Referred Pain and Red Flags",
+        )
+    )
     now = timezone.now()
     ids = []
     for i in range(n):
-        user = User.objects.create(username=f"bench{i}", email=f"bench{i}@example.com",
-                                   legal_name=f"Bench Learner {i} Ångström", license_number=f"MT-{i:05d}",
-                                   license_state="NC")
-        enrollment = Enrollment.objects.create(user=user, course=course, status=Enrollment.Status.COMPLETED,
-                                               completed_at=now)
-        ids.append(Certificate.objects.create(enrollment=enrollment, code=certificate_code_new(),
-                                              snapshot=certificate_snapshot(enrollment, completed_at=now)).pk)
+        user = User.objects.create(
+            username=f"bench{i}",
+            email=f"bench{i}@example.com",
+            legal_name=f"Bench Learner {i} Ångström",
+            license_number=f"MT-{i:05d}",
+            license_state="NC",
+        )
+        enrollment = Enrollment.objects.create(
+            user=user, course=course, status=Enrollment.Status.COMPLETED, completed_at=now
+        )
+        ids.append(
+            Certificate.objects.create(
+                enrollment=enrollment,
+                code=certificate_code_new(),
+                snapshot=certificate_snapshot(enrollment, completed_at=now),
+            ).pk
+        )
     return ids
 
 
@@ -114,27 +132,45 @@ def through_celery(ids: list[int], database_url: str, private_root: str) -> tupl
     warm, timed = ids[:CONCURRENCY], ids[CONCURRENCY:]
     queue = queue_name()
     with redis_url() as broker, celery_sender(broker, queue):
-        worker = worker_start(broker=broker, database_url=database_url, private_root=private_root, queue=queue,
-                              concurrency=CONCURRENCY)
+        worker = worker_start(
+            broker=broker,
+            database_url=database_url,
+            private_root=private_root,
+            queue=queue,
+            concurrency=CONCURRENCY,
+        )
         try:
             for pk in warm:  # worker start-up and font loading are not part of the rate
                 issue_certificate.delay(pk)
-            wait_for(lambda: Certificate.objects.filter(pk__in=warm, status="issued").count() == len(warm),
-                     timeout=120, process=worker)
+            wait_for(
+                lambda: Certificate.objects.filter(pk__in=warm, status="issued").count() == len(warm),
+                timeout=120,
+                process=worker,
+            )
             start = time.perf_counter()
             for pk in timed:
                 issue_certificate.delay(pk)
-            wait_for(lambda: Certificate.objects.filter(pk__in=timed, status="issued").count() == len(timed),
-                     timeout=600, interval=0.05, process=worker)
+            wait_for(
+                lambda: Certificate.objects.filter(pk__in=timed, status="issued").count() == len(timed),
+                timeout=600,
+                interval=0.05,
+                process=worker,
+            )
             elapsed = time.perf_counter() - start
             assert redis.Redis.from_url(broker).llen(queue) == 0
         except BaseException:
             from django.db.models import Count
 
             print(worker_output(worker)[-4000:])
-            print("statuses:", dict(Certificate.objects.values_list("status").annotate(n=Count("pk"))),
-                  "queued:", redis.Redis.from_url(broker).llen(queue))
-            for row in Certificate.objects.exclude(last_error="").values_list("pk", "status", "last_error")[:5]:
+            print(
+                "statuses:",
+                dict(Certificate.objects.values_list("status").annotate(n=Count("pk"))),
+                "queued:",
+                redis.Redis.from_url(broker).llen(queue),
+            )
+            for row in Certificate.objects.exclude(last_error="").values_list("pk", "status", "last_error")[
+                :5
+            ]:
                 print(row)
             raise
         finally:
@@ -157,10 +193,14 @@ def main():
         vendor = "PostgreSQL" if database_url.startswith("postgres") else "SQLite"
         print(f"database: {vendor}; worker: prefork x{CONCURRENCY}; certificates timed: {count}")
         for label, (median, size) in raw.items():
-            print(f"raw render ({label} name): {median * 1000:.1f} ms median, {1 / median:.1f} PDFs/s in one "
-                  f"process, {size / 1024:.1f} KiB")
-        print(f"through Celery + Redis: {count / elapsed:.1f} certificates/s ({elapsed:.2f} s for {count}: "
-              "render, private file, row, e-mail)")
+            print(
+                f"raw render ({label} name): {median * 1000:.1f} ms median, {1 / median:.1f} PDFs/s in one "
+                f"process, {size / 1024:.1f} KiB"
+            )
+        print(
+            f"through Celery + Redis: {count / elapsed:.1f} certificates/s ({elapsed:.2f} s for {count}: "
+            "render, private file, row, e-mail)"
+        )
         print(f"issued PDFs on disk: {len(sizes)}, mean {statistics.mean(sizes) / 1024:.1f} KiB")
     finally:
         from django.db import connections

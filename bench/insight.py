@@ -40,9 +40,15 @@ def measure(label: str, client, url: str, *, target: float | None = None, stream
     first, status, size = timed(client, url, stream=stream)
     runs = [timed(client, url, stream=stream)[0] for _ in range(REPEAT)]
     median = statistics.median(runs)
-    note = "" if target is None else f"   (target < {target * 1000:.0f} ms: {'met' if median < target else 'MISSED'})"
-    print(f"  {label:<28} HTTP {status}  {size / 1024:8.0f} KiB   first {first * 1000:7.0f} ms   "
-          f"median {median * 1000:7.0f} ms   best {min(runs) * 1000:7.0f} ms{note}")
+    note = (
+        ""
+        if target is None
+        else f"   (target < {target * 1000:.0f} ms: {'met' if median < target else 'MISSED'})"
+    )
+    print(
+        f"  {label:<28} HTTP {status}  {size / 1024:8.0f} KiB   first {first * 1000:7.0f} ms   "
+        f"median {median * 1000:7.0f} ms   best {min(runs) * 1000:7.0f} ms{note}"
+    )
 
 
 def main() -> int:
@@ -58,8 +64,10 @@ def main() -> int:
         info = make_data.existing(database_url) if existing else make_data.build(database_url)
         counts = info["counts"]
         engine = "PostgreSQL" if database_url.startswith("postgres") else "SQLite"
-        print(f"insight · {engine} · {counts['users']} learners · {counts['attempts']} attempts · "
-              f"{counts['responses']} responses (loaded in {info['seconds']:.0f} s)")
+        print(
+            f"insight · {engine} · {counts['users']} learners · {counts['attempts']} attempts · "
+            f"{counts['responses']} responses (loaded in {info['seconds']:.0f} s)"
+        )
         # DEBUG off before the first request: no query log, and the template engine (created lazily)
         # uses the cached loader as in production.
         from django.conf import settings
@@ -72,15 +80,29 @@ def main() -> int:
         connections.close_all()
         from cms.models import User
 
-        admin, _ = User.objects.get_or_create(username="bench-admin", defaults={"is_superuser": True, "is_staff": True})
+        admin, _ = User.objects.get_or_create(
+            username="bench-admin", defaults={"is_superuser": True, "is_staff": True}
+        )
         staff = Client()
         staff.force_login(admin)
         learner = Client()
         learner.force_login(User.objects.get(username=info["sample_learner"]))
-        measure("item analysis page", staff, reverse("insight_item_analysis", args=[info["quiz_id"]]), target=2.0)
-        measure("item analysis CSV", staff, reverse("insight_item_analysis_csv", args=[info["quiz_id"]]), stream=True)
+        measure(
+            "item analysis page", staff, reverse("insight_item_analysis", args=[info["quiz_id"]]), target=2.0
+        )
+        measure(
+            "item analysis CSV",
+            staff,
+            reverse("insight_item_analysis_csv", args=[info["quiz_id"]]),
+            stream=True,
+        )
         measure("roster page (first 50)", staff, reverse("insight_roster", args=[info["course_id"]]))
-        measure("roster CSV (all rows)", staff, reverse("insight_roster_csv", args=[info["course_id"]]), stream=True)
+        measure(
+            "roster CSV (all rows)",
+            staff,
+            reverse("insight_roster_csv", args=[info["course_id"]]),
+            stream=True,
+        )
         measure("learner dashboard", learner, reverse("dashboard"), target=0.1)
         measure("learner data export", learner, reverse("profile_export"))
         return 0

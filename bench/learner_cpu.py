@@ -42,10 +42,13 @@ def main() -> int:
             client.cookies[cookie_name] = value
         for _ in range(warmup):
             response = client.get(path)
-        assert response.status_code == 200 and text in response.content.decode(), (label, response.status_code)
+        assert response.status_code == 200 and text in response.content.decode(), (
+            label,
+            response.status_code,
+        )
         fresh = os.environ.get("CPU_FRESH_CLIENT")  # like wrk: only the session cookie, nothing kept
 
-        def fetch():
+        def fetch(client=client, path=path, logged_in=logged_in, fresh=fresh):
             if fresh:
                 client.cookies.clear()
                 if logged_in:
@@ -53,7 +56,9 @@ def main() -> int:
             return client.get(path)
 
         queries = []
-        with connection.execute_wrapper(lambda execute, sql, *a: queries.append(sql) or execute(sql, *a)):
+        with connection.execute_wrapper(
+            lambda execute, sql, *a, queries=queries: queries.append(sql) or execute(sql, *a)
+        ):
             fetch()
         rounds = []
         for _ in range(int(os.environ.get("CPU_ROUNDS", "5"))):

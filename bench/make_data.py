@@ -26,7 +26,6 @@ import random
 import secrets
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -53,8 +52,15 @@ def throwaway_database(prefix: str = "bench_insight") -> tuple[str, callable]:
 
 
 def django_setup(database_url: str, settings: str = "cms.settings.dev"):
-    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": settings, "LOG_LEVEL": "WARNING"}
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, check=True, env=env)
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_SETTINGS_MODULE": settings,
+        "LOG_LEVEL": "WARNING",
+    }
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, check=True, env=env
+    )
     os.environ.update(DATABASE_URL=database_url, DJANGO_SETTINGS_MODULE=settings)
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     import django
@@ -131,36 +137,57 @@ def course_build():
 
     _, catalogue = site_tree_ensure()
     provider = Provider.objects.create(
-        name="Bench provider", ncbtmb_provider_number="000000-00", email="bench@example.com",
-        signatory_name="Bench Signatory", signatory_title="Director",
+        name="Bench provider",
+        ncbtmb_provider_number="000000-00",
+        email="bench@example.com",
+        signatory_name="Bench Signatory",
+        signatory_title="Director",
     )
-    course = catalogue.add_child(instance=CoursePage(
-        title="Bench course", slug="bench-course", approved_title="Bench course", ce_hours=Decimal("2"),
-        provider=provider, pass_mark=PASS_MARK,
-    ))
-    modules = [course.add_child(instance=ModulePage(title=f"Bench module {m + 1}", slug=f"bench-module-{m + 1}"))
-               for m in range(MODULES)]
+    course = catalogue.add_child(
+        instance=CoursePage(
+            title="Bench course",
+            slug="bench-course",
+            approved_title="Bench course",
+            ce_hours=Decimal("2"),
+            provider=provider,
+            pass_mark=PASS_MARK,
+        )
+    )
+    modules = [
+        course.add_child(instance=ModulePage(title=f"Bench module {m + 1}", slug=f"bench-module-{m + 1}"))
+        for m in range(MODULES)
+    ]
     topics = [Topic.ATTACHMENTS, Topic.REFERRED_PAIN, Topic.RED_FLAGS, Topic.GENERAL]
     questions = []
     for n in range(POOL):
         module = modules[n % MODULES]
-        question = Question(stem=f"Bench question {n + 1}: which answer is right?", module=module,
-                            topic=topics[n % len(topics)], explanation="Bench explanation.")
+        question = Question(
+            stem=f"Bench question {n + 1}: which answer is right?",
+            module=module,
+            topic=topics[n % len(topics)],
+            explanation="Bench explanation.",
+        )
         if n % 5 == 3:
             question.kind = QuestionKind.MULTIPLE_RESPONSE
-            question.options = [QuestionOption(text=f"Choice {i + 1}", is_correct=i < 2, sort_order=i)
-                                for i in range(5)]
+            question.options = [
+                QuestionOption(text=f"Choice {i + 1}", is_correct=i < 2, sort_order=i) for i in range(5)
+            ]
         elif n % 5 == 4:
             question.kind = QuestionKind.TRUE_FALSE
-            question.options = [QuestionOption(text="True", is_correct=True, sort_order=0),
-                                QuestionOption(text="False", is_correct=False, sort_order=1)]
+            question.options = [
+                QuestionOption(text="True", is_correct=True, sort_order=0),
+                QuestionOption(text="False", is_correct=False, sort_order=1),
+            ]
         else:
             question.kind = QuestionKind.SINGLE_CHOICE
-            question.options = [QuestionOption(text=f"Option {i + 1}", is_correct=i == 0, sort_order=i)
-                                for i in range(4)]
+            question.options = [
+                QuestionOption(text=f"Option {i + 1}", is_correct=i == 0, sort_order=i) for i in range(4)
+            ]
         question.save()
         questions.append(question)
-    quiz = Quiz(title="Bench post-test", course=course, module=None, pass_mark=PASS_MARK, shuffle_choices=False)
+    quiz = Quiz(
+        title="Bench post-test", course=course, module=None, pass_mark=PASS_MARK, shuffle_choices=False
+    )
     quiz.rules = [QuizRule(topic="", count=PER_ATTEMPT)]
     quiz.save()
     return course, modules, quiz, questions
@@ -236,18 +263,48 @@ def build(database_url: str) -> dict:
 
     abilities = [rng.gauss(0, 1) for _ in range(LEARNERS)]
     per_learner = [ATTEMPTS // LEARNERS + (1 if n < ATTEMPTS % LEARNERS else 0) for n in range(LEARNERS)]
-    enrolled_at = [now - timedelta(days=rng.randint(20, 700), minutes=rng.randint(0, 1440)) for _ in range(LEARNERS)]
+    enrolled_at = [
+        now - timedelta(days=rng.randint(20, 700), minutes=rng.randint(0, 1440)) for _ in range(LEARNERS)
+    ]
     best: dict[int, tuple[Decimal, bool, object]] = {}
 
     with transaction.atomic():
-        counts["users"] = load(User, [
-            "id", "password", "is_superuser", "username", "first_name", "last_name", "email", "is_staff", "is_active",
-            "date_joined", "legal_name", "license_number", "license_state",
-        ], (
-            (first_user + n, password, False, f"bench{n}", "", "", f"bench{n}@example.com", False, True,
-             enrolled_at[n] - timedelta(hours=1), f"Bench Learner {n}", f"LMT-{n:06d}", rng.choice(["NC", "SC", "VA"]))
-            for n in range(LEARNERS)
-        ))
+        counts["users"] = load(
+            User,
+            [
+                "id",
+                "password",
+                "is_superuser",
+                "username",
+                "first_name",
+                "last_name",
+                "email",
+                "is_staff",
+                "is_active",
+                "date_joined",
+                "legal_name",
+                "license_number",
+                "license_state",
+            ],
+            (
+                (
+                    first_user + n,
+                    password,
+                    False,
+                    f"bench{n}",
+                    "",
+                    "",
+                    f"bench{n}@example.com",
+                    False,
+                    True,
+                    enrolled_at[n] - timedelta(hours=1),
+                    f"Bench Learner {n}",
+                    f"LMT-{n:06d}",
+                    rng.choice(["NC", "SC", "VA"]),
+                )
+                for n in range(LEARNERS)
+            ),
+        )
         through = User.groups.through
         load(through, ["user_id", "group_id"], ((first_user + n, learners_group.pk) for n in range(LEARNERS)))
 
@@ -268,16 +325,36 @@ def build(database_url: str) -> dict:
                     passed = score >= PASS_MARK
                     started_at = clock + timedelta(hours=number)
                     submitted_at = started_at + timedelta(minutes=rng.randint(8, 40))
-                    snapshot = ('{"version": 1, "quiz_title": "Bench post-test", "pass_mark": %d, "questions": [%s]}'
-                                % (PASS_MARK, ", ".join(r[1].snapshot_json(r[0]) for r in results)))
+                    snapshot = (
+                        '{"version": 1, "quiz_title": "Bench post-test", "pass_mark": '
+                        f"{PASS_MARK}, "
+                        f'"questions": [{", ".join(r[1].snapshot_json(r[0]) for r in results)}]}}'
+                    )
                     previous = best.get(n)
                     if previous is None or score > previous[0]:
                         best[n] = (score, passed or bool(previous and previous[1]), submitted_at)
                     elif passed:
                         best[n] = (previous[0], True, previous[2])
-                    yield (attempt_id, user_id, quiz.pk, number, "submitted", started_at, None, submitted_at, score,
-                           passed, False, "" if passed else f"Score {score}% is below the pass mark of {PASS_MARK}%.",
-                           rng.getrandbits(62), snapshot), results, submitted_at
+                    yield (
+                        (
+                            attempt_id,
+                            user_id,
+                            quiz.pk,
+                            number,
+                            "submitted",
+                            started_at,
+                            None,
+                            submitted_at,
+                            score,
+                            passed,
+                            False,
+                            "" if passed else f"Score {score}% is below the pass mark of {PASS_MARK}%.",
+                            rng.getrandbits(62),
+                            snapshot,
+                        ),
+                        results,
+                        submitted_at,
+                    )
                     attempt_id += 1
 
         response_buffer = []
@@ -285,14 +362,44 @@ def build(database_url: str) -> dict:
         def attempts_only():
             for row, results, submitted_at in attempt_rows():
                 for position, item, answer, score, correct in results:
-                    response_buffer.append((row[0], item.qid, position,
-                                            None if answer is None else json.dumps(answer), score, correct,
-                                            submitted_at))
+                    response_buffer.append(
+                        (
+                            row[0],
+                            item.qid,
+                            position,
+                            None if answer is None else json.dumps(answer),
+                            score,
+                            correct,
+                            submitted_at,
+                        )
+                    )
                 yield row
 
-        attempt_columns = ["id", "user_id", "quiz_id", "number", "status", "started_at", "deadline", "submitted_at",
-                           "score", "passed", "failed_critical", "fail_reason", "seed", "snapshot"]
-        response_columns = ["attempt_id", "question_id", "position", "answer", "score", "is_correct", "updated_at"]
+        attempt_columns = [
+            "id",
+            "user_id",
+            "quiz_id",
+            "number",
+            "status",
+            "started_at",
+            "deadline",
+            "submitted_at",
+            "score",
+            "passed",
+            "failed_critical",
+            "fail_reason",
+            "seed",
+            "snapshot",
+        ]
+        response_columns = [
+            "attempt_id",
+            "question_id",
+            "position",
+            "answer",
+            "score",
+            "is_correct",
+            "updated_at",
+        ]
         counts["attempts"] = 0
         counts["responses"] = 0
         generator = attempts_only()
@@ -308,38 +415,99 @@ def build(database_url: str) -> dict:
             for n in range(LEARNERS):
                 done = best.get(n)
                 completed = done is not None and done[1]
-                yield (first_enrollment + n, first_user + n, course.pk, "completed" if completed else "active",
-                       enrolled_at[n], done[2] if completed else None)
+                yield (
+                    first_enrollment + n,
+                    first_user + n,
+                    course.pk,
+                    "completed" if completed else "active",
+                    enrolled_at[n],
+                    done[2] if completed else None,
+                )
 
-        counts["enrollments"] = load(Enrollment, ["id", "user_id", "course_id", "status", "enrolled_at",
-                                                  "completed_at"], enrollment_rows())
-        counts["module_progress"] = load(ModuleProgress, [
-            "enrollment_id", "module_id", "started_at", "completed_at", "seconds_spent"], (
-            (first_enrollment + n, module.pk, enrolled_at[n] + timedelta(hours=m), enrolled_at[n] + timedelta(hours=m, minutes=30),
-             1800)
-            for n in range(LEARNERS) for m, module in enumerate(modules) if n in best or m < 2
-        ))
+        counts["enrollments"] = load(
+            Enrollment,
+            ["id", "user_id", "course_id", "status", "enrolled_at", "completed_at"],
+            enrollment_rows(),
+        )
+        counts["module_progress"] = load(
+            ModuleProgress,
+            ["enrollment_id", "module_id", "started_at", "completed_at", "seconds_spent"],
+            (
+                (
+                    first_enrollment + n,
+                    module.pk,
+                    enrolled_at[n] + timedelta(hours=m),
+                    enrolled_at[n] + timedelta(hours=m, minutes=30),
+                    1800,
+                )
+                for n in range(LEARNERS)
+                for m, module in enumerate(modules)
+                if n in best or m < 2
+            ),
+        )
         completed = [n for n in range(LEARNERS) if best.get(n, (0, False))[1]]
-        counts["evaluations"] = load(CourseEvaluation, [
-            "enrollment_id", "objectives_met", "content_relevant", "materials_quality", "instructor_quality",
-            "would_recommend", "comments", "submitted_at"], (
-            (first_enrollment + n, *(rng.choice([3, 4, 4, 5, 5]) for _ in range(5)),
-             "Useful course." if n % 7 == 0 else "", best[n][2])
-            for n in completed
-        ))
-        counts["certificates"] = load(Certificate, [
-            "enrollment_id", "code", "status", "snapshot", "pdf", "created_at", "updated_at", "issued_at",
-            "revoked_reason", "attempts", "last_error"], (
-            (first_enrollment + n, f"BENCH-{n:06d}-{secrets.token_hex(3).upper()}", "issued",
-             json.dumps({"learner_name": f"Bench Learner {n}", "course_title": "Bench course"}), "",
-             best[n][2], best[n][2], best[n][2], "", 1, "")
-            for n in completed
-        ))
+        counts["evaluations"] = load(
+            CourseEvaluation,
+            [
+                "enrollment_id",
+                "objectives_met",
+                "content_relevant",
+                "materials_quality",
+                "instructor_quality",
+                "would_recommend",
+                "comments",
+                "submitted_at",
+            ],
+            (
+                (
+                    first_enrollment + n,
+                    *(rng.choice([3, 4, 4, 5, 5]) for _ in range(5)),
+                    "Useful course." if n % 7 == 0 else "",
+                    best[n][2],
+                )
+                for n in completed
+            ),
+        )
+        counts["certificates"] = load(
+            Certificate,
+            [
+                "enrollment_id",
+                "code",
+                "status",
+                "snapshot",
+                "pdf",
+                "created_at",
+                "updated_at",
+                "issued_at",
+                "revoked_reason",
+                "attempts",
+                "last_error",
+            ],
+            (
+                (
+                    first_enrollment + n,
+                    f"BENCH-{n:06d}-{secrets.token_hex(3).upper()}",
+                    "issued",
+                    json.dumps({"learner_name": f"Bench Learner {n}", "course_title": "Bench course"}),
+                    "",
+                    best[n][2],
+                    best[n][2],
+                    best[n][2],
+                    "",
+                    1,
+                    "",
+                )
+                for n in completed
+            ),
+        )
         reset_sequences([User, Enrollment, ModuleProgress, Attempt, Response, CourseEvaluation, Certificate])
     with connection.cursor() as cursor:  # fresh statistics (and, on PostgreSQL, the visibility map)
         cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
     return {
-        "course_id": course.pk, "quiz_id": quiz.pk, "counts": counts, "seconds": time.perf_counter() - started,
+        "course_id": course.pk,
+        "quiz_id": quiz.pk,
+        "counts": counts,
+        "seconds": time.perf_counter() - started,
         "sample_learner": f"bench{LEARNERS // 2}",
     }
 
@@ -356,10 +524,18 @@ def existing(database_url: str) -> dict:
 
     quiz = Quiz.objects.get(title="Bench post-test")
     learners = User.objects.filter(username__startswith="bench").exclude(username="bench-admin").count()
-    counts = {"users": learners, "attempts": Attempt.objects.filter(quiz=quiz).count(),
-              "responses": Response.objects.filter(attempt__quiz=quiz).count()}
-    return {"course_id": quiz.course_id, "quiz_id": quiz.pk, "counts": counts, "seconds": 0.0,
-            "sample_learner": f"bench{learners // 2}"}
+    counts = {
+        "users": learners,
+        "attempts": Attempt.objects.filter(quiz=quiz).count(),
+        "responses": Response.objects.filter(attempt__quiz=quiz).count(),
+    }
+    return {
+        "course_id": quiz.course_id,
+        "quiz_id": quiz.pk,
+        "counts": counts,
+        "seconds": 0.0,
+        "sample_learner": f"bench{learners // 2}",
+    }
 
 
 def main() -> int:
@@ -371,7 +547,9 @@ def main() -> int:
         counts = info["counts"]
         print(f"bench data · {engine} · {LEARNERS} learners · {ATTEMPTS} attempts × {PER_ATTEMPT} questions")
         print("  rows: " + ", ".join(f"{name} {n}" for name, n in counts.items()))
-        print(f"  loaded in {info['seconds']:.1f} s ({counts['responses'] / info['seconds']:.0f} responses/s)")
+        print(
+            f"  loaded in {info['seconds']:.1f} s ({counts['responses'] / info['seconds']:.0f} responses/s)"
+        )
         if keep:
             print(f"  kept: DATABASE_URL={database_url}")
         return 0

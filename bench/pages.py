@@ -163,8 +163,18 @@ def queries_per_page(info: dict) -> dict[str, int]:
 
 
 def gunicorn_start(database_url: str) -> subprocess.Popen:
-    command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "cms.wsgi:application", "--workers", str(WORKERS),
-               "--bind", f"127.0.0.1:{PORT}", "--pythonpath", f"{ROOT},{BENCH}", "--log-level", "warning"]
+    command = [
+        str(ROOT / ".venv" / "bin" / "gunicorn"),
+        "cms.wsgi:application",
+        "--workers",
+        str(WORKERS),
+        "--bind",
+        f"127.0.0.1:{PORT}",
+        "--pythonpath",
+        f"{ROOT},{BENCH}",
+        "--log-level",
+        "warning",
+    ]
     process = subprocess.Popen(command, env=environment(database_url), cwd=ROOT, start_new_session=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -211,7 +221,18 @@ def _ms(text: str) -> float:
 
 
 def wrk(binary: str, path: str, cookie: str | None, seconds: int) -> dict:
-    command = [binary, "-t", "2", "-c", str(CONNECTIONS), "-d", f"{seconds}s", "--latency", "--timeout", "10s"]
+    command = [
+        binary,
+        "-t",
+        "2",
+        "-c",
+        str(CONNECTIONS),
+        "-d",
+        f"{seconds}s",
+        "--latency",
+        "--timeout",
+        "10s",
+    ]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
     output = subprocess.run(command + [BASE + path], capture_output=True, text=True, check=True).stdout
@@ -241,7 +262,10 @@ def main() -> int:
         database_url, cleanup = _throwaway.throwaway_database("bodywork_perf_pages")
         if os.environ.get("BENCH_KEEP"):
             print(f"pages: keeping the database: BENCH_PAGES_DATABASE_URL={database_url}")
-            cleanup = (lambda: None)
+
+            def cleanup():
+                return None
+
     server = None
     try:
         redis_flush()
@@ -259,13 +283,15 @@ def main() -> int:
                 print(f"pages: {label} ({path}): {problem}")
                 return 1
         cache_state = "on" if os.environ.get("PAGE_CACHE_ENABLED", "true").lower() == "true" else "OFF"
-        print(f"pages · page cache {cache_state} · PostgreSQL · gunicorn {WORKERS} sync workers · wrk {CONNECTIONS} connections · "
-              f"{DURATION} s per page after {WARMUP} s warm-up · {os.cpu_count()} CPUs "
-              f"(demo loaded in {info['seconds']:.0f} s)")
+        print(
+            f"pages · page cache {cache_state} · PostgreSQL · gunicorn {WORKERS} sync workers · wrk {CONNECTIONS} connections · "
+            f"{DURATION} s per page after {WARMUP} s warm-up · {os.cpu_count()} CPUs "
+            f"(demo loaded in {info['seconds']:.0f} s)"
+        )
         minimal_path = pages[0][1]
         results = {}
         order = [*pages, pages[0]]  # the minimal view first and last: the machine's load drifts
-        for index, (label, path, logged_in, _text) in enumerate(order):
+        for _index, (label, path, logged_in, _text) in enumerate(order):
             cookie = info["cookie"] if logged_in else None
             wrk(binary, path, cookie, WARMUP)
             results.setdefault(label, []).append(wrk(binary, path, cookie, DURATION))
@@ -281,8 +307,10 @@ def main() -> int:
                 if path != minimal_path and ("course" in label or "module" in label):
                     met = run["rps"] >= floor / 4 and run["p99"] < 50
                     notes.append(f"target >= 0.25x and p99 < 50 ms: {'met' if met else 'missed'}")
-                print(f"  {label:<24}{run['rps']:>9.0f}{run['p50']:>9.1f}{run['p99']:>9.1f}"
-                      f"{run['rps'] / floor:>10.2f}x{queries[label]:>9}  {'; '.join(notes)}")
+                print(
+                    f"  {label:<24}{run['rps']:>9.0f}{run['p50']:>9.1f}{run['p99']:>9.1f}"
+                    f"{run['rps'] / floor:>10.2f}x{queries[label]:>9}  {'; '.join(notes)}"
+                )
         return 0
     finally:
         if server is not None:

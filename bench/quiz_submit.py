@@ -18,7 +18,6 @@ import secrets
 import shutil
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -58,8 +57,14 @@ def prepare(database_url: str) -> list[dict]:
     """Migrate, build the course and quizzes, open the attempts; returns one job per submit."""
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
-        cwd=ROOT, check=True,
-        env={**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "cms.settings.dev", "LOG_LEVEL": "WARNING"},
+        cwd=ROOT,
+        check=True,
+        env={
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "DJANGO_SETTINGS_MODULE": "cms.settings.dev",
+            "LOG_LEVEL": "WARNING",
+        },
     )
     os.environ["DATABASE_URL"] = database_url
     os.environ["DJANGO_SETTINGS_MODULE"] = "cms.settings.dev"
@@ -83,19 +88,32 @@ def prepare(database_url: str) -> list[dict]:
 
     _, catalogue = site_tree_ensure()
     provider = Provider.objects.create(
-        name="Bench provider", ncbtmb_provider_number="000000-00", email="bench@example.com",
-        signatory_name="Bench", signatory_title="Bench",
+        name="Bench provider",
+        ncbtmb_provider_number="000000-00",
+        email="bench@example.com",
+        signatory_name="Bench",
+        signatory_title="Bench",
     )
-    course = catalogue.add_child(instance=CoursePage(
-        title="Bench course", slug="bench-course", approved_title="Bench course", ce_hours=Decimal("1"), provider=provider,
-    ))
-    zones = [BodyZone.objects.get_or_create(code=f"bench-{n}", defaults={"name": f"Zone {n}", "view": "back"})[0]
-             for n in range(6)]
+    course = catalogue.add_child(
+        instance=CoursePage(
+            title="Bench course",
+            slug="bench-course",
+            approved_title="Bench course",
+            ce_hours=Decimal("1"),
+            provider=provider,
+        )
+    )
+    zones = [
+        BodyZone.objects.get_or_create(code=f"bench-{n}", defaults={"name": f"Zone {n}", "view": "back"})[0]
+        for n in range(6)
+    ]
     quizzes = []
     for q in range(QUIZZES):
         module = course.add_child(instance=ModulePage(title=f"Bench module {q}", slug=f"bench-module-{q}"))
         for n in range(QUESTIONS):
-            question = Question(kind=QuestionKind.SINGLE_CHOICE, stem=f"Bench question {q}.{n}", module=module)
+            question = Question(
+                kind=QuestionKind.SINGLE_CHOICE, stem=f"Bench question {q}.{n}", module=module
+            )
             kind = n % 4
             if kind == 0:
                 question.options = [QuestionOption(text=f"Choice {i}", is_correct=i == 0) for i in range(4)]
@@ -104,7 +122,9 @@ def prepare(database_url: str) -> list[dict]:
                 question.options = [QuestionOption(text=f"Choice {i}", is_correct=i < 2) for i in range(5)]
             elif kind == 2:
                 question.kind = QuestionKind.MATCHING
-                question.options = [QuestionOption(text=f"Left {i}", match_text=f"Right {i}") for i in range(4)]
+                question.options = [
+                    QuestionOption(text=f"Left {i}", match_text=f"Right {i}") for i in range(4)
+                ]
             else:
                 question.kind = QuestionKind.BODY_MAP
                 question.correct_zones = zones[:2]
@@ -112,7 +132,9 @@ def prepare(database_url: str) -> list[dict]:
         quizzes.append(Quiz.objects.create(title=f"Bench quiz {q}", course=course, module=module))
     jobs = []
     for n in range(LEARNERS):
-        user = User.objects.create_user(username=f"bench{n}", password=secrets.token_hex(8), legal_name=f"Bench {n}")
+        user = User.objects.create_user(
+            username=f"bench{n}", password=secrets.token_hex(8), legal_name=f"Bench {n}"
+        )
         Enrollment.objects.create(user=user, course=course)
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
@@ -153,8 +175,18 @@ def start_server(database_url: str, port: int, shim_dir: str) -> subprocess.Pope
         "LOG_LEVEL": "WARNING",
         "PYTHONWARNINGS": "ignore:No directory at:UserWarning",  # no collectstatic: JSON only
     }
-    command = [sys.executable, "-m", "gunicorn", "cms.wsgi", "--workers", str(WORKERS), "--bind",
-               f"127.0.0.1:{port}", "--log-level", "warning"]
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "cms.wsgi",
+        "--workers",
+        str(WORKERS),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+    ]
     server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -255,10 +287,14 @@ def main() -> int:
         latencies, statuses, wall = fire(base_url, jobs)
         ok = statuses.count(200)
         engine = "PostgreSQL" if database_url.startswith("postgres") else "SQLite"
-        print(f"quiz submit ({QUESTIONS} questions) · {engine} · gunicorn {WORKERS} workers · {THREADS} threads")
+        print(
+            f"quiz submit ({QUESTIONS} questions) · {engine} · gunicorn {WORKERS} workers · {THREADS} threads"
+        )
         print(f"  submits: {len(jobs)}  ok: {ok}  failed: {len(jobs) - ok}")
         print(f"  throughput: {len(jobs) / wall:.1f} submissions/s")
-        print(f"  latency p50: {percentile(latencies, 50) * 1000:.1f} ms   p99: {percentile(latencies, 99) * 1000:.1f} ms")
+        print(
+            f"  latency p50: {percentile(latencies, 50) * 1000:.1f} ms   p99: {percentile(latencies, 99) * 1000:.1f} ms"
+        )
         return 0 if ok == len(jobs) else 1
     finally:
         if server is not None:

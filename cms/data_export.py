@@ -22,8 +22,18 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 FORMAT = "bodywork-ce-learner-data/1"
-PROFILE_FIELDS = ["username", "email", "first_name", "last_name", "legal_name", "license_number", "license_state",
-                  "date_joined", "last_login", "is_active"]
+PROFILE_FIELDS = [
+    "username",
+    "email",
+    "first_name",
+    "last_name",
+    "legal_name",
+    "license_number",
+    "license_state",
+    "date_joined",
+    "last_login",
+    "is_active",
+]
 
 
 def _profile(user) -> dict:
@@ -76,10 +86,15 @@ def _enrollments(user) -> list[dict]:
         .values("enrollment_id", "module_id", "module__title", "started_at", "completed_at", "seconds_spent")
     )
     for row in rows:
-        progress.setdefault(row["enrollment_id"], []).append({
-            "module_id": row["module_id"], "module": row["module__title"], "started_at": row["started_at"],
-            "completed_at": row["completed_at"], "seconds_spent": row["seconds_spent"],
-        })
+        progress.setdefault(row["enrollment_id"], []).append(
+            {
+                "module_id": row["module_id"],
+                "module": row["module__title"],
+                "started_at": row["started_at"],
+                "completed_at": row["completed_at"],
+                "seconds_spent": row["seconds_spent"],
+            }
+        )
     return [
         {
             "course_id": e.course_id,
@@ -146,7 +161,8 @@ def _attempts(user, *, include_responses: bool) -> list[dict]:
             saved = responses.get(attempt.pk, {})
             zones = attempt.snapshot.get("zones", [])
             data["questions"] = [
-                _question(item, saved.get(item["position"]), zones, per_question) for item in attempt.questions
+                _question(item, saved.get(item["position"]), zones, per_question)
+                for item in attempt.questions
             ]
         out.append(data)
     return out

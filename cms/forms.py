@@ -35,7 +35,11 @@ class SignupForm(EmailUniqueMixin, UserCreationForm):
         model = User
         fields = ("username", "email", "legal_name", "license_number", "license_state")
         help_texts = {"legal_name": LEGAL_NAME_HELP}
-        labels = {"legal_name": "Legal name", "license_number": "License number", "license_state": "License state"}
+        labels = {
+            "legal_name": "Legal name",
+            "license_number": "License number",
+            "license_state": "License state",
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -50,9 +54,15 @@ class SignupForm(EmailUniqueMixin, UserCreationForm):
         self.helper = _helper(
             "Create account",
             Fieldset("Your account", "username", "email"),
-            Fieldset("For your certificates", "legal_name",
-                     Div(Div(Field("license_number"), css_class="col-sm-7"),
-                         Div(Field("license_state"), css_class="col-sm-5"), css_class="row")),
+            Fieldset(
+                "For your certificates",
+                "legal_name",
+                Div(
+                    Div(Field("license_number"), css_class="col-sm-7"),
+                    Div(Field("license_state"), css_class="col-sm-5"),
+                    css_class="row",
+                ),
+            ),
             Fieldset("Password", "password1", "password2"),
         )
 
@@ -62,8 +72,12 @@ class ProfileForm(EmailUniqueMixin, forms.ModelForm):
         model = User
         fields = ("legal_name", "license_number", "license_state", "email")
         help_texts = {"legal_name": LEGAL_NAME_HELP}
-        labels = {"legal_name": "Legal name", "license_number": "License number", "license_state": "License state",
-                  "email": "E-mail"}
+        labels = {
+            "legal_name": "Legal name",
+            "license_number": "License number",
+            "license_state": "License state",
+            "email": "E-mail",
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -73,7 +87,10 @@ class ProfileForm(EmailUniqueMixin, forms.ModelForm):
         self.helper = _helper(
             "Save profile",
             "legal_name",
-            Div(Div(Field("license_number"), css_class="col-sm-7"),
-                Div(Field("license_state"), css_class="col-sm-5"), css_class="row"),
+            Div(
+                Div(Field("license_number"), css_class="col-sm-7"),
+                Div(Field("license_state"), css_class="col-sm-5"),
+                css_class="row",
+            ),
             "email",
         )

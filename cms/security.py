@@ -70,7 +70,9 @@ def client_ip(request) -> str:
     proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
     remote = request.META.get("REMOTE_ADDR", "") or ""
     if proxies > 0:
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        forwarded = [
+            part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()
+        ]
         if len(forwarded) >= proxies:
             candidate = forwarded[-proxies]
             if _valid_ip(candidate):
@@ -144,8 +146,9 @@ def _count(cache_key: str, period: int) -> int:
         return 1
 
 
-def rate_limit_hit(request, scope: str, *, keys: Iterable[Callable] = (client_ip,),
-                   methods: Iterable[str] = ("POST",)) -> bool:
+def rate_limit_hit(
+    request, scope: str, *, keys: Iterable[Callable] = (client_ip,), methods: Iterable[str] = ("POST",)
+) -> bool:
     """Count this request against `scope` under every key; True when any key is over the limit.
 
     Requests with other methods are neither counted nor limited. Disabled by RATE_LIMIT_ENABLED=False.

@@ -19,7 +19,9 @@ def site_tree_ensure() -> tuple[HomePage, "CourseIndexPage"]:  # noqa: F821
         home = root.add_child(instance=HomePage(title="Home", slug="home"))
     site = Site.objects.filter(is_default_site=True).first()
     if site is None:
-        Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True, site_name="Bodywork CE")
+        Site.objects.create(
+            hostname="localhost", port=80, root_page=home, is_default_site=True, site_name="Bodywork CE"
+        )
     elif site.root_page_id != home.pk:
         site.root_page = home
         site.save()
@@ -39,8 +41,11 @@ def learner_create(*, username, email, password, legal_name, license_number, lic
     """Create a learner account (group "Learners"); the password is hashed, never stored as given."""
     with transaction.atomic():
         user = User(
-            username=username, email=email, legal_name=legal_name,
-            license_number=license_number, license_state=license_state,
+            username=username,
+            email=email,
+            legal_name=legal_name,
+            license_number=license_number,
+            license_state=license_state,
         )
         user.set_password(password)
         user.save()

@@ -13,8 +13,11 @@ from courses import views as course_views
 urlpatterns = [
     path("django-admin/", admin.site.urls),
     # the admin's own password reset form, rate-limited like the site's (before the admin's patterns)
-    path("admin/password_reset/", password_reset_limited(wagtail_account.PasswordResetView.as_view()),
-         name="wagtailadmin_password_reset"),
+    path(
+        "admin/password_reset/",
+        password_reset_limited(wagtail_account.PasswordResetView.as_view()),
+        name="wagtailadmin_password_reset",
+    ),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("cms.account_urls")),

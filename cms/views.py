@@ -14,7 +14,9 @@ from .services import learner_create
 
 def _next_url(request) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return resolve_url(settings.LOGIN_REDIRECT_URL)
 
@@ -27,8 +29,11 @@ def signup(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         user = learner_create(
-            username=data["username"], email=data["email"], password=data["password1"],
-            legal_name=data["legal_name"], license_number=data["license_number"],
+            username=data["username"],
+            email=data["email"],
+            password=data["password1"],
+            legal_name=data["legal_name"],
+            license_number=data["license_number"],
             license_state=data["license_state"],
         )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")

@@ -43,8 +43,15 @@ class ArticleImportResult:
         return f"{verb} “{self.source.file_name}” {detail}: “{self.module.title}”."
 
 
-def article_import(*, raw: bytes, file_name: str, course_slug: str | None = None,
-                   course: CoursePage | None = None, user=None, force: bool = False) -> ArticleImportResult:
+def article_import(
+    *,
+    raw: bytes,
+    file_name: str,
+    course_slug: str | None = None,
+    course: CoursePage | None = None,
+    user=None,
+    force: bool = False,
+) -> ArticleImportResult:
     """Parse ``raw`` and create or update the draft module. Raises ArticleError; writes nothing then.
 
     ``force`` re-imports an unchanged file, e.g. after the parser has improved.
@@ -54,7 +61,9 @@ def article_import(*, raw: bytes, file_name: str, course_slug: str | None = None
     course_pk = course.pk if course is not None else None
     for attempt in range(IMPORT_TRIES):
         try:
-            return _import_once(article, checksum, course_pk=course_pk, course_slug=course_slug, user=user, force=force)
+            return _import_once(
+                article, checksum, course_pk=course_pk, course_slug=course_slug, user=user, force=force
+            )
         except IntegrityError:
             # Another import of the same file (or a page landing at the same place in the tree) committed
             # first. Try again from a fresh read: the file is then found and updated, or left unchanged.
@@ -66,7 +75,9 @@ def article_import(*, raw: bytes, file_name: str, course_slug: str | None = None
     raise AssertionError("unreachable")
 
 
-def _import_once(article: ParsedArticle, checksum: str, *, course_pk, course_slug, user, force) -> ArticleImportResult:
+def _import_once(
+    article: ParsedArticle, checksum: str, *, course_pk, course_slug, user, force
+) -> ArticleImportResult:
     with transaction.atomic():
         # Lock the course row: imports into one course run one after the other, so the second import of a
         # file finds the first one's draft. Re-read on every try (its tree fields, numchild, may have moved).

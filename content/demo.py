@@ -22,22 +22,57 @@ COURSE_DIR = Path(__file__).resolve().parent / "course"
 DEFAULT_DEMO_PASSWORD = "bodywork-demo"
 DEMO_INSTRUCTOR = "instructor"
 COURSE_FIELDS = ["title", "approved_title", "summary", "description", "course_type", "ce_hours", "pass_mark"]
-PROVIDER_FIELDS = ["name", "ncbtmb_provider_number", "email", "phone", "address", "website",
-                   "signatory_name", "signatory_title"]
-BODY_BLOCK_TYPES = {"rich_text", "heading", "key_points", "muscle_card", "red_flag", "figure",
-                    "editors_note", "source_citation"}
+PROVIDER_FIELDS = [
+    "name",
+    "ncbtmb_provider_number",
+    "email",
+    "phone",
+    "address",
+    "website",
+    "signatory_name",
+    "signatory_title",
+]
+BODY_BLOCK_TYPES = {
+    "rich_text",
+    "heading",
+    "key_points",
+    "muscle_card",
+    "red_flag",
+    "figure",
+    "editors_note",
+    "source_citation",
+}
 
 DEMO_USERS = [
-    {"username": "admin", "email": "admin@example.com", "legal_name": "Morgan Avery",
-     "is_superuser": True, "is_staff": True, "groups": [],
-     "can": "superuser: the whole Wagtail admin (/admin/), provider, users, certificates"},
-    {"username": "instructor", "email": "instructor@example.com", "legal_name": "Dana Whitfield",
-     "license_number": "MT-20417", "license_state": "NC", "is_staff": True, "groups": ["Instructors"],
-     "can": "Wagtail admin (/admin/), as the demo course's assigned instructor: edit and publish its pages, "
-            "quizzes, item analysis and records; knowledge base, questions"},
-    {"username": "learner", "email": "learner@example.com", "legal_name": "Samuel J. Rivera",
-     "license_number": "LMBT-104233", "license_state": "NC", "groups": ["Learners"],
-     "can": "the site (/accounts/login/): enroll, read modules, take quizzes, get the certificate"},
+    {
+        "username": "admin",
+        "email": "admin@example.com",
+        "legal_name": "Morgan Avery",
+        "is_superuser": True,
+        "is_staff": True,
+        "groups": [],
+        "can": "superuser: the whole Wagtail admin (/admin/), provider, users, certificates",
+    },
+    {
+        "username": "instructor",
+        "email": "instructor@example.com",
+        "legal_name": "Dana Whitfield",
+        "license_number": "MT-20417",
+        "license_state": "NC",
+        "is_staff": True,
+        "groups": ["Instructors"],
+        "can": "Wagtail admin (/admin/), as the demo course's assigned instructor: edit and publish its pages, "
+        "quizzes, item analysis and records; knowledge base, questions",
+    },
+    {
+        "username": "learner",
+        "email": "learner@example.com",
+        "legal_name": "Samuel J. Rivera",
+        "license_number": "LMBT-104233",
+        "license_state": "NC",
+        "groups": ["Learners"],
+        "can": "the site (/accounts/login/): enroll, read modules, take quizzes, get the certificate",
+    },
 ]
 
 
@@ -55,6 +90,7 @@ class DemoReport:
 
 
 # ---------------------------------------------------------------- reading the files
+
 
 def course_files_load(directory: Path = COURSE_DIR) -> dict:
     """course.yaml plus its modules (in the order course.yaml lists them), checked for shape."""
@@ -104,6 +140,7 @@ def _yaml_load(path: Path) -> dict:
 
 # ---------------------------------------------------------------- the service
 
+
 def demo_setup(*, reset: bool = False, with_quizzes: bool = True) -> DemoReport:
     """Create whatever of the demo is missing; with reset, also rewrite it from the files.
     with_quizzes also builds the question bank from the knowledge base and the demo quizzes."""
@@ -134,7 +171,9 @@ def demo_instructor_assign(course, *, report: DemoReport) -> None:
     instructor = get_user_model().objects.filter(username=DEMO_INSTRUCTOR, groups__name="Instructors").first()
     if instructor is None:
         course_staff_sync(course)
-        report.add(f"Course staff: no demo user “{DEMO_INSTRUCTOR}” in the Instructors group, nobody assigned")
+        report.add(
+            f"Course staff: no demo user “{DEMO_INSTRUCTOR}” in the Instructors group, nobody assigned"
+        )
         return
     course_instructor_assign(course=course, user=instructor)
     report.add(f"Course staff: “{DEMO_INSTRUCTOR}” assigned to “{course.title}”")
@@ -177,10 +216,12 @@ def course_ensure(catalogue, data: dict, *, provider, reset: bool, report: DemoR
     from courses.models import CoursePage
 
     course = CoursePage.objects.child_of(catalogue).filter(slug=data["slug"]).first()
-    values = {**{key: data[key] for key in COURSE_FIELDS}, "provider": provider,
-              "ce_hours": Decimal(str(data["ce_hours"])),
-              "learning_objectives": [{"type": "objective", "value": text}
-                                      for text in data["learning_objectives"]]}
+    values = {
+        **{key: data[key] for key in COURSE_FIELDS},
+        "provider": provider,
+        "ce_hours": Decimal(str(data["ce_hours"])),
+        "learning_objectives": [{"type": "objective", "value": text} for text in data["learning_objectives"]],
+    }
     if course is None:
         course = CoursePage(slug=data["slug"], **values)
         catalogue.add_child(instance=course)
@@ -199,8 +240,11 @@ def modules_ensure(course, modules: list[dict], *, reset: bool, report: DemoRepo
 
     created, rewritten, kept = [], [], []
     for module_data in modules:
-        values = {"title": module_data["title"], "summary": module_data["summary"],
-                  "body": body_from_data(module_data["body"], source=module_data["file_name"])}
+        values = {
+            "title": module_data["title"],
+            "summary": module_data["summary"],
+            "body": body_from_data(module_data["body"], source=module_data["file_name"]),
+        }
         module = ModulePage.objects.child_of(course).filter(slug=module_data["slug"]).first()
         if module is None:
             module = ModulePage(slug=module_data["slug"], **values)
@@ -213,8 +257,11 @@ def modules_ensure(course, modules: list[dict], *, reset: bool, report: DemoRepo
             kept.append(module.slug)
     if reset:
         _modules_order(course, [m["slug"] for m in modules])
-    parts = [f"{len(created)} created", f"{len(rewritten)} republished" if reset else None,
-             f"{len(kept)} {'unchanged' if reset else 'kept'}"]
+    parts = [
+        f"{len(created)} created",
+        f"{len(rewritten)} republished" if reset else None,
+        f"{len(kept)} {'unchanged' if reset else 'kept'}",
+    ]
     report.add(f"Modules: {len(modules)} in the files: " + ", ".join(p for p in parts if p))
 
 
@@ -302,7 +349,9 @@ def _lookup(ids: dict, slug, kind: str, source: str) -> int:
 def users_ensure(*, reset: bool, report: DemoReport) -> None:
     password = os.environ.get("DEMO_PASSWORD") or (DEFAULT_DEMO_PASSWORD if settings.DEBUG else "")
     if not password:
-        report.add("Users: skipped (DEBUG is off and DEMO_PASSWORD is not set: no default passwords outside dev)")
+        report.add(
+            "Users: skipped (DEBUG is off and DEMO_PASSWORD is not set: no default passwords outside dev)"
+        )
         return
     User = get_user_model()
     done = []

@@ -30,12 +30,30 @@ RETRY_GAIN = 0.7
 
 # (legal name, state): invented people; non-ASCII names on purpose (exports must keep them intact).
 PEOPLE = [
-    ("Maya Okafor", "NC"), ("Zoë Martínez", "TX"), ("Liam O'Connell", "NY"), ("Nguyễn Thị Hoa", "CA"),
-    ("Priya Raman", "NJ"), ("Siobhán Byrne", "MA"), ("Daniel Whitaker", "OH"), ("Aisha Bello", "GA"),
-    ("François Dubois", "LA"), ("Grace Kim", "WA"), ("Mateo Rossi", "FL"), ("Hannah Schmidt", "WI"),
-    ("Kwame Mensah", "MD"), ("Olivia Brennan", "PA"), ("Yusuf Demir", "IL"), ("Chloe Tremblay", "VT"),
-    ("Ravi Patel", "AZ"), ("Ingrid Larsen", "MN"), ("Tomás Herrera", "NM"), ("Emily Zhang", "OR"),
-    ("Noah Fischer", "CO"), ("Amara Nwosu", "VA"), ("Lucía Fernández", "NV"), ("Ethan Brooks", "TN"),
+    ("Maya Okafor", "NC"),
+    ("Zoë Martínez", "TX"),
+    ("Liam O'Connell", "NY"),
+    ("Nguyễn Thị Hoa", "CA"),
+    ("Priya Raman", "NJ"),
+    ("Siobhán Byrne", "MA"),
+    ("Daniel Whitaker", "OH"),
+    ("Aisha Bello", "GA"),
+    ("François Dubois", "LA"),
+    ("Grace Kim", "WA"),
+    ("Mateo Rossi", "FL"),
+    ("Hannah Schmidt", "WI"),
+    ("Kwame Mensah", "MD"),
+    ("Olivia Brennan", "PA"),
+    ("Yusuf Demir", "IL"),
+    ("Chloe Tremblay", "VT"),
+    ("Ravi Patel", "AZ"),
+    ("Ingrid Larsen", "MN"),
+    ("Tomás Herrera", "NM"),
+    ("Emily Zhang", "OR"),
+    ("Noah Fischer", "CO"),
+    ("Amara Nwosu", "VA"),
+    ("Lucía Fernández", "NV"),
+    ("Ethan Brooks", "TN"),
 ]
 COMMENTS = [
     "The red-flag module is the part I will use most: clear about when to stop and refer.",
@@ -87,8 +105,12 @@ def _learner_ensure(username, name, state, number):
     if existing is not None:
         return existing
     return learner_create(
-        username=username, email=f"{username}@example.org", password=secrets.token_urlsafe(24),
-        legal_name=name, license_number=f"MT-{40000 + number * 137}", license_state=state,
+        username=username,
+        email=f"{username}@example.org",
+        password=secrets.token_urlsafe(24),
+        legal_name=name,
+        license_number=f"MT-{40000 + number * 137}",
+        license_state=state,
     )
 
 

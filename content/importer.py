@@ -20,9 +20,12 @@ from pathlib import PurePath
 
 MAX_ARTICLE_BYTES = 1024 * 1024
 EXTENSION_KINDS = {
-    ".txt": "text", ".text": "text",
-    ".md": "markdown", ".markdown": "markdown",
-    ".html": "html", ".htm": "html",
+    ".txt": "text",
+    ".text": "text",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
 }
 SUPPORTED_EXTENSIONS = tuple(EXTENSION_KINDS)
 TITLE_MAX = 200
@@ -86,13 +89,15 @@ def parse_article(raw: bytes, file_name: str) -> ParsedArticle:
     title, pieces = _take_title(pieces, meta)
     pieces = _classify_headings(pieces)
     if not any(p.kind != "heading" for p in pieces):
-        raise ArticleError(
-            "Nothing to import: no article text is left after removing the web-page clutter."
-        )
+        raise ArticleError("Nothing to import: no article text is left after removing the web-page clutter.")
     title = _clip(title or _title_from_file_name(file_name), TITLE_MAX)
     return ParsedArticle(
-        title=title, file_name=file_name, kind=kind, pieces=tuple(pieces),
-        author=_clip(meta.author, 200), url=meta.url,
+        title=title,
+        file_name=file_name,
+        kind=kind,
+        pieces=tuple(pieces),
+        author=_clip(meta.author, 200),
+        url=meta.url,
     )
 
 
@@ -142,8 +147,27 @@ _TAG = re.compile(r"<[^>]+>")
 _SENTENCE_END = (".", "!", "?", "…")
 _CLOSERS = "\"'”’»)]*"
 SMALL_WORDS = {
-    "a", "an", "and", "as", "at", "but", "by", "for", "from", "in", "into", "is", "nor", "of",
-    "on", "or", "the", "to", "vs", "via", "with",
+    "a",
+    "an",
+    "and",
+    "as",
+    "at",
+    "but",
+    "by",
+    "for",
+    "from",
+    "in",
+    "into",
+    "is",
+    "nor",
+    "of",
+    "on",
+    "or",
+    "the",
+    "to",
+    "vs",
+    "via",
+    "with",
 }
 
 
@@ -171,7 +195,7 @@ def _terminal(text: str) -> str:
 
 
 def _is_title_case(text: str) -> bool:
-    words = [w for w in re.findall(r"[A-Za-z][\w'’-]*", text)]
+    words = list(re.findall(r"[A-Za-z][\w'’-]*", text))
     significant = [w for w in words if w.lower() not in SMALL_WORDS]
     if not significant:
         return False
@@ -211,9 +235,29 @@ def _short_label(text: str) -> bool:
 # Shortcodes such as [easyazon_infoblock align="none" ...], [caption id=...], [/caption].
 _SHORTCODE = re.compile(r"\[(/?)([a-zA-Z][\w-]*)((?:\s[^\[\]\n]*)?)\]")
 _KNOWN_SHORTCODES = {
-    "caption", "gallery", "embed", "video", "audio", "playlist", "contact-form", "contact-form-7",
-    "wpforms", "gravityform", "mc4wp_form", "et_pb_section", "vc_row", "vc_column", "su_button",
-    "shortcode", "ad", "adsense", "adrotate", "social_warfare", "ssba", "addtoany", "easyazon",
+    "caption",
+    "gallery",
+    "embed",
+    "video",
+    "audio",
+    "playlist",
+    "contact-form",
+    "contact-form-7",
+    "wpforms",
+    "gravityform",
+    "mc4wp_form",
+    "et_pb_section",
+    "vc_row",
+    "vc_column",
+    "su_button",
+    "shortcode",
+    "ad",
+    "adsense",
+    "adrotate",
+    "social_warfare",
+    "ssba",
+    "addtoany",
+    "easyazon",
 }
 
 
@@ -231,7 +275,10 @@ def strip_shortcodes(text: str) -> str:
         closing, name, attrs = match.groups()
         lowered = name.lower()
         is_code = (
-            closing or "_" in name or "=" in attrs or lowered in _KNOWN_SHORTCODES
+            closing
+            or "_" in name
+            or "=" in attrs
+            or lowered in _KNOWN_SHORTCODES
             or lowered.startswith(("easyazon", "et_pb", "vc_", "su_", "wp"))
         )
         return " " if is_code else match.group(0)
@@ -240,22 +287,112 @@ def strip_shortcodes(text: str) -> str:
 
 
 _NAV_WORDS = {
-    "home", "about", "about us", "about me", "services", "our services", "contact", "contact us",
-    "contact me", "blog", "shop", "store", "cart", "my account", "menu", "main menu", "search",
-    "faq", "faqs", "pricing", "prices", "rates", "testimonials", "reviews", "gallery", "login",
-    "log in", "sign in", "sign up", "register", "book now", "book online", "book a session",
-    "appointments", "gift cards", "gift certificates", "specials", "locations", "our team", "team",
-    "careers", "resources", "news", "events", "privacy policy", "privacy", "terms", "sitemap",
-    "skip to content", "skip to main content", "toggle navigation", "close menu", "open menu",
-    "massage", "massage therapy", "therapies", "treatments", "classes", "courses", "membership",
-    "new clients", "intake forms", "policies", "accessibility", "wishlist", "checkout",
+    "home",
+    "about",
+    "about us",
+    "about me",
+    "services",
+    "our services",
+    "contact",
+    "contact us",
+    "contact me",
+    "blog",
+    "shop",
+    "store",
+    "cart",
+    "my account",
+    "menu",
+    "main menu",
+    "search",
+    "faq",
+    "faqs",
+    "pricing",
+    "prices",
+    "rates",
+    "testimonials",
+    "reviews",
+    "gallery",
+    "login",
+    "log in",
+    "sign in",
+    "sign up",
+    "register",
+    "book now",
+    "book online",
+    "book a session",
+    "appointments",
+    "gift cards",
+    "gift certificates",
+    "specials",
+    "locations",
+    "our team",
+    "team",
+    "careers",
+    "resources",
+    "news",
+    "events",
+    "privacy policy",
+    "privacy",
+    "terms",
+    "sitemap",
+    "skip to content",
+    "skip to main content",
+    "toggle navigation",
+    "close menu",
+    "open menu",
+    "massage",
+    "massage therapy",
+    "therapies",
+    "treatments",
+    "classes",
+    "courses",
+    "membership",
+    "new clients",
+    "intake forms",
+    "policies",
+    "accessibility",
+    "wishlist",
+    "checkout",
 }
 _SOCIAL_WORDS = {
-    "share", "share this", "share this:", "share on facebook", "share on twitter", "share on x",
-    "share on pinterest", "share on linkedin", "tweet", "pin", "pin it", "facebook", "twitter", "x",
-    "pinterest", "linkedin", "email", "e-mail", "print", "whatsapp", "reddit", "tumblr", "pocket",
-    "telegram", "copy link", "like", "like this", "like this:", "instagram", "youtube", "tiktok",
-    "follow us", "follow", "mail", "sms", "messenger", "threads", "bluesky",
+    "share",
+    "share this",
+    "share this:",
+    "share on facebook",
+    "share on twitter",
+    "share on x",
+    "share on pinterest",
+    "share on linkedin",
+    "tweet",
+    "pin",
+    "pin it",
+    "facebook",
+    "twitter",
+    "x",
+    "pinterest",
+    "linkedin",
+    "email",
+    "e-mail",
+    "print",
+    "whatsapp",
+    "reddit",
+    "tumblr",
+    "pocket",
+    "telegram",
+    "copy link",
+    "like",
+    "like this",
+    "like this:",
+    "instagram",
+    "youtube",
+    "tiktok",
+    "follow us",
+    "follow",
+    "mail",
+    "sms",
+    "messenger",
+    "threads",
+    "bluesky",
 }
 _CRUFT_PHRASES = re.compile(
     r"""^(?:
@@ -325,11 +462,10 @@ _PITCH = re.compile(
     r"|^\W*(?:contact|call|email|text)\s+(?:me|us)\b|\bgift\s+cards?\b|\bbook\s+now\b",
     re.IGNORECASE,
 )
-_BYLINE = re.compile(
-    r"^(?:by|written\s+by|posted\s+by|author:?|article\s+by)\s+(?P<name>.+)$", re.IGNORECASE
-)
+_BYLINE = re.compile(r"^(?:by|written\s+by|posted\s+by|author:?|article\s+by)\s+(?P<name>.+)$", re.IGNORECASE)
 _NAME = re.compile(
-    r"(?P<name>[A-Z][\w.'’-]*(?:\s+(?:[A-Z][\w.'’-]*|de|van|von|da|del|la))" r"{0,3}"
+    r"(?P<name>[A-Z][\w.'’-]*(?:\s+(?:[A-Z][\w.'’-]*|de|van|von|da|del|la))"
+    r"{0,3}"
     r"(?:,\s*[A-Z][A-Z]{1,5}\b\.?)*)"
 )
 _TRAILING_BYLINE = re.compile(r"\bby\s+" + _NAME.pattern + r"\s*$")
@@ -376,7 +512,9 @@ def is_cruft(text: str) -> bool:
         _CAPTCHA.match(text)
         or (n_words <= 8 and (_is_menu(text) or _is_social(text)))
         or (n_words <= 16 and (_STREET.match(text) or _CITY_STATE_ZIP.match(text)))
-        or _PHONE.match(text) or _EMAIL_ONLY.match(text) or _URL_ONLY.match(text)
+        or _PHONE.match(text)
+        or _EMAIL_ONLY.match(text)
+        or _URL_ONLY.match(text)
         or _DATE_ONLY.match(text)
         or (n_words <= 30 and _LINK_STUB.search(text))
         or _is_pitch_only(text)
@@ -482,7 +620,8 @@ def _group_pieces(lines: list[str], *, after_colon: bool, blank_separated: bool)
         unit = units[index]
         following = units[index + 1] if index + 1 < len(units) else None
         heads_a_list = (  # "Common Patterns We See" directly above its bullets
-            bool(following) and following["kind"] in ("ul", "ol")
+            bool(following)
+            and following["kind"] in ("ul", "ol")
             and not plain(unit.get("lines", [""])[-1]).endswith(":")
         )
         if unit["kind"] == "heading":
@@ -490,18 +629,25 @@ def _group_pieces(lines: list[str], *, after_colon: bool, blank_separated: bool)
         elif unit["kind"] != "para":
             pieces.append(Piece(unit["kind"], items=tuple(unit["items"])))
         elif (
-            blank_separated and following and following["kind"] == "para"
-            and len(unit["lines"]) == 1 and _short_label(plain(unit["lines"][0]))
+            blank_separated
+            and following
+            and following["kind"] == "para"
+            and len(unit["lines"]) == 1
+            and _short_label(plain(unit["lines"][0]))
             and not _short_label(plain(" ".join(following["lines"])))
         ):
             # An image's title directly above its caption, as a copy from a web page leaves them.
             pieces.append(Piece("caption", html=" ".join(following["lines"]), label=unit["lines"][0]))
             index += 1
         else:
-            pieces.append(Piece(
-                "para", html=" ".join(unit["lines"]), single_line=len(unit["lines"]) == 1,
-                standalone=standalone or heads_a_list,
-            ))
+            pieces.append(
+                Piece(
+                    "para",
+                    html=" ".join(unit["lines"]),
+                    single_line=len(unit["lines"]) == 1,
+                    standalone=standalone or heads_a_list,
+                )
+            )
         index += 1
     return pieces
 
@@ -521,7 +667,10 @@ def _continues(previous: str, text: str) -> bool:
 def _strip_bullet(line: str) -> str:
     """Remove the bullet from an inline-HTML line, keeping any markup after it."""
     return re.sub(
-        r"^((?:<[^>]+>)*)\s*(?:[•●▪◦‣∙·○■□➢➤►▸✓✔\-–—+*]|\d{1,3}(?:\.\)|[.)])|\(\d{1,3}\))\s+", r"\1", line, count=1
+        r"^((?:<[^>]+>)*)\s*(?:[•●▪◦‣∙·○■□➢➤►▸✓✔\-–—+*]|\d{1,3}(?:\.\)|[.)])|\(\d{1,3}\))\s+",
+        r"\1",
+        line,
+        count=1,
     )
 
 
@@ -537,9 +686,33 @@ class _Meta:
 
 
 _DROP_TAGS = [
-    "script", "style", "noscript", "template", "iframe", "svg", "form", "button", "input", "select",
-    "textarea", "nav", "footer", "aside", "object", "embed", "canvas", "video", "audio", "map",
-    "dialog", "menu", "label", "picture", "link", "meta", "head",
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "iframe",
+    "svg",
+    "form",
+    "button",
+    "input",
+    "select",
+    "textarea",
+    "nav",
+    "footer",
+    "aside",
+    "object",
+    "embed",
+    "canvas",
+    "video",
+    "audio",
+    "map",
+    "dialog",
+    "menu",
+    "label",
+    "picture",
+    "link",
+    "meta",
+    "head",
 ]
 _DROP_CLASS = re.compile(
     r"(?:^|[-_\s])(?:nav|navbar|navigation|menu|breadcrumbs?|share|sharing|sharedaddy|social|"
@@ -552,9 +725,33 @@ _DROP_CLASS = re.compile(
 _DROP_ROLES = {"navigation", "banner", "contentinfo", "complementary", "search", "dialog", "form"}
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _BLOCKS = _HEADINGS | {
-    "p", "ul", "ol", "li", "div", "section", "article", "main", "blockquote", "figure", "figcaption",
-    "table", "thead", "tbody", "tr", "td", "th", "pre", "hr", "dl", "dt", "dd", "header", "address",
-    "body", "html", "center",
+    "p",
+    "ul",
+    "ol",
+    "li",
+    "div",
+    "section",
+    "article",
+    "main",
+    "blockquote",
+    "figure",
+    "figcaption",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "td",
+    "th",
+    "pre",
+    "hr",
+    "dl",
+    "dt",
+    "dd",
+    "header",
+    "address",
+    "body",
+    "html",
+    "center",
 }
 _LINE_BREAK = "\u2028"
 
@@ -584,9 +781,13 @@ def _html_pieces(source: str, meta: _Meta, *, split_lines: bool) -> list[Piece]:
     for tag in soup.find_all(True):
         if tag.decomposed:
             continue
-        if tag.name == "header" and not tag.find_parent(["article", "main"]) and not tag.find("h1"):
-            tag.decompose()
-        elif _is_hidden_or_furniture(tag) and not _wraps_the_article(tag, page_chars):
+        if (
+            tag.name == "header"
+            and not tag.find_parent(["article", "main"])
+            and not tag.find("h1")
+            or _is_hidden_or_furniture(tag)
+            and not _wraps_the_article(tag, page_chars)
+        ):
             tag.decompose()
     root = _content_root(soup)
     walker = _HtmlWalker(split_lines=split_lines)
@@ -627,7 +828,9 @@ def _is_hidden_or_furniture(tag) -> bool:
         return True
     if tag.name in ("article", "main", "body", "html", "h1"):
         return False
-    names = " ".join(attrs.get("class", []) if isinstance(attrs.get("class"), list) else [str(attrs.get("class", ""))])
+    names = " ".join(
+        attrs.get("class", []) if isinstance(attrs.get("class"), list) else [str(attrs.get("class", ""))]
+    )
     names += " " + str(attrs.get("id", ""))
     return bool(names.strip()) and bool(_DROP_CLASS.search(names))
 
@@ -683,8 +886,10 @@ class _HtmlWalker:
                 self.pieces.append(Piece("heading", html=htmllib.escape(text, quote=False)))
                 self.after_colon = False
         elif name in ("p", "pre", "address", "dt", "dd", "figcaption", "td", "th"):
-            self.paragraph(_inline_children(tag, keep_newlines=self.split_lines or name == "pre"),
-                           caption=name == "figcaption")
+            self.paragraph(
+                _inline_children(tag, keep_newlines=self.split_lines or name == "pre"),
+                caption=name == "figcaption",
+            )
         elif name in ("ul", "ol"):
             self.list(tag)
         elif name == "hr":
@@ -696,8 +901,14 @@ class _HtmlWalker:
     def paragraph(self, fragment: str, *, caption: bool = False) -> None:
         lines = [_squash(line) for line in fragment.split(_LINE_BREAK)]
         lines = [_strip_emphasis_marks(line) for line in lines if plain(line)]
-        lines = [line for line in lines if not is_cruft(plain(line)) or byline_author(plain(line))
-                 or _BULLET.match(plain(line)) or is_end_marker(plain(line))]
+        lines = [
+            line
+            for line in lines
+            if not is_cruft(plain(line))
+            or byline_author(plain(line))
+            or _BULLET.match(plain(line))
+            or is_end_marker(plain(line))
+        ]
         if not lines:
             return
         if caption:
@@ -710,9 +921,7 @@ class _HtmlWalker:
         items = []
         for li in tag.find_all("li"):
             own = [c for c in li.children if getattr(c, "name", None) not in ("ul", "ol")]
-            fragment = "".join(
-                _inline(c) if getattr(c, "name", None) else _inline_text(str(c)) for c in own
-            )
+            fragment = "".join(_inline(c) if getattr(c, "name", None) else _inline_text(str(c)) for c in own)
             fragment = _squash(fragment.replace(_LINE_BREAK, " "))
             if plain(fragment) and not is_cruft(plain(fragment)):
                 items.append(fragment)
@@ -818,8 +1027,8 @@ def _drop_before_title(pieces: list[Piece], meta: _Meta) -> list[Piece]:
             before = pieces[:index]
             if all(len(_words(p.text)) <= 20 for p in before):
                 _author_from_header(before, meta)
-                return pieces[index + 1:]
-            return pieces[:index] + pieces[index + 1:]
+                return pieces[index + 1 :]
+            return pieces[:index] + pieces[index + 1 :]
     return pieces
 
 
@@ -831,18 +1040,23 @@ def _title_from_header(pieces: list[Piece], meta: _Meta) -> tuple[str, list[Piec
     """
     header: list[int] = []
     for index, piece in enumerate(pieces[:6]):
-        if piece.kind in ("ul", "ol") or len(_words(piece.text)) > 20 or (
-            piece.kind == "para" and _terminal(piece.text) == "."
+        if (
+            piece.kind in ("ul", "ol")
+            or len(_words(piece.text)) > 20
+            or (piece.kind == "para" and _terminal(piece.text) == ".")
         ):
             break
         header.append(index)
-    candidates = [i for i in header if pieces[i].kind in ("para", "heading")
-                  and _terminal(pieces[i].text) not in {".", ",", ";", ":"}]
+    candidates = [
+        i
+        for i in header
+        if pieces[i].kind in ("para", "heading") and _terminal(pieces[i].text) not in {".", ",", ";", ":"}
+    ]
     if candidates:
         chosen = candidates[-1]
         _author_from_header(pieces[:chosen], meta)
         title = pieces[chosen].text
-        rest = [p for p in pieces[chosen + 1:]]
+        rest = list(pieces[chosen + 1 :])
         while rest and rest[0].kind in ("para", "heading") and rest[0].text.casefold() == title.casefold():
             rest.pop(0)
         return title, rest
@@ -865,8 +1079,13 @@ def _classify_headings(pieces: list[Piece]) -> list[Piece]:
     result = []
     for index, piece in enumerate(pieces):
         has_next = index + 1 < len(pieces)
-        if (piece.kind == "para" and piece.single_line and piece.standalone and has_next
-                and _looks_like_heading(piece.text)):
+        if (
+            piece.kind == "para"
+            and piece.single_line
+            and piece.standalone
+            and has_next
+            and _looks_like_heading(piece.text)
+        ):
             text = piece.text.rstrip(": ").rstrip()
             result.append(Piece("heading", html=htmllib.escape(text, quote=False)))
         else:
@@ -957,10 +1176,18 @@ def article_body(
     """StreamField data for ModulePage.body: the citation, then headings and rich-text sections."""
     terms = terms or {}
     pattern = muscle_pattern(terms)
-    blocks = [_block("source_citation", {
-        "title": _clip(article.title, 300), "author": article.author, "file_name": _clip(article.file_name, 200),
-        "url": article.url, "note": "",
-    })]
+    blocks = [
+        _block(
+            "source_citation",
+            {
+                "title": _clip(article.title, 300),
+                "author": article.author,
+                "file_name": _clip(article.file_name, 200),
+                "url": article.url,
+                "note": "",
+            },
+        )
+    ]
     section: list[str] = []
     anchors: set[str] = set()
 

@@ -31,8 +31,13 @@ class BodyZone(models.Model):
         help_text="SVG path data (the d attribute) on the 200x440 body figure of this view.",
     )
 
-    panels = [FieldPanel("code"), FieldPanel("name"), FieldPanel("view"), FieldPanel("sort_order"),
-              FieldPanel("shape")]
+    panels = [
+        FieldPanel("code"),
+        FieldPanel("name"),
+        FieldPanel("view"),
+        FieldPanel("sort_order"),
+        FieldPanel("shape"),
+    ]
 
     class Meta:
         ordering = ["view", "sort_order", "name"]
@@ -58,14 +63,26 @@ class Muscle(index.Indexed, models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     panels = [
-        MultiFieldPanel([FieldPanel("name"), FieldPanel("slug"),
-                         FieldPanel("aliases", widget=LinesWidget, help_text="One name per line."),
-                         FieldPanel("region"), FieldPanel("summary")], heading="Identity"),
-        MultiFieldPanel([FieldPanel("origin"), FieldPanel("insertion"),
-                         FieldPanel("actions", widget=LinesWidget, help_text="One action per line."),
-                         FieldPanel("innervation")], heading="Anatomy"),
-        MultiFieldPanel([FieldPanel("referred_pain"), FieldPanel("referred_zones")],
-                        heading="Referred pain"),
+        MultiFieldPanel(
+            [
+                FieldPanel("name"),
+                FieldPanel("slug"),
+                FieldPanel("aliases", widget=LinesWidget, help_text="One name per line."),
+                FieldPanel("region"),
+                FieldPanel("summary"),
+            ],
+            heading="Identity",
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("origin"),
+                FieldPanel("insertion"),
+                FieldPanel("actions", widget=LinesWidget, help_text="One action per line."),
+                FieldPanel("innervation"),
+            ],
+            heading="Anatomy",
+        ),
+        MultiFieldPanel([FieldPanel("referred_pain"), FieldPanel("referred_zones")], heading="Referred pain"),
         FieldPanel("massage_notes"),
         FieldPanel("sources", widget=LinesWidget, help_text="One citation per line: title - URL."),
     ]
@@ -106,8 +123,12 @@ class RedFlag(index.Indexed, models.Model):
     sources = models.JSONField(default=list, blank=True)
 
     panels = [
-        FieldPanel("slug"), FieldPanel("sign"), FieldPanel("suspected_condition"),
-        FieldPanel("action_level"), FieldPanel("action"), FieldPanel("why"),
+        FieldPanel("slug"),
+        FieldPanel("sign"),
+        FieldPanel("suspected_condition"),
+        FieldPanel("action_level"),
+        FieldPanel("action"),
+        FieldPanel("why"),
         FieldPanel("region"),
         FieldPanel("sources", widget=LinesWidget, help_text="One citation per line: title - URL."),
     ]

@@ -16,13 +16,19 @@ from .models import ActionLevel, BodyZone, Muscle, RedFlag, Region
 # (so the shorter term inside is not) and never linked. Psoas minor is not psoas major.
 GLOSSARY_STOP_PHRASES = ("psoas minor",)
 
-SEVERITY = [ActionLevel.EMERGENCY, ActionLevel.REFER_URGENT, ActionLevel.REFER_ROUTINE, ActionLevel.TREAT_WITH_CARE]
+SEVERITY = [
+    ActionLevel.EMERGENCY,
+    ActionLevel.REFER_URGENT,
+    ActionLevel.REFER_ROUTINE,
+    ActionLevel.TREAT_WITH_CARE,
+]
 GLOSSARY_FIELDS = ("id", "name", "slug", "aliases", "region", "summary", "updated_at")
 RELATED_MODULES_LIMIT = 8
 _NOT_TEXT_KEYS = {"id", "type", "anchor", "url", "file_name", "image", "muscle", "red_flag"}
 
 
 # ---------------------------------------------------------------- glossary pages
+
 
 def muscle_glossary(*, q: str = "", region: str = "") -> list[dict]:
     """Muscles grouped by region (in Region order), filtered by a search text and a region. One query."""
@@ -36,7 +42,8 @@ def muscle_glossary(*, q: str = "", region: str = "") -> list[dict]:
         by_region.setdefault(muscle.region, []).append(muscle)
     return [
         {"region": value, "label": label, "muscles": by_region[value]}
-        for value, label in Region.choices if value in by_region
+        for value, label in Region.choices
+        if value in by_region
     ]
 
 
@@ -62,7 +69,8 @@ def red_flags_by_level(*, levels: Iterable[str] | None = None) -> list[dict]:
         grouped.setdefault(flag.action_level, []).append(flag)
     return [
         {"level": level.value, "label": level.label, "flags": grouped[level.value]}
-        for level in SEVERITY if level.value in grouped
+        for level in SEVERITY
+        if level.value in grouped
     ]
 
 
@@ -81,15 +89,20 @@ def related_modules(*, muscle: Muscle, limit: int = RELATED_MODULES_LIMIT) -> li
         query |= Q(body__icontains=term)
     candidates = ModulePage.objects.live().public().filter(query).order_by("path")[: limit * 4]
     matcher = glossary_matcher()
-    modules = [m for m in candidates if muscle.pk in {x.pk for x in muscles_in_module(m, matcher=matcher)}][:limit]
+    modules = [m for m in candidates if muscle.pk in {x.pk for x in muscles_in_module(m, matcher=matcher)}][
+        :limit
+    ]
     if not modules:
         return []
     parent_paths = {m.path[: -m.steplen] for m in modules}
-    courses = {c.path: c for c in CoursePage.objects.filter(path__in=parent_paths).only("id", "title", "path")}
+    courses = {
+        c.path: c for c in CoursePage.objects.filter(path__in=parent_paths).only("id", "title", "path")
+    }
     return [{"module": m, "course": courses.get(m.path[: -m.steplen])} for m in modules]
 
 
 # ---------------------------------------------------------------- the glossary matcher
+
 
 @dataclass(frozen=True)
 class GlossaryEntry:
@@ -199,6 +212,7 @@ def _group_entry(alias: str, group: list[Muscle]) -> GlossaryEntry:
 
 
 # ---------------------------------------------------------------- mentions
+
 
 def muscles_mentioned(text: str, *, matcher: GlossaryMatcher | None = None) -> list[Muscle]:
     """The muscles a text (plain or HTML) names, by name or alias, in order of first mention.

@@ -19,13 +19,28 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 
 ZONE_KEYS = {"code": True, "name": True, "view": True, "sort_order": False, "svg": False}
 MUSCLE_KEYS = {
-    "name": True, "aliases": False, "region": True, "summary": False, "origin": True, "insertion": True,
-    "actions": True, "innervation": True, "referred_pain": False, "referred_zones": False,
-    "massage_notes": False, "sources": False,
+    "name": True,
+    "aliases": False,
+    "region": True,
+    "summary": False,
+    "origin": True,
+    "insertion": True,
+    "actions": True,
+    "innervation": True,
+    "referred_pain": False,
+    "referred_zones": False,
+    "massage_notes": False,
+    "sources": False,
 }
 RED_FLAG_KEYS = {
-    "slug": True, "sign": True, "suspected_condition": True, "action_level": True, "action": True,
-    "why": False, "region": False, "sources": False,
+    "slug": True,
+    "sign": True,
+    "suspected_condition": True,
+    "action_level": True,
+    "action": True,
+    "why": False,
+    "region": False,
+    "sources": False,
 }
 SVG_PATH_DATA = re.compile(r"^[MmLlHhVvCcSsQqTtAaZz0-9eE.,+\-\s]*$")
 
@@ -43,6 +58,7 @@ class _Tally:
 
 # ---------------------------------------------------------------- the service
 
+
 def knowledge_base_load(data_dir: Path | str | None = None) -> dict[str, int]:
     """Load body zones, muscles and red flags from YAML; idempotent. Returns counts.
 
@@ -51,7 +67,9 @@ def knowledge_base_load(data_dir: Path | str | None = None) -> dict[str, int]:
     """
     data_dir = Path(data_dir) if data_dir else DATA_DIR
     zones = zone_records(_read(data_dir / "body_zones.yaml", "zones"))
-    muscles = muscle_records(_read(data_dir / "muscles.yaml", "muscles"), zone_codes={z["code"] for z in zones})
+    muscles = muscle_records(
+        _read(data_dir / "muscles.yaml", "muscles"), zone_codes={z["code"] for z in zones}
+    )
     red_flags = red_flag_records(_read(data_dir / "red_flags.yaml", "red_flags"))
 
     tally = _Tally()
@@ -62,12 +80,16 @@ def knowledge_base_load(data_dir: Path | str | None = None) -> dict[str, int]:
         for flag in red_flags:
             _red_flag_save(flag, tally)
     return {
-        "body_zones": len(zones), "muscles": len(muscles), "red_flags": len(red_flags),
-        "created": tally.created, "updated": tally.updated,
+        "body_zones": len(zones),
+        "muscles": len(muscles),
+        "red_flags": len(red_flags),
+        "created": tally.created,
+        "updated": tally.updated,
     }
 
 
 # ---------------------------------------------------------------- reading and validation
+
 
 def _read(path: Path, top_key: str) -> list[dict]:
     try:
@@ -96,13 +118,15 @@ def zone_records(items: list[dict]) -> list[dict]:
         shape = _text(item, "svg", where, required=False)
         if not SVG_PATH_DATA.match(shape):
             _fail(where, "svg must be SVG path data (commands and numbers only)")
-        records.append({
-            "code": code,
-            "name": _text(item, "name", where),
-            "view": _choice(item, "view", View, where),
-            "sort_order": _integer(item, "sort_order", where),
-            "shape": shape,
-        })
+        records.append(
+            {
+                "code": code,
+                "name": _text(item, "name", where),
+                "view": _choice(item, "view", View, where),
+                "sort_order": _integer(item, "sort_order", where),
+                "shape": shape,
+            }
+        )
     _unique(records, "code", "body zone code")
     return records
 
@@ -116,22 +140,26 @@ def muscle_records(items: list[dict], *, zone_codes: set[str]) -> list[dict]:
         zones = _text_list(item, "referred_zones", where)
         unknown = [code for code in zones if code not in zone_codes]
         if unknown:
-            _fail(where, f"unknown body zone code(s) {', '.join(unknown)}; known codes are in body_zones.yaml")
-        records.append({
-            "slug": slugify(name),
-            "name": name,
-            "aliases": _text_list(item, "aliases", where),
-            "region": _choice(item, "region", Region, where),
-            "summary": _text(item, "summary", where, required=False),
-            "origin": _text(item, "origin", where),
-            "insertion": _text(item, "insertion", where),
-            "actions": _text_list(item, "actions", where, required=True),
-            "innervation": _text(item, "innervation", where),
-            "referred_pain": _text(item, "referred_pain", where, required=False),
-            "massage_notes": _text(item, "massage_notes", where, required=False),
-            "sources": _text_list(item, "sources", where),
-            "referred_zones": zones,
-        })
+            _fail(
+                where, f"unknown body zone code(s) {', '.join(unknown)}; known codes are in body_zones.yaml"
+            )
+        records.append(
+            {
+                "slug": slugify(name),
+                "name": name,
+                "aliases": _text_list(item, "aliases", where),
+                "region": _choice(item, "region", Region, where),
+                "summary": _text(item, "summary", where, required=False),
+                "origin": _text(item, "origin", where),
+                "insertion": _text(item, "insertion", where),
+                "actions": _text_list(item, "actions", where, required=True),
+                "innervation": _text(item, "innervation", where),
+                "referred_pain": _text(item, "referred_pain", where, required=False),
+                "massage_notes": _text(item, "massage_notes", where, required=False),
+                "sources": _text_list(item, "sources", where),
+                "referred_zones": zones,
+            }
+        )
     _unique(records, "slug", "muscle slug")
     return records
 
@@ -144,19 +172,23 @@ def red_flag_records(items: list[dict]) -> list[dict]:
         where = f"{where} (red flag '{slug}')"
         if slug != slugify(slug):
             _fail(where, f"slug '{slug}' must be lowercase kebab-case")
-        records.append({
-            "slug": slug,
-            "sign": _text(item, "sign", where, max_length=RedFlag._meta.get_field("sign").max_length),
-            "suspected_condition": _text(
-                item, "suspected_condition", where,
-                max_length=RedFlag._meta.get_field("suspected_condition").max_length,
-            ),
-            "action_level": _choice(item, "action_level", ActionLevel, where),
-            "action": _text(item, "action", where),
-            "why": _text(item, "why", where, required=False),
-            "region": _choice(item, "region", Region, where, required=False),
-            "sources": _text_list(item, "sources", where),
-        })
+        records.append(
+            {
+                "slug": slug,
+                "sign": _text(item, "sign", where, max_length=RedFlag._meta.get_field("sign").max_length),
+                "suspected_condition": _text(
+                    item,
+                    "suspected_condition",
+                    where,
+                    max_length=RedFlag._meta.get_field("suspected_condition").max_length,
+                ),
+                "action_level": _choice(item, "action_level", ActionLevel, where),
+                "action": _text(item, "action", where),
+                "why": _text(item, "why", where, required=False),
+                "region": _choice(item, "region", Region, where, required=False),
+                "sources": _text_list(item, "sources", where),
+            }
+        )
     _unique(records, "slug", "red flag slug")
     return records
 
@@ -224,6 +256,7 @@ def _unique(records: list[dict], key: str, label: str):
 
 
 # ---------------------------------------------------------------- writing
+
 
 def _upsert(model, lookup: dict, values: dict, tally: _Tally):
     """Create the row or bring its fields up to date; save only when something differs."""

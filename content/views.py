@@ -14,15 +14,19 @@ def muscle_list(request):
     region = request.GET.get("region", "")
     region = region if region in Region.values else ""
     groups = selectors.muscle_glossary(q=q, region=region)
-    return render(request, "content/muscle_list.html", {
-        "groups": groups,
-        "result_count": sum(len(group["muscles"]) for group in groups),
-        "q": q,
-        "region": region,
-        "region_label": Region(region).label if region else "",
-        "regions": Region.choices,
-        "emergency_flags": selectors.red_flags_by_level(levels=[ActionLevel.EMERGENCY]),
-    })
+    return render(
+        request,
+        "content/muscle_list.html",
+        {
+            "groups": groups,
+            "result_count": sum(len(group["muscles"]) for group in groups),
+            "q": q,
+            "region": region,
+            "region_label": Region(region).label if region else "",
+            "regions": Region.choices,
+            "emergency_flags": selectors.red_flags_by_level(levels=[ActionLevel.EMERGENCY]),
+        },
+    )
 
 
 def muscle_detail(request, slug):
@@ -30,12 +34,16 @@ def muscle_detail(request, slug):
     if muscle is None:
         raise Http404("No muscle with that name in the glossary.")
     zones_by_view = selectors.zones_by_view(muscle.referred_zones.all())
-    return render(request, "content/muscle_detail.html", {
-        "muscle": muscle,
-        "zones": [zone for view_zones in zones_by_view.values() for zone in view_zones],
-        "zones_by_view": zones_by_view,
-        "related_modules": selectors.related_modules(muscle=muscle),
-    })
+    return render(
+        request,
+        "content/muscle_detail.html",
+        {
+            "muscle": muscle,
+            "zones": [zone for view_zones in zones_by_view.values() for zone in view_zones],
+            "zones_by_view": zones_by_view,
+            "related_modules": selectors.related_modules(muscle=muscle),
+        },
+    )
 
 
 def red_flag_list(request):

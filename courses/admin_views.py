@@ -38,7 +38,8 @@ class ReasonForm(forms.Form):
 
 class RevokeForm(ReasonForm):
     reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}), max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=1000,
         help_text="Kept in the history; the public verification page shows only that it was revoked and when.",
     )
 
@@ -57,15 +58,19 @@ class CertificateIndexView(CertificatePermissionMixin, WagtailAdminTemplateMixin
     per_page = 50
 
     def get_queryset(self):
-        qs = Certificate.objects.select_related("enrollment__user", "enrollment__course").order_by("-created_at", "-pk")
+        qs = Certificate.objects.select_related("enrollment__user", "enrollment__course").order_by(
+            "-created_at", "-pk"
+        )
         status = self.request.GET.get("status", "")
         if status in Certificate.Status.values:
             qs = qs.filter(status=status)
         query = self.request.GET.get("q", "").strip()
         if query:
             qs = qs.filter(
-                Q(code__icontains=query) | Q(snapshot__participant_name__icontains=query)
-                | Q(enrollment__user__username__icontains=query) | Q(enrollment__user__email__icontains=query)
+                Q(code__icontains=query)
+                | Q(snapshot__participant_name__icontains=query)
+                | Q(enrollment__user__username__icontains=query)
+                | Q(enrollment__user__email__icontains=query)
             )
         return qs
 
@@ -75,16 +80,18 @@ class CertificateIndexView(CertificatePermissionMixin, WagtailAdminTemplateMixin
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         page = Paginator(self.get_queryset(), self.per_page).get_page(self.request.GET.get("p"))
-        counts = {value: 0 for value in Certificate.Status.values}
+        counts = dict.fromkeys(Certificate.Status.values, 0)
         for status in Certificate.objects.values_list("status", flat=True):
             counts[status] += 1
-        context.update({
-            "page_obj": page,
-            "certificates": page.object_list,
-            "statuses": [(value, label, counts[value]) for value, label in Certificate.Status.choices],
-            "status": self.request.GET.get("status", ""),
-            "q": self.request.GET.get("q", ""),
-        })
+        context.update(
+            {
+                "page_obj": page,
+                "certificates": page.object_list,
+                "statuses": [(value, label, counts[value]) for value, label in Certificate.Status.choices],
+                "status": self.request.GET.get("status", ""),
+                "q": self.request.GET.get("q", ""),
+            }
+        )
         return context
 
 
@@ -114,21 +121,27 @@ class CertificateDetailView(CertificatePermissionMixin, WagtailAdminTemplateMixi
         context = super().get_context_data(**kwargs)
         certificate = self.certificate
         current = learner_fields(certificate.enrollment.user)
-        changed = {k: (certificate.snapshot.get(k), v) for k, v in current.items() if certificate.snapshot.get(k) != v}
-        context.update({
-            "certificate": certificate,
-            "s": certificate.snapshot,
-            "events": certificate.events.select_related("user"),
-            "learner": certificate.enrollment.user,
-            "profile_changes": changed,
-            "verify_url": verification_url(certificate.code),
-            "revoke_form": RevokeForm(prefix="revoke"),
-            "reason_form": ReasonForm(),
-            "can_revoke": certificate.status != Certificate.Status.REVOKED,
-            "can_reissue": certificate.status != Certificate.Status.REVOKED,
-            "can_regenerate": certificate.status == Certificate.Status.ISSUED,
-            "can_retry": certificate.status == Certificate.Status.FAILED,
-        })
+        changed = {
+            k: (certificate.snapshot.get(k), v)
+            for k, v in current.items()
+            if certificate.snapshot.get(k) != v
+        }
+        context.update(
+            {
+                "certificate": certificate,
+                "s": certificate.snapshot,
+                "events": certificate.events.select_related("user"),
+                "learner": certificate.enrollment.user,
+                "profile_changes": changed,
+                "verify_url": verification_url(certificate.code),
+                "revoke_form": RevokeForm(prefix="revoke"),
+                "reason_form": ReasonForm(),
+                "can_revoke": certificate.status != Certificate.Status.REVOKED,
+                "can_reissue": certificate.status != Certificate.Status.REVOKED,
+                "can_regenerate": certificate.status == Certificate.Status.ISSUED,
+                "can_retry": certificate.status == Certificate.Status.FAILED,
+            }
+        )
         return context
 
 
@@ -148,7 +161,7 @@ def certificate_action(request, pk: int, action: str):
         raise Http404
     certificate = get_object_or_404(Certificate, pk=pk)
     service, done = ACTIONS[action]
-    form = (RevokeForm(request.POST, prefix="revoke") if action == "revoke" else ReasonForm(request.POST))
+    form = RevokeForm(request.POST, prefix="revoke") if action == "revoke" else ReasonForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Give a reason for revoking the certificate.")
         return redirect("courses_certificate", pk=pk)
@@ -159,8 +172,10 @@ def certificate_action(request, pk: int, action: str):
         service(**kwargs)
     except CertificateError as error:
         messages.error(request, error.message)
-    except Exception as error:  # noqa: BLE001 - a render failure is shown to staff; nothing was changed
-        messages.error(request, f"The PDF could not be rendered ({type(error).__name__}: {error}). Nothing changed.")
+    except Exception as error:
+        messages.error(
+            request, f"The PDF could not be rendered ({type(error).__name__}: {error}). Nothing changed."
+        )
     else:
         messages.success(request, f"Certificate {certificate.code} {done}.")
     return redirect("courses_certificate", pk=pk)

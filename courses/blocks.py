@@ -25,7 +25,11 @@ def figure_preview_value():
     from wagtail.images import get_image_model
 
     image = get_image_model().objects.order_by("pk").first()
-    return {"image": image, "caption": "One sentence on what the figure shows.", "credit": "Who drew or photographed it"}
+    return {
+        "image": image,
+        "caption": "One sentence on what the figure shows.",
+        "credit": "Who drew or photographed it",
+    }
 
 
 class HeadingBlock(blocks.StructBlock):

@@ -55,7 +55,12 @@ from django.utils.cache import patch_vary_headers
 
 VERSION_KEY = "pagecache:content-version"
 HIT_HEADER = "X-Page-Cache"  # "hit" or "miss" on anonymous whole pages (tests and the bench read it)
-ANONYMOUS_PAGE_MODELS = ("cms.HomePage", "courses.CourseIndexPage", "courses.CoursePage", "courses.ModulePage")
+ANONYMOUS_PAGE_MODELS = (
+    "cms.HomePage",
+    "courses.CourseIndexPage",
+    "courses.CoursePage",
+    "courses.ModulePage",
+)
 
 
 def timeout() -> int:
@@ -159,7 +164,9 @@ def learner_cached(user, kind: str, parts, compute, request=None):
     Anonymous visitors, previews and PAGE_CACHE_ENABLED=false compute every time. `parts` name what the
     result depends on besides the learner (a page id, say).
     """
-    if not (user is not None and user.is_authenticated and enabled()) or getattr(request, "is_preview", False):
+    if not (user is not None and user.is_authenticated and enabled()) or getattr(
+        request, "is_preview", False
+    ):
         return compute()
     content = content_version(request)  # read once per request when `request` is given
     extra = hashlib.md5("|".join(str(p) for p in parts).encode(), usedforsecurity=False).hexdigest()[:16]
@@ -213,8 +220,9 @@ def site_fragment_key(name: str, *parts, request=None) -> str:
 
 
 def _path_key(kind: str, request) -> str:
-    where = hashlib.md5(f"{request.scheme}://{request.get_host()}{request.path}".encode(),
-                        usedforsecurity=False).hexdigest()
+    where = hashlib.md5(
+        f"{request.scheme}://{request.get_host()}{request.path}".encode(), usedforsecurity=False
+    ).hexdigest()
     return f"pagecache:{kind}:{content_version(request)}:{where}"
 
 
@@ -332,7 +340,9 @@ def serve_page_cached(serve):
         if plain and page._meta.label in LEARNER_PAGE_MODELS and page.live and request.user.is_authenticated:
             return learner_page(request, lambda: serve(page, request, serve_args, serve_kwargs))
         response = serve(page, request, serve_args, serve_kwargs)
-        if not (plain and page._meta.label in ANONYMOUS_PAGE_MODELS and page.live and _anonymous_request(request)):
+        if not (
+            plain and page._meta.label in ANONYMOUS_PAGE_MODELS and page.live and _anonymous_request(request)
+        ):
             return response
         # CSRF_COOKIE_NEEDS_UPDATE: the page holds a CSRF token, which is never shared.
         if _storable(response, request) and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
@@ -390,8 +400,9 @@ def learner_page(request, respond):
     if not _learner_page_request(request):
         return respond()
     user = request.user
-    where = hashlib.md5(f"{request.scheme}://{request.get_host()}{request.path}".encode(),
-                        usedforsecurity=False).hexdigest()
+    where = hashlib.md5(
+        f"{request.scheme}://{request.get_host()}{request.path}".encode(), usedforsecurity=False
+    ).hexdigest()
     key = f"learnercache:page:{user.pk}:{content_version(request)}:{where}"
     learner, entry = _learner_entry(key, user.pk)
     if entry is not None and entry[0] == learner:
@@ -431,19 +442,32 @@ def connect() -> None:
 
     for signal in (page_published, page_unpublished, post_page_move, page_slug_changed):
         signal.connect(content_changed, dispatch_uid=f"pagecache-{id(signal)}")
-    watched = tuple(apps.get_model(label) for label in (
-        "wagtailcore.Page", "wagtailcore.PageViewRestriction", "wagtailcore.Site", "content.Muscle",
-        "content.RedFlag", "content.BodyZone", "courses.Provider", get_image_model_string(),
-        "quizzes.Quiz", "auth.Group",
-    ))
-    learner_rows = {apps.get_model(label): owner for label, owner in (
-        ("courses.Enrollment", lambda e: e.user_id),
-        ("courses.ModuleProgress", lambda p: p.enrollment.user_id),
-        ("courses.Certificate", lambda c: c.enrollment.user_id),
-        ("courses.CourseEvaluation", lambda e: e.enrollment.user_id),
-        ("quizzes.Attempt", lambda a: a.user_id),
-        (settings.AUTH_USER_MODEL, lambda u: u.pk),
-    )}
+    watched = tuple(
+        apps.get_model(label)
+        for label in (
+            "wagtailcore.Page",
+            "wagtailcore.PageViewRestriction",
+            "wagtailcore.Site",
+            "content.Muscle",
+            "content.RedFlag",
+            "content.BodyZone",
+            "courses.Provider",
+            get_image_model_string(),
+            "quizzes.Quiz",
+            "auth.Group",
+        )
+    )
+    learner_rows = {
+        apps.get_model(label): owner
+        for label, owner in (
+            ("courses.Enrollment", lambda e: e.user_id),
+            ("courses.ModuleProgress", lambda p: p.enrollment.user_id),
+            ("courses.Certificate", lambda c: c.enrollment.user_id),
+            ("courses.CourseEvaluation", lambda e: e.enrollment.user_id),
+            ("quizzes.Attempt", lambda a: a.user_id),
+            (settings.AUTH_USER_MODEL, lambda u: u.pk),
+        )
+    }
 
     def model_changed(sender, instance, **kwargs):
         if isinstance(instance, watched):
@@ -463,10 +487,17 @@ def connect() -> None:
             content_changed()
 
     user_model = apps.get_model(settings.AUTH_USER_MODEL)
-    for through in (user_model.groups.through, user_model.user_permissions.through,
-                    apps.get_model("auth.Group").permissions.through):
-        m2m_changed.connect(relations_changed, sender=through, dispatch_uid=f"learnercache-m2m-{through._meta.label}",
-                            weak=False)
+    for through in (
+        user_model.groups.through,
+        user_model.user_permissions.through,
+        apps.get_model("auth.Group").permissions.through,
+    ):
+        m2m_changed.connect(
+            relations_changed,
+            sender=through,
+            dispatch_uid=f"learnercache-m2m-{through._meta.label}",
+            weak=False,
+        )
     post_save.connect(model_changed, dispatch_uid="pagecache-post-save", weak=False)
     post_delete.connect(model_changed, dispatch_uid="pagecache-post-delete", weak=False)
     hooks.register("on_serve_page", serve_page_cached, order=100)  # after check_view_restrictions

@@ -134,8 +134,13 @@ def _image_data_uri(name: str) -> str:
         return ""
     with default_storage.open(name, "rb") as handle:
         data = handle.read()
-    mime = "image/png" if name.lower().endswith(".png") else "image/svg+xml" if name.lower().endswith(
-        ".svg") else "image/jpeg"
+    mime = (
+        "image/png"
+        if name.lower().endswith(".png")
+        else "image/svg+xml"
+        if name.lower().endswith(".svg")
+        else "image/jpeg"
+    )
     return f"data:{mime};base64," + base64.b64encode(data).decode("ascii")
 
 
@@ -169,8 +174,9 @@ def certificate_context(snapshot: dict, code: str) -> dict:
         "qr": qr_png_data_uri(url),
         "signature": _image_data_uri(snapshot.get("signature_image", "")),
         "completion_date": date_format(completed, "F j, Y"),
-        "address_line": ", ".join(line.strip() for line in snapshot.get("provider_address", "").splitlines()
-                                  if line.strip()),
+        "address_line": ", ".join(
+            line.strip() for line in snapshot.get("provider_address", "").splitlines() if line.strip()
+        ),
         "name_lang": name_lang(snapshot["participant_name"]),
         "name_long": len(snapshot["participant_name"]) > 34,
         "title_long": len(snapshot["course_title"]) > 60,

@@ -61,7 +61,11 @@ def _module_quiz_counts(enrollment: Enrollment, module_ids: list[int]) -> tuple[
     from quizzes.models import Attempt, Quiz
 
     passed = Attempt.objects.filter(quiz=OuterRef("pk"), user_id=enrollment.user_id, passed=True)
-    rows = list(Quiz.objects.filter(module__in=module_ids).annotate(done=Exists(passed)).values_list("done", flat=True))
+    rows = list(
+        Quiz.objects.filter(module__in=module_ids)
+        .annotate(done=Exists(passed))
+        .values_list("done", flat=True)
+    )
     return len(rows), sum(rows)
 
 
@@ -69,8 +73,11 @@ def _progress_load(enrollment: Enrollment, course: CoursePage, known: Progress) 
     modules = known.modules if known.modules is not None else course_modules(course)
     completed_ids, seconds = known.completed_ids, known.seconds
     if completed_ids is None or seconds is None:
-        rows = list(ModuleProgress.objects.filter(enrollment=enrollment).values_list("module_id", "completed_at",
-                                                                                     "seconds_spent"))
+        rows = list(
+            ModuleProgress.objects.filter(enrollment=enrollment).values_list(
+                "module_id", "completed_at", "seconds_spent"
+            )
+        )
         completed_ids = {module_id for module_id, done, _ in rows if done is not None}
         seconds = sum(spent for _, _, spent in rows)
     post_test = known.post_test
@@ -89,20 +96,42 @@ def completion_requirements(enrollment: Enrollment, known: Progress | None = Non
     p = _progress_load(enrollment, course, known or Progress())
     complete = sum(1 for m in p.modules if m.pk in p.completed_ids)
     rules = [
-        Requirement("modules", "Complete every module", bool(p.modules) and complete == len(p.modules),
-                    f"{complete} of {len(p.modules)} complete")
+        Requirement(
+            "modules",
+            "Complete every module",
+            bool(p.modules) and complete == len(p.modules),
+            f"{complete} of {len(p.modules)} complete",
+        )
     ]
     if course.require_module_quizzes:
         total, passed = _module_quiz_counts(enrollment, [m.pk for m in p.modules])
-        rules.append(Requirement("module_quizzes", "Pass every module quiz", passed == total,
-                                 f"{passed} of {total} passed" if total else "no module quizzes"))
+        rules.append(
+            Requirement(
+                "module_quizzes",
+                "Pass every module quiz",
+                passed == total,
+                f"{passed} of {total} passed" if total else "no module quizzes",
+            )
+        )
     if course.min_minutes_on_task:
-        rules.append(Requirement("time", f"Spend at least {course.min_minutes_on_task} minutes in the modules",
-                                 p.seconds >= course.min_minutes_on_task * 60, f"{p.seconds // 60} minutes so far"))
+        rules.append(
+            Requirement(
+                "time",
+                f"Spend at least {course.min_minutes_on_task} minutes in the modules",
+                p.seconds >= course.min_minutes_on_task * 60,
+                f"{p.seconds // 60} minutes so far",
+            )
+        )
     if course.require_post_test:
         exists, passed = p.post_test
-        rules.append(Requirement("post_test", "Pass the final post-test", exists and passed,
-                                 "" if exists else "the post-test is not published yet"))
+        rules.append(
+            Requirement(
+                "post_test",
+                "Pass the final post-test",
+                exists and passed,
+                "" if exists else "the post-test is not published yet",
+            )
+        )
     if course.require_evaluation:
         rules.append(Requirement("evaluation", "Submit the course evaluation", bool(p.evaluated)))
     return rules
@@ -172,10 +201,11 @@ def certificate_queue(certificate_id: int) -> bool:
 
     try:
         issue_certificate.apply_async(
-            (certificate_id,), retry=True,
+            (certificate_id,),
+            retry=True,
             retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1},
         )
-    except Exception:  # noqa: BLE001 - any broker error; the certificate stays pending for the sweep
+    except Exception:
         log.warning("Could not queue certificate %s; the sweep will retry", certificate_id, exc_info=True)
         return False
     return True

@@ -9,7 +9,7 @@ class CourseEvaluationForm(forms.ModelForm):
     class Meta:
         model = CourseEvaluation
         fields = [*CourseEvaluation.RATING_FIELDS, "comments"]
-        widgets = {name: forms.RadioSelect for name in CourseEvaluation.RATING_FIELDS} | {
+        widgets = dict.fromkeys(CourseEvaluation.RATING_FIELDS, forms.RadioSelect) | {
             "comments": forms.Textarea(attrs={"rows": 4}),
         }
 
@@ -28,7 +28,8 @@ class CourseEvaluationForm(forms.ModelForm):
 
 class CertificateLookupForm(forms.Form):
     code = forms.CharField(
-        label="Certificate number", max_length=40,
+        label="Certificate number",
+        max_length=40,
         help_text="Printed on the certificate, e.g. K7QHD-2MZXA-PL4RT-WN6EB (dashes and case do not matter).",
     )
 

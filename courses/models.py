@@ -36,11 +36,16 @@ class Provider(models.Model):
     )
 
     panels = [
-        FieldPanel("name"), FieldPanel("ncbtmb_provider_number"),
-        MultiFieldPanel([FieldPanel("email"), FieldPanel("phone"), FieldPanel("address"),
-                         FieldPanel("website")], heading="Contact"),
-        MultiFieldPanel([FieldPanel("signatory_name"), FieldPanel("signatory_title"),
-                         FieldPanel("signature")], heading="Signatory"),
+        FieldPanel("name"),
+        FieldPanel("ncbtmb_provider_number"),
+        MultiFieldPanel(
+            [FieldPanel("email"), FieldPanel("phone"), FieldPanel("address"), FieldPanel("website")],
+            heading="Contact",
+        ),
+        MultiFieldPanel(
+            [FieldPanel("signatory_name"), FieldPanel("signatory_title"), FieldPanel("signature")],
+            heading="Signatory",
+        ),
     ]
 
     def __str__(self):
@@ -82,7 +87,9 @@ class CoursePage(Page):
     course_type = models.CharField(max_length=20, choices=CourseType.choices, default=CourseType.HOME_STUDY)
     ce_hours = models.DecimalField("approved CE hours", max_digits=4, decimal_places=2)
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="courses")
-    pass_mark = models.PositiveSmallIntegerField(default=80, help_text="Percent needed to pass the post-test.")
+    pass_mark = models.PositiveSmallIntegerField(
+        default=80, help_text="Percent needed to pass the post-test."
+    )
     learning_objectives = StreamField([("objective", CharBlock(max_length=300))], blank=True)
     hero_image = models.ForeignKey(
         "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -90,12 +97,16 @@ class CoursePage(Page):
     # Completion rules: every live module complete is always required.
     require_module_quizzes = models.BooleanField(default=True, help_text="Every module quiz must be passed.")
     require_post_test = models.BooleanField(default=True, help_text="The final post-test must be passed.")
-    require_evaluation = models.BooleanField(default=True, help_text="The course evaluation must be submitted.")
+    require_evaluation = models.BooleanField(
+        default=True, help_text="The course evaluation must be submitted."
+    )
     min_minutes_on_task = models.PositiveIntegerField(
         default=0, help_text="Minimum minutes spent in the modules (server clock); 0 = no minimum."
     )
     certificate_template = models.CharField(
-        max_length=20, choices=CertificateTemplate.choices, default=CertificateTemplate.CLASSIC,
+        max_length=20,
+        choices=CertificateTemplate.choices,
+        default=CertificateTemplate.CLASSIC,
         help_text="The design of this course's certificates (every design prints the same fields).",
     )
 
@@ -104,13 +115,25 @@ class CoursePage(Page):
         FieldPanel("approved_title"),
         FieldPanel("summary"),
         FieldPanel("description"),
-        MultiFieldPanel([FieldPanel("course_type"), FieldPanel("ce_hours"), FieldPanel("provider"),
-                         FieldPanel("pass_mark")], heading="Approval"),
+        MultiFieldPanel(
+            [
+                FieldPanel("course_type"),
+                FieldPanel("ce_hours"),
+                FieldPanel("provider"),
+                FieldPanel("pass_mark"),
+            ],
+            heading="Approval",
+        ),
         FieldPanel("learning_objectives"),
         FieldPanel("hero_image"),
         MultiFieldPanel(
-            [FieldPanel("require_module_quizzes"), FieldPanel("require_post_test"), FieldPanel("require_evaluation"),
-             FieldPanel("min_minutes_on_task"), FieldPanel("certificate_template")],
+            [
+                FieldPanel("require_module_quizzes"),
+                FieldPanel("require_post_test"),
+                FieldPanel("require_evaluation"),
+                FieldPanel("min_minutes_on_task"),
+                FieldPanel("certificate_template"),
+            ],
             heading="Completion rules and certificate",
         ),
     ]
@@ -155,8 +178,12 @@ class ModulePage(Page):
         # learner's (cached) context tells whether that may be needed: enrolled, not started, not blocked.
         if request.method == "GET" and request.user.is_authenticated:
             context = module_context(module=self, user=request.user, request=request)
-            if (context["enrollment"] is not None and context["progress"] is None
-                    and context["blocking_module"] is None and context["position"] is not None):
+            if (
+                context["enrollment"] is not None
+                and context["progress"] is None
+                and context["blocking_module"] is None
+                and context["position"] is not None
+            ):
                 module_visit(user=request.user, module=self)
             else:
                 request._module_context = (self.pk, context)
@@ -184,15 +211,20 @@ class CourseInstructor(models.Model):
 
     course = models.ForeignKey(CoursePage, on_delete=models.CASCADE, related_name="instructor_assignments")
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="course_assignments",
-        limit_choices_to={"groups__name": "Instructors"}, verbose_name="instructor",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="course_assignments",
+        limit_choices_to={"groups__name": "Instructors"},
+        verbose_name="instructor",
         help_text="A member of the Instructors group.",
     )
     added_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = "course instructor"
-        constraints = [models.UniqueConstraint(fields=["course", "user"], name="one_assignment_per_course_and_user")]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "user"], name="one_assignment_per_course_and_user")
+        ]
         permissions = [
             ("view_all_records", "Can see the records and item analysis of every course (provider-wide)"),
         ]
@@ -233,6 +265,9 @@ class ModuleProgress(models.Model):
             models.UniqueConstraint(fields=["enrollment", "module"], name="one_progress_per_module")
         ]
 
+    def __str__(self):
+        return f"{self.enrollment} – module {self.module_id}"
+
     @property
     def is_complete(self) -> bool:
         return self.completed_at is not None
@@ -244,25 +279,38 @@ class ModuleProgress(models.Model):
 class CourseEvaluation(models.Model):
     """The learner's evaluation of a course (NCBTMB: providers must collect one). One per enrollment."""
 
-    RATINGS = [(5, "5 – Strongly agree"), (4, "4 – Agree"), (3, "3 – Neutral"), (2, "2 – Disagree"),
-               (1, "1 – Strongly disagree")]
+    RATINGS = [
+        (5, "5 – Strongly agree"),
+        (4, "4 – Agree"),
+        (3, "3 – Neutral"),
+        (2, "2 – Disagree"),
+        (1, "1 – Strongly disagree"),
+    ]
 
     enrollment = models.OneToOneField(Enrollment, on_delete=models.PROTECT, related_name="evaluation")
     objectives_met = models.PositiveSmallIntegerField("The learning objectives were met", choices=RATINGS)
-    content_relevant = models.PositiveSmallIntegerField("The content is relevant to my practice", choices=RATINGS)
+    content_relevant = models.PositiveSmallIntegerField(
+        "The content is relevant to my practice", choices=RATINGS
+    )
     materials_quality = models.PositiveSmallIntegerField(
         "The written materials and figures were clear and accurate", choices=RATINGS
     )
     instructor_quality = models.PositiveSmallIntegerField(
         "The author showed expertise in the subject", choices=RATINGS
     )
-    would_recommend = models.PositiveSmallIntegerField("I would recommend this course to a colleague",
-                                                       choices=RATINGS)
+    would_recommend = models.PositiveSmallIntegerField(
+        "I would recommend this course to a colleague", choices=RATINGS
+    )
     comments = models.TextField("Comments and suggestions", blank=True, max_length=4000)
     submitted_at = models.DateTimeField(default=timezone.now)
 
-    RATING_FIELDS = ("objectives_met", "content_relevant", "materials_quality", "instructor_quality",
-                     "would_recommend")
+    RATING_FIELDS = (
+        "objectives_met",
+        "content_relevant",
+        "materials_quality",
+        "instructor_quality",
+        "would_recommend",
+    )
 
     def __str__(self):
         return f"Evaluation of {self.enrollment}"
@@ -289,7 +337,11 @@ class Certificate(models.Model):
     snapshot = models.JSONField(default=dict, help_text="Every field the PDF prints, frozen at completion.")
     pdf = models.FileField(storage=private_storage, upload_to="certificates/", blank=True, max_length=200)
     page_revision = models.ForeignKey(
-        "wagtailcore.Revision", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "wagtailcore.Revision",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         help_text="The course page revision that was live at completion.",
     )
     created_at = models.DateTimeField(default=timezone.now)
@@ -336,8 +388,9 @@ class CertificateEvent(models.Model):
 
     certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(max_length=20, choices=Action.choices)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     reason = models.TextField(blank=True)
     details = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -60,8 +60,14 @@ def ce_hours_check(course) -> dict:
         for module in course.get_children().specific().order_by("path"):
             latest = module.get_latest_revision_as_object() if module.has_unpublished_changes else module
             words = count_words(getattr(latest, "body", None))
-            modules.append({"title": latest.title, "words": words, "minutes": reading_minutes(words),
-                            "live": module.live})
+            modules.append(
+                {
+                    "title": latest.title,
+                    "words": words,
+                    "minutes": reading_minutes(words),
+                    "live": module.live,
+                }
+            )
     words = sum(m["words"] for m in modules)
     estimate = estimated_ce_hours(words)
     approved = getattr(course, "ce_hours", None)
@@ -104,8 +110,14 @@ def _knowledge_base_card_text(value):
     from content.models import Muscle, RedFlag
 
     if isinstance(value, Muscle):
-        parts = [value.name, value.origin, value.insertion, *(value.actions or []), value.innervation,
-                 value.referred_pain]
+        parts = [
+            value.name,
+            value.origin,
+            value.insertion,
+            *(value.actions or []),
+            value.innervation,
+            value.referred_pain,
+        ]
         return " ".join(str(p) for p in parts if p)
     if isinstance(value, RedFlag):
         # "why" sits in a closed <details> on the callout; count only what is shown

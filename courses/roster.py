@@ -59,25 +59,36 @@ def filtered_enrollments(course: CoursePage, filters: RosterFilters):
     if filters.date_from:
         enrollments = enrollments.filter(**{f"{field}__gte": _day_start(filters.date_from)})
     if filters.date_to:
-        enrollments = enrollments.filter(**{f"{field}__lt": _day_start(filters.date_to) + timezone.timedelta(days=1)})
+        enrollments = enrollments.filter(
+            **{f"{field}__lt": _day_start(filters.date_to) + timezone.timedelta(days=1)}
+        )
     if filters.search:
         term = filters.search.strip()
         enrollments = enrollments.filter(
-            Q(user__legal_name__icontains=term) | Q(user__username__icontains=term)
-            | Q(user__email__icontains=term) | Q(user__license_number__icontains=term)
+            Q(user__legal_name__icontains=term)
+            | Q(user__username__icontains=term)
+            | Q(user__email__icontains=term)
+            | Q(user__license_number__icontains=term)
             | Q(certificate__code__iexact=term)
         )
     return enrollments
 
 
-def roster_queryset(course: CoursePage, filters: RosterFilters = RosterFilters(), *, module_ids=None, quiz_id=None):
+def roster_queryset(
+    course: CoursePage, filters: RosterFilters = RosterFilters(), *, module_ids=None, quiz_id=None
+):
     """Enrollments with everything a roster row shows, in one query (module ids and quiz id passed in)."""
     from quizzes.models import Attempt
 
     module_ids = live_module_ids(course) if module_ids is None else module_ids
     done = (
-        ModuleProgress.objects.filter(enrollment=OuterRef("pk"), completed_at__isnull=False, module_id__in=module_ids)
-        .order_by().values("enrollment").annotate(n=Count("pk")).values("n")
+        ModuleProgress.objects.filter(
+            enrollment=OuterRef("pk"), completed_at__isnull=False, module_id__in=module_ids
+        )
+        .order_by()
+        .values("enrollment")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
     attempts = Attempt.objects.filter(user=OuterRef("user_id"), quiz_id=quiz_id).order_by()
     graded = attempts.filter(score__isnull=False)
@@ -86,10 +97,14 @@ def roster_queryset(course: CoursePage, filters: RosterFilters = RosterFilters()
         .select_related("user", "certificate")
         .annotate(
             modules_done=Coalesce(Subquery(done, output_field=IntegerField()), Value(0)),
-            best_score=Subquery(graded.order_by("-score").values("score")[:1],
-                                output_field=DecimalField(max_digits=5, decimal_places=2)),
+            best_score=Subquery(
+                graded.order_by("-score").values("score")[:1],
+                output_field=DecimalField(max_digits=5, decimal_places=2),
+            ),
             attempts_used=Coalesce(
-                Subquery(attempts.values("user").annotate(n=Count("pk")).values("n"), output_field=IntegerField()),
+                Subquery(
+                    attempts.values("user").annotate(n=Count("pk")).values("n"), output_field=IntegerField()
+                ),
                 Value(0),
             ),
             post_test_passed=Exists(attempts.filter(passed=True)),
@@ -135,10 +150,26 @@ def roster_rows(course: CoursePage, filters: RosterFilters = RosterFilters()):
 
 
 ROSTER_CSV_HEADER = [
-    "legal_name", "username", "email", "license_number", "license_state", "account_active", "enrollment_status",
-    "enrolled_at", "completed_at", "modules_completed", "modules_total", "progress_percent",
-    "post_test_best_score", "post_test_attempts", "post_test_passed", "evaluation_submitted",
-    "certificate_code", "certificate_status", "certificate_issued_at", "certificate_revoked_at",
+    "legal_name",
+    "username",
+    "email",
+    "license_number",
+    "license_state",
+    "account_active",
+    "enrollment_status",
+    "enrolled_at",
+    "completed_at",
+    "modules_completed",
+    "modules_total",
+    "progress_percent",
+    "post_test_best_score",
+    "post_test_attempts",
+    "post_test_passed",
+    "evaluation_submitted",
+    "certificate_code",
+    "certificate_status",
+    "certificate_issued_at",
+    "certificate_revoked_at",
     "certificate_revoked_reason",
 ]
 
@@ -148,12 +179,26 @@ def roster_csv_rows(queryset, module_total: int):
         row = RosterRow(enrollment, module_total)
         user, certificate = enrollment.user, row.certificate
         yield [
-            user.legal_name, user.username, user.email, user.license_number, user.license_state, user.is_active,
-            enrollment.get_status_display(), enrollment.enrolled_at, enrollment.completed_at,
-            enrollment.modules_done, module_total, row.progress_percent,
-            row.best_score, enrollment.attempts_used, enrollment.post_test_passed, enrollment.evaluated,
-            certificate.code if certificate else "", certificate.get_status_display() if certificate else "",
-            certificate.issued_at if certificate else None, certificate.revoked_at if certificate else None,
+            user.legal_name,
+            user.username,
+            user.email,
+            user.license_number,
+            user.license_state,
+            user.is_active,
+            enrollment.get_status_display(),
+            enrollment.enrolled_at,
+            enrollment.completed_at,
+            enrollment.modules_done,
+            module_total,
+            row.progress_percent,
+            row.best_score,
+            enrollment.attempts_used,
+            enrollment.post_test_passed,
+            enrollment.evaluated,
+            certificate.code if certificate else "",
+            certificate.get_status_display() if certificate else "",
+            certificate.issued_at if certificate else None,
+            certificate.revoked_at if certificate else None,
             certificate.revoked_reason if certificate else "",
         ]
 
@@ -163,7 +208,10 @@ def roster_csv_rows(queryset, module_total: int):
 
 def rating_fields() -> list[tuple[str, str]]:
     """(field name, the statement rated) for each 1–5 rating of the evaluation form."""
-    return [(name, str(CourseEvaluation._meta.get_field(name).verbose_name)) for name in CourseEvaluation.RATING_FIELDS]
+    return [
+        (name, str(CourseEvaluation._meta.get_field(name).verbose_name))
+        for name in CourseEvaluation.RATING_FIELDS
+    ]
 
 
 def course_evaluations(course: CoursePage):
@@ -183,12 +231,22 @@ def evaluation_summary(course: CoursePage) -> dict:
     ratings = []
     for name, label in rating_fields():
         distribution = [
-            {"value": value, "count": agg[f"{name}__{value}"],
-             "percent": round(100 * agg[f"{name}__{value}"] / count) if count else 0}
+            {
+                "value": value,
+                "count": agg[f"{name}__{value}"],
+                "percent": round(100 * agg[f"{name}__{value}"] / count) if count else 0,
+            }
             for value in sorted(scale)
         ]
-        ratings.append({"field": name, "label": label, "mean": agg[f"{name}__mean"], "distribution": distribution,
-                        "stack": _stacked(distribution, count)})
+        ratings.append(
+            {
+                "field": name,
+                "label": label,
+                "mean": agg[f"{name}__mean"],
+                "distribution": distribution,
+                "stack": _stacked(distribution, count),
+            }
+        )
     overall = [r["mean"] for r in ratings if r["mean"] is not None]
     return {"count": count, "ratings": ratings, "overall": sum(overall) / len(overall) if overall else None}
 
@@ -205,28 +263,46 @@ def _stacked(distribution: list[dict], count: int) -> list[dict]:
 
 def evaluation_comments(course: CoursePage):
     return (
-        course_evaluations(course).exclude(comments="").select_related("enrollment__user")
+        course_evaluations(course)
+        .exclude(comments="")
+        .select_related("enrollment__user")
         .order_by("-submitted_at", "-pk")
     )
 
 
 def evaluation_csv_header() -> list[str]:
-    return ["submitted_at", "legal_name", "username", "license_number", "license_state",
-            *CourseEvaluation.RATING_FIELDS, "comments"]
+    return [
+        "submitted_at",
+        "legal_name",
+        "username",
+        "license_number",
+        "license_state",
+        *CourseEvaluation.RATING_FIELDS,
+        "comments",
+    ]
 
 
 def evaluation_csv_rows(course: CoursePage):
     rows = course_evaluations(course).select_related("enrollment__user").order_by("submitted_at", "pk")
     for evaluation in rows.iterator(chunk_size=1000):
         user = evaluation.enrollment.user
-        yield [evaluation.submitted_at, user.legal_name, user.username, user.license_number, user.license_state,
-               *(getattr(evaluation, name) for name in CourseEvaluation.RATING_FIELDS), evaluation.comments]
+        yield [
+            evaluation.submitted_at,
+            user.legal_name,
+            user.username,
+            user.license_number,
+            user.license_state,
+            *(getattr(evaluation, name) for name in CourseEvaluation.RATING_FIELDS),
+            evaluation.comments,
+        ]
 
 
 def certificate_history(user) -> dict[str, list]:
     """{certificate code: [events, oldest first]} of a learner's certificates (one query)."""
     events: dict[str, list] = {}
-    rows = CertificateEvent.objects.filter(certificate__enrollment__user=user).select_related("certificate", "user")
+    rows = CertificateEvent.objects.filter(certificate__enrollment__user=user).select_related(
+        "certificate", "user"
+    )
     for event in rows.order_by("created_at", "pk"):
         events.setdefault(event.certificate.code, []).append(event)
     return events
@@ -244,8 +320,9 @@ def records_permissions_grant(apps=None) -> int:
     instructors, _ = Group.objects.get_or_create(name="Instructors")
     granted = 0
     for app_label, model, codename in RECORDS_PERMISSIONS:
-        permission = Permission.objects.filter(content_type__app_label=app_label, content_type__model=model,
-                                               codename=codename).first()
+        permission = Permission.objects.filter(
+            content_type__app_label=app_label, content_type__model=model, codename=codename
+        ).first()
         if permission is not None:
             instructors.permissions.add(permission)
             granted += 1

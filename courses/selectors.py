@@ -96,7 +96,9 @@ def percent(part: int, whole: int) -> int:
 
 def viewer_is_staff(user) -> bool:
     """Instructors and superusers read every module, enrolled or not."""
-    return bool(user and user.is_authenticated and user.is_active and user.has_perm("wagtailadmin.access_admin"))
+    return bool(
+        user and user.is_authenticated and user.is_active and user.has_perm("wagtailadmin.access_admin")
+    )
 
 
 def course_modules(course: CoursePage) -> list[ModulePage]:
@@ -128,7 +130,9 @@ def first_incomplete_index(modules: list[ModulePage], completed_ids: set[int]) -
     return None
 
 
-def blocking_module(modules: list[ModulePage], completed_ids: set[int], module: ModulePage) -> ModulePage | None:
+def blocking_module(
+    modules: list[ModulePage], completed_ids: set[int], module: ModulePage
+) -> ModulePage | None:
     """The earliest incomplete module before `module`, or None when `module` is open."""
     for earlier in modules:
         if earlier.pk == module.pk:
@@ -198,8 +202,13 @@ def module_context(*, module: ModulePage, user, request=None) -> dict:
     """
     from .caching import learner_cached
 
-    return learner_cached(user, "module", (module.pk, module.live_revision_id),
-                          lambda: _module_context(module=module, user=user), request=request)
+    return learner_cached(
+        user,
+        "module",
+        (module.pk, module.live_revision_id),
+        lambda: _module_context(module=module, user=user),
+        request=request,
+    )
 
 
 def _module_context(*, module: ModulePage, user) -> dict:
@@ -227,8 +236,11 @@ def _module_context(*, module: ModulePage, user) -> dict:
         "locked": locked,
         "blocking_module": blocker,
         "can_read": staff or (enrollment is not None and not locked),
-        "can_complete": enrollment is not None and blocker is None and index is not None
-        and not (own_progress and own_progress.completed_at) and not quiz_open,
+        "can_complete": enrollment is not None
+        and blocker is None
+        and index is not None
+        and not (own_progress and own_progress.completed_at)
+        and not quiz_open,
         "previous_module": modules[index - 1] if index else None,
         "next_module": modules[index + 1] if index is not None and index + 1 < len(modules) else None,
         "position": index + 1 if index is not None else None,
@@ -256,10 +268,16 @@ def dashboard_context(*, user, request=None) -> dict:
     """The dashboard's enrollments and certificates, cached per learner."""
     from .caching import learner_cached
 
-    return learner_cached(user, "dashboard", (), lambda: {
-        "enrollments": learner_dashboard(user=user),
-        "certificates": learner_certificates(user=user),
-    }, request=request)
+    return learner_cached(
+        user,
+        "dashboard",
+        (),
+        lambda: {
+            "enrollments": learner_dashboard(user=user),
+            "certificates": learner_certificates(user=user),
+        },
+        request=request,
+    )
 
 
 def _children_q(courses) -> Q:
@@ -373,19 +391,21 @@ def transcript_rows(*, user) -> list[dict]:
     rows = []
     for certificate in learner_certificates(user=user):
         s = certificate.snapshot
-        rows.append({
-            "certificate": certificate,
-            "course_title": s.get("course_title", ""),
-            "course_type": s.get("course_type", ""),
-            "ce_hours": Decimal(s.get("ce_hours", "0")),
-            "completion_date": s.get("completion_date", ""),
-            "enrolled_at": certificate.enrollment.enrolled_at,
-            "provider_name": s.get("provider_name", ""),
-            "provider_number": s.get("provider_number", ""),
-            "code": certificate.code,
-            "status": certificate.get_status_display(),
-            "valid": certificate.status != certificate.Status.REVOKED,
-        })
+        rows.append(
+            {
+                "certificate": certificate,
+                "course_title": s.get("course_title", ""),
+                "course_type": s.get("course_type", ""),
+                "ce_hours": Decimal(s.get("ce_hours", "0")),
+                "completion_date": s.get("completion_date", ""),
+                "enrolled_at": certificate.enrollment.enrolled_at,
+                "provider_name": s.get("provider_name", ""),
+                "provider_number": s.get("provider_number", ""),
+                "code": certificate.code,
+                "status": certificate.get_status_display(),
+                "valid": certificate.status != certificate.Status.REVOKED,
+            }
+        )
     return rows
 
 
@@ -398,7 +418,9 @@ def completion_panel(*, enrollment, outline: dict) -> dict:
 
     if enrollment is None:
         return {}
-    enrollment = Enrollment.objects.select_related("certificate", "evaluation", "course", "user").get(pk=enrollment.pk)
+    enrollment = Enrollment.objects.select_related("certificate", "evaluation", "course", "user").get(
+        pk=enrollment.pk
+    )
     certificate = getattr(enrollment, "certificate", None)
     evaluated = getattr(enrollment, "evaluation", None) is not None
     if certificate is not None:

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from quizzes.selectors import module_quiz_passed
+
 from .models import (
     Certificate,
     CertificateEvent,
@@ -218,7 +219,7 @@ def certificate_email(certificate: Certificate) -> bool:
         send_mail(
             f"Your CE certificate: {snapshot['course_title']}", body, None, [user.email], fail_silently=False
         )
-    except Exception:  # noqa: BLE001 - SMTP trouble is logged; the certificate stays issued and downloadable
+    except Exception:
         log.exception("Could not e-mail certificate %s", certificate.code)
         return False
     _event(certificate, CertificateEvent.Action.EMAILED, to=user.email)
@@ -233,11 +234,17 @@ def certificates_requeue(*, older_than_minutes: int = 5, retry_failed: bool = Fa
     cutoff = now - timedelta(minutes=older_than_minutes)
     stale = Certificate.objects.filter(status=Certificate.Status.PENDING, updated_at__lte=cutoff)
     # Claim each one with a conditional update, so sweeps running side by side never queue it twice.
-    ids = [pk for pk in stale.values_list("pk", flat=True)
-           if Certificate.objects.filter(pk=pk, status=Certificate.Status.PENDING, updated_at__lte=cutoff)
-           .update(updated_at=now)]
+    ids = [
+        pk
+        for pk in stale.values_list("pk", flat=True)
+        if Certificate.objects.filter(
+            pk=pk, status=Certificate.Status.PENDING, updated_at__lte=cutoff
+        ).update(updated_at=now)
+    ]
     if retry_failed:
-        failed = list(Certificate.objects.filter(status=Certificate.Status.FAILED).values_list("pk", flat=True))
+        failed = list(
+            Certificate.objects.filter(status=Certificate.Status.FAILED).values_list("pk", flat=True)
+        )
         for pk in failed:
             certificate_retry(certificate=Certificate.objects.get(pk=pk), user=None, queue=False)
             Certificate.objects.filter(pk=pk).update(updated_at=now)
@@ -262,7 +269,10 @@ def certificate_revoke(*, certificate: Certificate, user, reason: str) -> Certif
             raise CertificateError("This certificate is already revoked.")
         now = timezone.now()
         locked.status, locked.revoked_at, locked.revoked_reason, locked.updated_at = (
-            Certificate.Status.REVOKED, now, reason, now
+            Certificate.Status.REVOKED,
+            now,
+            reason,
+            now,
         )
         locked.save(update_fields=["status", "revoked_at", "revoked_reason", "updated_at"])
         _event(locked, CertificateEvent.Action.REVOKED, user=user, reason=reason)
@@ -285,8 +295,14 @@ def certificate_reissue(*, certificate: Certificate, user, reason: str = "") -> 
         locked.status, locked.updated_at, locked.last_error = Certificate.Status.ISSUED, now, ""
         locked.issued_at = now
         locked.save(update_fields=["snapshot", "pdf", "status", "updated_at", "last_error", "issued_at"])
-        _event(locked, CertificateEvent.Action.REISSUED, user=user, reason=reason.strip(), before=before,
-               after=after)
+        _event(
+            locked,
+            CertificateEvent.Action.REISSUED,
+            user=user,
+            reason=reason.strip(),
+            before=before,
+            after=after,
+        )
     return locked
 
 
@@ -339,7 +355,9 @@ def course_staff_sync(course: CoursePage):
     with transaction.atomic():
         group, _ = Group.objects.get_or_create(name=course_staff_group_name(course.pk))
         for permission in Permission.objects.filter(
-            content_type__app_label="wagtailcore", content_type__model="page", codename__in=COURSE_PAGE_PERMISSIONS,
+            content_type__app_label="wagtailcore",
+            content_type__model="page",
+            codename__in=COURSE_PAGE_PERMISSIONS,
         ):
             GroupPagePermission.objects.get_or_create(group=group, page_id=course.pk, permission=permission)
         assigned = set(CourseInstructor.objects.filter(course=course).values_list("user_id", flat=True))

@@ -22,7 +22,9 @@ def _attempt(certificate_id: int, *, final: bool) -> str:
     try:
         return certificate_issue(certificate_id=certificate_id).status
     except Exception as exc:
-        certificate_attempt_failed(certificate_id=certificate_id, error=f"{type(exc).__name__}: {exc}", final=final)
+        certificate_attempt_failed(
+            certificate_id=certificate_id, error=f"{type(exc).__name__}: {exc}", final=final
+        )
         raise
 
 
@@ -35,7 +37,7 @@ def issue_certificate(self, certificate_id: int) -> str:
         for attempt in range(self.max_retries + 1):
             try:
                 return _attempt(certificate_id, final=attempt == self.max_retries)
-            except Exception:  # noqa: BLE001 - recorded by _attempt
+            except Exception:
                 continue
         return Certificate.Status.FAILED
     final = self.request.retries >= self.max_retries

@@ -27,7 +27,8 @@ from .selectors import (
     is_course_staff,
     transcript_rows,
 )
-from .services import ProgressError, enrollment_create, module_complete as module_complete_service
+from .services import ProgressError, enrollment_create
+from .services import module_complete as module_complete_service
 
 
 @require_POST
@@ -40,7 +41,9 @@ def enroll(request, course_id: int):
     except ProgressError as error:
         messages.error(request, error.message)
         return redirect(course.get_url(request))
-    messages.success(request, f"You are enrolled in {course.title}. Modules open in order: start with the first.")
+    messages.success(
+        request, f"You are enrolled in {course.title}. Modules open in order: start with the first."
+    )
     return redirect(course.get_url(request))
 
 
@@ -73,7 +76,9 @@ def dashboard(request):
 
     def respond():
         site_prime(request)  # the page links look the site up
-        return render(request, "courses/dashboard.html", dashboard_context(user=request.user, request=request))
+        return render(
+            request, "courses/dashboard.html", dashboard_context(user=request.user, request=request)
+        )
 
     return learner_page(request, respond)
 
@@ -89,7 +94,9 @@ def _staff_may_download(user, certificate: Certificate) -> bool:
         return False
     if user.has_perm("courses.change_certificate"):
         return True
-    return user.has_perm("courses.view_certificate") and is_course_staff(user, certificate.enrollment.course_id)
+    return user.has_perm("courses.view_certificate") and is_course_staff(
+        user, certificate.enrollment.course_id
+    )
 
 
 @login_required
@@ -105,14 +112,19 @@ def evaluation(request, course_id: int):
     form = CourseEvaluationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            evaluation_submit(enrollment=enrollment, ratings=form.ratings(), comments=form.cleaned_data["comments"])
+            evaluation_submit(
+                enrollment=enrollment, ratings=form.ratings(), comments=form.cleaned_data["comments"]
+            )
         except EvaluationError as error:
             messages.error(request, error.message)
             return redirect(course.get_url(request))
         certificate = Certificate.objects.filter(enrollment=enrollment).first()
         if certificate is not None:
-            messages.success(request, "Thank you for your evaluation. You have completed the course: "
-                                      "your CE certificate is on your dashboard.")
+            messages.success(
+                request,
+                "Thank you for your evaluation. You have completed the course: "
+                "your CE certificate is on your dashboard.",
+            )
             return redirect("dashboard")
         messages.success(request, "Thank you for your evaluation.")
         return redirect(course.get_url(request))
@@ -131,8 +143,9 @@ def certificate_download(request, code: str):
     if not certificate.pdf or not certificate.pdf.storage.exists(certificate.pdf.name):
         raise Http404("The certificate file is not ready yet.")
     filename = f"CE-certificate-{slugify(certificate.snapshot.get('course_title', 'course'))[:60]}-{code}.pdf"
-    response = FileResponse(certificate.pdf.open("rb"), as_attachment=True, filename=filename,
-                            content_type="application/pdf")
+    response = FileResponse(
+        certificate.pdf.open("rb"), as_attachment=True, filename=filename, content_type="application/pdf"
+    )
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -150,15 +163,38 @@ def transcript_csv(request):
     response["Content-Disposition"] = 'attachment; filename="ce-transcript.csv"'
     response.write("\ufeff")  # so spreadsheet programs read the names as UTF-8
     writer = csv.writer(response)
-    writer.writerow(["Participant", "License", "Course", "Course type", "CE hours", "Enrolled", "Completed",
-                     "Provider", "NCBTMB provider #", "Certificate no.", "Status"])
+    writer.writerow(
+        [
+            "Participant",
+            "License",
+            "Course",
+            "Course type",
+            "CE hours",
+            "Enrolled",
+            "Completed",
+            "Provider",
+            "NCBTMB provider #",
+            "Certificate no.",
+            "Status",
+        ]
+    )
     user = request.user
     for row in transcript_rows(user=user):
-        writer.writerow([
-            user.display_name, f"{user.license_number} {user.license_state}".strip(), row["course_title"],
-            row["course_type"], row["ce_hours"], row["enrolled_at"].date().isoformat(), row["completion_date"],
-            row["provider_name"], row["provider_number"], row["code"], row["status"],
-        ])
+        writer.writerow(
+            [
+                user.display_name,
+                f"{user.license_number} {user.license_state}".strip(),
+                row["course_title"],
+                row["course_type"],
+                row["ce_hours"],
+                row["enrolled_at"].date().isoformat(),
+                row["completion_date"],
+                row["provider_name"],
+                row["provider_number"],
+                row["code"],
+                row["status"],
+            ]
+        )
     return response
 
 
@@ -168,10 +204,16 @@ def transcript_pdf(request):
 
     rows = transcript_rows(user=request.user)
     total = sum((row["ce_hours"] for row in rows if row["valid"]), Decimal("0"))
-    html = render_to_string("courses/transcript_pdf.html", {
-        "rows": rows, "total_hours": total, "learner": request.user, "generated": timezone.now(),
-        "verify_base": site_url(),
-    })
+    html = render_to_string(
+        "courses/transcript_pdf.html",
+        {
+            "rows": rows,
+            "total_hours": total,
+            "learner": request.user,
+            "generated": timezone.now(),
+            "verify_base": site_url(),
+        },
+    )
     response = HttpResponse(html_to_pdf(html), content_type="application/pdf")
     response["Content-Disposition"] = 'attachment; filename="ce-transcript.pdf"'
     return response
@@ -199,13 +241,25 @@ def certificate_verify(request, code: str):
     if canonical and canonical != code:
         return redirect("courses:certificate_verify", code=canonical)
     certificate = (
-        Certificate.objects.filter(code=canonical, status__in=[Certificate.Status.ISSUED, Certificate.Status.REVOKED])
-        .first() if canonical else None
+        Certificate.objects.filter(
+            code=canonical, status__in=[Certificate.Status.ISSUED, Certificate.Status.REVOKED]
+        ).first()
+        if canonical
+        else None
     )
     if certificate is None:
-        return render(request, "courses/certificate_verify_not_found.html",
-                      {"code": code, "form": CertificateLookupForm()}, status=404)
-    return render(request, "courses/certificate_verify.html", {
-        "certificate": certificate, "s": certificate.snapshot,
-        "completion_date": date.fromisoformat(certificate.snapshot["completion_date"]),
-    })
+        return render(
+            request,
+            "courses/certificate_verify_not_found.html",
+            {"code": code, "form": CertificateLookupForm()},
+            status=404,
+        )
+    return render(
+        request,
+        "courses/certificate_verify.html",
+        {
+            "certificate": certificate,
+            "s": certificate.snapshot,
+            "completion_date": date.fromisoformat(certificate.snapshot["completion_date"]),
+        },
+    )

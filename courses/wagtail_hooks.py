@@ -11,7 +11,12 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from .admin_views import can_manage_certificates, certificate_action, certificate_detail_view, certificate_index_view
+from .admin_views import (
+    can_manage_certificates,
+    certificate_action,
+    certificate_detail_view,
+    certificate_index_view,
+)
 from .models import CourseInstructor, Provider
 from .selectors import learner_records_under, records_text
 
@@ -38,8 +43,9 @@ class CertificatesMenuItem(MenuItem):
 
 @hooks.register("register_admin_menu_item")
 def certificates_menu_item():
-    return CertificatesMenuItem("Certificates", reverse("courses_certificates"), name="certificates",
-                                icon_name="doc-full", order=270)
+    return CertificatesMenuItem(
+        "Certificates", reverse("courses_certificates"), name="certificates", icon_name="doc-full", order=270
+    )
 
 
 @hooks.register("register_admin_urls")
@@ -75,7 +81,9 @@ class CourseInstructorEditView(generic.EditView):
         from .models import CoursePage
         from .services import course_staff_sync
 
-        before = CourseInstructor.objects.filter(pk=self.object.pk).values_list("course_id", flat=True).first()
+        before = (
+            CourseInstructor.objects.filter(pk=self.object.pk).values_list("course_id", flat=True).first()
+        )
         instance = super().save_instance()
         course_staff_sync(instance.course)
         if before and before != instance.course_id:
@@ -124,8 +132,11 @@ KEEP_INSTEAD = "Learners' records are kept for six years: unpublish the page ins
 
 
 def _deletion_refused(request, page, records):
-    messages.error(request, f"“{page.get_admin_display_title()}” cannot be deleted: learners' records depend on it "
-                            f"({records_text(records)}). {KEEP_INSTEAD}")
+    messages.error(
+        request,
+        f"“{page.get_admin_display_title()}” cannot be deleted: learners' records depend on it "
+        f"({records_text(records)}). {KEEP_INSTEAD}",
+    )
 
 
 @hooks.register("before_delete_page")

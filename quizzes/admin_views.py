@@ -12,11 +12,15 @@ from .generators import DEFAULT_SEED, course_find, question_bank_generate
 
 class GenerateQuestionsForm(forms.Form):
     course = forms.ModelChoiceField(
-        queryset=None, required=False, empty_label="(no course: leave questions unlinked)",
+        queryset=None,
+        required=False,
+        empty_label="(no course: leave questions unlinked)",
         help_text="Each question is linked to the module of this course that teaches its muscle or red flag.",
     )
     seed = forms.IntegerField(
-        initial=DEFAULT_SEED, min_value=0, max_value=2**31,
+        initial=DEFAULT_SEED,
+        min_value=0,
+        max_value=2**31,
         help_text="Fixes which distractors are used and their order: the same seed gives the same questions.",
     )
 

@@ -48,8 +48,12 @@ LOW_DISCRIMINATION = 0.2
 FEW_RESPONSES = 20  # below this, figures are shown but marked as unreliable
 HISTOGRAM_BINS = 10
 
-CHOICE_KINDS = {QuestionKind.SINGLE_CHOICE, QuestionKind.TRUE_FALSE, QuestionKind.CASE_VIGNETTE,
-                QuestionKind.MULTIPLE_RESPONSE}
+CHOICE_KINDS = {
+    QuestionKind.SINGLE_CHOICE,
+    QuestionKind.TRUE_FALSE,
+    QuestionKind.CASE_VIGNETTE,
+    QuestionKind.MULTIPLE_RESPONSE,
+}
 # Matching answers pair items with right-hand tokens drawn afresh for every attempt: grouping them
 # would give one group per attempt, so matching questions have no per-choice table.
 GROUPED_ANSWER_KINDS = CHOICE_KINDS | {QuestionKind.ORDERING, QuestionKind.BODY_MAP}
@@ -233,7 +237,7 @@ def score_median(attempts, n: int) -> float | None:
         return attempts.aggregate(m=PercentileCont(_score(), 0.5))["m"]
     # Elsewhere: read only the one or two middle rows, in score order.
     lo = (n - 1) // 2
-    middle = list(attempts.order_by("score").values_list("score", flat=True)[lo: n // 2 + 1])
+    middle = list(attempts.order_by("score").values_list("score", flat=True)[lo : n // 2 + 1])
     return median_of_sorted([float(v) for v in middle])
 
 
@@ -241,8 +245,12 @@ def score_histogram(attempts) -> list[int]:
     """Counts of attempts per 10-point band: [0,10), [10,20) … [90,100] (100 in the last)."""
     bins = [0] * HISTOGRAM_BINS
     rows = (
-        attempts.annotate(band=Least(Floor(_score() / 10.0), Value(float(HISTOGRAM_BINS - 1)), output_field=FloatField()))
-        .values("band").annotate(n=Count("pk")).order_by()
+        attempts.annotate(
+            band=Least(Floor(_score() / 10.0), Value(float(HISTOGRAM_BINS - 1)), output_field=FloatField())
+        )
+        .values("band")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
     for row in rows:
         band = int(row["band"])
@@ -322,15 +330,31 @@ def response_groups(quiz, cutoffs: Cutoffs) -> list[dict]:
         fence="OFFSET 0" if postgres else "",
     )
     params = {
-        "quiz": quiz.pk, "submitted": AttemptStatus.SUBMITTED, "expired": AttemptStatus.EXPIRED,
-        "matching": QuestionKind.MATCHING, "answered": json.dumps(MATCHING_ANSWERED),
+        "quiz": quiz.pk,
+        "submitted": AttemptStatus.SUBMITTED,
+        "expired": AttemptStatus.EXPIRED,
+        "matching": QuestionKind.MATCHING,
+        "answered": json.dumps(MATCHING_ANSWERED),
         **cutoffs.params(),
     }
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    names = ("question_id", "answer_key", "n", "sx", "sxx", "st", "stt", "sxt", "correct", "upper_n", "upper_sx",
-             "lower_n", "lower_sx")
+    names = (
+        "question_id",
+        "answer_key",
+        "n",
+        "sx",
+        "sxx",
+        "st",
+        "stt",
+        "sxt",
+        "correct",
+        "upper_n",
+        "upper_sx",
+        "lower_n",
+        "lower_sx",
+    )
     groups = [dict(zip(names, row)) for row in rows]
     for group in groups:
         group["answer_key"] = _json_value(group["answer_key"])
@@ -348,8 +372,10 @@ def question_sums(groups: list[dict]) -> list[dict]:
     """Add each question's answer groups up: one row of sums per question."""
     totals: dict[int, dict] = {}
     for group in groups:
-        row = totals.setdefault(group["question_id"], {"question_id": group["question_id"], "omitted": 0,
-                                                        **{f: 0 for f in SUM_FIELDS}})
+        row = totals.setdefault(
+            group["question_id"],
+            {"question_id": group["question_id"], "omitted": 0, **dict.fromkeys(SUM_FIELDS, 0)},
+        )
         for name in SUM_FIELDS:
             row[name] += group[name] or 0
         if group["answer_key"] is None:
@@ -362,7 +388,12 @@ def answer_counts(groups: list[dict]) -> dict[int, list[dict]]:
     grouped = defaultdict(list)
     for group in groups:
         grouped[group["question_id"]].append(
-            {"answer": group["answer_key"], "n": group["n"], "upper": group["upper_n"], "lower": group["lower_n"]}
+            {
+                "answer": group["answer_key"],
+                "n": group["n"],
+                "upper": group["upper_n"],
+                "lower": group["lower_n"],
+            }
         )
     return grouped
 
@@ -370,8 +401,14 @@ def answer_counts(groups: list[dict]) -> dict[int, list[dict]]:
 def quiz_summary(quiz, *, attempts=None) -> dict:
     attempts = attempts if attempts is not None else closed_attempts(quiz)
     agg = attempts.aggregate(
-        n=Count("pk"), learners=Count("user", distinct=True), mean=Avg(_score()), sd=StdDev(_score()),
-        var=Variance(_score()), low=Min(_score()), high=Max(_score()), passed=Count("pk", filter=Q(passed=True)),
+        n=Count("pk"),
+        learners=Count("user", distinct=True),
+        mean=Avg(_score()),
+        sd=StdDev(_score()),
+        var=Variance(_score()),
+        low=Min(_score()),
+        high=Max(_score()),
+        passed=Count("pk", filter=Q(passed=True)),
     )
     agg["median"] = score_median(attempts, agg["n"])
     agg["histogram"] = score_histogram(attempts) if agg["n"] else [0] * HISTOGRAM_BINS
@@ -471,7 +508,9 @@ def _choices_attach(stats, counts):
         elif stat.kind == QuestionKind.BODY_MAP:
             stat.choices = zone_table(zones.get(stat.question_id, ({}, set())), rows, stat)
         else:
-            stat.choices_note = "No per-choice table: right-hand sides are shuffled tokens, new in every attempt."
+            stat.choices_note = (
+                "No per-choice table: right-hand sides are shuffled tokens, new in every attempt."
+            )
 
 
 def _zone_keys(question_ids) -> dict[int, tuple[dict, set]]:
@@ -483,7 +522,9 @@ def _zone_keys(question_ids) -> dict[int, tuple[dict, set]]:
     names = dict(BodyZone.objects.values_list("code", "name"))
     through = Question.correct_zones.through
     correct = defaultdict(set)
-    for qid, code in through.objects.filter(question_id__in=question_ids).values_list("question_id", "bodyzone__code"):
+    for qid, code in through.objects.filter(question_id__in=question_ids).values_list(
+        "question_id", "bodyzone__code"
+    ):
         correct[qid].add(code)
     return {qid: (names, correct[qid]) for qid in question_ids}
 
@@ -506,8 +547,13 @@ def _share(part: int, whole: int) -> float | None:
 def _choice(label, correct, key, tallies, stat, note="") -> ChoiceStat:
     total, up, low = tallies
     return ChoiceStat(
-        label=label, is_correct=correct, picked=total[key], share=_share(total[key], stat.responses) or 0.0,
-        upper_share=_share(up[key], stat.upper_n), lower_share=_share(low[key], stat.lower_n), note=note,
+        label=label,
+        is_correct=correct,
+        picked=total[key],
+        share=_share(total[key], stat.responses) or 0.0,
+        upper_share=_share(up[key], stat.upper_n),
+        lower_share=_share(low[key], stat.lower_n),
+        note=note,
     )
 
 
@@ -525,7 +571,9 @@ def choice_table(options, rows, stat) -> list[ChoiceStat]:
     table = [_choice(o.text, o.is_correct, o.public_id, tallies, stat) for o in options if o.text]
     removed = sum(n for key, n in tallies[0].items() if key is not None and key not in known)
     if removed:
-        table.append(ChoiceStat("(options since removed)", False, removed, removed / stat.responses, None, None))
+        table.append(
+            ChoiceStat("(options since removed)", False, removed, removed / stat.responses, None, None)
+        )
     table.append(_choice("(no answer)", False, None, tallies, stat))
     return table
 
@@ -542,7 +590,9 @@ def ordering_table(options, rows, stat) -> list[ChoiceStat]:
 
     tallies = _tally(rows, placed)
     return [
-        _choice(f"{position[o.public_id]}. {o.text}", True, o.public_id, tallies, stat, note="placed correctly")
+        _choice(
+            f"{position[o.public_id]}. {o.text}", True, o.public_id, tallies, stat, note="placed correctly"
+        )
         for o in items
     ]
 

@@ -123,8 +123,8 @@ def _positions(item, answer, ids):
 def answers_from_form(snapshot: dict, data) -> dict[str, object]:
     """Turn the take page's form (a QueryDict) into the JSON answer shape, for every question."""
     items = {str(item["qid"]): item for item in snapshot["questions"]}
-    answers: dict[str, object] = {qid: None for qid in items}
-    for name in data.keys():
+    answers: dict[str, object] = dict.fromkeys(items)
+    for name in data:
         match = FIELD_RE.match(name)
         if match is None:
             continue

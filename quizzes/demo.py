@@ -35,14 +35,19 @@ def _module_quiz_ensure(course, module) -> str:
         return f"Module “{module.title}”: no quiz ({available} questions linked, {MODULE_QUIZ_MIN_QUESTIONS} needed)"
     draw = min(MODULE_QUIZ_DRAW, available)
     quiz = Quiz(
-        title=f"Quiz: {module.title}", course=course, module=module,
+        title=f"Quiz: {module.title}",
+        course=course,
+        module=module,
         instructions=(
             f"{draw} questions drawn at random from this module. You need 80% to pass and to complete "
             "the module; you have three attempts. After each attempt you see the correct answers "
             "with explanations and links back to the lesson."
         ),
-        pass_mark=80, max_attempts=3, feedback_policy=FeedbackPolicy.FULL_EXPLANATIONS,
-        hide_key_after_fail=False, shuffle_choices=True,
+        pass_mark=80,
+        max_attempts=3,
+        feedback_policy=FeedbackPolicy.FULL_EXPLANATIONS,
+        hide_key_after_fail=False,
+        shuffle_choices=True,
     )
     quiz.rules = [QuizRule(topic="", count=draw, sort_order=0)]
     quiz.save()
@@ -55,16 +60,24 @@ def _final_quiz_ensure(course) -> str:
         return f"Final post-test “{existing.title}”: kept as it is"
     drawn = sum(count for _, count in FINAL_RULES)
     quiz = Quiz(
-        title=f"Final post-test: {course.title}", course=course, module=None,
+        title=f"Final post-test: {course.title}",
+        course=course,
+        module=None,
         instructions=(
             f"{drawn} questions from the whole course: attachments, referred pain and red flags, drawn at "
             "random for each attempt. You have 30 minutes. You need 80% to pass, and every safety-critical "
             "red-flag question must be right whatever your score. After an attempt you see which "
             "questions were wrong; the correct answers are shown once you have passed."
         ),
-        pass_mark=80, max_attempts=None, time_limit_minutes=30,
-        feedback_policy=FeedbackPolicy.SHOW_WRONG, hide_key_after_fail=True, shuffle_choices=True,
+        pass_mark=80,
+        max_attempts=None,
+        time_limit_minutes=30,
+        feedback_policy=FeedbackPolicy.SHOW_WRONG,
+        hide_key_after_fail=True,
+        shuffle_choices=True,
     )
-    quiz.rules = [QuizRule(topic=topic, count=count, sort_order=n) for n, (topic, count) in enumerate(FINAL_RULES)]
+    quiz.rules = [
+        QuizRule(topic=topic, count=count, sort_order=n) for n, (topic, count) in enumerate(FINAL_RULES)
+    ]
     quiz.save()
     return f"Final post-test “{quiz.title}”: created ({drawn} questions per attempt)"

@@ -43,7 +43,7 @@ LANDMARKS: dict[str, str] = {
     "lateral-tibia": r"lateral (tibial )?condyle|gerdy|lateral side of the tibia",
     "fibula": r"fibula",
     "medial-tibia": r"medial (tibial )?condyle|medial (surface|side) of the tibia|medial tibia|tibial shaft|"
-                    r"pes anserinus|shaft of the tibia|upper medial",
+    r"pes anserinus|shaft of the tibia|upper medial",
     "vertebral-bodies": r"vertebral bod|bodies of|intervertebral dis[ck]|\bdiscs?\b",
     "transverse-processes": r"transverse process",
     "spinous-processes": r"spinous process|supraspinous",
@@ -91,7 +91,7 @@ def landmarks_overlap(a: str, b: str) -> bool:
 # Movements and body parts named in an action.
 MOVEMENTS: dict[str, str] = {
     "lateral-flex": r"lateral(ly)? flex|side[- ]?bend|bends? (the )?[a-z ]*(to|toward) (the|that|its) (same )?side|"
-                    r"tilts the head toward",
+    r"tilts the head toward",
     "lateral-rotate": r"lateral(ly)?[- ]rotat|rotates? [a-z ]*laterally|outward rotat",
     "medial-rotate": r"medial(ly)?[- ]rotat|rotates? [a-z ]*medially|inward rotat",
     "rotate": r"\brotat|\bturns?\b|\btwist",

@@ -80,6 +80,7 @@ CONDITION_KEYS = {
 
 # ---------------------------------------------------------------- facts
 
+
 @dataclass(frozen=True)
 class MuscleFacts:
     slug: str
@@ -124,7 +125,11 @@ def knowledge_base_read() -> KnowledgeBase:
 
     muscles = tuple(
         MuscleFacts(
-            slug=m.slug, name=m.name, region=m.region, origin=m.origin, insertion=m.insertion,
+            slug=m.slug,
+            name=m.name,
+            region=m.region,
+            origin=m.origin,
+            insertion=m.insertion,
             actions=tuple(a for a in (m.actions or []) if isinstance(a, str) and a.strip()),
             referred_pain=m.referred_pain,
             zones=tuple(sorted(z.code for z in m.referred_zones.all())),
@@ -133,8 +138,14 @@ def knowledge_base_read() -> KnowledgeBase:
         for m in Muscle.objects.prefetch_related("referred_zones").order_by("slug")
     )
     flags = tuple(
-        FlagFacts(slug=f.slug, sign=f.sign, condition=f.suspected_condition, level=f.action_level,
-                  action=f.action, why=f.why)
+        FlagFacts(
+            slug=f.slug,
+            sign=f.sign,
+            condition=f.suspected_condition,
+            level=f.action_level,
+            action=f.action,
+            why=f.why,
+        )
         for f in RedFlag.objects.order_by("slug")
     )
     zones = tuple(ZoneFacts(code=z.code, name=z.name, view=z.view) for z in BodyZone.objects.order_by("code"))
@@ -146,6 +157,7 @@ def headlines_load(path: Path = DATA_DIR / "attachment_headlines.yaml") -> dict:
 
 
 # ---------------------------------------------------------------- specs
+
 
 @dataclass
 class OptionSpec:
@@ -175,10 +187,18 @@ class QuestionSpec:
 
     def content(self) -> dict:
         return question_content(
-            kind=self.kind, stem=self.stem, explanation=self.explanation, topic=self.topic,
-            difficulty=self.difficulty, critical=self.critical, muscle=self.muscle, red_flag=self.red_flag,
-            module_id=self.module_id, section_anchor=self.section_anchor,
-            options=[(o.text, o.is_correct, o.match_text) for o in self.options], zones=self.zones,
+            kind=self.kind,
+            stem=self.stem,
+            explanation=self.explanation,
+            topic=self.topic,
+            difficulty=self.difficulty,
+            critical=self.critical,
+            muscle=self.muscle,
+            red_flag=self.red_flag,
+            module_id=self.module_id,
+            section_anchor=self.section_anchor,
+            options=[(o.text, o.is_correct, o.match_text) for o in self.options],
+            zones=self.zones,
         )
 
     @property
@@ -190,13 +210,33 @@ class QuestionSpec:
         return [o.text for o in self.options if o.is_correct]
 
 
-def question_content(*, kind, stem, explanation, topic, difficulty, critical, muscle, red_flag,
-                     module_id, section_anchor, options, zones) -> dict:
+def question_content(
+    *,
+    kind,
+    stem,
+    explanation,
+    topic,
+    difficulty,
+    critical,
+    muscle,
+    red_flag,
+    module_id,
+    section_anchor,
+    options,
+    zones,
+) -> dict:
     """The part of a question the generator owns, in one canonical shape (spec or database row)."""
     return {
-        "kind": kind, "stem": stem.strip(), "explanation": explanation.strip(), "topic": topic,
-        "difficulty": int(difficulty), "critical": bool(critical), "muscle": muscle or None,
-        "red_flag": red_flag or None, "module": module_id, "section_anchor": section_anchor or "",
+        "kind": kind,
+        "stem": stem.strip(),
+        "explanation": explanation.strip(),
+        "topic": topic,
+        "difficulty": int(difficulty),
+        "critical": bool(critical),
+        "muscle": muscle or None,
+        "red_flag": red_flag or None,
+        "module": module_id,
+        "section_anchor": section_anchor or "",
         "options": [[text or "", bool(correct), match or ""] for text, correct, match in options],
         "zones": sorted(zones),
     }
@@ -248,6 +288,7 @@ def _is_plural(name: str) -> bool:
 
 # ---------------------------------------------------------------- attachments
 
+
 def attachment_text(kb: KnowledgeBase, muscle: MuscleFacts, fact: str) -> str | None:
     """What an answer option shows for a muscle's origin or insertion; None when no fair text exists.
 
@@ -264,13 +305,16 @@ def attachment_text(kb: KnowledgeBase, muscle: MuscleFacts, fact: str) -> str | 
         keys = landmark_keys(headline)
         if keys and keys <= landmark_keys(full):
             return headline
-        logger.warning("Headline for %s %s no longer matches the knowledge base; using its text", muscle.slug, fact)
+        logger.warning(
+            "Headline for %s %s no longer matches the knowledge base; using its text", muscle.slug, fact
+        )
     text = short_fact(full)
     return text if landmark_keys(text) else None
 
 
-def attachment_is_also_true(kb: KnowledgeBase, shown: str, muscle: MuscleFacts, fact: str,
-                            owner: MuscleFacts | None = None) -> bool:
+def attachment_is_also_true(
+    kb: KnowledgeBase, shown: str, muscle: MuscleFacts, fact: str, owner: MuscleFacts | None = None
+) -> bool:
     """Could `shown` (the fact of `owner`) be read as (part of) this muscle's origin/insertion?
     Unknown counts as yes. A group and its members (erector spinae and its columns, psoas and the
     iliacus that shares its tendon) name each other in their attachments, and are never told apart."""
@@ -406,8 +450,11 @@ def attachment_question(kb: KnowledgeBase, muscle: MuscleFacts, fact: str, seed:
     candidates = []
     for other in _by_proximity(muscle, kb.muscles, rng):
         shown = attachment_text(kb, other, fact)
-        if (shown and not attachment_is_also_true(kb, shown, muscle, fact, owner=other)
-                and normalise(shown) != normalise(correct)):
+        if (
+            shown
+            and not attachment_is_also_true(kb, shown, muscle, fact, owner=other)
+            and normalise(shown) != normalise(correct)
+        ):
             candidates.append((other, shown))
     distractors = _varied(candidates, 3)
     if len(distractors) < 2:
@@ -421,15 +468,28 @@ def attachment_question(kb: KnowledgeBase, muscle: MuscleFacts, fact: str, seed:
     if is_structure(muscle):
         stem = f"Where is {_subject(muscle)} attached {'above' if fact == 'origin' else 'below'}?"
     elif _is_plural(muscle.name):
-        stem = (f"Where do {_subject(muscle)} arise (their origin)?" if fact == "origin"
-                else f"Where do {_subject(muscle)} insert?")
+        stem = (
+            f"Where do {_subject(muscle)} arise (their origin)?"
+            if fact == "origin"
+            else f"Where do {_subject(muscle)} insert?"
+        )
     else:
-        stem = (f"Where does {_subject(muscle)} arise (its origin)?" if fact == "origin"
-                else f"Where does {_subject(muscle)} insert?")
+        stem = (
+            f"Where does {_subject(muscle)} arise (its origin)?"
+            if fact == "origin"
+            else f"Where does {_subject(muscle)} insert?"
+        )
     return QuestionSpec(
-        key=key, kind="single_choice", topic="attachments", stem=stem, explanation=explanation,
-        difficulty=3 if fact == "origin" else 2, options=options, muscle=muscle.slug,
-        about_muscles=(muscle.slug,), tags=("generated", fact),
+        key=key,
+        kind="single_choice",
+        topic="attachments",
+        stem=stem,
+        explanation=explanation,
+        difficulty=3 if fact == "origin" else 2,
+        options=options,
+        muscle=muscle.slug,
+        about_muscles=(muscle.slug,),
+        tags=("generated", fact),
     )
 
 
@@ -441,8 +501,10 @@ def inserts_on_question(kb: KnowledgeBase, muscle: MuscleFacts, seed: int) -> Qu
         return None
     rng = _rng(seed, key)
     others = [
-        other for other in _by_proximity(muscle, kb.muscles, rng)
-        if ("insertion", other.slug) not in SKIPPED_FACTS and not is_structure(other)
+        other
+        for other in _by_proximity(muscle, kb.muscles, rng)
+        if ("insertion", other.slug) not in SKIPPED_FACTS
+        and not is_structure(other)
         and not attachment_is_also_true(kb, shown, other, "insertion", owner=muscle)
     ]
     distractors = others[:3]
@@ -452,13 +514,23 @@ def inserts_on_question(kb: KnowledgeBase, muscle: MuscleFacts, seed: int) -> Qu
     _order(options, seed, key)
     explanation = (
         f"Insertion of {_subject(muscle)}: {_sentence(muscle.insertion)} The others insert elsewhere: "
-        + "; ".join(f"{_subject(m)} on {_landmark_phrase(attachment_text(kb, m, 'insertion') or short_fact(m.insertion))}"
-                    for m in distractors) + "."
+        + "; ".join(
+            f"{_subject(m)} on {_landmark_phrase(attachment_text(kb, m, 'insertion') or short_fact(m.insertion))}"
+            for m in distractors
+        )
+        + "."
     )
     return QuestionSpec(
-        key=key, kind="single_choice", topic="attachments",
-        stem=f"Which muscle inserts on {_landmark_phrase(shown)}?", explanation=explanation, difficulty=2,
-        options=options, muscle=muscle.slug, about_muscles=(muscle.slug,), tags=("generated", "insertion"),
+        key=key,
+        kind="single_choice",
+        topic="attachments",
+        stem=f"Which muscle inserts on {_landmark_phrase(shown)}?",
+        explanation=explanation,
+        difficulty=2,
+        options=options,
+        muscle=muscle.slug,
+        about_muscles=(muscle.slug,),
+        tags=("generated", "insertion"),
     )
 
 
@@ -477,7 +549,11 @@ def matching_questions(kb: KnowledgeBase, fact: str, seed: int, per_area: int = 
     specs = []
     for area, (label, regions) in MATCHING_AREAS.items():
         rng = _rng(seed, f"match-{fact}:{area}")
-        pool = [(m, attachment_text(kb, m, fact)) for m in kb.muscles if m.region in regions and not is_structure(m)]
+        pool = [
+            (m, attachment_text(kb, m, fact))
+            for m in kb.muscles
+            if m.region in regions and not is_structure(m)
+        ]
         pool = [(m, text) for m, text in pool if text]
         rng.shuffle(pool)
         used: set[str] = set()
@@ -510,14 +586,20 @@ def _matching_spec(group, fact: str, area: str, label: str, n: int, seed: int) -
     _order(options, seed, f"match-{fact}:{area}:{n}")
     explanation = " ".join(f"{m.name}: {_sentence(getattr(m, fact))}" for m, _ in group)
     return QuestionSpec(
-        key=f"match-{fact}:{area}:{n}", kind="matching", topic="attachments",
+        key=f"match-{fact}:{area}:{n}",
+        kind="matching",
+        topic="attachments",
         stem=f"Match each muscle of {label} to its {FACT_NOUN[fact]}.",
-        explanation=explanation, difficulty=2, options=options,
-        about_muscles=tuple(m.slug for m, _ in group), tags=("generated", fact, "matching"),
+        explanation=explanation,
+        difficulty=2,
+        options=options,
+        about_muscles=tuple(m.slug for m, _ in group),
+        tags=("generated", fact, "matching"),
     )
 
 
 # ---------------------------------------------------------------- actions
+
 
 def _clean_action(text: str) -> str:
     # "(with iliacus)", ", together with psoas major" would give the muscle away as a distractor.
@@ -528,8 +610,10 @@ def _clean_action(text: str) -> str:
 
 def _names_a_muscle(text: str, kb: KnowledgeBase) -> bool:
     """'With gluteus medius and TFL, steadies the pelvis' reads as borrowed from another muscle."""
-    return any(_mentions(text, m) or any(_mentions_name(text, a.lower()) for a in m.aliases if len(a) > 2)
-               for m in kb.muscles)
+    return any(
+        _mentions(text, m) or any(_mentions_name(text, a.lower()) for a in m.aliases if len(a) > 2)
+        for m in kb.muscles
+    )
 
 
 # "The long head ...", "Middle fibres ...": as a distractor this names a part the asked muscle may
@@ -560,7 +644,12 @@ def _action_distractors(muscle: MuscleFacts, kb: KnowledgeBase, rng: random.Rand
                 continue
             keys = expand_action_keys(action_keys(action, parts))
             text = _clean_action(action)
-            if keys and not keys & own_keys and normalise(text) not in own_texts and not _names_a_muscle(text, kb):
+            if (
+                keys
+                and not keys & own_keys
+                and normalise(text) not in own_texts
+                and not _names_a_muscle(text, kb)
+            ):
                 candidates.append((other, text, keys))
     picked, seen_keys = [], set()
     for other, text, keys in candidates:
@@ -590,12 +679,20 @@ def action_question(kb: KnowledgeBase, muscle: MuscleFacts, seed: int) -> Questi
     explanation = (
         f"{muscle.name}: {'; '.join(_clean_action(a) for a in muscle.actions)}. "
         f"The other choices belong to other muscles: "
-        + "; ".join(f"{_name_lower(text)} ({_name_lower(m.name)})" for m, text in distractors) + "."
+        + "; ".join(f"{_name_lower(text)} ({_name_lower(m.name)})" for m, text in distractors)
+        + "."
     )
     return QuestionSpec(
-        key=key, kind="single_choice", topic="attachments",
-        stem=f"Which of these is an action of {_subject(muscle)}?", explanation=explanation,
-        difficulty=1, options=options, muscle=muscle.slug, about_muscles=(muscle.slug,), tags=("generated", "action"),
+        key=key,
+        kind="single_choice",
+        topic="attachments",
+        stem=f"Which of these is an action of {_subject(muscle)}?",
+        explanation=explanation,
+        difficulty=1,
+        options=options,
+        muscle=muscle.slug,
+        about_muscles=(muscle.slug,),
+        tags=("generated", "action"),
     )
 
 
@@ -615,17 +712,25 @@ def actions_multiple_question(kb: KnowledgeBase, muscle: MuscleFacts, seed: int)
     _order(options, seed, key)
     explanation = (
         f"{muscle.name}: {'; '.join(_clean_action(a) for a in muscle.actions)}. Not its actions: "
-        + "; ".join(f"{_name_lower(text)} ({_name_lower(m.name)})" for m, text in distractors) + "."
+        + "; ".join(f"{_name_lower(text)} ({_name_lower(m.name)})" for m, text in distractors)
+        + "."
     )
     return QuestionSpec(
-        key=key, kind="multiple_response", topic="attachments",
+        key=key,
+        kind="multiple_response",
+        topic="attachments",
         stem=f"Which of these are actions of {_subject(muscle)}? Select all that apply.",
-        explanation=explanation, difficulty=2, options=options, muscle=muscle.slug,
-        about_muscles=(muscle.slug,), tags=("generated", "action"),
+        explanation=explanation,
+        difficulty=2,
+        options=options,
+        muscle=muscle.slug,
+        about_muscles=(muscle.slug,),
+        tags=("generated", "action"),
     )
 
 
 # ---------------------------------------------------------------- referred pain
+
 
 def body_map_question(kb: KnowledgeBase, muscle: MuscleFacts, seed: int) -> QuestionSpec | None:
     if not muscle.zones:
@@ -636,10 +741,16 @@ def body_map_question(kb: KnowledgeBase, muscle: MuscleFacts, seed: int) -> Ques
     if muscle.referred_pain:
         explanation += _sentence(muscle.referred_pain)
     return QuestionSpec(
-        key=f"referral:{muscle.slug}", kind="body_map", topic="referred_pain",
+        key=f"referral:{muscle.slug}",
+        kind="body_map",
+        topic="referred_pain",
         stem=f"Select the zones where trigger points in {_subject(muscle)} typically refer pain.",
-        explanation=explanation, difficulty=3 if len(muscle.zones) > 4 else 2, zones=muscle.zones,
-        muscle=muscle.slug, about_muscles=(muscle.slug,), tags=("generated", "body-map"),
+        explanation=explanation,
+        difficulty=3 if len(muscle.zones) > 4 else 2,
+        zones=muscle.zones,
+        muscle=muscle.slug,
+        about_muscles=(muscle.slug,),
+        tags=("generated", "body-map"),
     )
 
 
@@ -697,7 +808,8 @@ def referral_zone_question(kb: KnowledgeBase, zone: ZoneFacts, seed: int) -> Que
     rng = _rng(seed, key)
     correct = rng.choice(referring)
     distractors = [
-        m for m in _by_proximity(correct, kb.muscles, rng)
+        m
+        for m in _by_proximity(correct, kb.muscles, rng)
         if m.zones and not any(zones_near(zone.code, c) for c in m.zones)
     ][:3]
     if len(distractors) < 2:
@@ -709,18 +821,28 @@ def referral_zone_question(kb: KnowledgeBase, zone: ZoneFacts, seed: int) -> Que
         f"{correct.name} refers pain to {_zone_phrase(zone.name)}. "
         + (_sentence(correct.referred_pain) + " " if correct.referred_pain else "")
         + "The others refer elsewhere: "
-        + "; ".join(f"{_name_lower(m.name)} to {', '.join(_lower_first(names.get(c, c)) for c in m.zones)}"
-                    for m in distractors) + "."
+        + "; ".join(
+            f"{_name_lower(m.name)} to {', '.join(_lower_first(names.get(c, c)) for c in m.zones)}"
+            for m in distractors
+        )
+        + "."
     )
     return QuestionSpec(
-        key=key, kind="single_choice", topic="referred_pain",
+        key=key,
+        kind="single_choice",
+        topic="referred_pain",
         stem=f"Trigger points in which of these muscles typically refer pain to {_zone_phrase(zone.name)}?",
-        explanation=explanation, difficulty=2, options=options, muscle=correct.slug,
-        about_muscles=(correct.slug,), tags=("generated", "referral"),
+        explanation=explanation,
+        difficulty=2,
+        options=options,
+        muscle=correct.slug,
+        about_muscles=(correct.slug,),
+        tags=("generated", "referral"),
     )
 
 
 # ---------------------------------------------------------------- red flags
+
 
 def red_flag_action_question(flag: FlagFacts) -> QuestionSpec | None:
     if flag.level not in ACTION_LEVEL_TEXT:
@@ -730,11 +852,17 @@ def red_flag_action_question(flag: FlagFacts) -> QuestionSpec | None:
     if flag.why:
         explanation += " " + _sentence(flag.why)
     return QuestionSpec(
-        key=f"red-flag-action:{flag.slug}", kind="single_choice", topic="red_flags",
+        key=f"red-flag-action:{flag.slug}",
+        kind="single_choice",
+        topic="red_flags",
         stem=f"A client with back pain tells you, or you notice: {_lower_first(_sentence(flag.sign))} "
-             f"What is the right action?",
-        explanation=explanation, difficulty=FLAG_DIFFICULTY.get(flag.level, 2), options=options,
-        red_flag=flag.slug, critical=flag.level in CRITICAL_LEVELS, about_flags=(flag.slug,),
+        f"What is the right action?",
+        explanation=explanation,
+        difficulty=FLAG_DIFFICULTY.get(flag.level, 2),
+        options=options,
+        red_flag=flag.slug,
+        critical=flag.level in CRITICAL_LEVELS,
+        about_flags=(flag.slug,),
         tags=("generated", "action-level"),
     )
 
@@ -768,22 +896,35 @@ def red_flag_condition_question(kb: KnowledgeBase, flag: FlagFacts, seed: int) -
     others = [f for f in kb.flags if f.slug != flag.slug]
     rng.shuffle(others)
     candidates = [f for f in others if _names_a_condition(f) and not condition_keys(f.condition) & own]
-    distractors = _pick(_disjoint_first(candidates, lambda f: condition_keys(_condition_text(f))), 3,
-                        distinct=lambda f: condition_keys(_condition_text(f)))
+    distractors = _pick(
+        _disjoint_first(candidates, lambda f: condition_keys(_condition_text(f))),
+        3,
+        distinct=lambda f: condition_keys(_condition_text(f)),
+    )
     if len(distractors) < 2:
         return None
-    options = [OptionSpec(_condition_text(flag), True)] + [OptionSpec(_condition_text(f)) for f in distractors]
+    options = [OptionSpec(_condition_text(flag), True)] + [
+        OptionSpec(_condition_text(f)) for f in distractors
+    ]
     _order(options, seed, key)
     explanation = f"{_sentence(flag.sign)} The concern is {_lower_first(_sentence(flag.condition))} {_sentence(flag.action)}"
     return QuestionSpec(
-        key=key, kind="single_choice", topic="red_flags",
+        key=key,
+        kind="single_choice",
+        topic="red_flags",
         stem=f"Which condition should this warning sign make you think of? {_sentence(flag.sign)}",
-        explanation=explanation, difficulty=2, options=options, red_flag=flag.slug,
-        critical=False, about_flags=(flag.slug,), tags=("generated", "condition"),
+        explanation=explanation,
+        difficulty=2,
+        options=options,
+        red_flag=flag.slug,
+        critical=False,
+        about_flags=(flag.slug,),
+        tags=("generated", "condition"),
     )
 
 
 # ---------------------------------------------------------------- hand-written
+
 
 def vignettes_load(path: Path = DATA_DIR / "vignettes.yaml") -> list[dict]:
     return yaml.safe_load(path.read_text(encoding="utf-8")) or []
@@ -800,11 +941,16 @@ def vignette_spec(vignette: dict) -> QuestionSpec:
     flags = tuple(vignette.get("red_flags") or ())
     story = " ".join(vignette["story"].split())
     return QuestionSpec(
-        key=f"vignette:{vignette['slug']}", kind="case_vignette", topic="red_flags",
+        key=f"vignette:{vignette['slug']}",
+        kind="case_vignette",
+        topic="red_flags",
         stem=story,  # the quiz page asks "What should you do?" under every vignette
-        explanation=" ".join(vignette["explanation"].split()), difficulty=int(vignette.get("difficulty", 2)),
+        explanation=" ".join(vignette["explanation"].split()),
+        difficulty=int(vignette.get("difficulty", 2)),
         options=[OptionSpec(text, level == answer) for level, text in ACTION_LEVEL_TEXT.items()],
-        red_flag=flags[0] if flags else None, critical=answer in CRITICAL_LEVELS, about_flags=flags,
+        red_flag=flags[0] if flags else None,
+        critical=answer in CRITICAL_LEVELS,
+        about_flags=flags,
         tags=("vignette",),
     )
 
@@ -819,16 +965,24 @@ def manual_spec(item: dict) -> QuestionSpec:
     else:
         raise ValueError(f"manual question {item['slug']}: unsupported kind {kind!r}")
     return QuestionSpec(
-        key=f"manual:{item['slug']}", kind=kind, topic=item["topic"], stem=" ".join(item["stem"].split()),
-        explanation=" ".join(item["explanation"].split()), difficulty=int(item.get("difficulty", 2)),
-        options=options, muscle=item.get("muscle"), red_flag=item.get("red_flag"),
+        key=f"manual:{item['slug']}",
+        kind=kind,
+        topic=item["topic"],
+        stem=" ".join(item["stem"].split()),
+        explanation=" ".join(item["explanation"].split()),
+        difficulty=int(item.get("difficulty", 2)),
+        options=options,
+        muscle=item.get("muscle"),
+        red_flag=item.get("red_flag"),
         critical=bool(item.get("critical", False)),
         about_muscles=(item["muscle"],) if item.get("muscle") else (),
-        about_flags=(item["red_flag"],) if item.get("red_flag") else (), tags=("handwritten",),
+        about_flags=(item["red_flag"],) if item.get("red_flag") else (),
+        tags=("handwritten",),
     )
 
 
 # ---------------------------------------------------------------- all together
+
 
 def questions_build(kb: KnowledgeBase, seed: int = DEFAULT_SEED) -> list[QuestionSpec]:
     """Every question, generated and hand-written, in a stable order. Pure: no database access
@@ -859,14 +1013,15 @@ def questions_build(kb: KnowledgeBase, seed: int = DEFAULT_SEED) -> list[Questio
 
 # ---------------------------------------------------------------- where each question is taught
 
+
 @dataclass
 class ModuleIndex:
     """For one course: which module (and section) teaches each muscle and red flag."""
 
-    muscle_cards: dict = field(default_factory=dict)   # muscle slug -> (module_id, anchor)
-    flag_cards: dict = field(default_factory=dict)     # flag slug -> (module_id, anchor)
-    mentions: list = field(default_factory=list)       # [(module_id, [(anchor, lowercase text)])]
-    red_flag_module: tuple | None = None                # the module with the most red-flag callouts
+    muscle_cards: dict = field(default_factory=dict)  # muscle slug -> (module_id, anchor)
+    flag_cards: dict = field(default_factory=dict)  # flag slug -> (module_id, anchor)
+    mentions: list = field(default_factory=list)  # [(module_id, [(anchor, lowercase text)])]
+    red_flag_module: tuple | None = None  # the module with the most red-flag callouts
 
     def for_muscle(self, muscle: MuscleFacts | None) -> tuple | None:
         if muscle is None:
@@ -963,6 +1118,7 @@ def specs_link(specs: list[QuestionSpec], kb: KnowledgeBase, index: ModuleIndex)
 
 # ---------------------------------------------------------------- sync
 
+
 @dataclass
 class SyncReport:
     created: int = 0
@@ -984,7 +1140,9 @@ class SyncReport:
         if self.invalid:
             out.append(f"skipped as invalid: {', '.join(self.invalid)}")
         if self.stale:
-            out.append(f"no longer generated (retired unless an instructor edited them): {', '.join(self.stale)}")
+            out.append(
+                f"no longer generated (retired unless an instructor edited them): {', '.join(self.stale)}"
+            )
         return out
 
 
@@ -992,11 +1150,16 @@ def stored_content(question) -> dict:
     """The canonical content of a saved question (expects options and zones prefetched)."""
     options = sorted(question.options.all(), key=lambda o: (o.sort_order or 0, o.pk or 0))
     return question_content(
-        kind=question.kind, stem=question.stem, explanation=question.explanation, topic=question.topic,
-        difficulty=question.difficulty, critical=question.critical,
+        kind=question.kind,
+        stem=question.stem,
+        explanation=question.explanation,
+        topic=question.topic,
+        difficulty=question.difficulty,
+        critical=question.critical,
         muscle=question.muscle.slug if question.muscle_id else None,
         red_flag=question.red_flag.slug if question.red_flag_id else None,
-        module_id=question.module_id, section_anchor=question.section_anchor,
+        module_id=question.module_id,
+        section_anchor=question.section_anchor,
         options=[(o.text, o.is_correct, o.match_text) for o in options],
         zones=[z.code for z in question.correct_zones.all()],
     )
@@ -1010,7 +1173,11 @@ def _spec_apply(question, spec: QuestionSpec, refs: dict) -> None:
     from .models import QuestionOption
 
     question.kind, question.topic, question.stem = spec.kind, spec.topic, spec.stem
-    question.explanation, question.difficulty, question.critical = spec.explanation, spec.difficulty, spec.critical
+    question.explanation, question.difficulty, question.critical = (
+        spec.explanation,
+        spec.difficulty,
+        spec.critical,
+    )
     question.muscle = refs["muscles"].get(spec.muscle)
     question.red_flag = refs["flags"].get(spec.red_flag)
     question.module_id, question.section_anchor = spec.module_id, spec.section_anchor
@@ -1050,7 +1217,8 @@ def specs_sync(specs: list[QuestionSpec], *, user=None) -> SyncReport:
     existing = {
         q.generator_key: q
         for q in Question.objects.filter(generator_key__isnull=False)
-        .select_related("muscle", "red_flag").prefetch_related("options", "correct_zones", "tagged_items__tag")
+        .select_related("muscle", "red_flag")
+        .prefetch_related("options", "correct_zones", "tagged_items__tag")
     }
     saved = []
     with transaction.atomic():
@@ -1130,11 +1298,20 @@ def _revisions_record(questions: list, user) -> None:
     content_type = ContentType.objects.get_for_model(Question)
     base_content_type = questions[0].get_base_content_type()
     now = timezone.now()
-    revisions = Revision.objects.bulk_create([
-        Revision(content_type=content_type, base_content_type=base_content_type, object_id=str(q.pk),
-                 user=user, content=q.serializable_data(), object_str=str(q), created_at=now)
-        for q in questions
-    ])
+    revisions = Revision.objects.bulk_create(
+        [
+            Revision(
+                content_type=content_type,
+                base_content_type=base_content_type,
+                object_id=str(q.pk),
+                user=user,
+                content=q.serializable_data(),
+                object_str=str(q),
+                created_at=now,
+            )
+            for q in questions
+        ]
+    )
     for question, revision in zip(questions, revisions):
         question.latest_revision = revision
     Question.objects.bulk_update(questions, ["latest_revision"], batch_size=200)
@@ -1150,7 +1327,10 @@ def course_find(slug: str | None = None):
 
     if slug:
         return CoursePage.objects.filter(slug=slug).first()
-    return CoursePage.objects.filter(slug=DEFAULT_COURSE_SLUG).first() or CoursePage.objects.order_by("path").first()
+    return (
+        CoursePage.objects.filter(slug=DEFAULT_COURSE_SLUG).first()
+        or CoursePage.objects.order_by("path").first()
+    )
 
 
 def question_bank_generate(*, seed: int = DEFAULT_SEED, course=None, user=None) -> SyncReport:

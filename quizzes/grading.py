@@ -25,9 +25,14 @@ SET_KINDS = {"multiple_response", "body_map"}
 
 GRADING_SCALE = [
     ("Single choice, true/false, case vignette", "1 point for the correct answer, otherwise 0."),
-    ("Multiple response, body map",
-     "Correct picks minus wrong picks, divided by the number of correct answers (never below 0)."),
-    ("Matching", "The share of items matched correctly (the same right-hand side may be used more than once)."),
+    (
+        "Multiple response, body map",
+        "Correct picks minus wrong picks, divided by the number of correct answers (never below 0).",
+    ),
+    (
+        "Matching",
+        "The share of items matched correctly (the same right-hand side may be used more than once).",
+    ),
     ("Ordering", "The share of items placed in their correct position."),
     ("Critical safety questions", "A wrong answer fails the attempt whatever the score."),
 ]

@@ -34,24 +34,33 @@ def histogram(bins: list[int], pass_mark: int) -> dict:
     for n, count in enumerate(bins):
         h = box["h"] * count / top
         low = n * 10
-        bars.append({
-            "x": round(box["x"] + n * width + 2, 1),
-            "y": round(box["y"] + box["h"] - h, 1),
-            "w": round(width - 4, 1),
-            "h": round(h, 1),
-            "count": count,
-            "label": f"{low}–{low + 9}" if n < len(bins) - 1 else f"{low}–100",
-            "passing": low >= pass_mark,
-            "label_x": round(box["x"] + (n + 0.5) * width, 1),
-        })
+        bars.append(
+            {
+                "x": round(box["x"] + n * width + 2, 1),
+                "y": round(box["y"] + box["h"] - h, 1),
+                "w": round(width - 4, 1),
+                "h": round(h, 1),
+                "count": count,
+                "label": f"{low}–{low + 9}" if n < len(bins) - 1 else f"{low}–100",
+                "passing": low >= pass_mark,
+                "label_x": round(box["x"] + (n + 0.5) * width, 1),
+            }
+        )
     ticks = [
         {"value": v, "y": round(box["y"] + box["h"] - box["h"] * v / top, 1)}
         for v in sorted({0, top // 2, top} if top > 1 else {0, 1})
     ]
     return {
-        "width": WIDTH, "height": HEIGHT, "box": box, "bars": bars, "ticks": ticks,
-        "pass_x": round(box["x"] + box["w"] * pass_mark / 100, 1), "pass_mark": pass_mark,
-        "axis_y": box["y"] + box["h"], "label_y": box["y"] + box["h"] + 16, "title_y": HEIGHT - 6,
+        "width": WIDTH,
+        "height": HEIGHT,
+        "box": box,
+        "bars": bars,
+        "ticks": ticks,
+        "pass_x": round(box["x"] + box["w"] * pass_mark / 100, 1),
+        "pass_mark": pass_mark,
+        "axis_y": box["y"] + box["h"],
+        "label_y": box["y"] + box["h"] + 16,
+        "title_y": HEIGHT - 6,
     }
 
 
@@ -67,8 +76,13 @@ def scatter(questions) -> dict:
 
     points = [
         {
-            "x": sx(q.facility), "y": sy(q.discrimination), "number": number, "id": q.question_id,
-            "flagged": bool(q.flags), "facility": q.facility, "discrimination": q.discrimination,
+            "x": sx(q.facility),
+            "y": sy(q.discrimination),
+            "number": number,
+            "id": q.question_id,
+            "flagged": bool(q.flags),
+            "facility": q.facility,
+            "discrimination": q.discrimination,
             "flags": ", ".join(q.flags),
             "labelled": bool(q.flags) or len(questions) <= MAX_LABELLED,
         }
@@ -76,11 +90,21 @@ def scatter(questions) -> dict:
         if q.facility is not None and q.discrimination is not None
     ]
     return {
-        "width": WIDTH, "height": HEIGHT, "box": box, "points": points,
-        "good": {"x": sx(TOO_HARD), "y": sy(1), "w": round(sx(TOO_EASY) - sx(TOO_HARD), 1),
-                 "h": round(sy(LOW_DISCRIMINATION) - sy(1), 1)},
+        "width": WIDTH,
+        "height": HEIGHT,
+        "box": box,
+        "points": points,
+        "good": {
+            "x": sx(TOO_HARD),
+            "y": sy(1),
+            "w": round(sx(TOO_EASY) - sx(TOO_HARD), 1),
+            "h": round(sy(LOW_DISCRIMINATION) - sy(1), 1),
+        },
         "x_ticks": [{"value": v, "x": sx(v)} for v in (0, 0.3, 0.5, 0.95)],
         "y_ticks": [{"value": v, "y": sy(v)} for v in (-1, 0, 0.2, 1)],
-        "zero_y": sy(0), "axis_y": box["y"] + box["h"], "label_y": box["y"] + box["h"] + 16,
-        "title_y": HEIGHT - 6, "unplotted": sum(1 for q in questions if q.discrimination is None),
+        "zero_y": sy(0),
+        "axis_y": box["y"] + box["h"],
+        "label_y": box["y"] + box["h"] + 16,
+        "title_y": HEIGHT - 6,
+        "unplotted": sum(1 for q in questions if q.discrimination is None),
     }

@@ -7,7 +7,11 @@ from . import insight_views as views
 urlpatterns = [
     path("insight/quizzes/", views.quiz_list_view, name="insight_quizzes"),
     path("insight/quizzes/<int:quiz_id>/", views.item_analysis_view, name="insight_item_analysis"),
-    path("insight/quizzes/<int:quiz_id>/export.csv", views.item_analysis_csv_view, name="insight_item_analysis_csv"),
+    path(
+        "insight/quizzes/<int:quiz_id>/export.csv",
+        views.item_analysis_csv_view,
+        name="insight_item_analysis_csv",
+    ),
 ]
 
 urlpatterns += [
@@ -15,8 +19,11 @@ urlpatterns += [
     path("insight/courses/<int:course_id>/roster/", views.roster_view, name="insight_roster"),
     path("insight/courses/<int:course_id>/roster.csv", views.roster_csv_view, name="insight_roster_csv"),
     path("insight/courses/<int:course_id>/evaluations/", views.evaluations_view, name="insight_evaluations"),
-    path("insight/courses/<int:course_id>/evaluations.csv", views.evaluations_csv_view,
-         name="insight_evaluations_csv"),
+    path(
+        "insight/courses/<int:course_id>/evaluations.csv",
+        views.evaluations_csv_view,
+        name="insight_evaluations_csv",
+    ),
 ]
 
 urlpatterns += [

@@ -80,7 +80,9 @@ class QuizListView(InsightPage):
         closed = Q(attempts__status__in=analysis.CLOSED)
         quizzes = (
             _quiz_queryset(self.request.user)
-            .annotate(closed_attempts=Count("attempts", filter=closed), last_attempt=Max("attempts__submitted_at"))
+            .annotate(
+                closed_attempts=Count("attempts", filter=closed), last_attempt=Max("attempts__submitted_at")
+            )
             .order_by("course__path", "module__path")
         )
         return {**super().get_context_data(**kwargs), "quizzes": quizzes}
@@ -108,14 +110,21 @@ class ItemAnalysisView(InsightPage):
         return f"Item analysis: {self.quiz.title}"
 
     def trail(self):
-        return [{"url": reverse("insight_quizzes"), "label": "Item analysis"}, {"url": "", "label": self.quiz.title}]
+        return [
+            {"url": reverse("insight_quizzes"), "label": "Item analysis"},
+            {"url": "", "label": self.quiz.title},
+        ]
 
     def get_context_data(self, **kwargs):
         report = analysis.item_analysis(self.quiz)
         only_flagged = self.request.GET.get("flagged") == "1"
         sort = self.request.GET.get("sort", "")
         rows = [
-            {"number": n, "stat": stat, "edit_url": reverse("wagtailsnippets_quizzes_question:edit", args=[stat.question_id])}
+            {
+                "number": n,
+                "stat": stat,
+                "edit_url": reverse("wagtailsnippets_quizzes_question:edit", args=[stat.question_id]),
+            }
             for n, stat in enumerate(report.questions, start=1)
         ]
         if sort in SORTS:
@@ -131,20 +140,44 @@ class ItemAnalysisView(InsightPage):
             "sorts": [(key, label) for key, (label, _) in SORTS.items()],
             "histogram": insight_charts.histogram(report.summary.histogram, self.quiz.pass_mark),
             "scatter": insight_charts.scatter(report.questions),
-            "thresholds": {"too_hard": analysis.TOO_HARD, "too_easy": analysis.TOO_EASY,
-                           "low_discrimination": analysis.LOW_DISCRIMINATION, "few": analysis.FEW_RESPONSES},
+            "thresholds": {
+                "too_hard": analysis.TOO_HARD,
+                "too_easy": analysis.TOO_EASY,
+                "low_discrimination": analysis.LOW_DISCRIMINATION,
+                "few": analysis.FEW_RESPONSES,
+            },
             "csv_url": reverse("insight_item_analysis_csv", args=[self.quiz.pk]),
         }
 
 
 ITEM_CSV_HEADER = [
-    "number", "question_id", "kind", "topic", "critical", "question", "responses", "omitted", "facility",
-    "fully_correct", "discrimination", "point_biserial", "upper_group_n", "lower_group_n", "flags", "choices",
+    "number",
+    "question_id",
+    "kind",
+    "topic",
+    "critical",
+    "question",
+    "responses",
+    "omitted",
+    "facility",
+    "fully_correct",
+    "discrimination",
+    "point_biserial",
+    "upper_group_n",
+    "lower_group_n",
+    "flags",
+    "choices",
 ]
 SUMMARY_CSV_FIELDS = [
-    ("attempts", "attempts"), ("learners", "learners"), ("mean score", "mean"), ("median score", "median"),
-    ("standard deviation", "sd"), ("passed", "passed"), ("pass rate", "pass_rate"),
-    ("questions per attempt", "questions_per_attempt"), ("reliability", "reliability"),
+    ("attempts", "attempts"),
+    ("learners", "learners"),
+    ("mean score", "mean"),
+    ("median score", "median"),
+    ("standard deviation", "sd"),
+    ("passed", "passed"),
+    ("pass rate", "pass_rate"),
+    ("questions per attempt", "questions_per_attempt"),
+    ("reliability", "reliability"),
 ]
 
 
@@ -163,9 +196,24 @@ def _choices_text(stat) -> str:
 def item_analysis_rows(quiz, report):
     """Question rows, then the quiz summary as label/value rows under a blank line."""
     for n, s in enumerate(report.questions, start=1):
-        yield [n, s.question_id, s.kind, s.topic, s.critical, s.stem, s.responses, s.omitted, _r(s.facility),
-               _r(s.fully_correct), _r(s.discrimination), _r(s.point_biserial), s.upper_n, s.lower_n,
-               ", ".join(s.flags), _choices_text(s)]
+        yield [
+            n,
+            s.question_id,
+            s.kind,
+            s.topic,
+            s.critical,
+            s.stem,
+            s.responses,
+            s.omitted,
+            _r(s.facility),
+            _r(s.fully_correct),
+            _r(s.discrimination),
+            _r(s.point_biserial),
+            s.upper_n,
+            s.lower_n,
+            ", ".join(s.flags),
+            _choices_text(s),
+        ]
     yield []
     yield ["quiz", quiz.title]
     for label, attribute in SUMMARY_CSV_FIELDS:
@@ -179,8 +227,9 @@ class ItemAnalysisCsvView(PermissionMixin, View):
     def get(self, request, quiz_id):
         quiz = get_object_or_404(_quiz_queryset(request.user), pk=quiz_id)
         report = analysis.item_analysis(quiz)
-        return csv_response(export_filename("item-analysis", quiz.title), ITEM_CSV_HEADER,
-                            item_analysis_rows(quiz, report))
+        return csv_response(
+            export_filename("item-analysis", quiz.title), ITEM_CSV_HEADER, item_analysis_rows(quiz, report)
+        )
 
 
 quiz_list_view = QuizListView.as_view()
@@ -206,20 +255,31 @@ class CourseRecordsListView(RecordsPage):
     template_name = "courses/admin/roster_index.html"
 
     def get_context_data(self, **kwargs):
-        courses = staff_courses(self.request.user).annotate(
-            enrollment_count=Count("enrollments", distinct=True),
-            completed_count=Count("enrollments", filter=Q(enrollments__status="completed"), distinct=True),
-            evaluation_count=Count("enrollments__evaluation", distinct=True),
-        ).order_by("path")
+        courses = (
+            staff_courses(self.request.user)
+            .annotate(
+                enrollment_count=Count("enrollments", distinct=True),
+                completed_count=Count(
+                    "enrollments", filter=Q(enrollments__status="completed"), distinct=True
+                ),
+                evaluation_count=Count("enrollments__evaluation", distinct=True),
+            )
+            .order_by("path")
+        )
         return {**super().get_context_data(**kwargs), "courses": courses}
 
 
 class RosterFilterForm(forms.Form):
-    q = forms.CharField(label="Search", required=False, max_length=100,
-                        widget=forms.TextInput(attrs={"placeholder": "Name, e-mail, license or certificate code"}))
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": "Name, e-mail, license or certificate code"}),
+    )
     status = forms.ChoiceField(label="Enrollment status", required=False)
-    date_field = forms.ChoiceField(label="Date", required=False,
-                                   choices=[("enrolled", "Enrolled"), ("completed", "Completed")])
+    date_field = forms.ChoiceField(
+        label="Date", required=False, choices=[("enrolled", "Enrolled"), ("completed", "Completed")]
+    )
     date_from = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
@@ -235,8 +295,13 @@ class RosterFilterForm(forms.Form):
         if not self.is_valid():
             return RosterFilters()
         data = self.cleaned_data
-        return RosterFilters(status=data["status"], date_field=data["date_field"] or "enrolled",
-                             date_from=data["date_from"], date_to=data["date_to"], search=data["q"])
+        return RosterFilters(
+            status=data["status"],
+            date_field=data["date_field"] or "enrolled",
+            date_from=data["date_from"],
+            date_to=data["date_to"],
+            search=data["q"],
+        )
 
 
 class CourseRecordsMixin:
@@ -244,8 +309,10 @@ class CourseRecordsMixin:
         self.course = _course(request.user, kwargs["course_id"])
 
     def trail(self):
-        return [{"url": reverse("insight_courses"), "label": "Course records"},
-                {"url": "", "label": f"{self.section}: {self.course.title}"}]
+        return [
+            {"url": reverse("insight_courses"), "label": "Course records"},
+            {"url": "", "label": f"{self.section}: {self.course.title}"},
+        ]
 
     def get_page_title(self):
         return f"{self.section}: {self.course.title}"
@@ -277,7 +344,8 @@ class RosterView(CourseRecordsMixin, RecordsPage):
             "module_total": module_total,
             "has_post_test": quiz_id is not None,
             "query": query.urlencode(),
-            "csv_url": reverse("insight_roster_csv", args=[self.course.pk]) + (f"?{query.urlencode()}" if query else ""),
+            "csv_url": reverse("insight_roster_csv", args=[self.course.pk])
+            + (f"?{query.urlencode()}" if query else ""),
         }
 
 
@@ -289,8 +357,9 @@ class RosterCsvView(PermissionMixin, View):
 
         course = _course(request.user, course_id)
         queryset, module_total, _ = roster_rows(course, RosterFilterForm(request.GET or None).filters())
-        return csv_response(export_filename("roster", course.slug), ROSTER_CSV_HEADER,
-                            roster_csv_rows(queryset, module_total))
+        return csv_response(
+            export_filename("roster", course.slug), ROSTER_CSV_HEADER, roster_csv_rows(queryset, module_total)
+        )
 
 
 class EvaluationsView(CourseRecordsMixin, RecordsPage):
@@ -319,8 +388,9 @@ class EvaluationsCsvView(PermissionMixin, View):
         from courses.roster import evaluation_csv_header, evaluation_csv_rows
 
         course = _course(request.user, course_id)
-        return csv_response(export_filename("evaluations", course.slug), evaluation_csv_header(),
-                            evaluation_csv_rows(course))
+        return csv_response(
+            export_filename("evaluations", course.slug), evaluation_csv_header(), evaluation_csv_rows(course)
+        )
 
 
 course_records_view = CourseRecordsListView.as_view()
@@ -334,8 +404,12 @@ evaluations_csv_view = EvaluationsCsvView.as_view()
 
 
 class LearnerSearchForm(forms.Form):
-    q = forms.CharField(label="Find a learner", required=False, max_length=100,
-                        widget=forms.TextInput(attrs={"placeholder": "Legal name, username, e-mail, license number"}))
+    q = forms.CharField(
+        label="Find a learner",
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": "Legal name, username, e-mail, license number"}),
+    )
 
 
 LEARNER_PAGE_SIZE = 50
@@ -355,7 +429,8 @@ def _learners(user):
     if sees_every_course(user):
         return users.annotate(enrollment_count=Count("enrollments"))
     return users.filter(pk__in=_visible_enrollments(user).values("user_id")).annotate(
-        enrollment_count=Count("enrollments", filter=Q(enrollments__course__in=staff_courses(user))))
+        enrollment_count=Count("enrollments", filter=Q(enrollments__course__in=staff_courses(user)))
+    )
 
 
 class LearnerListView(RecordsPage):
@@ -369,8 +444,12 @@ class LearnerListView(RecordsPage):
         users = _learners(self.request.user).order_by("legal_name", "username")
         term = form.cleaned_data["q"].strip() if form.is_valid() else ""
         if term:
-            users = users.filter(Q(legal_name__icontains=term) | Q(username__icontains=term) | Q(email__icontains=term)
-                                 | Q(license_number__icontains=term))
+            users = users.filter(
+                Q(legal_name__icontains=term)
+                | Q(username__icontains=term)
+                | Q(email__icontains=term)
+                | Q(license_number__icontains=term)
+            )
         page = Paginator(users, LEARNER_PAGE_SIZE).get_page(self.request.GET.get("p"))
         return {**super().get_context_data(**kwargs), "form": form, "page": page, "term": term}
 
@@ -405,14 +484,20 @@ class LearnerRecordsView(RecordsPage):
         return f"Records: {self.learner.display_name}"
 
     def trail(self):
-        return [{"url": reverse("insight_learners"), "label": "Learner records"},
-                {"url": "", "label": self.learner.display_name}]
+        return [
+            {"url": reverse("insight_learners"), "label": "Learner records"},
+            {"url": "", "label": self.learner.display_name},
+        ]
 
     def get_context_data(self, **kwargs):
         everything = sees_every_course(self.request.user)
-        return {**super().get_context_data(**kwargs), "learner": self.learner,
-                "data": learner_records(self.learner, self.request.user), "every_course": everything,
-                "json_url": reverse("insight_learner_json", args=[self.learner.pk]) if everything else ""}
+        return {
+            **super().get_context_data(**kwargs),
+            "learner": self.learner,
+            "data": learner_records(self.learner, self.request.user),
+            "every_course": everything,
+            "json_url": reverse("insight_learner_json", args=[self.learner.pk]) if everything else "",
+        }
 
 
 def can_export_learner_data(user) -> bool:

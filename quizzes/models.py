@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.crypto import get_random_string
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -76,7 +77,9 @@ class QuestionTag(TaggedItemBase):
 class Question(PreviewableMixin, RevisionMixin, index.Indexed, ClusterableModel):
     kind = models.CharField(max_length=20, choices=QuestionKind.choices, default=QuestionKind.SINGLE_CHOICE)
     stem = models.TextField(help_text="The question; for a case vignette, the client's story.")
-    explanation = models.TextField(blank=True, help_text="Shown after submission when the quiz policy allows.")
+    explanation = models.TextField(
+        blank=True, help_text="Shown after submission when the quiz policy allows."
+    )
     topic = models.CharField(max_length=20, choices=Topic.choices, default=Topic.GENERAL)
     muscle = models.ForeignKey(
         "content.Muscle", null=True, blank=True, on_delete=models.SET_NULL, related_name="questions"
@@ -86,7 +89,11 @@ class Question(PreviewableMixin, RevisionMixin, index.Indexed, ClusterableModel)
     )
     difficulty = models.PositiveSmallIntegerField(choices=Difficulty.choices, default=Difficulty.MEDIUM)
     module = models.ForeignKey(
-        "courses.ModulePage", null=True, blank=True, on_delete=models.SET_NULL, related_name="questions",
+        "courses.ModulePage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="questions",
         help_text="The lesson module that teaches this; quizzes draw from their module's questions.",
     )
     section_anchor = models.CharField(
@@ -95,17 +102,26 @@ class Question(PreviewableMixin, RevisionMixin, index.Indexed, ClusterableModel)
     critical = models.BooleanField(
         default=False, help_text="A wrong answer fails the attempt whatever the score (red-flag safety)."
     )
-    retired = models.BooleanField(default=False, help_text="Retired questions are never drawn into new attempts.")
+    retired = models.BooleanField(
+        default=False, help_text="Retired questions are never drawn into new attempts."
+    )
     tags = ClusterTaggableManager(through=QuestionTag, blank=True)
     correct_zones = ParentalManyToManyField(
         "content.BodyZone", blank=True, related_name="+", help_text="Body map only: the zones to select."
     )
     generator_key = models.CharField(
-        max_length=200, unique=True, null=True, blank=True, editable=False,
+        max_length=200,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
         help_text="Set by generate_questions so re-runs update instead of duplicating.",
     )
     generator_checksum = models.CharField(
-        max_length=64, blank=True, editable=False, help_text="Checksum of the generated content (detects edits)."
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="Checksum of the generated content (detects edits).",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -202,7 +218,11 @@ class Question(PreviewableMixin, RevisionMixin, index.Indexed, ClusterableModel)
 
 
 def option_values(option) -> dict:
-    return {"text": option.text or "", "is_correct": bool(option.is_correct), "match_text": option.match_text or ""}
+    return {
+        "text": option.text or "",
+        "is_correct": bool(option.is_correct),
+        "match_text": option.match_text or "",
+    }
 
 
 def question_errors(kind: str, options: list[dict], zone_count: int) -> dict:
@@ -210,14 +230,20 @@ def question_errors(kind: str, options: list[dict], zone_count: int) -> dict:
     correct = sum(1 for o in options if o["is_correct"])
     texts = [o for o in options if o["text"].strip()]
     if kind == QuestionKind.BODY_MAP:
-        return {} if zone_count >= 1 else {"correct_zones": "A body-map question needs at least one correct zone."}
+        return (
+            {}
+            if zone_count >= 1
+            else {"correct_zones": "A body-map question needs at least one correct zone."}
+        )
     if kind == QuestionKind.MATCHING:
         pairs = [o for o in texts if o["match_text"].strip()]
         if len(pairs) < 2 or len(pairs) != len(texts):
             return {"kind": "Matching needs at least two options, each with a text and a match text."}
         return {}
     if kind == QuestionKind.ORDERING:
-        return {} if len(texts) >= 3 else {"kind": "Ordering needs at least three items, in the correct order."}
+        return (
+            {} if len(texts) >= 3 else {"kind": "Ordering needs at least three items, in the correct order."}
+        )
     if len(texts) < 2:
         return {"kind": "Add at least two options."}
     if len(texts) != len(options):
@@ -265,12 +291,18 @@ class Quiz(ClusterableModel):
     # quiz was taken cannot be deleted at all (courses/wagtail_hooks.py says so before trying).
     course = models.ForeignKey("courses.CoursePage", on_delete=models.CASCADE, related_name="quizzes")
     module = models.OneToOneField(
-        "courses.ModulePage", null=True, blank=True, on_delete=models.CASCADE, related_name="quiz",
+        "courses.ModulePage",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="quiz",
         help_text="Leave empty for the course's final post-test.",
     )
     instructions = models.TextField(blank=True)
     pass_mark = models.PositiveSmallIntegerField(
-        default=80, validators=[MinValueValidator(1), MaxValueValidator(100)], help_text="Percent needed to pass."
+        default=80,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="Percent needed to pass.",
     )
     max_attempts = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Empty = unlimited.")
     cooldown_minutes = models.PositiveIntegerField(default=0, help_text="Wait after a failed attempt.")
@@ -295,7 +327,9 @@ class Quiz(ClusterableModel):
         FieldPanel("instructions"),
         MultiFieldPanel(
             [
-                FieldRowPanel([FieldPanel("pass_mark"), FieldPanel("max_attempts"), FieldPanel("cooldown_minutes")]),
+                FieldRowPanel(
+                    [FieldPanel("pass_mark"), FieldPanel("max_attempts"), FieldPanel("cooldown_minutes")]
+                ),
                 FieldRowPanel([FieldPanel("time_limit_minutes"), FieldPanel("grace_seconds")]),
             ],
             heading="Passing, attempts and time",
@@ -305,7 +339,9 @@ class Quiz(ClusterableModel):
             heading="Feedback",
         ),
         InlinePanel(
-            "rules", heading="Selection rules", label="Rule",
+            "rules",
+            heading="Selection rules",
+            label="Rule",
             help_text="Each attempt draws this many questions per topic or tag. No rules: every question.",
         ),
     ]
@@ -389,6 +425,9 @@ class Attempt(models.Model):
     def __str__(self):
         return f"{self.user} – {self.quiz} #{self.number}"
 
+    def get_absolute_url(self):
+        return reverse("quizzes:attempt_take", args=[self.pk])
+
     @property
     def is_open(self) -> bool:
         return self.status == AttemptStatus.IN_PROGRESS
@@ -396,11 +435,6 @@ class Attempt(models.Model):
     @property
     def questions(self) -> list[dict]:
         return self.snapshot.get("questions", [])
-
-    def get_absolute_url(self):
-        from django.urls import reverse
-
-        return reverse("quizzes:attempt_take", args=[self.pk])
 
 
 class Response(models.Model):

@@ -10,7 +10,6 @@ from . import grading
 from .models import Attempt, AttemptStatus, FeedbackPolicy, Quiz, Response
 from .snapshots import public_item
 
-
 # --- completion (called by courses) ----------------------------------------------------------------
 
 
@@ -48,7 +47,9 @@ def quiz_panel(user, quiz: Quiz | None) -> dict:
         return {"quiz": None}
     attempts = []
     if getattr(user, "is_authenticated", False):
-        attempts = list(Attempt.objects.filter(user=user, quiz=quiz).only("status", "passed", "score", "number"))
+        attempts = list(
+            Attempt.objects.filter(user=user, quiz=quiz).only("status", "passed", "score", "number")
+        )
     closed = [a for a in attempts if a.status != AttemptStatus.IN_PROGRESS]
     return {
         "quiz": quiz,
@@ -79,12 +80,19 @@ def is_enrolled(user, course) -> bool:
 
     if user.is_staff:
         return True
-    active = Enrollment.objects.filter(user=user, course_id=course.pk).exclude(status=Enrollment.Status.WITHDRAWN)
+    active = Enrollment.objects.filter(user=user, course_id=course.pk).exclude(
+        status=Enrollment.Status.WITHDRAWN
+    )
     return active.exists()
 
 
 def cooldown_until(quiz: Quiz, last_closed: Attempt | None):
-    if last_closed is None or last_closed.passed or not quiz.cooldown_minutes or last_closed.submitted_at is None:
+    if (
+        last_closed is None
+        or last_closed.passed
+        or not quiz.cooldown_minutes
+        or last_closed.submitted_at is None
+    ):
         return None
     return last_closed.submitted_at + timedelta(minutes=quiz.cooldown_minutes)
 
@@ -193,13 +201,15 @@ def question_widget(item: dict, answer, zones: list[dict]) -> dict:
         widget["choices"] = [{**o, "checked": o["id"] in picked} for o in item["options"]]
     elif kind == "matching":
         pairs = answer or {}
-        widget["lefts"] = [{**o, "name": f"{name}-{o['id']}", "selected": pairs.get(o["id"], "")}
-                           for o in item["options"]]
+        widget["lefts"] = [
+            {**o, "name": f"{name}-{o['id']}", "selected": pairs.get(o["id"], "")} for o in item["options"]
+        ]
     elif kind == "ordering":
         positions = answer or {}
         widget["positions"] = list(range(1, len(item["options"]) + 1))
-        widget["items"] = [{**o, "name": f"{name}-{o['id']}", "selected": positions.get(o["id"])}
-                           for o in item["options"]]
+        widget["items"] = [
+            {**o, "name": f"{name}-{o['id']}", "selected": positions.get(o["id"])} for o in item["options"]
+        ]
     elif kind == "body_map":
         picked = set(answer or [])
         marked = [{**z, "checked": z["code"] in picked} for z in zones]
@@ -220,10 +230,14 @@ def result_view(*, attempt: Attempt) -> dict:
     quiz = attempt.quiz
     policy = quiz.feedback_policy
     key_hidden_note = ""
-    if policy == FeedbackPolicy.FULL_EXPLANATIONS and quiz.hide_key_after_fail and not attempt.passed:
-        if not Attempt.objects.filter(user_id=attempt.user_id, quiz_id=quiz.pk, passed=True).exists():
-            policy = FeedbackPolicy.SHOW_WRONG
-            key_hidden_note = "Correct answers and explanations are shown once you pass this quiz."
+    if (
+        policy == FeedbackPolicy.FULL_EXPLANATIONS
+        and quiz.hide_key_after_fail
+        and not attempt.passed
+        and not Attempt.objects.filter(user_id=attempt.user_id, quiz_id=quiz.pk, passed=True).exists()
+    ):
+        policy = FeedbackPolicy.SHOW_WRONG
+        key_hidden_note = "Correct answers and explanations are shown once you pass this quiz."
     responses = {r.position: r for r in Response.objects.filter(attempt=attempt)}
     items = []
     for item in attempt.questions:
@@ -308,5 +322,9 @@ def learner_quiz_history(*, user, quiz) -> list[Attempt]:
 
 
 def best_scores(*, user, quiz_ids) -> dict[int, object]:
-    rows = Attempt.objects.filter(user=user, quiz_id__in=list(quiz_ids)).values("quiz_id").annotate(best=Max("score"))
+    rows = (
+        Attempt.objects.filter(user=user, quiz_id__in=list(quiz_ids))
+        .values("quiz_id")
+        .annotate(best=Max("score"))
+    )
     return {row["quiz_id"]: row["best"] for row in rows}

@@ -34,8 +34,16 @@ SNAPSHOT_VERSION = 1
 
 
 __all__ = [
-    "AnswerError", "AttemptClosed", "AttemptNotAllowed", "QuizEmpty", "QuizError", "SubmitOutcome",
-    "attempt_autosave", "attempt_close_if_overdue", "attempt_start", "attempt_submit",
+    "AnswerError",
+    "AttemptClosed",
+    "AttemptNotAllowed",
+    "QuizEmpty",
+    "QuizError",
+    "SubmitOutcome",
+    "attempt_autosave",
+    "attempt_close_if_overdue",
+    "attempt_start",
+    "attempt_submit",
 ]
 
 
@@ -151,7 +159,9 @@ def quiz_snapshot(quiz: Quiz, rng: random.Random) -> dict:
         if url and question.section_anchor:
             url = f"{url}#{question.section_anchor}"
         items.append(
-            question_item(question, position=len(items) + 1, rng=rng, shuffle=quiz.shuffle_choices, lesson_url=url)
+            question_item(
+                question, position=len(items) + 1, rng=rng, shuffle=quiz.shuffle_choices, lesson_url=url
+            )
         )
     snapshot = {
         "version": SNAPSHOT_VERSION,
@@ -200,7 +210,11 @@ def _responses_upsert(attempt: Attempt, answers: dict[int, object], now, *, grad
     rows = []
     for qid, answer in answers.items():
         row = Response(
-            attempt_id=attempt.pk, question_id=qid, position=by_qid[qid]["position"], answer=answer, updated_at=now
+            attempt_id=attempt.pk,
+            question_id=qid,
+            position=by_qid[qid]["position"],
+            answer=answer,
+            updated_at=now,
         )
         if graded:
             row.score, row.is_correct = results[qid]
@@ -250,7 +264,9 @@ def attempt_close_if_overdue(*, attempt: Attempt, now=None) -> Attempt:
 
 
 def _grade_and_close(attempt: Attempt, new_answers: dict[int, object], now, *, expired: bool):
-    saved = {r.position: r.answer for r in Response.objects.filter(attempt=attempt).only("position", "answer")}
+    saved = {
+        r.position: r.answer for r in Response.objects.filter(attempt=attempt).only("position", "answer")
+    }
     answers, results, outcome_rows = {}, {}, []
     for item in attempt.snapshot["questions"]:
         qid = item["qid"]
@@ -267,7 +283,9 @@ def _grade_and_close(attempt: Attempt, new_answers: dict[int, object], now, *, e
     attempt.passed = outcome.passed
     attempt.failed_critical = outcome.failed_critical
     attempt.fail_reason = _fail_reason(attempt, outcome)
-    attempt.save(update_fields=["status", "submitted_at", "score", "passed", "failed_critical", "fail_reason"])
+    attempt.save(
+        update_fields=["status", "submitted_at", "score", "passed", "failed_critical", "fail_reason"]
+    )
     if attempt.passed:
         _course_completion_check(attempt)
 
@@ -293,4 +311,3 @@ def _fail_reason(attempt: Attempt, outcome: grading.Outcome) -> str:
         )
     pass_mark = attempt.snapshot.get("pass_mark", attempt.quiz.pass_mark)
     return f"Score {outcome.score}% is below the pass mark of {pass_mark}%."
-

@@ -14,9 +14,13 @@ SHUFFLED_KINDS = {QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_RESPONSE, Qu
 PRIVATE_FIELDS = {"key", "explanation"}
 
 
-def question_item(question, *, position: int, rng: random.Random, shuffle: bool, lesson_url: str = "") -> dict:
+def question_item(
+    question, *, position: int, rng: random.Random, shuffle: bool, lesson_url: str = ""
+) -> dict:
     """Freeze one question. Expects options (and correct_zones for body maps) prefetched."""
-    options = sorted(question.options.all(), key=lambda o: (o.sort_order is None, o.sort_order or 0, o.pk or 0))
+    options = sorted(
+        question.options.all(), key=lambda o: (o.sort_order is None, o.sort_order or 0, o.pk or 0)
+    )
     item = {
         "qid": question.pk,
         "position": position,
@@ -103,7 +107,9 @@ def question_preview_item(question) -> dict:
     """A snapshot item of an unsaved or saved question (admin preview); zones listed for body maps."""
     from content.models import BodyZone
 
-    item = question_item(question, position=1, rng=random.Random(0), shuffle=False, lesson_url=question.lesson_url)
+    item = question_item(
+        question, position=1, rng=random.Random(0), shuffle=False, lesson_url=question.lesson_url
+    )
     if question.kind == QuestionKind.BODY_MAP:
         item["zones"] = zone_list(BodyZone.objects.all())
     return item

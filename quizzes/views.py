@@ -26,7 +26,9 @@ class BodyTooLarge(QuizError):
 
 
 def _wants_json(request) -> bool:
-    return request.content_type == "application/json" or "application/json" in request.headers.get("Accept", "")
+    return request.content_type == "application/json" or "application/json" in request.headers.get(
+        "Accept", ""
+    )
 
 
 def learner_required(view):
@@ -37,7 +39,9 @@ def learner_required(view):
         if request.user.is_authenticated:
             return view(request, *args, **kwargs)
         if _wants_json(request):
-            return JsonResponse({"ok": False, "error": "Your session has ended: please log in again."}, status=401)
+            return JsonResponse(
+                {"ok": False, "error": "Your session has ended: please log in again."}, status=401
+            )
         return redirect_to_login(request.get_full_path())
 
     return wrapper
@@ -153,13 +157,20 @@ def _submitted(request, outcome: services.SubmitOutcome, as_json: bool):
     if not outcome.graded_now:
         message = "This attempt was already submitted; your answers were not changed."
     elif outcome.late:
-        message = ("Time was up: answers sent after the time limit were not accepted. "
-                   "The attempt was graded on the answers saved before it.")
+        message = (
+            "Time was up: answers sent after the time limit were not accepted. "
+            "The attempt was graded on the answers saved before it."
+        )
     else:
         message = ""
     if as_json:
         status = 409 if message else 200
-        body = {"ok": not message, "result_url": result_url, "score": str(attempt.score), "passed": attempt.passed}
+        body = {
+            "ok": not message,
+            "result_url": result_url,
+            "score": str(attempt.score),
+            "passed": attempt.passed,
+        }
         if message:
             body["error"] = message
         return JsonResponse(body, status=status)

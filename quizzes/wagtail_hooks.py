@@ -10,7 +10,13 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import BooleanColumn, Column, UpdatedAtColumn
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import CopyView, CreateView, IndexView, SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import (
+    CopyView,
+    CreateView,
+    IndexView,
+    SnippetViewSet,
+    SnippetViewSetGroup,
+)
 
 from .admin_views import generate_questions_view
 from .models import Question, Quiz
@@ -68,8 +74,20 @@ class QuestionViewSet(SnippetViewSet):
         UpdatedAtColumn(),
     ]
     list_filter = ["topic", "kind", "difficulty", "critical", "muscle", "red_flag", "module", "retired"]
-    list_export = ["stem", "kind", "topic", "difficulty", "critical", "muscle", "red_flag", "module",
-                   "section_anchor", "retired", "generator_key", "explanation"]
+    list_export = [
+        "stem",
+        "kind",
+        "topic",
+        "difficulty",
+        "critical",
+        "muscle",
+        "red_flag",
+        "module",
+        "section_anchor",
+        "retired",
+        "generator_key",
+        "explanation",
+    ]
     # The ORM rather than the search index: results never depend on an index being up to date,
     # and generated questions can be found by their key ("insertion:psoas-major").
     search_fields = ["stem", "explanation", "generator_key"]
@@ -153,9 +171,13 @@ def quiz_delete_in_scope(request, instances):
     taken = Attempt.objects.filter(quiz__in=quizzes).values_list("quiz__title", flat=True).distinct()
     if taken:
         # Attempts are learners' records (PROTECTed): say so rather than fail with a ProtectedError.
-        messages.error(request, "Learners have taken " + ", ".join(f"“{title}”" for title in taken)
-                       + ": a quiz with attempts is kept with its records. "
-                         "Retire its questions or change its rules instead.")
+        messages.error(
+            request,
+            "Learners have taken "
+            + ", ".join(f"“{title}”" for title in taken)
+            + ": a quiz with attempts is kept with its records. "
+            "Retire its questions or change its rules instead.",
+        )
         return redirect("wagtailsnippets_quizzes_quiz:list")
     return None
 
@@ -168,8 +190,11 @@ class GenerateQuestionsMenuItem(MenuItem):
 @hooks.register(QUIZZES_MENU_HOOK)
 def generate_questions_menu_item():
     return GenerateQuestionsMenuItem(
-        "Generate from knowledge base", reverse("quizzes_generate"), name="generate-questions",
-        icon_name="cogs", order=900,
+        "Generate from knowledge base",
+        reverse("quizzes_generate"),
+        name="generate-questions",
+        icon_name="cogs",
+        order=900,
     )
 
 
@@ -195,7 +220,11 @@ def item_analysis_menu_item():
     from .insight_views import can_see_item_analysis
 
     return InsightMenuItem(
-        "Item analysis", reverse("insight_quizzes"), name="item-analysis", icon_name="table", order=950,
+        "Item analysis",
+        reverse("insight_quizzes"),
+        name="item-analysis",
+        icon_name="table",
+        order=950,
         check=can_see_item_analysis,
     )
 
@@ -214,8 +243,12 @@ def item_analysis_listing_button(snippet, user, next_url=None):
     from .insight_views import can_see_item_analysis
 
     if isinstance(snippet, Quiz) and can_see_item_analysis(user):
-        yield Button("Item analysis", reverse("insight_item_analysis", args=[snippet.pk]), icon_name="table",
-                     priority=15)
+        yield Button(
+            "Item analysis",
+            reverse("insight_item_analysis", args=[snippet.pk]),
+            icon_name="table",
+            priority=15,
+        )
 
 
 @hooks.register("register_admin_menu_item")
@@ -223,6 +256,10 @@ def records_menu_item():
     from .insight_views import can_see_records
 
     return InsightMenuItem(
-        "Course records", reverse("insight_courses"), name="course-records", icon_name="group", order=260,
+        "Course records",
+        reverse("insight_courses"),
+        name="course-records",
+        icon_name="group",
+        order=260,
         check=can_see_records,
     )

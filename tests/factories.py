@@ -96,16 +96,28 @@ def module_create(course, *, title, body=None, **fields):
     return module
 
 
-
 def psoas_course(catalogue):
     """The browser journeys' course: one module whose heading and text they look for."""
-    course = course_create(catalogue, title="Massage for Low Back Pain", slug="massage-for-low-back-pain",
-                           provider=ProviderFactory(), ce_hours=Decimal("3.00"))
-    module = module_create(course, title="The psoas and iliacus", body=[
-        ("heading", {"text": "Where the psoas attaches", "anchor": "psoas-attachments"}),
-        ("rich_text", "<p>Psoas major runs from the lumbar spine to the lesser trochanter of the femur.</p>"),
-    ])
+    course = course_create(
+        catalogue,
+        title="Massage for Low Back Pain",
+        slug="massage-for-low-back-pain",
+        provider=ProviderFactory(),
+        ce_hours=Decimal("3.00"),
+    )
+    module = module_create(
+        course,
+        title="The psoas and iliacus",
+        body=[
+            ("heading", {"text": "Where the psoas attaches", "anchor": "psoas-attachments"}),
+            (
+                "rich_text",
+                "<p>Psoas major runs from the lumbar spine to the lesser trochanter of the femur.</p>",
+            ),
+        ],
+    )
     return course, module
+
 
 class EnrollmentFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -122,7 +134,9 @@ def wagtail_base_ensure():
     from wagtail.models import Locale, Page
 
     ContentType.objects.clear_cache()
-    locale, _ = Locale.objects.get_or_create(language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
+    locale, _ = Locale.objects.get_or_create(
+        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+    )
     if Page.get_first_root_node() is None:
         Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
     for name in ("Learners", "Instructors"):

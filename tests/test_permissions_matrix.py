@@ -18,7 +18,6 @@ the same treatment in ADMIN_MATRIX, keyed by route: a new one fails `test_every_
 from __future__ import annotations
 
 import re
-
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -85,13 +84,23 @@ def everyone(status):
 
 
 def logged_in(status, anonymous=LOGIN):
-    return {"anonymous": anonymous, "owner": status, "other": status, "instructor": status,
-            "other_instructor": status}
+    return {
+        "anonymous": anonymous,
+        "owner": status,
+        "other": status,
+        "instructor": status,
+        "other_instructor": status,
+    }
 
 
 def owner_only(owner=200, others=404, anonymous=LOGIN):
-    return {"anonymous": anonymous, "owner": owner, "other": others, "instructor": others,
-            "other_instructor": others}
+    return {
+        "anonymous": anonymous,
+        "owner": owner,
+        "other": others,
+        "instructor": others,
+        "other_instructor": others,
+    }
 
 
 def _attempt_state(world):
@@ -117,30 +126,54 @@ MATRIX: dict[str, Case] = {
     "content:red_flag_list": Case(everyone(200)),
     "content:muscle_detail": Case(everyone(200), kwargs=lambda w: {"slug": w.muscle.slug}),
     # ---- courses
-    "courses:enroll": Case(logged_in(REDIRECT), kwargs=lambda w: {"course_id": w.course_b.pk}, method="post",
-                           get_status=405),
-    "courses:module_complete": Case(logged_in(REDIRECT), kwargs=lambda w: {"module_id": w.modules_b[1].pk},
-                                    method="post", get_status=405, unchanged=_others_progress),
-    "courses:evaluation": Case(owner_only(200, others=REDIRECT), kwargs=lambda w: {"course_id": w.course_b.pk}),
+    "courses:enroll": Case(
+        logged_in(REDIRECT), kwargs=lambda w: {"course_id": w.course_b.pk}, method="post", get_status=405
+    ),
+    "courses:module_complete": Case(
+        logged_in(REDIRECT),
+        kwargs=lambda w: {"module_id": w.modules_b[1].pk},
+        method="post",
+        get_status=405,
+        unchanged=_others_progress,
+    ),
+    "courses:evaluation": Case(
+        owner_only(200, others=REDIRECT), kwargs=lambda w: {"course_id": w.course_b.pk}
+    ),
     "dashboard": Case(logged_in(200), secret=lambda w: w.certificate.code),
     "courses:transcript": Case(logged_in(200), secret=lambda w: w.certificate.code),
     "courses:transcript_csv": Case(logged_in(200), secret=lambda w: w.certificate.code),
     "courses:transcript_pdf": Case(logged_in(200)),
     # the owner, and the course's instructor (courses.view_certificate + assigned): not another course's
-    "courses:certificate_download": Case({**owner_only(200), "instructor": 200},
-                                         kwargs=lambda w: {"code": w.certificate.code}),
+    "courses:certificate_download": Case(
+        {**owner_only(200), "instructor": 200}, kwargs=lambda w: {"code": w.certificate.code}
+    ),
     # anyone may verify a certificate (that is its purpose) or look one up
     "courses:certificate_verify": Case(everyone(200), kwargs=lambda w: {"code": w.certificate.code}),
     "courses:certificate_lookup": Case(everyone(200)),
     # ---- quizzes: attempts are the owner's; another learner's attempt does not exist for anyone else
     "quizzes:quiz_intro": Case(logged_in(200), kwargs=lambda w: {"quiz_id": w.quiz_b.pk}),
-    "quizzes:quiz_start": Case(logged_in(REDIRECT), kwargs=lambda w: {"quiz_id": w.quiz_b.pk}, method="post",
-                               get_status=405, unchanged=_others_attempts),
+    "quizzes:quiz_start": Case(
+        logged_in(REDIRECT),
+        kwargs=lambda w: {"quiz_id": w.quiz_b.pk},
+        method="post",
+        get_status=405,
+        unchanged=_others_attempts,
+    ),
     "quizzes:attempt_take": Case(owner_only(200), kwargs=lambda w: {"attempt_id": w.open_attempt.pk}),
-    "quizzes:attempt_autosave": Case(owner_only(REDIRECT), kwargs=lambda w: {"attempt_id": w.open_attempt.pk},
-                                     method="post", get_status=405, unchanged=_attempt_state),
-    "quizzes:attempt_submit": Case(owner_only(REDIRECT), kwargs=lambda w: {"attempt_id": w.open_attempt.pk},
-                                   method="post", get_status=405, unchanged=_attempt_state),
+    "quizzes:attempt_autosave": Case(
+        owner_only(REDIRECT),
+        kwargs=lambda w: {"attempt_id": w.open_attempt.pk},
+        method="post",
+        get_status=405,
+        unchanged=_attempt_state,
+    ),
+    "quizzes:attempt_submit": Case(
+        owner_only(REDIRECT),
+        kwargs=lambda w: {"attempt_id": w.open_attempt.pk},
+        method="post",
+        get_status=405,
+        unchanged=_attempt_state,
+    ),
     "quizzes:attempt_result": Case(owner_only(200), kwargs=lambda w: {"attempt_id": w.submitted_attempt.pk}),
     # ---- accounts
     "signup": Case({**logged_in(REDIRECT), "anonymous": 200}),
@@ -153,7 +186,9 @@ MATRIX: dict[str, Case] = {
     "password_change_done": Case(logged_in(200)),
     "password_reset": Case(everyone(200)),
     "password_reset_done": Case(everyone(200)),
-    "password_reset_confirm": Case(everyone(200), kwargs=lambda w: {"uidb64": _reset_uid(w), "token": "bad-token"}),
+    "password_reset_confirm": Case(
+        everyone(200), kwargs=lambda w: {"uidb64": _reset_uid(w), "token": "bad-token"}
+    ),
     "password_reset_complete": Case(everyone(200)),
     "wagtailadmin_password_reset": Case(everyone(200)),  # the admin's own form, rate-limited by cms/urls.py
     "healthz": Case(everyone(200)),
@@ -165,7 +200,10 @@ PAGES: dict[str, tuple[Callable[[World], str], dict]] = {
     "catalogue": (lambda w: "/courses/", everyone(200)),
     "course": (lambda w: w.course_a.url, everyone(200)),
     "module": (lambda w: w.modules_b[0].url, everyone(200)),
-    "draft module": (lambda w: w.draft_module.get_url() or f"{w.course_b.url}{w.draft_module.slug}/", everyone(404)),
+    "draft module": (
+        lambda w: w.draft_module.get_url() or f"{w.course_b.url}{w.draft_module.slug}/",
+        everyone(404),
+    ),
 }
 
 
@@ -207,7 +245,9 @@ def test_the_introspection_sees_every_app():
     assert routes["content:muscle_list"] == "anatomy/"
     assert routes["quizzes:attempt_take"].startswith("attempts/")
     assert routes["password_reset_confirm"].startswith("accounts/")
-    assert not any(name.startswith("wagtailadmin_") and name != "wagtailadmin_password_reset" for name in routes)
+    assert not any(
+        name.startswith("wagtailadmin_") and name != "wagtailadmin_password_reset" for name in routes
+    )
 
 
 # --------------------------------------------------------------------------- the world
@@ -244,16 +284,29 @@ def world(catalogue, django_capture_on_commit_callbacks, settings, tmp_path, mon
     open_attempt = attempt_start(user=owner, quiz=quiz_b)
     draft = module_create(course_b, title="Unpublished part", live=False)
     course_c, _ = small_course(catalogue, title="Course C")
-    instructor, other_instructor = InstructorFactory(username="teacher"), InstructorFactory(username="teacher-c")
+    instructor, other_instructor = (
+        InstructorFactory(username="teacher"),
+        InstructorFactory(username="teacher-c"),
+    )
     assignment = course_instructor_assign(course=course_a, user=instructor)
     course_instructor_assign(course=course_b, user=instructor)
     course_instructor_assign(course=course_c, user=other_instructor)
     return World(
-        owner=owner, other=UserFactory(username="other"), instructor=instructor, other_instructor=other_instructor,
-        course_c=course_c, assignment=assignment,
-        course_a=course_a, course_b=course_b, modules_b=modules_b, quiz_b=quiz_b, open_attempt=open_attempt,
+        owner=owner,
+        other=UserFactory(username="other"),
+        instructor=instructor,
+        other_instructor=other_instructor,
+        course_c=course_c,
+        assignment=assignment,
+        course_a=course_a,
+        course_b=course_b,
+        modules_b=modules_b,
+        quiz_b=quiz_b,
+        open_attempt=open_attempt,
         submitted_attempt=Attempt.objects.filter(user=owner, status=AttemptStatus.SUBMITTED).first(),
-        certificate=certificate, muscle=MuscleFactory(name="Psoas major", slug="psoas-major"), draft_module=draft,
+        certificate=certificate,
+        muscle=MuscleFactory(name="Psoas major", slug="psoas-major"),
+        draft_module=draft,
     )
 
 
@@ -267,7 +320,9 @@ def _assert_status(response, expected, where):
     assert response.status_code != 500, where
     if expected == LOGIN:
         assert response.status_code == 302, f"{where}: {response.status_code}, expected a redirect to log in"
-        assert response["Location"].startswith(reverse("login") + "?next="), f"{where}: {response['Location']}"
+        assert response["Location"].startswith(reverse("login") + "?next="), (
+            f"{where}: {response['Location']}"
+        )
     elif expected == REDIRECT:
         assert response.status_code == 302, f"{where}: {response.status_code}, expected a redirect"
         assert not response["Location"].startswith(reverse("login")), f"{where}: sent to log in"
@@ -336,7 +391,8 @@ def _admin_login_redirect(response) -> bool:
 def _denied_in_admin(response) -> bool:
     """Wagtail answers a missing permission with a redirect to the dashboard and a message (or 403)."""
     return response.status_code == 403 or (
-        response.status_code == 302 and response["Location"] == reverse("wagtailadmin_home"))
+        response.status_code == 302 and response["Location"] == reverse("wagtailadmin_home")
+    )
 
 
 def admin_urls(world):
@@ -422,7 +478,6 @@ def test_learners_get_none_of_the_projects_admin_views(client, world):
         assert _admin_login_redirect(response), f"learner {name} {url}: {response.status_code}"
 
 
-
 # --------------------------------------------------------------------------- pages per course
 
 
@@ -433,8 +488,10 @@ def test_another_courses_instructor_cannot_edit_these_pages(client, world):
         response = client.get(reverse("wagtailadmin_pages:edit", args=[page.pk]))
         assert _denied_in_admin(response), f"other_instructor edits {page.title}: {response.status_code}"
     before = world.modules_b[0].title
-    client.post(reverse("wagtailadmin_pages:edit", args=[world.modules_b[0].pk]),
-                {"title": "Hijacked", "slug": world.modules_b[0].slug, "summary": "", "body-count": "0"})
+    client.post(
+        reverse("wagtailadmin_pages:edit", args=[world.modules_b[0].pk]),
+        {"title": "Hijacked", "slug": world.modules_b[0].slug, "summary": "", "body-count": "0"},
+    )
     world.modules_b[0].refresh_from_db()
     assert world.modules_b[0].title == before
     own_module = world.course_c.get_children().first()
@@ -498,12 +555,18 @@ ADMIN_MATRIX: dict[str, AdminCase] = {  # route -> who gets what (learners and v
     # The question bank is shared by every course's instructors (quizzes and item analysis are scoped).
     "admin/snippets/quizzes/question/add/": AdminCase(200, 200),
     "admin/snippets/quizzes/question/copy/<int:pk>/": AdminCase(
-        200, 200, kwargs=lambda w: [Question.objects.filter(module=w.modules_b[0]).first().pk]),
+        200, 200, kwargs=lambda w: [Question.objects.filter(module=w.modules_b[0]).first().pk]
+    ),
     # certificate management is provider-wide ("change_certificate"): no instructor
     "admin/certificates/": AdminCase(DENIED, DENIED),
     "admin/certificates/<int:pk>/": AdminCase(DENIED, DENIED, kwargs=lambda w: [w.certificate.pk]),
     "admin/certificates/<int:pk>/<str:action>/": AdminCase(
-        DENIED, DENIED, kwargs=lambda w: [w.certificate.pk, "revoke"], method="post", unchanged=_certificate_state),
+        DENIED,
+        DENIED,
+        kwargs=lambda w: [w.certificate.pk, "revoke"],
+        method="post",
+        unchanged=_certificate_state,
+    ),
     # item analysis: the quizzes of one's own courses
     "admin/insight/quizzes/": AdminCase(200, 200, secret=_item_analysis_url),
     "admin/insight/quizzes/<int:quiz_id>/": AdminCase(200, 404, kwargs=lambda w: [w.quiz_b.pk]),
@@ -512,20 +575,28 @@ ADMIN_MATRIX: dict[str, AdminCase] = {  # route -> who gets what (learners and v
     "admin/insight/courses/": AdminCase(200, 200, secret=_roster_url),
     "admin/insight/courses/<int:course_id>/roster/": AdminCase(200, 404, kwargs=lambda w: [w.course_a.pk]),
     "admin/insight/courses/<int:course_id>/roster.csv": AdminCase(200, 404, kwargs=lambda w: [w.course_a.pk]),
-    "admin/insight/courses/<int:course_id>/evaluations/": AdminCase(200, 404, kwargs=lambda w: [w.course_a.pk]),
-    "admin/insight/courses/<int:course_id>/evaluations.csv": AdminCase(200, 404, kwargs=lambda w: [w.course_a.pk]),
+    "admin/insight/courses/<int:course_id>/evaluations/": AdminCase(
+        200, 404, kwargs=lambda w: [w.course_a.pk]
+    ),
+    "admin/insight/courses/<int:course_id>/evaluations.csv": AdminCase(
+        200, 404, kwargs=lambda w: [w.course_a.pk]
+    ),
     # learner records: learners enrolled in one's own courses; all of a learner's data is provider-wide
     "admin/insight/learners/": AdminCase(200, 200, secret=lambda w: w.owner.license_number),
     "admin/insight/learners/<int:user_id>/": AdminCase(200, 404, kwargs=lambda w: [w.owner.pk]),
-    "admin/insight/learners/<int:user_id>/data.json": AdminCase(DENIED, DENIED, kwargs=lambda w: [w.owner.pk]),
+    "admin/insight/learners/<int:user_id>/data.json": AdminCase(
+        DENIED, DENIED, kwargs=lambda w: [w.owner.pk]
+    ),
     # who teaches what: managed by superusers ("manage course staff"), never by instructors
     "admin/course_instructors/": AdminCase(DENIED, DENIED),
     "admin/course_instructors/results/": AdminCase(DENIED, DENIED),
     "admin/course_instructors/new/": AdminCase(DENIED, DENIED, method="post", unchanged=_assignments),
     "admin/course_instructors/edit/<int:pk>/": AdminCase(
-        DENIED, DENIED, kwargs=lambda w: [w.assignment.pk], method="post", unchanged=_assignments),
+        DENIED, DENIED, kwargs=lambda w: [w.assignment.pk], method="post", unchanged=_assignments
+    ),
     "admin/course_instructors/delete/<int:pk>/": AdminCase(
-        DENIED, DENIED, kwargs=lambda w: [w.assignment.pk], method="post", unchanged=_assignments),
+        DENIED, DENIED, kwargs=lambda w: [w.assignment.pk], method="post", unchanged=_assignments
+    ),
 }
 
 
@@ -557,8 +628,9 @@ def _check_admin_url(client, world, route, role):
     url = _admin_url(world, route, case)
     before = case.unchanged(world) if case.unchanged else None
 
-    response = getattr(client, case.method)(url, {"revoke-reason": "probing", "course": world.course_c.pk,
-                                                  "user": world.other_instructor.pk})
+    response = getattr(client, case.method)(
+        url, {"revoke-reason": "probing", "course": world.course_c.pk, "user": world.other_instructor.pk}
+    )
 
     where = f"{role} {case.method.upper()} {url}"
     assert response.status_code != 500, where
@@ -583,7 +655,11 @@ def test_the_admin_matrix_is_not_vacuous(client, world):
     assert _item_analysis_url(world).encode() in client.get(reverse("insight_quizzes")).content
     assert world.owner.license_number.encode() in client.get(reverse("insight_learners")).content
     client.force_login(UserFactory(is_superuser=True, is_staff=True, groups=[]))
-    for route in ("admin/certificates/", "admin/course_instructors/",
-                  "admin/insight/learners/<int:user_id>/data.json", "admin/insight/courses/<int:course_id>/roster/"):
+    for route in (
+        "admin/certificates/",
+        "admin/course_instructors/",
+        "admin/insight/learners/<int:user_id>/data.json",
+        "admin/insight/courses/<int:course_id>/roster/",
+    ):
         url = _admin_url(world, route, ADMIN_MATRIX[route])
         assert client.get(url).status_code == 200, url

@@ -12,9 +12,7 @@ BASE_DIR = PROJECT_DIR.parent
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 DEBUG = False
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "").split(",") if h.strip()]
-CSRF_TRUSTED_ORIGINS = [
-    o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
-]
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 
 INSTALLED_APPS = [
     "cms",
@@ -185,12 +183,16 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "txt", "xlsx"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 5 * 1024 * 1024
 # No SVG: an uploaded SVG can carry script and media files are served without the site's CSP.
 WAGTAILIMAGES_EXTENSIONS = ["avif", "gif", "jpg", "jpeg", "png", "webp"]
-WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000  # refuses decompression bombs (a 5 MB file can decode to gigabytes)
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = (
+    40_000_000  # refuses decompression bombs (a 5 MB file can decode to gigabytes)
+)
 WAGTAIL_ENABLE_UPDATE_CHECK = False  # the admin would call an outside server from the browser
 # Private pages send visitors to the site's own log-in page (throttled, in the site style, under the CSP).
 WAGTAIL_FRONTEND_LOGIN_URL = "/accounts/login/"
 WAGTAIL_FRONTEND_LOGIN_TEMPLATE = "registration/login.html"
-WAGTAIL_GRAVATAR_PROVIDER_URL = None  # no e-mail hashes sent to an outside server; the admin's CSP allows 'self' only
+WAGTAIL_GRAVATAR_PROVIDER_URL = (
+    None  # no e-mail hashes sent to an outside server; the admin's CSP allows 'self' only
+)
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAIL_USER_CUSTOM_FIELDS = ["legal_name", "license_number", "license_state"]
 

@@ -1,8 +1,8 @@
 """Glossary links in lesson text.
 
-    {% load wagtailcore_tags glossary %}
-    {{ value|richtext|link_muscles }}          first mention of each muscle -> /anatomy/<slug>/
-    {% lesson_muscles page as muscles %}       muscles a module covers, for a sidebar
+{% load wagtailcore_tags glossary %}
+{{ value|richtext|link_muscles }}          first mention of each muscle -> /anatomy/<slug>/
+{% lesson_muscles page as muscles %}       muscles a module covers, for a sidebar
 """
 
 from bs4 import BeautifulSoup, NavigableString
@@ -15,8 +15,26 @@ from content.selectors import GlossaryMatcher, glossary_matcher, muscles_in_modu
 register = template.Library()
 
 # Text under these elements is never linked: existing links, headings, code and form controls.
-SKIP_PARENTS = ["a", "h1", "h2", "h3", "h4", "h5", "h6", "script", "style", "code", "pre", "button",
-                "textarea", "select", "option", "label", "title", "svg"]
+SKIP_PARENTS = [
+    "a",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "script",
+    "style",
+    "code",
+    "pre",
+    "button",
+    "textarea",
+    "select",
+    "option",
+    "label",
+    "title",
+    "svg",
+]
 
 
 @register.filter
@@ -48,7 +66,7 @@ def _linked_pieces(text: str, matcher: GlossaryMatcher, linked: set[str], soup) 
             continue
         linked.add(entry.key)
         if match.start() > position:
-            pieces.append(NavigableString(text[position:match.start()]))
+            pieces.append(NavigableString(text[position : match.start()]))
         link = soup.new_tag("a", attrs={"class": "glossary-link", "href": entry.href, "title": entry.title})
         link.string = match.group(0)
         pieces.append(link)

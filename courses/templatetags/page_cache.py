@@ -25,7 +25,7 @@ def _source_token(parser) -> str:
     origin = getattr(parser, "origin", None)
     try:
         source = origin.loader.get_contents(origin) if origin is not None and origin.loader else ""
-    except Exception:  # noqa: BLE001  an origin without readable source: no token
+    except Exception:
         source = ""
     return hashlib.md5(source.encode(), usedforsecurity=False).hexdigest()[:8]
 
@@ -47,8 +47,13 @@ class PageCacheNode(template.Node):
         request = context.get("request")
         if page is None or not getattr(page, "pk", None) or not caching.cacheable_request(request):
             return self.nodelist.render(context)
-        key = caching.page_key(f"fragment:{self.name.resolve(context)}", page, self.source,
-                               *(v.resolve(context) for v in self.vary_on), request=request)
+        key = caching.page_key(
+            f"fragment:{self.name.resolve(context)}",
+            page,
+            self.source,
+            *(v.resolve(context) for v in self.vary_on),
+            request=request,
+        )
         return _rendered(key, self.nodelist, context)
 
 
@@ -59,8 +64,13 @@ def pagecache(parser, token):
         raise template.TemplateSyntaxError(f"{bits[0]} needs a fragment name and a page")
     nodelist = parser.parse(("endpagecache",))
     parser.delete_first_token()
-    return PageCacheNode(nodelist, parser.compile_filter(bits[1]), parser.compile_filter(bits[2]),
-                         [parser.compile_filter(bit) for bit in bits[3:]], _source_token(parser))
+    return PageCacheNode(
+        nodelist,
+        parser.compile_filter(bits[1]),
+        parser.compile_filter(bits[2]),
+        [parser.compile_filter(bit) for bit in bits[3:]],
+        _source_token(parser),
+    )
 
 
 class SiteCacheNode(template.Node):
@@ -71,8 +81,12 @@ class SiteCacheNode(template.Node):
         request = context.get("request")
         if not caching.cacheable_request(request):
             return self.nodelist.render(context)
-        key = caching.site_fragment_key(self.name.resolve(context), self.source,
-                                        *(v.resolve(context) for v in self.vary_on), request=request)
+        key = caching.site_fragment_key(
+            self.name.resolve(context),
+            self.source,
+            *(v.resolve(context) for v in self.vary_on),
+            request=request,
+        )
         return _rendered(key, self.nodelist, context)
 
 
@@ -83,8 +97,12 @@ def sitecache(parser, token):
         raise template.TemplateSyntaxError(f"{bits[0]} needs a fragment name")
     nodelist = parser.parse(("endsitecache",))
     parser.delete_first_token()
-    return SiteCacheNode(nodelist, parser.compile_filter(bits[1]), [parser.compile_filter(bit) for bit in bits[2:]],
-                         _source_token(parser))
+    return SiteCacheNode(
+        nodelist,
+        parser.compile_filter(bits[1]),
+        [parser.compile_filter(bit) for bit in bits[2:]],
+        _source_token(parser),
+    )
 
 
 @register.filter

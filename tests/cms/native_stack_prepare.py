@@ -22,7 +22,9 @@ def _quiz_pass(user, quiz):
     from quizzes.services import attempt_start, attempt_submit
 
     attempt = attempt_start(user=user, quiz=quiz)
-    answers = {str(item["qid"]): item["key"] for item in attempt.snapshot["questions"]}  # the key, from the snapshot
+    answers = {
+        str(item["qid"]): item["key"] for item in attempt.snapshot["questions"]
+    }  # the key, from the snapshot
     outcome = attempt_submit(attempt=attempt, answers=answers)
     assert outcome.attempt.passed, f"{quiz} not passed with its own key"
 
@@ -41,7 +43,9 @@ def _course_work(user, course):
             _quiz_pass(user, quiz)
         module_complete(user=user, module=module)
     if course.min_minutes_on_task:  # the reading time a real learner would have spent
-        ModuleProgress.objects.filter(enrollment=enrollment).update(seconds_spent=course.min_minutes_on_task * 60)
+        ModuleProgress.objects.filter(enrollment=enrollment).update(
+            seconds_spent=course.min_minutes_on_task * 60
+        )
     final = final_quiz(course)
     if final is not None:
         _quiz_pass(user, final)
@@ -67,8 +71,12 @@ def main() -> None:
     assert not Certificate.objects.filter(enrollment__user=learner).exists()
 
     sweep = User.objects.create_user(
-        username="sweep-learner", email="sweep@example.com", password=os.environ["DEMO_PASSWORD"],
-        legal_name="Lena Sweep-Test", license_number="SW-1234", license_state="OR",
+        username="sweep-learner",
+        email="sweep@example.com",
+        password=os.environ["DEMO_PASSWORD"],
+        legal_name="Lena Sweep-Test",
+        license_number="SW-1234",
+        license_state="OR",
     )
     enrollment = _course_work(sweep, course)
     courses.completion.certificate_queue = lambda certificate_id: False  # the message never reaches Redis
@@ -78,8 +86,15 @@ def main() -> None:
     assert lost.status == Certificate.Status.PENDING
     Certificate.objects.filter(pk=lost.pk).update(updated_at=timezone.now() - timedelta(minutes=10))
 
-    json.dump({"course_id": course.pk, "rating_fields": list(CourseEvaluation.RATING_FIELDS),
-               "lost_code": lost.code, "learner_name": learner.legal_name}, sys.stdout)
+    json.dump(
+        {
+            "course_id": course.pk,
+            "rating_fields": list(CourseEvaluation.RATING_FIELDS),
+            "lost_code": lost.code,
+            "learner_name": learner.legal_name,
+        },
+        sys.stdout,
+    )
     sys.stdout.write("\n")
 
 

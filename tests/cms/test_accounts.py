@@ -34,7 +34,15 @@ class TestSignup:
         response = client.get(reverse("signup"))
         assert response.status_code == 200
         html = response.content.decode()
-        for field in ("username", "email", "legal_name", "license_number", "license_state", "password1", "password2"):
+        for field in (
+            "username",
+            "email",
+            "legal_name",
+            "license_number",
+            "license_state",
+            "password1",
+            "password2",
+        ):
             assert f'name="{field}"' in html
         assert "as printed on your ce certificates" in html.lower()
 
@@ -141,13 +149,21 @@ class TestProfile:
         assert client.get(reverse("profile")).status_code == 200
         response = client.post(
             reverse("profile"),
-            {"legal_name": "Ada M. Lovelace", "license_number": "MA-777", "license_state": "MA",
-             "email": "ada@example.com"},
+            {
+                "legal_name": "Ada M. Lovelace",
+                "license_number": "MA-777",
+                "license_state": "MA",
+                "email": "ada@example.com",
+            },
         )
         assert response.status_code == 302
         learner.refresh_from_db()
         assert (learner.legal_name, learner.license_number, learner.license_state, learner.email) == (
-            "Ada M. Lovelace", "MA-777", "MA", "ada@example.com")
+            "Ada M. Lovelace",
+            "MA-777",
+            "MA",
+            "ada@example.com",
+        )
 
     def test_bad_input_changes_nothing(self, client, learner):
         client.force_login(learner)
@@ -165,7 +181,12 @@ class TestProfile:
         client.force_login(learner)
         response = client.post(
             reverse("profile"),
-            {"legal_name": "X Y", "license_number": "1", "license_state": "NC", "email": other_learner.email.upper()},
+            {
+                "legal_name": "X Y",
+                "license_number": "1",
+                "license_state": "NC",
+                "email": other_learner.email.upper(),
+            },
         )
         assert "email" in response.context["form"].errors
 
@@ -194,7 +215,10 @@ class TestRoles:
         group = Group.objects.get(name=course_staff_group_name(course.pk))
         rows = GroupPagePermission.objects.filter(group=group)
         assert {(row.page_id, row.permission.codename) for row in rows} == {
-            (course.pk, "add_page"), (course.pk, "change_page"), (course.pk, "publish_page")}
+            (course.pk, "add_page"),
+            (course.pk, "change_page"),
+            (course.pk, "publish_page"),
+        }
         assert list(group.user_set.all()) == [instructor]
         assert not GroupPagePermission.objects.filter(group__name="Instructors").exists()
         assert course_instructor_unassign(course=course, user=instructor) is True

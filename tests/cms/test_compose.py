@@ -22,8 +22,14 @@ def _compose(tmp_path, *args) -> subprocess.CompletedProcess:
     binary = shutil.which("docker-compose")
     assert binary, "docker-compose is missing: run `make system-deps` (Debian package docker-compose)"
     env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path)}  # nothing from the caller's environment
-    return subprocess.run([binary, "-f", "docker-compose.yml", *args], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [binary, "-f", "docker-compose.yml", *args],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +69,10 @@ def test_compose_services_healthchecks_and_start_order(config):
         if name != "migrate":
             assert depends["migrate"]["condition"] == "service_completed_successfully", name
     assert services["migrate"]["restart"] == "no"
-    assert services["migrate"]["command"][-1] == "python manage.py migrate --noinput && python manage.py setup_demo"
+    assert (
+        services["migrate"]["command"][-1]
+        == "python manage.py migrate --noinput && python manage.py setup_demo"
+    )
     web = services["web"]
     assert web["command"][:4] == ["gunicorn", "cms.wsgi", "--bind", "0.0.0.0:8000"]
     assert web["ports"] in (["8000:8000"], [{"published": 8000, "target": 8000}])
@@ -72,7 +81,9 @@ def test_compose_services_healthchecks_and_start_order(config):
     assert services["beat"]["command"][:4] == ["celery", "-A", "cms", "beat"]
     # No step waits by sleeping: the start order is the healthchecks' business.
     for name, service in services.items():
-        text = " ".join(map(str, service.get("command", []))) + " ".join(service.get("healthcheck", {}).get("test", []))
+        text = " ".join(map(str, service.get("command", []))) + " ".join(
+            service.get("healthcheck", {}).get("test", [])
+        )
         assert not re.search(r"\bsleep\b", text), name
 
 
@@ -94,7 +105,9 @@ def test_web_and_worker_share_media_and_private_media(config):
 
 def test_compose_passes_env_example_to_the_app(config):
     env = config["services"]["web"]["environment"]
-    assert env["DATABASE_URL"].startswith("postgres://bodywork:") and env["DATABASE_URL"].endswith("@db:5432/bodywork")
+    assert env["DATABASE_URL"].startswith("postgres://bodywork:") and env["DATABASE_URL"].endswith(
+        "@db:5432/bodywork"
+    )
     assert env["REDIS_URL"].startswith("redis://redis:6379/")
     assert env["SECURE_SSL_REDIRECT"] == "false" and env["TRUSTED_PROXY_COUNT"] == "0"
     assert config["services"]["db"]["environment"]["POSTGRES_PASSWORD"] == env["POSTGRES_PASSWORD"]
@@ -102,16 +115,24 @@ def test_compose_passes_env_example_to_the_app(config):
 
 def _variables_read(path: Path) -> set[str]:
     text = path.read_text()
-    patterns = (r'os\.environ\.get\(\s*"([A-Z0-9_]+)"', r'os\.environ\[\s*"([A-Z0-9_]+)"\s*\]',
-                r'"([A-Z0-9_]+)"\s+(?:not\s+)?in\s+os\.environ')
+    patterns = (
+        r'os\.environ\.get\(\s*"([A-Z0-9_]+)"',
+        r'os\.environ\[\s*"([A-Z0-9_]+)"\s*\]',
+        r'"([A-Z0-9_]+)"\s+(?:not\s+)?in\s+os\.environ',
+    )
     return {name for pattern in patterns for name in re.findall(pattern, text)}
 
 
 def test_env_example_mentions_every_variable_production_reads():
     sources = [ROOT / "cms/settings/base.py", ROOT / "cms/settings/production.py", ROOT / "content/demo.py"]
     read = set().union(*map(_variables_read, sources))
-    assert {"SECRET_KEY", "TRUSTED_PROXY_COUNT", "PRIVATE_MEDIA_ROOT", "DEMO_PASSWORD",
-            "CERTIFICATE_SWEEP_SECONDS"} <= read
+    assert {
+        "SECRET_KEY",
+        "TRUSTED_PROXY_COUNT",
+        "PRIVATE_MEDIA_ROOT",
+        "DEMO_PASSWORD",
+        "CERTIFICATE_SWEEP_SECONDS",
+    } <= read
     example = (ROOT / ".env.example").read_text()
     missing = sorted(name for name in read if not re.search(rf"\b{name}\b", example))
     assert missing == [], f"add to .env.example (with a comment if it is optional): {missing}"

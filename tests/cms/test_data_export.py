@@ -26,11 +26,13 @@ def history(learner, other_learner, course, modules, zones):
     attempt at a second quiz, an evaluation and a certificate. Another learner has data too."""
     learner.legal_name = "Zoë Ångström-李"
     learner.save()
-    enrollment = Enrollment.objects.create(user=learner, course=course, status=Enrollment.Status.COMPLETED,
-                                           completed_at=timezone.now())
+    enrollment = Enrollment.objects.create(
+        user=learner, course=course, status=Enrollment.Status.COMPLETED, completed_at=timezone.now()
+    )
     for module in modules[:2]:
-        ModuleProgress.objects.create(enrollment=enrollment, module=module, completed_at=timezone.now(),
-                                      seconds_spent=600)
+        ModuleProgress.objects.create(
+            enrollment=enrollment, module=module, completed_at=timezone.now(), seconds_spent=600
+        )
     qf.every_kind(modules[0], zones)
     quiz = qf.quiz_create(course, modules[0], title="Every kind quiz")
     attempt = attempt_start(user=learner, quiz=quiz)
@@ -38,10 +40,22 @@ def history(learner, other_learner, course, modules, zones):
     qf.single_choice(modules[1], stem="Which nerve innervates psoas major?")
     second = qf.quiz_create(course, modules[1], title="Open quiz", feedback_policy=FeedbackPolicy.SCORE_ONLY)
     attempt_start(user=learner, quiz=second)
-    CourseEvaluation.objects.create(enrollment=enrollment, objectives_met=5, content_relevant=4, materials_quality=4,
-                                    instructor_quality=5, would_recommend=3, comments="Très utile.")
-    Certificate.objects.create(enrollment=enrollment, code="ZOE12-34567", status=Certificate.Status.ISSUED,
-                               issued_at=timezone.now(), snapshot={"learner_name": "Zoë Ångström-李"})
+    CourseEvaluation.objects.create(
+        enrollment=enrollment,
+        objectives_met=5,
+        content_relevant=4,
+        materials_quality=4,
+        instructor_quality=5,
+        would_recommend=3,
+        comments="Très utile.",
+    )
+    Certificate.objects.create(
+        enrollment=enrollment,
+        code="ZOE12-34567",
+        status=Certificate.Status.ISSUED,
+        issued_at=timezone.now(),
+        snapshot={"learner_name": "Zoë Ångström-李"},
+    )
     Enrollment.objects.create(user=other_learner, course=course)
     return {"enrollment": enrollment, "quiz": quiz, "second": second}
 
@@ -73,8 +87,13 @@ def test_learner_downloads_their_data(client, learner, other_learner, history, c
     assert enrollment["course"] == course.title and enrollment["status"] == "completed"
     assert enrollment["modules_completed"] == 2 and len(enrollment["modules"]) == 2
     assert enrollment["modules"][0]["seconds_spent"] == 600
-    assert enrollment["evaluation"]["objectives_met"] == 5 and enrollment["evaluation"]["comments"] == "Très utile."
-    assert enrollment["certificate"]["code"] == "ZOE12-34567" and enrollment["certificate"]["status"] == "issued"
+    assert (
+        enrollment["evaluation"]["objectives_met"] == 5
+        and enrollment["evaluation"]["comments"] == "Très utile."
+    )
+    assert (
+        enrollment["certificate"]["code"] == "ZOE12-34567" and enrollment["certificate"]["status"] == "issued"
+    )
     attempts = {a["quiz"]: a for a in data["quiz_attempts"]}
     graded, open_attempt = attempts["Every kind quiz"], attempts["Open quiz"]
     assert graded["status"] == "submitted" and graded["score"] == "0.00" and graded["passed"] is False

@@ -22,11 +22,14 @@ def _png():
 def test_instructor_opens_the_image_upload_page_and_uploads_a_png(client, instructor):
     client.force_login(instructor)
     assert client.get(reverse("wagtailimages:add")).status_code == 200
-    response = client.post(reverse("wagtailimages:add"), {
-        "title": "Psoas palpation",
-        "file": SimpleUploadedFile("psoas.png", _png(), content_type="image/png"),
-        "collection": Collection.get_first_root_node().pk,
-    })
+    response = client.post(
+        reverse("wagtailimages:add"),
+        {
+            "title": "Psoas palpation",
+            "file": SimpleUploadedFile("psoas.png", _png(), content_type="image/png"),
+            "collection": Collection.get_first_root_node().pk,
+        },
+    )
     assert response.status_code == 302, response.content[:2000]
     image = get_image_model().objects.get(title="Psoas palpation")
     assert (image.width, image.height) == (40, 30)
@@ -36,11 +39,16 @@ def test_instructor_opens_the_image_upload_page_and_uploads_a_png(client, instru
 
 def test_instructor_uploads_a_document(client, instructor):
     client.force_login(instructor)
-    response = client.post(reverse("wagtaildocs:add"), {
-        "title": "Intake form",
-        "file": SimpleUploadedFile("intake.txt", b"Name, date of birth, medications", content_type="text/plain"),
-        "collection": Collection.get_first_root_node().pk,
-    })
+    response = client.post(
+        reverse("wagtaildocs:add"),
+        {
+            "title": "Intake form",
+            "file": SimpleUploadedFile(
+                "intake.txt", b"Name, date of birth, medications", content_type="text/plain"
+            ),
+            "collection": Collection.get_first_root_node().pk,
+        },
+    )
     assert response.status_code == 302
     assert get_document_model().objects.filter(title="Intake form").exists()
 
@@ -57,7 +65,8 @@ def test_the_migration_is_idempotent_and_reversible(db):
 
     rows = GroupCollectionPermission.objects.filter(group__name="Instructors")
     assert sorted(rows.values_list("permission__codename", flat=True)) == sorted(
-        codename for _, _, codename in MIGRATION.COLLECTION_PERMISSIONS)
+        codename for _, _, codename in MIGRATION.COLLECTION_PERMISSIONS
+    )
     MIGRATION.grant(apps, None)
     assert rows.count() == 6
     others = GroupCollectionPermission.objects.exclude(group__name="Instructors").count()

@@ -37,7 +37,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
@@ -107,9 +107,12 @@ def throwaway_database(tmp_path):
             for statement in statements:
                 connection.execute(statement)
 
-    admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"',
-          # a throwaway: skip waiting for the disk at each of migrate's many commits
-          f'ALTER DATABASE "{name}" SET synchronous_commit = off')
+    admin(
+        f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
+        f'CREATE DATABASE "{name}"',
+        # a throwaway: skip waiting for the disk at each of migrate's many commits
+        f'ALTER DATABASE "{name}" SET synchronous_commit = off',
+    )
     try:
         yield urlunsplit(configured._replace(path=f"/{name}"))
     finally:
@@ -131,8 +134,11 @@ def redis_database():
         yield url
         return
     port = free_port()
-    server = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                               "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"redis://127.0.0.1:{port}/{REDIS_DB}"
     try:
         wait_for(lambda: _redis_answers(url), timeout=10, what="the private redis-server")
@@ -166,16 +172,30 @@ class Processes:
         self.timings.append(f"{time.monotonic() - self.started:6.1f}s  {what}")
 
     def start(self, name: str, argv: list[str]) -> subprocess.Popen:
-        log = open(self.directory / f"{name}.log", "w")  # noqa: SIM115 - closed in stop()
-        process = subprocess.Popen(argv, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                                   stdin=subprocess.DEVNULL, start_new_session=True)
+        log = open(self.directory / f"{name}.log", "w")
+        process = subprocess.Popen(
+            argv,
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         process.log = log
         self.running[name] = process
         return process
 
     def run(self, name: str, argv: list[str], timeout: float, extra_env: dict | None = None) -> str:
-        result = subprocess.run(argv, cwd=ROOT, env={**self.env, **(extra_env or {})}, capture_output=True,
-                                text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+        result = subprocess.run(
+            argv,
+            cwd=ROOT,
+            env={**self.env, **(extra_env or {})},
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            stdin=subprocess.DEVNULL,
+        )
         (self.directory / f"{name}.log").write_text(result.stdout + result.stderr)
         assert result.returncode == 0, f"{name} exited with {result.returncode}"
         return result.stdout
@@ -200,10 +220,8 @@ class Processes:
             self._signal(process, signal.SIGTERM)
         deadline = time.monotonic() + 15
         for process in self.running.values():
-            try:
+            with suppress(subprocess.TimeoutExpired):
                 process.wait(max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                pass
         for process in self.running.values():
             self._signal(process, signal.SIGKILL)  # the group: gunicorn's and celery's children too
             process.wait(10)
@@ -211,17 +229,17 @@ class Processes:
 
     @staticmethod
     def _signal(process, sig):
-        try:
+        with suppress(ProcessLookupError):
             os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            pass
 
     def logs(self) -> str:
         parts = []
         for path in sorted(self.directory.glob("*.log")):
             lines = path.read_text(errors="replace").splitlines()
-            parts.append(f"----- {path.stem} (last {min(len(lines), 150)} of {len(lines)} lines)\n"
-                         + "\n".join(lines[-150:]))
+            parts.append(
+                f"----- {path.stem} (last {min(len(lines), 150)} of {len(lines)} lines)\n"
+                + "\n".join(lines[-150:])
+            )
         return "\n".join(["----- timings", *self.timings, *parts])
 
 
@@ -244,8 +262,13 @@ class Browser:
         body = None
         if data is not None:
             body = urlencode(data, doseq=True).encode()
-            headers.update({"Content-Type": "application/x-www-form-urlencoded", "Origin": self.origin,
-                            "Referer": self.origin + path})
+            headers.update(
+                {
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    "Origin": self.origin,
+                    "Referer": self.origin + path,
+                }
+            )
         request = urllib.request.Request(self.base + path, data=body, headers=headers)
         try:
             response = self.opener.open(request, timeout=timeout)
@@ -290,16 +313,24 @@ def query(database_url: str, sql: str, params: tuple = ()) -> list[tuple]:
 
 
 def certificate_of(database_url: str, username: str) -> tuple[str, str] | None:
-    rows = query(database_url, "SELECT c.code, c.status FROM courses_certificate c "
-                               "JOIN courses_enrollment e ON e.id = c.enrollment_id "
-                               "JOIN cms_user u ON u.id = e.user_id WHERE u.username = %s", (username,))
+    rows = query(
+        database_url,
+        "SELECT c.code, c.status FROM courses_certificate c "
+        "JOIN courses_enrollment e ON e.id = c.enrollment_id "
+        "JOIN cms_user u ON u.id = e.user_id WHERE u.username = %s",
+        (username,),
+    )
     return rows[0] if rows else None
 
 
 def events_of(database_url: str, code: str) -> list[str]:
-    rows = query(database_url, "SELECT v.action FROM courses_certificateevent v "
-                               "JOIN courses_certificate c ON c.id = v.certificate_id WHERE c.code = %s "
-                               "ORDER BY v.id", (code,))
+    rows = query(
+        database_url,
+        "SELECT v.action FROM courses_certificateevent v "
+        "JOIN courses_certificate c ON c.id = v.certificate_id WHERE c.code = %s "
+        "ORDER BY v.id",
+        (code,),
+    )
     return [action for (action,) in rows]
 
 
@@ -318,44 +349,60 @@ def stack(tmp_path):
     with throwaway_database(tmp_path) as database_url, redis_database() as redis_url:
         run = uuid.uuid4().hex[:8]
         queue, cache_prefix = f"native-stack-{run}", f"native-stack-{run}"
-        env = {k: v for k, v in os.environ.items()
-               if k not in ("DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_SETTINGS_MODULE")}
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if k not in ("DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_SETTINGS_MODULE")
+        }
         env.update(env_example())
         port = free_port()
         base = f"http://127.0.0.1:{port}"
-        env.update({
-            "DJANGO_SETTINGS_MODULE": "cms.settings.production",
-            "PYTHONPATH": str(ROOT),
-            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "CSRF_TRUSTED_ORIGINS": f"https://127.0.0.1:{port}",
-            "WAGTAILADMIN_BASE_URL": f"https://127.0.0.1:{port}",
-            "DATABASE_URL": database_url,
-            "REDIS_URL": redis_url,
-            "CELERY_QUEUE": queue,
-            "CACHE_KEY_PREFIX": cache_prefix,
-            "CERTIFICATE_SWEEP_SECONDS": "1",
-            "MEDIA_ROOT": str(tmp_path / "media"),
-            "PRIVATE_MEDIA_ROOT": str(tmp_path / "private"),
-            "STATIC_ROOT": str(tmp_path / "static"),
-            "DEMO_PASSWORD": PASSWORD,
-            "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
-            "WEB_CONCURRENCY": "2",
-        })
+        env.update(
+            {
+                "DJANGO_SETTINGS_MODULE": "cms.settings.production",
+                "PYTHONPATH": str(ROOT),
+                "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+                "SECRET_KEY": secrets.token_urlsafe(50),
+                "ALLOWED_HOSTS": "127.0.0.1,localhost",
+                "CSRF_TRUSTED_ORIGINS": f"https://127.0.0.1:{port}",
+                "WAGTAILADMIN_BASE_URL": f"https://127.0.0.1:{port}",
+                "DATABASE_URL": database_url,
+                "REDIS_URL": redis_url,
+                "CELERY_QUEUE": queue,
+                "CACHE_KEY_PREFIX": cache_prefix,
+                "CERTIFICATE_SWEEP_SECONDS": "1",
+                "MEDIA_ROOT": str(tmp_path / "media"),
+                "PRIVATE_MEDIA_ROOT": str(tmp_path / "private"),
+                "STATIC_ROOT": str(tmp_path / "static"),
+                "DEMO_PASSWORD": PASSWORD,
+                "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
+                "WEB_CONCURRENCY": "2",
+            }
+        )
         logs = tmp_path / "logs"
         logs.mkdir()
         processes = Processes(logs, env)
         try:
-            yield {"processes": processes, "env": env, "database_url": database_url, "redis_url": redis_url,
-                   "queue": queue, "base": base, "port": port, "tmp": tmp_path, "node": f"native{run}"}
+            yield {
+                "processes": processes,
+                "env": env,
+                "database_url": database_url,
+                "redis_url": redis_url,
+                "queue": queue,
+                "base": base,
+                "port": port,
+                "tmp": tmp_path,
+                "node": f"native{run}",
+            }
         finally:
             processes.stop()
             print(processes.logs())  # pytest shows it only when the test failed
             broker = redis.Redis.from_url(redis_url)
             leftovers = [queue, f"_kombu.binding.{queue}", *broker.scan_iter(f"*{cache_prefix}*")]
             broker.delete(*leftovers)
-            shutil.rmtree(tmp_path / "static", ignore_errors=True)  # 40 MB; pytest keeps the last runs' tmp dirs
+            shutil.rmtree(
+                tmp_path / "static", ignore_errors=True
+            )  # 40 MB; pytest keeps the last runs' tmp dirs
 
 
 def test_native_stack_serves_the_site_and_issues_certificates_through_the_worker(stack):
@@ -368,8 +415,11 @@ def test_native_stack_serves_the_site_and_issues_certificates_through_the_worker
     processes.start("migrate", services["migrate"]["command"])
     processes.finish("migrate", timeout=300)
     processes.mark("migrate and setup_demo done")
-    prepared = json.loads(processes.run("prepare", [sys.executable, "-m", "tests.cms.native_stack_prepare"],
-                                        timeout=180).strip().splitlines()[-1])
+    prepared = json.loads(
+        processes.run("prepare", [sys.executable, "-m", "tests.cms.native_stack_prepare"], timeout=180)
+        .strip()
+        .splitlines()[-1]
+    )
     processes.mark("learner data prepared")
     processes.finish("collectstatic", timeout=300)
     processes.mark("collectstatic done")
@@ -377,9 +427,16 @@ def test_native_stack_serves_the_site_and_issues_certificates_through_the_worker
 
     node = stack["node"]
     processes.start("worker", [*services["worker"]["command"], "--hostname", f"celery@{node}"])
-    processes.start("beat", native(services["beat"]["command"],
-                                   **{"/tmp/celerybeat-schedule": str(stack["tmp"] / "celerybeat-schedule")}))
-    processes.start("web", native(services["web"]["command"], **{"0.0.0.0:8000": f"127.0.0.1:{stack['port']}"}))
+    processes.start(
+        "beat",
+        native(
+            services["beat"]["command"],
+            **{"/tmp/celerybeat-schedule": str(stack["tmp"] / "celerybeat-schedule")},
+        ),
+    )
+    processes.start(
+        "web", native(services["web"]["command"], **{"0.0.0.0:8000": f"127.0.0.1:{stack['port']}"})
+    )
 
     browser = Browser(base)
 
@@ -395,8 +452,11 @@ def test_native_stack_serves_the_site_and_issues_certificates_through_the_worker
     check = services["web"]["healthcheck"]["test"]
     assert check[:2] == ["CMD", "python"]
     assert ":8000/" in check[-1]
-    processes.run("web-healthcheck", [sys.executable, *check[2:-1], check[-1].replace(":8000/", f":{stack['port']}/")],
-                  timeout=30)
+    processes.run(
+        "web-healthcheck",
+        [sys.executable, *check[2:-1], check[-1].replace(":8000/", f":{stack['port']}/")],
+        timeout=30,
+    )
 
     # Home page, and a hashed static file from the manifest served by WhiteNoise.
     home = browser.get("/")
@@ -419,18 +479,28 @@ def test_native_stack_serves_the_site_and_issues_certificates_through_the_worker
 
     # The worker must have bound its queue before gunicorn sends to it (Redis drops unrouted messages).
     broker = redis.Redis.from_url(stack["redis_url"])
-    wait_for(lambda: broker.exists(f"_kombu.binding.{stack['queue']}"), timeout=90,
-             what="the worker's queue", alive=alive)
+    wait_for(
+        lambda: broker.exists(f"_kombu.binding.{stack['queue']}"),
+        timeout=90,
+        what="the worker's queue",
+        alive=alive,
+    )
 
     # The last requirement over HTTP: gunicorn creates the certificate and queues it; the worker renders it.
     ratings = dict.fromkeys(prepared["rating_fields"], "5")
-    submitted = browser.post_form(f"/courses/{prepared['course_id']}/evaluation/",
-                                  {**ratings, "comments": "Smoke test through gunicorn."})
+    submitted = browser.post_form(
+        f"/courses/{prepared['course_id']}/evaluation/",
+        {**ratings, "comments": "Smoke test through gunicorn."},
+    )
     assert submitted.status == 302 and urlsplit(submitted.headers["Location"]).path == "/dashboard/"
     processes.mark("evaluation submitted")
     code, _ = certificate_of(database_url, "learner")
-    wait_for(lambda: certificate_of(database_url, "learner")[1] == "issued", timeout=90,
-             what="the worker to issue the learner's certificate", alive=alive)
+    wait_for(
+        lambda: certificate_of(database_url, "learner")[1] == "issued",
+        timeout=90,
+        what="the worker to issue the learner's certificate",
+        alive=alive,
+    )
 
     processes.mark("learner's certificate issued by the worker")
     download = browser.get(f"/certificates/{code}/download/")
@@ -448,8 +518,12 @@ def test_native_stack_serves_the_site_and_issues_certificates_through_the_worker
 
     # The certificate whose message was lost: only beat's sweep can have queued it again.
     lost = prepared["lost_code"]
-    wait_for(lambda: certificate_of(database_url, "sweep-learner")[1] == "issued", timeout=90,
-             what="beat's sweep and the worker to issue the lost certificate", alive=alive)
+    wait_for(
+        lambda: certificate_of(database_url, "sweep-learner")[1] == "issued",
+        timeout=90,
+        what="beat's sweep and the worker to issue the lost certificate",
+        alive=alive,
+    )
     processes.mark("lost certificate issued after beat's sweep")
     events = events_of(database_url, lost)
     # Sweeps that beat sent while the worker was starting may run side by side and both re-queue it;
@@ -457,14 +531,22 @@ def test_native_stack_serves_the_site_and_issues_certificates_through_the_worker
     assert events[0] == "created" and events.count("issued") == 1, events
     assert "requeued" in events and events.index("requeued") < events.index("issued"), events
     assert anonymous.get(f"/certificates/verify/{lost}/").status == 200
-    wait_for(lambda: "emailed" in events_of(database_url, code), timeout=30, what="the certificate e-mail",
-             alive=alive)
+    wait_for(
+        lambda: "emailed" in events_of(database_url, code),
+        timeout=30,
+        what="the certificate e-mail",
+        alive=alive,
+    )
     assert "learner@example.com" in (processes.directory / "worker.log").read_text()
 
     # docker-compose's healthcheck for the worker (`celery inspect ping` to this node).
     worker_check = services["worker"]["healthcheck"]["test"]
     assert worker_check[0] == "CMD-SHELL"
-    processes.run("worker-healthcheck", ["sh", "-c", worker_check[1].replace("$$", "$")], timeout=60,
-                  extra_env={"HOSTNAME": node})
+    processes.run(
+        "worker-healthcheck",
+        ["sh", "-c", worker_check[1].replace("$$", "$")],
+        timeout=60,
+        extra_env={"HOSTNAME": node},
+    )
     alive()
     processes.mark("worker healthcheck answered; done")

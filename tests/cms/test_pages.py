@@ -54,6 +54,7 @@ def image(db):
 
 # ---------- home page ----------
 
+
 def test_home_page_lists_course_cards_with_provider_and_how_it_works(client, course, modules):
     response = client.get("/")
 
@@ -97,6 +98,7 @@ def test_navbar_marks_the_current_section(client, course):
 
 
 # ---------- blocks ----------
+
 
 def test_heading_block_has_its_anchor_as_id():
     html = render_block("heading", {"text": "Where the psoas attaches", "anchor": "psoas-attachments"})
@@ -144,8 +146,12 @@ def test_muscle_card_without_referred_pain_leaves_the_row_out(db):
 
 @pytest.mark.parametrize("level", [choice.value for choice in ActionLevel])
 def test_red_flag_callout_is_styled_and_labelled_by_action_level(db, level):
-    flag = RedFlagFactory(sign="Numb saddle area", suspected_condition="Cauda equina syndrome",
-                          action_level=level, action="Send to the emergency department now.")
+    flag = RedFlagFactory(
+        sign="Numb saddle area",
+        suspected_condition="Cauda equina syndrome",
+        action_level=level,
+        action="Send to the emergency department now.",
+    )
 
     html = render_block("red_flag", {"red_flag": flag, "note": "Ask at intake."})
 
@@ -160,11 +166,14 @@ def test_red_flag_callout_is_styled_and_labelled_by_action_level(db, level):
 
 
 def test_figure_block_uses_contextual_alt_text_and_caption(image):
-    html = render_block("figure", {
-        "image": {"image": image, "decorative": False, "alt_text": "Psoas running to the femur"},
-        "caption": "Psoas major from the front",
-        "credit": "Bodywork CE",
-    })
+    html = render_block(
+        "figure",
+        {
+            "image": {"image": image, "decorative": False, "alt_text": "Psoas running to the femur"},
+            "caption": "Psoas major from the front",
+            "credit": "Bodywork CE",
+        },
+    )
 
     assert '<figure class="lesson-figure">' in html
     assert 'alt="Psoas running to the femur"' in html
@@ -174,19 +183,23 @@ def test_figure_block_uses_contextual_alt_text_and_caption(image):
 
 
 def test_decorative_figure_has_empty_alt(image):
-    html = render_block("figure", {"image": {"image": image, "decorative": True, "alt_text": ""},
-                                   "caption": "", "credit": ""})
+    html = render_block(
+        "figure", {"image": {"image": image, "decorative": True, "alt_text": ""}, "caption": "", "credit": ""}
+    )
 
     assert 'alt=""' in html
     assert "<figcaption>" not in html
 
 
 def test_editors_note_shows_the_claim_and_the_correction():
-    html = render_block("editors_note", {
-        "article_claim": "The psoas attaches to the pelvis.",
-        "correction": "It runs from the lumbar spine to the lesser trochanter.",
-        "reference": "Gray's Anatomy",
-    })
+    html = render_block(
+        "editors_note",
+        {
+            "article_claim": "The psoas attaches to the pelvis.",
+            "correction": "It runs from the lumbar spine to the lesser trochanter.",
+            "reference": "Gray's Anatomy",
+        },
+    )
 
     assert 'class="editors-note"' in html and 'role="note"' in html
     assert "Editor's note" in html
@@ -196,8 +209,16 @@ def test_editors_note_shows_the_claim_and_the_correction():
 
 
 def test_source_citation_links_to_the_url_when_given():
-    html = render_block("source_citation", {"title": "Tight psoas", "author": "A. Writer",
-                                            "file_name": "001.txt", "url": "https://example.com/a", "note": ""})
+    html = render_block(
+        "source_citation",
+        {
+            "title": "Tight psoas",
+            "author": "A. Writer",
+            "file_name": "001.txt",
+            "url": "https://example.com/a",
+            "note": "",
+        },
+    )
 
     assert 'class="source-citation"' in html
     assert '<a href="https://example.com/a" rel="noopener">Tight psoas</a>' in html
@@ -211,15 +232,18 @@ def test_every_lesson_block_has_a_template_and_the_site_preview():
             assert block.get_preview_template(None) == "blocks/preview.html", name
 
 
-@pytest.mark.parametrize("name, css_class", [
-    ("heading", "lesson-heading"),
-    ("key_points", "key-points"),
-    ("muscle_card", "muscle-card"),
-    ("red_flag", "red-flag red-flag--emergency"),
-    ("figure", "lesson-figure"),
-    ("editors_note", "editors-note"),
-    ("source_citation", "source-citation"),
-])
+@pytest.mark.parametrize(
+    "name, css_class",
+    [
+        ("heading", "lesson-heading"),
+        ("key_points", "key-points"),
+        ("muscle_card", "muscle-card"),
+        ("red_flag", "red-flag red-flag--emergency"),
+        ("figure", "lesson-figure"),
+        ("editors_note", "editors-note"),
+        ("source_citation", "source-citation"),
+    ],
+)
 def test_block_preview_in_the_admin_shows_the_block_with_the_site_styles(
     client, instructor, muscle, image, name, css_class
 ):
@@ -235,6 +259,7 @@ def test_block_preview_in_the_admin_shows_the_block_with_the_site_styles(
 
 
 # ---------- error pages ----------
+
 
 def test_404_page_is_in_the_site_style(client, site_tree):
     response = client.get("/no-such-page/")
@@ -266,6 +291,7 @@ def test_500_page_renders_without_context_or_database():
 
 # ---------- no inline scripts ----------
 
+
 @pytest.mark.parametrize("who", ["anonymous", "learner", "instructor"])
 def test_pages_have_no_inline_script(client, course, modules, learner, instructor, who):
     if who != "anonymous":
@@ -285,6 +311,8 @@ def test_pages_have_no_inline_script(client, course, modules, learner, instructo
 
 def test_inline_script_check_catches_inline_code_but_not_json_data():
     assert INLINE_SCRIPT.findall('<script>alert(1)</script><script type="module">x()</script>') == [
-        "<script>", '<script type="module">']
+        "<script>",
+        '<script type="module">',
+    ]
     assert INLINE_SCRIPT.findall('<script src="/static/js/site.js" defer></script>') == []
     assert INLINE_SCRIPT.findall('<script id="cfg" type="application/json">{}</script>') == []

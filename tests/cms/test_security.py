@@ -74,14 +74,26 @@ def learner_pages(course, modules, learner, quiz_world):
     MuscleFactory(name="Psoas major", slug="psoas-major")
     RedFlagFactory(slug="saddle-anaesthesia")
     return [
-        ("/", None), ("/courses/", None), (course.url, None), (modules[0].url, None),
-        (reverse("content:muscle_list"), None), (reverse("content:muscle_list") + "?q=psoas", None),
-        (reverse("content:muscle_detail", args=["psoas-major"]), None), (reverse("content:red_flag_list"), None),
-        (reverse("login"), None), (reverse("signup"), None), (reverse("password_reset"), None),
-        (reverse("courses:certificate_lookup"), None), ("/no-such-page/", None),
-        (course.url, learner), (modules[0].url, learner), (reverse("dashboard"), learner),
-        (reverse("profile"), learner), (reverse("quizzes:quiz_intro", args=[quiz.pk]), learner),
-        (reverse("quizzes:attempt_take", args=[attempt.pk]), learner), (reverse("courses:transcript"), learner),
+        ("/", None),
+        ("/courses/", None),
+        (course.url, None),
+        (modules[0].url, None),
+        (reverse("content:muscle_list"), None),
+        (reverse("content:muscle_list") + "?q=psoas", None),
+        (reverse("content:muscle_detail", args=["psoas-major"]), None),
+        (reverse("content:red_flag_list"), None),
+        (reverse("login"), None),
+        (reverse("signup"), None),
+        (reverse("password_reset"), None),
+        (reverse("courses:certificate_lookup"), None),
+        ("/no-such-page/", None),
+        (course.url, learner),
+        (modules[0].url, learner),
+        (reverse("dashboard"), learner),
+        (reverse("profile"), learner),
+        (reverse("quizzes:quiz_intro", args=[quiz.pk]), learner),
+        (reverse("quizzes:attempt_take", args=[attempt.pk]), learner),
+        (reverse("courses:transcript"), learner),
     ]
 
 
@@ -210,7 +222,9 @@ def test_the_lockout_ends_after_fifteen_minutes(client, learner):
         assert _log_in(client, learner.username, PASSWORD).status_code == 429
     with time_machine.travel(start + timedelta(minutes=14), tick=False):
         assert _log_in(client, learner.username, PASSWORD).status_code == 429
-    with time_machine.travel(start + timedelta(minutes=14 + 16), tick=False):  # the last try restarted the clock
+    with time_machine.travel(
+        start + timedelta(minutes=14 + 16), tick=False
+    ):  # the last try restarted the clock
         response = _log_in(client, learner.username, PASSWORD)
     assert response.status_code == 302 and response["Location"] == reverse("dashboard")
 
@@ -231,7 +245,9 @@ def test_a_password_reset_ends_the_lockout(client, learner):
     token = default_token_generator.make_token(learner)
     confirm = client.get(reverse("password_reset_confirm", args=[uid, token]), follow=True)
     new_password = "a brand new pass phrase 7"
-    done = client.post(confirm.redirect_chain[-1][0], {"new_password1": new_password, "new_password2": new_password})
+    done = client.post(
+        confirm.redirect_chain[-1][0], {"new_password1": new_password, "new_password2": new_password}
+    )
     assert done.status_code == 302
     assert _log_in(client, learner.username, new_password).status_code == 302
 
@@ -254,9 +270,15 @@ def limits(**rates):
 
 
 def _signup_data(n):
-    return {"username": f"new{n}", "email": f"new{n}@example.com", "legal_name": f"New Learner {n}",
-            "license_number": f"MT-{n}", "license_state": "NC", "password1": "a long pass phrase 42",
-            "password2": "a long pass phrase 42"}
+    return {
+        "username": f"new{n}",
+        "email": f"new{n}@example.com",
+        "legal_name": f"New Learner {n}",
+        "license_number": f"MT-{n}",
+        "license_state": "NC",
+        "password1": "a long pass phrase 42",
+        "password2": "a long pass phrase 42",
+    }
 
 
 def test_sign_up_is_rate_limited_per_address(client):
@@ -363,8 +385,11 @@ def _image_form(upload):
 
 
 def test_image_uploads_are_limited_in_type(db):
-    svg = SimpleUploadedFile("diagram.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
-                             content_type="image/svg+xml")
+    svg = SimpleUploadedFile(
+        "diagram.svg",
+        b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+        content_type="image/svg+xml",
+    )
     form = _image_form(svg)
     assert not form.is_valid() and "file" in form.errors
     assert "svg" not in settings.WAGTAILIMAGES_EXTENSIONS
@@ -373,7 +398,9 @@ def test_image_uploads_are_limited_in_type(db):
 
 def test_image_uploads_are_limited_in_size(db, settings):
     settings.WAGTAILIMAGES_MAX_UPLOAD_SIZE = 1024
-    form = _image_form(SimpleUploadedFile("big.png", _png((400, 400)) + b"\0" * 2048, content_type="image/png"))
+    form = _image_form(
+        SimpleUploadedFile("big.png", _png((400, 400)) + b"\0" * 2048, content_type="image/png")
+    )
     assert not form.is_valid() and "file" in form.errors
     assert settings.WAGTAILIMAGES_MAX_IMAGE_PIXELS <= 50_000_000
 
@@ -409,8 +436,19 @@ def test_imported_html_keeps_only_the_rich_text_vocabulary():
 
     article = parse_article(HOSTILE_ARTICLE, "notes.html")
     body = json.dumps(article_body(article))
-    for forbidden in ("<script", "onclick", "onmouseover", "onerror", "javascript:", "<iframe", "<img", "<svg",
-                      "<object", "style=", "target="):
+    for forbidden in (
+        "<script",
+        "onclick",
+        "onmouseover",
+        "onerror",
+        "javascript:",
+        "<iframe",
+        "<img",
+        "<svg",
+        "<object",
+        "style=",
+        "target=",
+    ):
         assert forbidden not in body.lower(), forbidden
     assert 'href=\\"https://example.com/femur\\"' in body  # a plain http(s) link survives
     assert "alert(4)" not in body
@@ -433,14 +471,20 @@ def test_templates_never_mark_user_input_safe():
 
 
 def _production_env(**extra):
-    dropped = ("DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")  # the last is set by tests/conftest.py
+    dropped = (
+        "DATABASE_URL",
+        "REDIS_URL",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+    )  # the last is set by tests/conftest.py
     env = {k: v for k, v in os.environ.items() if k not in dropped}
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "cms.settings.production",
-        "SECRET_KEY": "x7#Lq!9vR2@mZ4$wT8^kP1&nB6*hJ3(cF5)dG0-sY_eU+aV=iO~lN|rX;Q:bM",
-        "ALLOWED_HOSTS": "example.com",
-        "DATABASE_URL": "sqlite:////tmp/bodywork-deploy-check.sqlite3",
-    })
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "cms.settings.production",
+            "SECRET_KEY": "x7#Lq!9vR2@mZ4$wT8^kP1&nB6*hJ3(cF5)dG0-sY_eU+aV=iO~lN|rX;Q:bM",
+            "ALLOWED_HOSTS": "example.com",
+            "DATABASE_URL": "sqlite:////tmp/bodywork-deploy-check.sqlite3",
+        }
+    )
     env.update(extra)
     return env
 
@@ -448,7 +492,11 @@ def _production_env(**extra):
 def test_deploy_checks_pass_with_production_settings():
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=BASE_DIR, env=_production_env(), capture_output=True, text=True, timeout=120,
+        cwd=BASE_DIR,
+        env=_production_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
@@ -467,8 +515,14 @@ def test_production_settings_secure_cookies_and_transport():
         "'admin_base': s.WAGTAILADMIN_BASE_URL, 'csp': s.CONTENT_SECURITY_POLICY['DIRECTIVES']['script-src'],"
         "'backends': s.AUTHENTICATION_BACKENDS, 'axes_limit': s.AXES_FAILURE_LIMIT}))"
     )
-    result = subprocess.run([sys.executable, "-c", script], cwd=BASE_DIR, env=_production_env(),
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=BASE_DIR,
+        env=_production_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     values = json.loads(result.stdout.strip().splitlines()[-1])
     assert values["session_secure"] and values["csrf_secure"]
@@ -482,8 +536,14 @@ def test_production_settings_secure_cookies_and_transport():
 
 
 def test_production_refuses_to_start_without_a_secret_key():
-    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=BASE_DIR,
-                            env=_production_env(SECRET_KEY=""), capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=BASE_DIR,
+        env=_production_env(SECRET_KEY=""),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode != 0 and "SECRET_KEY must be set" in result.stderr
 
 
@@ -503,4 +563,4 @@ def test_wagtails_own_front_end_log_in_is_the_sites(client):
     html = response.content.decode()
     assert response.status_code == 200 and "css/site.css" in html and 'action="/accounts/login/"' in html
     assert INLINE_SCRIPT.findall(html) == [] and "Content-Security-Policy" in response
-    assert settings.WAGTAIL_FRONTEND_LOGIN_URL == reverse("login")
+    assert reverse("login") == settings.WAGTAIL_FRONTEND_LOGIN_URL

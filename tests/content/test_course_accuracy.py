@@ -20,58 +20,106 @@ ROOT = Path(__file__).resolve().parents[2]
 SEEDS = Path(__file__).parent / "articles"
 KB = ROOT / "content" / "data"
 
-NEGATION = re.compile(r"\b(not|no|never|nor|neither|cannot|isn't|doesn't|don't|unsupported|unproven|unverified|wrong)\b")
+NEGATION = re.compile(
+    r"\b(not|no|never|nor|neither|cannot|isn't|doesn't|don't|unsupported|unproven|unverified|wrong)\b"
+)
 QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"|‘[^’]*’")
 
 # claim -> (seed file where the article makes it, patterns; lower-case, applied per sentence)
 FALSE_CLAIMS = {
-    "hamstrings attach to the sacrum": ("002_acc0f37733d09448.txt", [
-        r"hamstrings?\W+(?:\w+\W+){0,6}(?:attach|arise|originate|insert)\w*\W+(?:\w+\W+){0,3}sacrum",
-        r"bone they attach to, which is the sacrum",
-    ]),
-    "the sacrum is four fused vertebrae": ("004_d360636767c7486e.txt", [
-        r"sacrum\W+(?:\w+\W+){0,4}four\W+(?:\w+\W+){0,2}(?:vertebrae|fused)",
-    ]),
-    "a lumbar disc presses on the spinal cord": ("004_d360636767c7486e.txt", [
-        r"disc\w*\W+(?:\w+\W+){0,8}(?:pressure on|press\w* on|compress\w*)\W+(?:the\W+)?spinal cord",
-    ]),
-    "psoas arises from L3, L4 and L5": ("003_c7fafa15c1c4995e.txt", [
-        r"\bl3\W{0,3}l4\W{0,3}l5\b", r"\bl3\W{0,3}(?:,|and|to|-|–)\W{0,3}l5\b",
-    ]),
-    "quadratus lumborum joins the sacrum to the lower ribs": ("002_acc0f37733d09448.txt", [
-        r"sacrum to (?:your |the )?lower ribs",
-    ]),
-    "quadratus lumborum attaches at each vertebra": ("003_c7fafa15c1c4995e.txt", [
-        r"(?:quadratus lumborum|\bql\b)[^.]{0,80}(?:at|to) (?:the )?(?:each|every) vertebra",
-        r"attach\w* (?:at|to) (?:the )?(?:the )?(?:each|every) vertebra",
-    ]),
-    "the tibia is a bone in the calf": ("000_5638d074e4cc716b.txt", [
-        r"bone in the calf", r"\btibia\b[^.]{0,40}\bcalf\b|\bcalf\b[^.]{0,40}\btibia\b",
-    ]),
+    "hamstrings attach to the sacrum": (
+        "002_acc0f37733d09448.txt",
+        [
+            r"hamstrings?\W+(?:\w+\W+){0,6}(?:attach|arise|originate|insert)\w*\W+(?:\w+\W+){0,3}sacrum",
+            r"bone they attach to, which is the sacrum",
+        ],
+    ),
+    "the sacrum is four fused vertebrae": (
+        "004_d360636767c7486e.txt",
+        [
+            r"sacrum\W+(?:\w+\W+){0,4}four\W+(?:\w+\W+){0,2}(?:vertebrae|fused)",
+        ],
+    ),
+    "a lumbar disc presses on the spinal cord": (
+        "004_d360636767c7486e.txt",
+        [
+            r"disc\w*\W+(?:\w+\W+){0,8}(?:pressure on|press\w* on|compress\w*)\W+(?:the\W+)?spinal cord",
+        ],
+    ),
+    "psoas arises from L3, L4 and L5": (
+        "003_c7fafa15c1c4995e.txt",
+        [
+            r"\bl3\W{0,3}l4\W{0,3}l5\b",
+            r"\bl3\W{0,3}(?:,|and|to|-|–)\W{0,3}l5\b",
+        ],
+    ),
+    "quadratus lumborum joins the sacrum to the lower ribs": (
+        "002_acc0f37733d09448.txt",
+        [
+            r"sacrum to (?:your |the )?lower ribs",
+        ],
+    ),
+    "quadratus lumborum attaches at each vertebra": (
+        "003_c7fafa15c1c4995e.txt",
+        [
+            r"(?:quadratus lumborum|\bql\b)[^.]{0,80}(?:at|to) (?:the )?(?:each|every) vertebra",
+            r"attach\w* (?:at|to) (?:the )?(?:the )?(?:each|every) vertebra",
+        ],
+    ),
+    "the tibia is a bone in the calf": (
+        "000_5638d074e4cc716b.txt",
+        [
+            r"bone in the calf",
+            r"\btibia\b[^.]{0,40}\bcalf\b|\bcalf\b[^.]{0,40}\btibia\b",
+        ],
+    ),
     "'outer fasciae latae' is a structure": ("000_5638d074e4cc716b.txt", [r"outer fasciae latae"]),
-    "the adductors attach inside the hip girdle": ("000_5638d074e4cc716b.txt", [
-        r"adductor\w*\W+(?:\w+\W+){0,3}attach\w*\W+(?:\w+\W+){0,2}inside of the hip girdle",
-    ]),
-    "psoas is the only muscle connecting spine and lower body": ("001_b926f76fb498bbb7.txt", [
-        r"only muscle that connects",
-    ]),
+    "the adductors attach inside the hip girdle": (
+        "000_5638d074e4cc716b.txt",
+        [
+            r"adductor\w*\W+(?:\w+\W+){0,3}attach\w*\W+(?:\w+\W+){0,2}inside of the hip girdle",
+        ],
+    ),
+    "psoas is the only muscle connecting spine and lower body": (
+        "001_b926f76fb498bbb7.txt",
+        [
+            r"only muscle that connects",
+        ],
+    ),
     "psoas is the most vital muscle": ("001_b926f76fb498bbb7.txt", [r"most vital muscle"]),
-    "a tight psoas tips the pelvis backwards": ("004_d360636767c7486e.txt", [
-        r"tight[^.]{0,80}pelvis\W+(?:\w+\W+){0,2}(?:tip|tilt)\w*\s+backward",
-    ]),
-    "massage is the best treatment for subluxations": ("004_d360636767c7486e.txt", [
-        r"best treatments? (?:of|for) subluxation",
-    ]),
-    "a tight psoas strains the knee and ankle muscles": ("002_acc0f37733d09448.txt", [
-        r"strain on (?:the )?muscles controlling the knees",
-    ]),
+    "a tight psoas tips the pelvis backwards": (
+        "004_d360636767c7486e.txt",
+        [
+            r"tight[^.]{0,80}pelvis\W+(?:\w+\W+){0,2}(?:tip|tilt)\w*\s+backward",
+        ],
+    ),
+    "massage is the best treatment for subluxations": (
+        "004_d360636767c7486e.txt",
+        [
+            r"best treatments? (?:of|for) subluxation",
+        ],
+    ),
+    "a tight psoas strains the knee and ankle muscles": (
+        "002_acc0f37733d09448.txt",
+        [
+            r"strain on (?:the )?muscles controlling the knees",
+        ],
+    ),
     "scoliosis is a curve of the upper spine": ("004_d360636767c7486e.txt", [r"curve of the upper spine"]),
-    "quadratus lumborum lies deep in the abdomen": ("004_d360636767c7486e.txt", [
-        r"deep in the abdomen, the ql", r"(?:quadratus lumborum|\bql\b)\W+(?:\w+\W+){0,3}deep in the abdomen",
-    ]),
-    "massage helps a herniated disc": ("002_acc0f37733d09448.txt", [
-        r"helps if you have a herniated", r"massage (?:helps|heals|treats|fixes) (?:a )?herniat",
-    ]),
+    "quadratus lumborum lies deep in the abdomen": (
+        "004_d360636767c7486e.txt",
+        [
+            r"deep in the abdomen, the ql",
+            r"(?:quadratus lumborum|\bql\b)\W+(?:\w+\W+){0,3}deep in the abdomen",
+        ],
+    ),
+    "massage helps a herniated disc": (
+        "002_acc0f37733d09448.txt",
+        [
+            r"helps if you have a herniated",
+            r"massage (?:helps|heals|treats|fixes) (?:a )?herniat",
+        ],
+    ),
     "discs protect the spinal cord": ("004_d360636767c7486e.txt", [r"protects? the spinal cord"]),
 }
 
@@ -120,9 +168,7 @@ def block_texts(block: dict):
         yield from value["points"]
     elif kind == "editors_note":
         yield value["correction"]  # article_claim quotes the article on purpose
-    elif kind in {"muscle_card", "red_flag"}:
-        yield value.get("note") or ""
-    elif kind == "source_citation":
+    elif kind in {"muscle_card", "red_flag"} or kind == "source_citation":
         yield value.get("note") or ""
 
 
@@ -148,8 +194,11 @@ def test_checker_ignores_negated_and_quoted_statements():
 
 
 def test_course_text_repeats_no_known_false_claim(course):
-    repeated = [(where, claim, sentence) for where, text in course_texts(course)
-                for claim, sentence in asserted_claims(text)]
+    repeated = [
+        (where, claim, sentence)
+        for where, text in course_texts(course)
+        for claim, sentence in asserted_claims(text)
+    ]
     assert repeated == []
 
 
@@ -172,9 +221,12 @@ def test_course_states_the_corrections(course):
 def test_every_muscle_and_red_flag_slug_exists_in_the_knowledge_base(course):
     muscles = {slugify(m["name"]) for m in yaml.safe_load((KB / "muscles.yaml").read_text())["muscles"]}
     red_flags = {f["slug"] for f in yaml.safe_load((KB / "red_flags.yaml").read_text())["red_flags"]}
-    used = [(block["type"], block["value"].get("muscle") or block["value"].get("red_flag"))
-            for module in course["modules"] for block in module["body"]
-            if block["type"] in {"muscle_card", "red_flag"}]
+    used = [
+        (block["type"], block["value"].get("muscle") or block["value"].get("red_flag"))
+        for module in course["modules"]
+        for block in module["body"]
+        if block["type"] in {"muscle_card", "red_flag"}
+    ]
     assert len(used) >= 20
     assert [u for u in used if u[0] == "muscle_card" and u[1] not in muscles] == []
     assert [u for u in used if u[0] == "red_flag" and u[1] not in red_flags] == []
@@ -182,14 +234,22 @@ def test_every_muscle_and_red_flag_slug_exists_in_the_knowledge_base(course):
 
 def test_all_twenty_red_flags_are_taught(course):
     red_flags = {f["slug"] for f in yaml.safe_load((KB / "red_flags.yaml").read_text())["red_flags"]}
-    used = {block["value"]["red_flag"] for module in course["modules"] for block in module["body"]
-            if block["type"] == "red_flag"}
+    used = {
+        block["value"]["red_flag"]
+        for module in course["modules"]
+        for block in module["body"]
+        if block["type"] == "red_flag"
+    }
     assert used == red_flags
 
 
 def test_every_editors_note_is_complete(course):
-    notes = [(m["file_name"], b["value"]) for m in course["modules"] for b in m["body"]
-             if b["type"] == "editors_note"]
+    notes = [
+        (m["file_name"], b["value"])
+        for m in course["modules"]
+        for b in m["body"]
+        if b["type"] == "editors_note"
+    ]
     assert len(notes) >= 20
     for where, note in notes:
         for key in ["article_claim", "correction", "reference"]:
@@ -204,11 +264,21 @@ def test_every_module_ends_with_key_points_then_its_citation(course):
 
 
 def test_heading_anchors_are_unique_slugs(course):
-    anchors = [block["value"]["anchor"] for module in course["modules"] for block in module["body"]
-               if block["type"] == "heading"]
+    anchors = [
+        block["value"]["anchor"]
+        for module in course["modules"]
+        for block in module["body"]
+        if block["type"] == "heading"
+    ]
     assert len(anchors) == len(set(anchors))
     assert all(re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", a) for a in anchors)
-    assert {"psoas-attachments", "hamstring-attachments", "ql-attachments", "it-tract", "cauda-equina"} <= set(anchors)
+    assert {
+        "psoas-attachments",
+        "hamstring-attachments",
+        "ql-attachments",
+        "it-tract",
+        "cauda-equina",
+    } <= set(anchors)
 
 
 # Seed errors the course must correct in an editor's note that cites that seed:
@@ -245,7 +315,11 @@ KNOWN_ERRORS = {
         (r"best treatments of subluxations", r"best treatments", r"fracture"),
         (r"located deep in the abdomen", r"deep in the abdomen", r"posterior abdominal wall"),
         (r"tip backwards", r"tip the pelvis backwards", r"forward"),
-        (r"forward pelvic tilt due to an extremely tight psoas", r"forward pelvic tilt", r"contradicts itself"),
+        (
+            r"forward pelvic tilt due to an extremely tight psoas",
+            r"forward pelvic tilt",
+            r"contradicts itself",
+        ),
         (r"one of the most effective treatments", r"most effective", r"nice ng59"),
     ],
 }
@@ -253,13 +327,21 @@ KNOWN_ERRORS = {
 
 @pytest.mark.parametrize("seed", sorted(KNOWN_ERRORS))
 def test_every_known_seed_error_is_corrected_in_an_editors_note(course, seed):
-    notes = [b["value"] for m in course["modules"] if _cites(m, seed) for b in m["body"]
-             if b["type"] == "editors_note"]
+    notes = [
+        b["value"]
+        for m in course["modules"]
+        if _cites(m, seed)
+        for b in m["body"]
+        if b["type"] == "editors_note"
+    ]
     seed_lower = " ".join(seed_text(seed).split()).lower()
     for in_seed, in_claim, in_correction in KNOWN_ERRORS[seed]:
         assert re.search(in_seed, seed_lower), f"{seed} does not say {in_seed!r}"
-        assert any(re.search(in_claim, n["article_claim"].lower()) and re.search(in_correction, n["correction"].lower())
-                   for n in notes), f"no editor's note corrects {in_seed!r} from {seed}"
+        assert any(
+            re.search(in_claim, n["article_claim"].lower())
+            and re.search(in_correction, n["correction"].lower())
+            for n in notes
+        ), f"no editor's note corrects {in_seed!r} from {seed}"
 
 
 def _cites(module: dict, seed: str) -> bool:

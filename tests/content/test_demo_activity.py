@@ -47,7 +47,10 @@ def test_learners_who_know_everything_finish_with_a_certificate(course_with_quiz
 
 def test_ability_helps_except_on_misleading_questions():
     for question_id in range(1, 60):
-        weak, strong = demo_activity._chance_right(question_id, -1.0), demo_activity._chance_right(question_id, 3.0)
+        weak, strong = (
+            demo_activity._chance_right(question_id, -1.0),
+            demo_activity._chance_right(question_id, 3.0),
+        )
         assert 0 < weak < 1 and 0 < strong < 1
         misleading = int(hashlib.sha256(str(question_id).encode()).hexdigest(), 16) % 9 == 0
         assert (strong < weak) if misleading else (strong > weak)

@@ -49,7 +49,10 @@ def test_setup_demo_builds_the_question_bank_and_quizzes_once(demo_password):
     assert linked.count() >= 60
     assert set(linked.values_list("topic", flat=True)) >= {"attachments", "referred_pain", "red_flags"}
     assert Quiz.objects.filter(course=course, module__isnull=True).count() == 1
-    assert Quiz.objects.filter(course=course, module__isnull=False).count() == ModulePage.objects.child_of(course).count()
+    assert (
+        Quiz.objects.filter(course=course, module__isnull=False).count()
+        == ModulePage.objects.child_of(course).count()
+    )
     counts = (Question.objects.count(), Quiz.objects.count())
 
     report = demo_setup()
@@ -88,6 +91,7 @@ def snapshot():
 
 
 # ---------------------------------------------------------------- idempotence and reset
+
 
 def test_setup_demo_twice_leaves_the_same_pages_users_and_rows(course):
     first = snapshot()
@@ -153,6 +157,7 @@ def test_a_module_added_to_the_files_is_created_on_rerun_without_reset(course):
 
 # ---------------------------------------------------------------- users
 
+
 def test_demo_users_have_roles_and_licence_data(course):
     admin = User.objects.get(username="admin")
     instructor = User.objects.get(username="instructor")
@@ -174,7 +179,9 @@ def test_the_demo_instructor_teaches_the_demo_course_and_keeps_it_after_a_reset(
     module = modules_of(course)[0]
     assert module.permissions_for_user(instructor).can_edit()
     assert module.permissions_for_user(instructor).can_publish()
-    assert not GroupPagePermission.objects.filter(group__name="Instructors").exists()  # nothing catalogue-wide
+    assert not GroupPagePermission.objects.filter(
+        group__name="Instructors"
+    ).exists()  # nothing catalogue-wide
     demo_setup(reset=True)  # resets the users' groups, then assigns again
     instructor = User.objects.get(username="instructor")
     assert CourseInstructor.objects.count() == 1
@@ -250,6 +257,7 @@ def test_a_key_point_that_yaml_reads_as_a_mapping_is_rejected(tmp_path):
 
 # ---------------------------------------------------------------- the course as learners and staff see it
 
+
 def test_every_module_and_the_course_render_for_staff(course, client):
     client.force_login(User.objects.get(username="admin"))
     response = client.get(course.url)
@@ -324,6 +332,7 @@ def test_ce_hours_check_warns_when_approved_hours_are_far_from_the_estimate(cour
 
 # ---------------------------------------------------------------- reading time and CE hours
 
+
 def test_reading_time_is_realistic_and_matches_the_approved_hours(course):
     modules = modules_of(course)
     for module in modules:
@@ -341,9 +350,13 @@ def test_muscle_cards_and_red_flags_count_the_words_the_reader_sees(course):
     card = next(b for b in module.body if b.block_type == "muscle_card")
     muscle = card.value["muscle"]
     words = count_words([card])
-    assert words >= len(muscle.origin.split()) + len(muscle.insertion.split()) + len(muscle.referred_pain.split())
+    assert words >= len(muscle.origin.split()) + len(muscle.insertion.split()) + len(
+        muscle.referred_pain.split()
+    )
     flag = next(b for b in module.body if b.block_type == "red_flag")
-    assert count_words([flag]) >= len(flag.value["red_flag"].sign.split()) + len(flag.value["red_flag"].action.split())
+    assert count_words([flag]) >= len(flag.value["red_flag"].sign.split()) + len(
+        flag.value["red_flag"].action.split()
+    )
 
 
 def test_ce_hours_check_counts_unpublished_drafts(course):

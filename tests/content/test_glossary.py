@@ -29,6 +29,7 @@ def count_queries(client, url) -> int:
 
 # ---------------------------------------------------------------- glossary pages
 
+
 def test_the_glossary_lists_every_muscle_grouped_by_region(client, knowledge_base):
     response = client.get(reverse("content:muscle_list"))
     assert response.status_code == 200
@@ -41,15 +42,18 @@ def test_the_glossary_lists_every_muscle_grouped_by_region(client, knowledge_bas
     assert "Saddle" in html or "saddle" in html  # the emergency quick reference
 
 
-@pytest.mark.parametrize("query, expected", [
-    ({"q": "QL"}, ["quadratus-lumborum"]),
-    ({"q": "ql"}, ["quadratus-lumborum"]),
-    ({"q": "hamstrings"}, ["biceps-femoris", "semimembranosus", "semitendinosus"]),
-    ({"q": "IT band"}, ["iliotibial-tract"]),
-    ({"region": "neck_shoulder"}, ["rhomboids", "sternocleidomastoid", "trapezius"]),
-    ({"q": "glute", "region": "hip"}, ["gluteus-maximus", "gluteus-medius", "gluteus-minimus"]),
-    ({"q": "psoas", "region": "thigh"}, []),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ({"q": "QL"}, ["quadratus-lumborum"]),
+        ({"q": "ql"}, ["quadratus-lumborum"]),
+        ({"q": "hamstrings"}, ["biceps-femoris", "semimembranosus", "semitendinosus"]),
+        ({"q": "IT band"}, ["iliotibial-tract"]),
+        ({"region": "neck_shoulder"}, ["rhomboids", "sternocleidomastoid", "trapezius"]),
+        ({"q": "glute", "region": "hip"}, ["gluteus-maximus", "gluteus-medius", "gluteus-minimus"]),
+        ({"q": "psoas", "region": "thigh"}, []),
+    ],
+)
 def test_search_and_region_filter_work_without_javascript(client, knowledge_base, query, expected):
     html = client.get(LIST_URL, query).content.decode()
     found = sorted(set(re.findall(r'class="stretched-link" href="/anatomy/([\w-]+)/"', html)))
@@ -59,7 +63,7 @@ def test_search_and_region_filter_work_without_javascript(client, knowledge_base
 
 
 def test_an_unknown_region_is_ignored_and_the_query_is_echoed_escaped(client, knowledge_base):
-    html = client.get(LIST_URL, {"region": "elbow", "q": '<b>psoas</b>'}).content.decode()
+    html = client.get(LIST_URL, {"region": "elbow", "q": "<b>psoas</b>"}).content.decode()
     assert "&lt;b&gt;psoas&lt;/b&gt;" in html and "<b>psoas</b>" not in html
     all_muscles = client.get(LIST_URL, {"region": "elbow"}).content.decode()
     assert all_muscles.count('class="stretched-link"') == 24
@@ -96,12 +100,17 @@ def test_the_red_flag_page_lists_every_flag_by_action_level(client, knowledge_ba
     levels = re.findall(r'<section class="red-flag-level" id="level-(\w+)"', html)
     assert levels == ["emergency", "refer_urgent", "refer_routine"]
     assert len(re.findall(r'<article class="red-flag red-flag--', html)) == 20
-    assert html.index('id="saddle-anaesthesia"') < html.index('id="renal-colic"') < html.index('id="renal-colic"') + 1
+    assert (
+        html.index('id="saddle-anaesthesia"')
+        < html.index('id="renal-colic"')
+        < html.index('id="renal-colic"') + 1
+    )
     assert html.index('id="renal-colic"') < html.index('id="inflammatory-back-pain"')
 
 
-def test_glossary_queries_do_not_grow_with_the_number_of_muscles(client, knowledge_base,
-                                                                  django_assert_max_num_queries):
+def test_glossary_queries_do_not_grow_with_the_number_of_muscles(
+    client, knowledge_base, django_assert_max_num_queries
+):
     client.get(LIST_URL)  # warm up: the glossary matcher is built on first use
     client.get("/anatomy/psoas-major/")
     list_before = count_queries(client, LIST_URL)
@@ -119,11 +128,18 @@ def test_glossary_queries_do_not_grow_with_the_number_of_muscles(client, knowled
 
 # ---------------------------------------------------------------- related modules
 
-def test_related_modules_are_the_live_modules_that_mention_the_muscle(client, knowledge_base, course, modules):
+
+def test_related_modules_are_the_live_modules_that_mention_the_muscle(
+    client, knowledge_base, course, modules
+):
     psoas = Muscle.objects.get(slug="psoas-major")
     piriformis = Muscle.objects.get(slug="piriformis")
-    minor = module_create(course, title="Psoas minor", body=[("rich_text", "<p>Psoas minor is often absent.</p>")])
-    card = module_create(course, title="Deep rotators", body=[("muscle_card", {"muscle": piriformis, "note": ""})])
+    minor = module_create(
+        course, title="Psoas minor", body=[("rich_text", "<p>Psoas minor is often absent.</p>")]
+    )
+    card = module_create(
+        course, title="Deep rotators", body=[("muscle_card", {"muscle": piriformis, "note": ""})]
+    )
     draft = module_create(course, title="Draft", body=[("rich_text", "<p>The iliopsoas again.</p>")])
     draft.unpublish()
 
@@ -139,15 +155,21 @@ def test_related_modules_are_the_live_modules_that_mention_the_muscle(client, kn
 
 
 def test_related_modules_match_aliases_in_any_block(knowledge_base, course):
-    module = module_create(course, title="QL", body=[
-        ("heading", {"text": "Side bending", "anchor": ""}),
-        ("key_points", {"title": "Key points", "points": ["The QL hikes the hip."]}),
-    ])
+    module = module_create(
+        course,
+        title="QL",
+        body=[
+            ("heading", {"text": "Side bending", "anchor": ""}),
+            ("key_points", {"title": "Key points", "points": ["The QL hikes the hip."]}),
+        ],
+    )
     ql = Muscle.objects.get(slug="quadratus-lumborum")
     assert [item["module"].pk for item in related_modules(muscle=ql)] == [module.pk]
 
 
-def test_related_modules_cost_a_fixed_number_of_queries(knowledge_base, course, django_assert_max_num_queries):
+def test_related_modules_cost_a_fixed_number_of_queries(
+    knowledge_base, course, django_assert_max_num_queries
+):
     psoas = Muscle.objects.get(slug="psoas-major")
     for n in range(6):
         module_create(course, title=f"Psoas {n}", body=[("rich_text", f"<p>Psoas lesson {n}.</p>")])
@@ -159,12 +181,16 @@ def test_related_modules_cost_a_fixed_number_of_queries(knowledge_base, course, 
 
 # ---------------------------------------------------------------- link_muscles
 
+
 @pytest.fixture
 def glossary(db):
     for name, aliases in [
-        ("Psoas major", ["psoas", "iliopsoas"]), ("Quadratus lumborum", ["QL"]),
-        ("Iliotibial tract", ["IT band", "IT track"]), ("Rectus abdominis", ["abs", "six-pack"]),
-        ("Biceps femoris", ["hamstrings"]), ("Semitendinosus", ["hamstrings"]),
+        ("Psoas major", ["psoas", "iliopsoas"]),
+        ("Quadratus lumborum", ["QL"]),
+        ("Iliotibial tract", ["IT band", "IT track"]),
+        ("Rectus abdominis", ["abs", "six-pack"]),
+        ("Biceps femoris", ["hamstrings"]),
+        ("Semitendinosus", ["hamstrings"]),
         ("Tensor fasciae latae", ["TFL"]),
     ]:
         MuscleFactory(name=name, slug=re.sub(r"\W+", "-", name.lower()), aliases=aliases)
@@ -172,8 +198,11 @@ def glossary(db):
 
 def test_aliases_link_in_any_case(glossary):
     html = link_muscles(mark_safe("<p>Work the PSOAS, then the ql and the it Band.</p>"))
-    assert links(html) == [("/anatomy/psoas-major/", "PSOAS"), ("/anatomy/quadratus-lumborum/", "ql"),
-                           ("/anatomy/iliotibial-tract/", "it Band")]
+    assert links(html) == [
+        ("/anatomy/psoas-major/", "PSOAS"),
+        ("/anatomy/quadratus-lumborum/", "ql"),
+        ("/anatomy/iliotibial-tract/", "it Band"),
+    ]
     assert isinstance(html, SafeString)
 
 
@@ -190,22 +219,29 @@ def test_longest_match_first_and_whole_words_only(glossary):
 
 
 def test_never_inside_links_or_headings(glossary):
-    html = link_muscles(mark_safe(
-        '<h3>The psoas</h3><p><a href="/elsewhere/">psoas release</a> and the psoas itself.</p>'
-    ))
+    html = link_muscles(
+        mark_safe('<h3>The psoas</h3><p><a href="/elsewhere/">psoas release</a> and the psoas itself.</p>')
+    )
     assert links(html) == [("/anatomy/psoas-major/", "psoas")]
-    assert '<h3>The psoas</h3>' in html and '<a href="/elsewhere/">psoas release</a>' in html
-    assert html.endswith('the <a class="glossary-link" href="/anatomy/psoas-major/" '
-                         'title="Psoas major in the anatomy glossary">psoas</a> itself.</p>')
+    assert "<h3>The psoas</h3>" in html and '<a href="/elsewhere/">psoas release</a>' in html
+    assert html.endswith(
+        'the <a class="glossary-link" href="/anatomy/psoas-major/" '
+        'title="Psoas major in the anatomy glossary">psoas</a> itself.</p>'
+    )
 
 
 def test_a_term_shared_by_several_muscles_links_to_a_glossary_search(glossary):
     html = link_muscles(mark_safe("<p>Tight hamstrings and the biceps femoris.</p>"))
-    assert links(html) == [("/anatomy/?q=hamstrings", "hamstrings"), ("/anatomy/biceps-femoris/", "biceps femoris")]
+    assert links(html) == [
+        ("/anatomy/?q=hamstrings", "hamstrings"),
+        ("/anatomy/biceps-femoris/", "biceps femoris"),
+    ]
 
 
 def test_psoas_minor_is_not_linked_as_psoas_major(glossary):
-    assert links(link_muscles(mark_safe("<p>Psoas minor, then psoas.</p>"))) == [("/anatomy/psoas-major/", "psoas")]
+    assert links(link_muscles(mark_safe("<p>Psoas minor, then psoas.</p>"))) == [
+        ("/anatomy/psoas-major/", "psoas")
+    ]
 
 
 def test_plain_text_is_escaped_and_markup_is_kept(glossary):
@@ -231,19 +267,27 @@ def test_the_matcher_notices_new_and_renamed_muscles(glossary):
 
 
 def test_rich_text_blocks_of_a_lesson_carry_glossary_links(client, knowledge_base, instructor, course):
-    module = module_create(course, title="Hips", body=[
-        ("rich_text", "<p>Release the TFL before the IT band.</p>"),
-        ("heading", {"text": "The TFL", "anchor": "tfl"}),
-    ])
+    module = module_create(
+        course,
+        title="Hips",
+        body=[
+            ("rich_text", "<p>Release the TFL before the IT band.</p>"),
+            ("heading", {"text": "The TFL", "anchor": "tfl"}),
+        ],
+    )
     rendered = str(module.body[0].render())
     assert 'class="rich-text lesson-text"' in rendered
-    assert links(rendered) == [("/anatomy/tensor-fasciae-latae/", "TFL"), ("/anatomy/iliotibial-tract/", "IT band")]
+    assert links(rendered) == [
+        ("/anatomy/tensor-fasciae-latae/", "TFL"),
+        ("/anatomy/iliotibial-tract/", "IT band"),
+    ]
     client.force_login(instructor)
     page = client.get(module.url).content.decode()
     assert 'href="/anatomy/tensor-fasciae-latae/"' in page
 
 
 # ---------------------------------------------------------------- mentions for a lesson sidebar
+
 
 def test_muscles_mentioned_in_order_with_shared_terms_expanded(glossary):
     found = muscles_mentioned("<p>QL first, then the hamstrings; QL again.</p>")
@@ -253,19 +297,29 @@ def test_muscles_mentioned_in_order_with_shared_terms_expanded(glossary):
 
 def test_muscles_in_module_include_muscle_cards(knowledge_base, course):
     piriformis = Muscle.objects.get(slug="piriformis")
-    module = module_create(course, title="Mixed", body=[
-        ("rich_text", "<p>The erectors and the SCM.</p>"),
-        ("muscle_card", {"muscle": piriformis, "note": "Compare with glute max."}),
-    ])
+    module = module_create(
+        course,
+        title="Mixed",
+        body=[
+            ("rich_text", "<p>The erectors and the SCM.</p>"),
+            ("muscle_card", {"muscle": piriformis, "note": "Compare with glute max."}),
+        ],
+    )
     assert [m.slug for m in muscles_in_module(module)] == [
-        "erector-spinae", "sternocleidomastoid", "piriformis", "gluteus-maximus"]
+        "erector-spinae",
+        "sternocleidomastoid",
+        "piriformis",
+        "gluteus-maximus",
+    ]
 
 
 def test_lesson_muscles_tag(knowledge_base, course):
     from django.template import Context, Template
 
     module = module_create(course, title="Back", body=[("rich_text", "<p>Multifidus and QL.</p>")])
-    out = Template("{% load glossary %}{% lesson_muscles page as ms %}{% for m in ms %}{{ m.name }};{% endfor %}")
+    out = Template(
+        "{% load glossary %}{% lesson_muscles page as ms %}{% for m in ms %}{{ m.name }};{% endfor %}"
+    )
     assert out.render(Context({"page": module})) == "Multifidus;Quadratus lumborum;"
 
 

@@ -80,7 +80,7 @@ def test_two_threads_importing_the_same_file_make_one_draft(course):
         try:
             barrier.wait(timeout=10)
             results.append(article_import(raw=raw, file_name=ARTICLE.name, course=course).status)
-        except Exception as exc:  # noqa: BLE001 - reported below
+        except Exception as exc:
             errors.append(exc)
         finally:
             connection.close()

@@ -33,15 +33,48 @@ MESSY = ["messy_page.html", "shortcodes_post.md", "clinic_blog_copy.txt", "div_s
 
 # Page furniture that must never reach a draft, whatever the article.
 CRUFT = [
-    "easyazon", "Leave a Reply", "80 + =", "= 85", "Close this search box", "Click HERE", "click here",
-    "1100 South Mint", "Charlotte NC 28203", "Akismet", "Your email address will not be published",
-    "More to explore", "Contact me or book an appointment online", "Check out this great video",
-    "Skip to content", "Share this", "Post Comment",
-    "Required fields", "All rights reserved", "Posted on", "vc_row", "vc_column", "caption id",
-    "social_warfare", "Related Posts", "Previous post", "Book Now", "Gift Cards", "Advertisement",
-    "Recent Posts", "gtag", "dataLayer", "Search for", "Comment *", "Save my name",
-    "212 Harbor Street", "Wilmington NC 28401", "555-0", "410 Water Street", "Riverside NC 27511",
-    "[", "]",
+    "easyazon",
+    "Leave a Reply",
+    "80 + =",
+    "= 85",
+    "Close this search box",
+    "Click HERE",
+    "click here",
+    "1100 South Mint",
+    "Charlotte NC 28203",
+    "Akismet",
+    "Your email address will not be published",
+    "More to explore",
+    "Contact me or book an appointment online",
+    "Check out this great video",
+    "Skip to content",
+    "Share this",
+    "Post Comment",
+    "Required fields",
+    "All rights reserved",
+    "Posted on",
+    "vc_row",
+    "vc_column",
+    "caption id",
+    "social_warfare",
+    "Related Posts",
+    "Previous post",
+    "Book Now",
+    "Gift Cards",
+    "Advertisement",
+    "Recent Posts",
+    "gtag",
+    "dataLayer",
+    "Search for",
+    "Comment *",
+    "Save my name",
+    "212 Harbor Street",
+    "Wilmington NC 28401",
+    "555-0",
+    "410 Water Street",
+    "Riverside NC 27511",
+    "[",
+    "]",
 ]
 
 # (name, aliases) of the muscles the articles mention, slugs by django slugify as agreed.
@@ -112,14 +145,19 @@ def instructor_pages(catalogue):
     group = Group.objects.get(name="Instructors")
     for codename in ("add_page", "change_page", "publish_page"):
         GroupPagePermission.objects.get_or_create(
-            group=group, page=catalogue,
+            group=group,
+            page=catalogue,
             permission=Permission.objects.get(content_type__app_label="wagtailcore", codename=codename),
         )
 
 
 def _counts():
-    return (ModulePage.objects.count(), SourceArticle.objects.count(), Revision.objects.count(),
-            Page.objects.count())
+    return (
+        ModulePage.objects.count(),
+        SourceArticle.objects.count(),
+        Revision.objects.count(),
+        Page.objects.count(),
+    )
 
 
 # --------------------------------------------------------------------------- parsing (no database)
@@ -146,8 +184,14 @@ def test_seed_004_headings_lists_title_and_author():
     assert article.title == "Massage Therapy for Low Back Pain"
     assert article.author == "Aaron Harris, BCTMB"
     headings = _headings(article)
-    for heading in ["Lumbar Spine", "Sacroiliac (SI) Joint", "Quadratus Lumborum (QL)", "The Sacrum",
-                    "Paul's Ankle: Case Study", "Everything is Connected"]:
+    for heading in [
+        "Lumbar Spine",
+        "Sacroiliac (SI) Joint",
+        "Quadratus Lumborum (QL)",
+        "The Sacrum",
+        "Paul's Ankle: Case Study",
+        "Everything is Connected",
+    ]:
         assert heading in headings
     assert "Transgender Ally Flag" not in _body_text(article_body(article))
     paul, greg = _lists(article, "ul")
@@ -163,7 +207,9 @@ def test_seed_003_numbered_steps_become_an_ordered_list():
     assert steps[0] == "Apply topical treatment cream or gel." and steps[-1] == "Relax."
     assert ["3 Pillows", "Relaxing Music/Guided Meditation With Headphones"] in _lists(article, "ul")
     headings = _headings(article)
-    assert {"Hip Tension", "Self Care Technique", "You Will Need", "Positional Release Technique"} <= set(headings)
+    assert {"Hip Tension", "Self Care Technique", "You Will Need", "Positional Release Technique"} <= set(
+        headings
+    )
     # Image titles over their captions stay, marked as image text for the editor.
     captions = [p for p in article.pieces if p.kind == "caption"]
     assert captions and captions[0].label.startswith("Psoas Major Muscle")
@@ -178,8 +224,13 @@ def test_seed_001_byline_becomes_the_citation_author_and_link_stubs_go():
     assert article.author == "Erin Brummett, LMT, MMP"
     assert _headings(article) == ["The culprit", "The solution"]
     citation = _blocks_of(article_body(article), "source_citation")[0]
-    assert citation == {"title": "Back pain due to tight psoas", "author": "Erin Brummett, LMT, MMP",
-                        "file_name": "001_b926f76fb498bbb7.txt", "url": "", "note": ""}
+    assert citation == {
+        "title": "Back pain due to tight psoas",
+        "author": "Erin Brummett, LMT, MMP",
+        "file_name": "001_b926f76fb498bbb7.txt",
+        "url": "",
+        "note": "",
+    }
     assert "Founder and Medical Massage Therapist" not in _body_text(article_body(article))
 
 
@@ -203,8 +254,11 @@ def test_messy_html_page_keeps_the_article_and_its_structure():
     assert article.title == "Why Your Hip Flexors Matter for Low Back Pain"
     assert article.author == "Morgan Ellis, LMBT"
     assert article.url == "https://riverside-bodywork.example/blog/hip-flexors-and-back-pain/"
-    assert _headings(article) == ["How the iliopsoas reaches the spine", "Signs your hip flexors are involved",
-                                  "A gentle routine to try at home"]
+    assert _headings(article) == [
+        "How the iliopsoas reaches the spine",
+        "Signs your hip flexors are involved",
+        "A gentle routine to try at home",
+    ]
     assert len(_lists(article, "ul")[0]) == 3 and len(_lists(article, "ol")[0]) == 3
     blocks = article_body(article, _terms())
     html = "".join(b["value"] for b in blocks if b["type"] == "rich_text")
@@ -222,11 +276,17 @@ def test_markdown_with_shortcodes():
     assert article.kind == "markdown"
     assert article.title == "Gluteus Medius: The Quiet Cause of One-Sided Back Pain"
     assert article.author == "Sam Okafor, CMT"
-    assert _headings(article) == ["What the muscle does", "Trigger points and referral",
-                                  "Three checks before a session"]
+    assert _headings(article) == [
+        "What the muscle does",
+        "Trigger points and referral",
+        "Three checks before a session",
+    ]
     assert _lists(article, "ul")[0][0] == "Watch the client walk and look for a hip drop."
-    assert _lists(article, "ol")[0] == ["Side-lying leg raises, ten slow repetitions.", "Clamshells with a light band.",
-                                        "A standing hip hike held for five seconds."]
+    assert _lists(article, "ol")[0] == [
+        "Side-lying leg raises, ten slow repetitions.",
+        "Clamshells with a light band.",
+        "A standing hip hike held for five seconds.",
+    ]
     text = _body_text(article_body(article))
     assert "Best massage ball" not in text and "Book a massage session" not in text
     assert "The gluteus medius sits high on the side of the hip." in text
@@ -238,8 +298,9 @@ def test_plain_text_with_menus_captchas_and_addresses():
     assert article.title == "The Quadratus Lumborum and the Hip Hike"
     assert article.author == "Priya Natarajan, LMBT"
     assert _headings(article) == ["What the QL Does", "Common Patterns We See"]
-    assert _lists(article, "ul") == [["Pain when rolling over in bed", "A sharp catch when standing up straight",
-                                      "Ache after long drives"]]
+    assert _lists(article, "ul") == [
+        ["Pain when rolling over in bed", "A sharp catch when standing up straight", "Ache after long drives"]
+    ]
     assert _lists(article, "ol")[0][0] == "Stand beside a wall."
     text = _body_text(article_body(article))
     assert "Harbor Street Massage" not in text and "Home | Services" not in text and "9 + = 12" not in text
@@ -250,8 +311,11 @@ def test_html_div_soup_with_line_breaks_and_bold_headings():
     assert article.title == "Hamstrings and the Tilted Pelvis"
     assert "Stretch the Right Way" in _headings(article)
     assert "Where the Hamstrings Attach" in _headings(article)
-    assert _lists(article, "ul")[0] == ["Sitting more than six hours a day", "Running without a warm-up",
-                                        "Cycling with the saddle set too low"]
+    assert _lists(article, "ul")[0] == [
+        "Sitting more than six hours a day",
+        "Running without a warm-up",
+        "Cycling with the saddle set too low",
+    ]
     text = _body_text(article_body(article))
     for cruft in ["We use cookies", "Accept all", "newsletter", "Get 10% off", "Massage Gun"]:
         assert cruft not in text
@@ -261,7 +325,9 @@ def test_hard_wrapped_text_with_hash_headings():
     article = _parse("hard_wrapped.txt")
     assert article.title == "Hamstring Tension and the Flat Back"
     assert [p.kind for p in article.pieces] == ["para", "heading", "para", "ul"]
-    assert article.pieces[0].text.startswith("When the hamstrings stay short for years they tug the sit bones downward and")
+    assert article.pieces[0].text.startswith(
+        "When the hamstrings stay short for years they tug the sit bones downward and"
+    )
     assert article.pieces[0].text.endswith("eases after a walk.")
     assert _headings(article) == ["What a Therapist Looks For"]
 
@@ -285,23 +351,30 @@ def test_page_builder_widgets_holding_the_article_are_kept():
 
 def test_muscles_are_linked_once_per_block_longest_name_first():
     terms = _terms()
-    html = link_muscles("<p>The Psoas Major and the psoas again; also the QL and quadratus lumborum.</p>", terms)
-    assert html == ('<p>The <a href="/anatomy/psoas-major/">Psoas Major</a> and the psoas again; also the '
-                    '<a href="/anatomy/quadratus-lumborum/">QL</a> and quadratus lumborum.</p>')
+    html = link_muscles(
+        "<p>The Psoas Major and the psoas again; also the QL and quadratus lumborum.</p>", terms
+    )
+    assert html == (
+        '<p>The <a href="/anatomy/psoas-major/">Psoas Major</a> and the psoas again; also the '
+        '<a href="/anatomy/quadratus-lumborum/">QL</a> and quadratus lumborum.</p>'
+    )
 
 
 def test_muscle_links_respect_words_and_existing_links():
     terms = _terms()
     assert link_muscles("<p>Illio-Psoas, psoasx and iliopsoas.</p>", terms) == (
-        '<p>Illio-Psoas, psoasx and <a href="/anatomy/psoas-major/">iliopsoas</a>.</p>')
+        '<p>Illio-Psoas, psoasx and <a href="/anatomy/psoas-major/">iliopsoas</a>.</p>'
+    )
     existing = '<p><a href="https://x.example/">the piriformis</a> then piriformis</p>'
     assert link_muscles(existing, terms) == (
-        '<p><a href="https://x.example/">the piriformis</a> then <a href="/anatomy/piriformis/">piriformis</a></p>')
+        '<p><a href="https://x.example/">the piriformis</a> then <a href="/anatomy/piriformis/">piriformis</a></p>'
+    )
     # "hamstrings" is an alias of three muscles: linking one of them would mislead.
     assert link_muscles("<p>tight hamstrings</p>", terms) == "<p>tight hamstrings</p>"
     assert link_muscles("<p>the IT  band and TFL</p>", terms) == (
         '<p>the <a href="/anatomy/iliotibial-tract/">IT  band</a> and '
-        '<a href="/anatomy/tensor-fasciae-latae/">TFL</a></p>')
+        '<a href="/anatomy/tensor-fasciae-latae/">TFL</a></p>'
+    )
 
 
 def test_body_starts_with_the_citation_and_links_muscles_in_rich_text():
@@ -310,8 +383,16 @@ def test_body_starts_with_the_citation_and_links_muscles_in_rich_text():
     assert blocks[0]["type"] == "source_citation"
     assert {b["type"] for b in blocks} == {"source_citation", "heading", "rich_text"}
     html = "".join(b["value"] for b in blocks if b["type"] == "rich_text")
-    for slug in ["psoas-major", "quadratus-lumborum", "erector-spinae", "gluteus-medius", "piriformis",
-                 "sternocleidomastoid", "trapezius", "rhomboids"]:
+    for slug in [
+        "psoas-major",
+        "quadratus-lumborum",
+        "erector-spinae",
+        "gluteus-medius",
+        "piriformis",
+        "sternocleidomastoid",
+        "trapezius",
+        "rhomboids",
+    ]:
         assert f'href="/anatomy/{slug}/"' in html
     anchors = [b["value"]["anchor"] for b in blocks if b["type"] == "heading"]
     assert len(anchors) == len(set(anchors)) and "lumbar-spine" in anchors
@@ -322,15 +403,33 @@ def test_body_starts_with_the_citation_and_links_muscles_in_rich_text():
     [
         (b"", "a.txt", "empty"),
         (b"   \n\n\t  \n", "a.txt", "empty"),
-        (b"Leave a Reply\n\nYour email address will not be published.\n\n80 + = 85\n", "a.txt", "Nothing to import"),
-        (b"Close this search box.\nHome\nAbout Us\n[easyazon_infoblock align=\"none\"]\n", "a.md", "Nothing to import"),
+        (
+            b"Leave a Reply\n\nYour email address will not be published.\n\n80 + = 85\n",
+            "a.txt",
+            "Nothing to import",
+        ),
+        (
+            b'Close this search box.\nHome\nAbout Us\n[easyazon_infoblock align="none"]\n',
+            "a.md",
+            "Nothing to import",
+        ),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "a.txt", "binary"),
         ("Caf\u00e9 massage and the psoas".encode("latin-1"), "a.txt", "not UTF-8"),
         (b"x" * (MAX_ARTICLE_BYTES + 1), "a.txt", "too large"),
         (b"Some article text.", "a.pdf", "Unsupported file type"),
         (b"Some article text.", "article", "Unsupported file type"),
     ],
-    ids=["empty", "blank", "only-cruft", "only-menus", "binary", "latin-1", "too-large", "pdf", "no-extension"],
+    ids=[
+        "empty",
+        "blank",
+        "only-cruft",
+        "only-menus",
+        "binary",
+        "latin-1",
+        "too-large",
+        "pdf",
+        "no-extension",
+    ],
 )
 def test_bad_input_is_refused_with_a_clear_message(raw, name, message):
     with pytest.raises(ArticleError, match=message):
@@ -354,7 +453,11 @@ def test_each_seed_becomes_an_unpublished_draft_module(path, course, instructor,
     assert not ModulePage.objects.live().filter(pk=module.pk).exists()
     source = SourceArticle.objects.get()
     assert (source.course_id, source.module_id, source.file_name, source.imported_by) == (
-        course.pk, module.pk, path.name, instructor)
+        course.pk,
+        module.pk,
+        path.name,
+        instructor,
+    )
     assert source.checksum == hashlib.sha256(raw).hexdigest()
     assert source.title == module.title
     assert result.edit_url == f"http://testserver/admin/pages/{module.pk}/edit/"
@@ -374,19 +477,34 @@ def test_muscle_mentions_link_to_the_glossary(course, muscles):
     path = ARTICLES / "000_5638d074e4cc716b.txt"
     result = article_import(raw=path.read_bytes(), file_name=path.name, course=course)
     html = "".join(str(b.value.source) for b in result.module.body if b.block_type == "rich_text")
-    for slug in ["adductor-brevis", "adductor-longus", "adductor-magnus", "piriformis", "tensor-fasciae-latae",
-                 "iliotibial-tract", "psoas-major"]:
+    for slug in [
+        "adductor-brevis",
+        "adductor-longus",
+        "adductor-magnus",
+        "piriformis",
+        "tensor-fasciae-latae",
+        "iliotibial-tract",
+        "psoas-major",
+    ]:
         assert f'href="/anatomy/{slug}/"' in html
 
 
 @pytest.mark.django_db
 def test_reimport_updates_the_same_draft_and_unchanged_is_a_no_op(course, instructor, muscles):
     path = ARTICLES / "003_c7fafa15c1c4995e.txt"
-    first = article_import(raw=path.read_bytes(), file_name=path.name, course_slug=course.slug, user=instructor)
+    first = article_import(
+        raw=path.read_bytes(), file_name=path.name, course_slug=course.slug, user=instructor
+    )
 
-    again = article_import(raw=path.read_bytes(), file_name=path.name, course_slug=course.slug, user=instructor)
+    again = article_import(
+        raw=path.read_bytes(), file_name=path.name, course_slug=course.slug, user=instructor
+    )
     assert again.status == "unchanged" and again.module.pk == first.module.pk
-    assert (ModulePage.objects.count(), SourceArticle.objects.count(), first.module.revisions.count()) == (1, 1, 1)
+    assert (ModulePage.objects.count(), SourceArticle.objects.count(), first.module.revisions.count()) == (
+        1,
+        1,
+        1,
+    )
 
     edited = path.read_bytes().replace(b"7.) Relax.", b"7.) Relax and breathe slowly.")
     updated = article_import(raw=edited, file_name=path.name, course_slug=course.slug, user=instructor)
@@ -457,9 +575,14 @@ def test_a_failure_midway_leaves_nothing_behind(course, monkeypatch):
 @pytest.mark.django_db
 def test_unknown_course_is_an_error_and_creates_nothing(course):
     before = _counts()
-    with pytest.raises(ArticleError, match="No course with the slug “no-such-course”.*massage-for-low-back-pain"):
-        article_import(raw=b"Psoas Basics\n\nThe psoas flexes the hip.\n", file_name="a.txt",
-                       course_slug="no-such-course")
+    with pytest.raises(
+        ArticleError, match="No course with the slug “no-such-course”.*massage-for-low-back-pain"
+    ):
+        article_import(
+            raw=b"Psoas Basics\n\nThe psoas flexes the hip.\n",
+            file_name="a.txt",
+            course_slug="no-such-course",
+        )
     assert _counts() == before
 
 
@@ -470,7 +593,9 @@ def test_unknown_course_is_an_error_and_creates_nothing(course):
 def test_command_imports_a_seed_and_prints_the_edit_url(course, instructor, muscles):
     path = ARTICLES / "004_d360636767c7486e.txt"
     out = StringIO()
-    call_command("import_article", str(path), "--course", course.slug, "--user", instructor.username, stdout=out)
+    call_command(
+        "import_article", str(path), "--course", course.slug, "--user", instructor.username, stdout=out
+    )
     module = ModulePage.objects.get()
     assert "Imported" in out.getvalue() and "Massage Therapy for Low Back Pain" in out.getvalue()
     assert f"Edit the draft: http://testserver/admin/pages/{module.pk}/edit/" in out.getvalue()
@@ -539,7 +664,9 @@ def test_import_url_and_menu_item(client, assigned_instructor, course):
 
 
 @pytest.mark.django_db
-def test_instructor_uploads_a_file_and_lands_on_the_draft(client, instructor, course, instructor_pages, muscles):
+def test_instructor_uploads_a_file_and_lands_on_the_draft(
+    client, instructor, course, instructor_pages, muscles
+):
     path = ARTICLES / "004_d360636767c7486e.txt"
     client.force_login(instructor)
     upload = SimpleUploadedFile(path.name, path.read_bytes(), content_type="text/plain")
@@ -549,8 +676,9 @@ def test_instructor_uploads_a_file_and_lands_on_the_draft(client, instructor, co
     assert module.live is False and module.get_parent().pk == course.pk
     assert SourceArticle.objects.get().imported_by == instructor
     (message,) = [str(m) for m in get_messages(response.wsgi_request)]
-    assert message == ("Imported “004_d360636767c7486e.txt” as a new draft module: "
-                       "“Massage Therapy for Low Back Pain”.")
+    assert message == (
+        "Imported “004_d360636767c7486e.txt” as a new draft module: “Massage Therapy for Low Back Pain”."
+    )
     edit = client.get(response.url)  # the imported body loads in the page editor
     assert edit.status_code == 200
     html = edit.content.decode()
@@ -565,7 +693,10 @@ def test_instructor_pastes_text(client, instructor, course, instructor_pages):
     response = client.post(IMPORT_URL, {"course": course.pk, "text": pasted, "file_name": "ql-notes"})
     assert response.status_code == 302
     source = SourceArticle.objects.get()
-    assert source.file_name == "ql-notes.txt" and source.module.title == "The Quadratus Lumborum and the Hip Hike"
+    assert (
+        source.file_name == "ql-notes.txt"
+        and source.module.title == "The Quadratus Lumborum and the Hip Hike"
+    )
     again = client.post(IMPORT_URL, {"course": course.pk, "text": pasted, "file_name": "ql-notes.txt"})
     assert again.status_code == 302 and again.url == f"/admin/pages/{source.module_id}/edit/"
     assert "Unchanged" in str(list(get_messages(again.wsgi_request))[-1])
@@ -587,8 +718,9 @@ def test_instructor_pastes_text(client, instructor, course, instructor_pages):
     ],
     ids=["nothing", "unnamed-paste", "latin-1", "binary", "too-large", "pdf", "only-cruft", "both"],
 )
-def test_bad_uploads_show_form_errors_and_create_nothing(client, instructor, course, instructor_pages, data,
-                                                         field_message):
+def test_bad_uploads_show_form_errors_and_create_nothing(
+    client, instructor, course, instructor_pages, data, field_message
+):
     client.force_login(instructor)
     post = {"course": course.pk}
     for key, value in data.items():
@@ -601,7 +733,9 @@ def test_bad_uploads_show_form_errors_and_create_nothing(client, instructor, cou
 
 
 @pytest.mark.django_db
-def test_oversized_upload_is_refused_before_reading(client, instructor, course, instructor_pages, monkeypatch):
+def test_oversized_upload_is_refused_before_reading(
+    client, instructor, course, instructor_pages, monkeypatch
+):
     from django.core.files.uploadedfile import InMemoryUploadedFile
 
     def no_reading(self, *args, **kwargs):
@@ -618,10 +752,15 @@ def test_oversized_upload_is_refused_before_reading(client, instructor, course, 
 @pytest.mark.django_db
 def test_instructor_without_page_rights_on_the_course_is_refused(client, instructor, course):
     client.force_login(instructor)
-    upload = SimpleUploadedFile("a.txt", b"Psoas Basics\n\nThe psoas flexes the hip and steadies the spine.\n")
+    upload = SimpleUploadedFile(
+        "a.txt", b"Psoas Basics\n\nThe psoas flexes the hip and steadies the spine.\n"
+    )
     response = client.post(IMPORT_URL, {"course": course.pk, "file": upload})
     # The course is not even offered (the form lists the courses they may add to); the view checks again.
-    assert response.status_code == 200 and "Select a valid choice" in response.context["form"].errors["course"][0]
+    assert (
+        response.status_code == 200
+        and "Select a valid choice" in response.context["form"].errors["course"][0]
+    )
     assert ModulePage.objects.count() == 0
 
 

@@ -14,14 +14,30 @@ from content.models import ActionLevel, BodyZone, Muscle, RedFlag, Region
 from content.services import DATA_DIR, KnowledgeBaseError, knowledge_base_load
 
 REFERENCE = json.loads(
-    (Path(__file__).resolve().parents[2] / "quizzes" / "data" / "reference" / "anatomy-facts.json").read_text()
+    (
+        Path(__file__).resolve().parents[2] / "quizzes" / "data" / "reference" / "anatomy-facts.json"
+    ).read_text()
 )
 AGREED_RED_FLAG_SLUGS = [
-    "saddle-anaesthesia", "bladder-disturbance", "bowel-incontinence", "bilateral-leg-symptoms",
-    "progressive-neurological-deficit", "history-of-cancer", "unexplained-weight-loss", "fever-with-back-pain",
-    "injecting-drug-use", "immunosuppression", "significant-trauma", "age-under-20-or-over-50",
-    "non-mechanical-night-pain", "thoracic-pain-or-deformity", "aortic-aneurysm-signs",
-    "anticoagulants-sudden-pain", "flank-pain-with-fever", "renal-colic", "inflammatory-back-pain",
+    "saddle-anaesthesia",
+    "bladder-disturbance",
+    "bowel-incontinence",
+    "bilateral-leg-symptoms",
+    "progressive-neurological-deficit",
+    "history-of-cancer",
+    "unexplained-weight-loss",
+    "fever-with-back-pain",
+    "injecting-drug-use",
+    "immunosuppression",
+    "significant-trauma",
+    "age-under-20-or-over-50",
+    "non-mechanical-night-pain",
+    "thoracic-pain-or-deformity",
+    "aortic-aneurysm-signs",
+    "anticoagulants-sudden-pain",
+    "flank-pain-with-fever",
+    "renal-colic",
+    "inflammatory-back-pain",
     "no-improvement-after-6-weeks",
 ]
 
@@ -38,19 +54,37 @@ def referral_documented(reference_muscle: dict) -> bool:
 
 def rows_snapshot():
     muscles = {
-        m.slug: (m.name, m.aliases, m.region, m.summary, m.origin, m.insertion, m.actions, m.innervation,
-                 m.referred_pain, m.massage_notes, m.sources, sorted(z.code for z in m.referred_zones.all()))
+        m.slug: (
+            m.name,
+            m.aliases,
+            m.region,
+            m.summary,
+            m.origin,
+            m.insertion,
+            m.actions,
+            m.innervation,
+            m.referred_pain,
+            m.massage_notes,
+            m.sources,
+            sorted(z.code for z in m.referred_zones.all()),
+        )
         for m in Muscle.objects.prefetch_related("referred_zones")
     }
-    flags = {f.slug: (f.sign, f.suspected_condition, f.action_level, f.action, f.why, f.region, f.sources)
-             for f in RedFlag.objects.all()}
+    flags = {
+        f.slug: (f.sign, f.suspected_condition, f.action_level, f.action, f.why, f.region, f.sources)
+        for f in RedFlag.objects.all()
+    }
     zones = {z.code: (z.name, z.view, z.sort_order, z.shape) for z in BodyZone.objects.all()}
-    ids = (sorted(Muscle.objects.values_list("pk", flat=True)), sorted(RedFlag.objects.values_list("pk", flat=True)),
-           sorted(BodyZone.objects.values_list("pk", flat=True)))
+    ids = (
+        sorted(Muscle.objects.values_list("pk", flat=True)),
+        sorted(RedFlag.objects.values_list("pk", flat=True)),
+        sorted(BodyZone.objects.values_list("pk", flat=True)),
+    )
     return muscles, flags, zones, ids
 
 
 # ---------------------------------------------------------------- loading
+
 
 def test_loading_creates_every_row(knowledge_base):
     assert knowledge_base == {"body_zones": 36, "muscles": 24, "red_flags": 20, "created": 80, "updated": 0}
@@ -59,7 +93,13 @@ def test_loading_creates_every_row(knowledge_base):
 
 def test_loading_twice_gives_the_same_rows(knowledge_base):
     before = rows_snapshot()
-    assert knowledge_base_load() == {"body_zones": 36, "muscles": 24, "red_flags": 20, "created": 0, "updated": 0}
+    assert knowledge_base_load() == {
+        "body_zones": 36,
+        "muscles": 24,
+        "red_flags": 20,
+        "created": 0,
+        "updated": 0,
+    }
     assert rows_snapshot() == before
 
 
@@ -79,8 +119,15 @@ def test_loading_again_restores_changed_fields_and_zones(knowledge_base):
 
 
 def test_rows_added_in_the_admin_are_left_alone(knowledge_base):
-    Muscle.objects.create(name="Quadriceps", slug="quadriceps", region=Region.THIGH, origin="o", insertion="i",
-                          actions=["a"], innervation="n")
+    Muscle.objects.create(
+        name="Quadriceps",
+        slug="quadriceps",
+        region=Region.THIGH,
+        origin="o",
+        insertion="i",
+        actions=["a"],
+        innervation="n",
+    )
     knowledge_base_load()
     assert Muscle.objects.filter(slug="quadriceps").exists()
 
@@ -92,6 +139,7 @@ def test_load_knowledge_base_command_prints_the_counts(db, capsys):
 
 # ---------------------------------------------------------------- the data against the reference
 
+
 def test_every_reference_muscle_is_present_with_its_referral_zones(knowledge_base):
     for ref in REFERENCE["muscles"]:
         muscle = Muscle.objects.get(slug=slugify(agreed_name(ref["name"])))
@@ -102,7 +150,10 @@ def test_every_reference_muscle_is_present_with_its_referral_zones(knowledge_bas
         else:
             assert zones == [], f"{muscle.name}: no referral pattern is documented, so no zones"
             assert muscle.referred_pain.startswith("None documented")
-    assert sorted(m.slug for m in Muscle.objects.filter(referred_zones=None)) == ["iliotibial-tract", "spinalis"]
+    assert sorted(m.slug for m in Muscle.objects.filter(referred_zones=None)) == [
+        "iliotibial-tract",
+        "spinalis",
+    ]
 
 
 def test_every_muscle_keeps_the_reference_sources_and_complete_fields(knowledge_base):
@@ -115,17 +166,25 @@ def test_every_muscle_keeps_the_reference_sources_and_complete_fields(knowledge_
         assert len(muscle.actions) == len(ref["actions"]), muscle.name
 
 
-@pytest.mark.parametrize("slug, aliases", [
-    ("psoas-major", {"psoas", "iliopsoas"}),
-    ("quadratus-lumborum", {"QL"}),
-    ("tensor-fasciae-latae", {"TFL"}),
-    ("iliotibial-tract", {"IT band", "IT track", "iliotibial band", "ITB"}),
-    ("biceps-femoris", {"hamstrings"}), ("semitendinosus", {"hamstrings"}), ("semimembranosus", {"hamstrings"}),
-    ("gluteus-maximus", {"glutes"}), ("gluteus-medius", {"glutes"}), ("gluteus-minimus", {"glutes"}),
-    ("erector-spinae", {"erectors", "paraspinals"}),
-    ("adductor-longus", {"inner thigh", "adductors"}), ("adductor-magnus", {"inner thigh", "adductors"}),
-    ("sternocleidomastoid", {"SCM"}),
-])
+@pytest.mark.parametrize(
+    "slug, aliases",
+    [
+        ("psoas-major", {"psoas", "iliopsoas"}),
+        ("quadratus-lumborum", {"QL"}),
+        ("tensor-fasciae-latae", {"TFL"}),
+        ("iliotibial-tract", {"IT band", "IT track", "iliotibial band", "ITB"}),
+        ("biceps-femoris", {"hamstrings"}),
+        ("semitendinosus", {"hamstrings"}),
+        ("semimembranosus", {"hamstrings"}),
+        ("gluteus-maximus", {"glutes"}),
+        ("gluteus-medius", {"glutes"}),
+        ("gluteus-minimus", {"glutes"}),
+        ("erector-spinae", {"erectors", "paraspinals"}),
+        ("adductor-longus", {"inner thigh", "adductors"}),
+        ("adductor-magnus", {"inner thigh", "adductors"}),
+        ("sternocleidomastoid", {"SCM"}),
+    ],
+)
 def test_aliases_cover_the_names_the_seed_articles_use(knowledge_base, slug, aliases):
     assert aliases <= set(Muscle.objects.get(slug=slug).aliases)
 
@@ -145,9 +204,16 @@ def test_red_flags_use_the_agreed_slugs_in_reference_order(knowledge_base):
 def reference_level(action: str) -> str:
     """The action level named first in the reference's action text. The reference itself glosses
     'prompt' as urgent ('Prompt (urgent) medical referral') and 'prompt/routine' as routine."""
-    keyword = re.search(r"emergency|urgent|prompt/routine|routine|prompt", action, re.IGNORECASE).group(0).lower()
-    return {"emergency": ActionLevel.EMERGENCY, "urgent": ActionLevel.REFER_URGENT, "prompt": ActionLevel.REFER_URGENT,
-            "prompt/routine": ActionLevel.REFER_ROUTINE, "routine": ActionLevel.REFER_ROUTINE}[keyword]
+    keyword = (
+        re.search(r"emergency|urgent|prompt/routine|routine|prompt", action, re.IGNORECASE).group(0).lower()
+    )
+    return {
+        "emergency": ActionLevel.EMERGENCY,
+        "urgent": ActionLevel.REFER_URGENT,
+        "prompt": ActionLevel.REFER_URGENT,
+        "prompt/routine": ActionLevel.REFER_ROUTINE,
+        "routine": ActionLevel.REFER_ROUTINE,
+    }[keyword]
 
 
 def test_each_red_flag_action_level_agrees_with_the_reference(knowledge_base):
@@ -168,7 +234,7 @@ def test_the_text_is_written_in_our_own_words(knowledge_base):
 
     def runs(text, n=10):
         words = re.findall(r"[a-z0-9']+", text.lower())
-        return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
+        return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
 
     reference_runs = set()
     for item in REFERENCE["muscles"] + REFERENCE["red_flags"]:
@@ -176,8 +242,15 @@ def test_the_text_is_written_in_our_own_words(knowledge_base):
             if key != "sources":
                 reference_runs |= runs(" ".join(value) if isinstance(value, list) else value)
     for muscle in Muscle.objects.all():
-        for text in [muscle.summary, muscle.origin, muscle.insertion, *muscle.actions, muscle.innervation,
-                     muscle.referred_pain, muscle.massage_notes]:
+        for text in [
+            muscle.summary,
+            muscle.origin,
+            muscle.insertion,
+            *muscle.actions,
+            muscle.innervation,
+            muscle.referred_pain,
+            muscle.massage_notes,
+        ]:
             assert not runs(text) & reference_runs, f"{muscle.name}: {text}"
     for flag in RedFlag.objects.all():
         for text in [flag.sign, flag.suspected_condition, flag.action, flag.why]:
@@ -196,6 +269,7 @@ def test_zones_cover_both_views_with_svg_shapes(knowledge_base):
 
 # ---------------------------------------------------------------- validation
 
+
 @pytest.fixture
 def data_copy(tmp_path):
     for name in ("body_zones.yaml", "muscles.yaml", "red_flags.yaml"):
@@ -209,22 +283,33 @@ def edit(path: Path, top_key: str, index: int, **changes):
     path.write_text(yaml.safe_dump(data, sort_keys=False))
 
 
-@pytest.mark.parametrize("file_name, top_key, changes, message", [
-    ("muscles.yaml", "muscles", {"referred_zones": ["groin", "lumbar-lefty"]},
-     "muscles.yaml, entry 1 (muscle 'Psoas major'): unknown body zone code(s) lumbar-lefty"),
-    ("muscles.yaml", "muscles", {"region": "pelvis"}, "unknown region 'pelvis'"),
-    ("muscles.yaml", "muscles", {"origin": ""}, "origin must not be empty"),
-    ("muscles.yaml", "muscles", {"actions": "flexes the hip"}, "actions must be a list"),
-    ("muscles.yaml", "muscles", {"insertoin": "typo"}, "unknown key(s) insertoin"),
-    ("muscles.yaml", "muscles", {"name": "Iliacus"}, "duplicate muscle slug 'iliacus'"),
-    ("red_flags.yaml", "red_flags", {"action_level": "urgent"},
-     "red_flags.yaml, entry 1 (red flag 'saddle-anaesthesia'): unknown action_level 'urgent'"),
-    ("red_flags.yaml", "red_flags", {"region": "knee"}, "unknown region 'knee'"),
-    ("red_flags.yaml", "red_flags", {"sign": "x" * 301}, "sign is 301 characters; the limit is 300"),
-    ("body_zones.yaml", "zones", {"view": "side"}, "unknown view 'side'"),
-    ("body_zones.yaml", "zones", {"svg": "<script>alert(1)</script>"}, "svg must be SVG path data"),
-    ("body_zones.yaml", "zones", {"code": "Top Of Head"}, "must be lowercase kebab-case"),
-])
+@pytest.mark.parametrize(
+    "file_name, top_key, changes, message",
+    [
+        (
+            "muscles.yaml",
+            "muscles",
+            {"referred_zones": ["groin", "lumbar-lefty"]},
+            "muscles.yaml, entry 1 (muscle 'Psoas major'): unknown body zone code(s) lumbar-lefty",
+        ),
+        ("muscles.yaml", "muscles", {"region": "pelvis"}, "unknown region 'pelvis'"),
+        ("muscles.yaml", "muscles", {"origin": ""}, "origin must not be empty"),
+        ("muscles.yaml", "muscles", {"actions": "flexes the hip"}, "actions must be a list"),
+        ("muscles.yaml", "muscles", {"insertoin": "typo"}, "unknown key(s) insertoin"),
+        ("muscles.yaml", "muscles", {"name": "Iliacus"}, "duplicate muscle slug 'iliacus'"),
+        (
+            "red_flags.yaml",
+            "red_flags",
+            {"action_level": "urgent"},
+            "red_flags.yaml, entry 1 (red flag 'saddle-anaesthesia'): unknown action_level 'urgent'",
+        ),
+        ("red_flags.yaml", "red_flags", {"region": "knee"}, "unknown region 'knee'"),
+        ("red_flags.yaml", "red_flags", {"sign": "x" * 301}, "sign is 301 characters; the limit is 300"),
+        ("body_zones.yaml", "zones", {"view": "side"}, "unknown view 'side'"),
+        ("body_zones.yaml", "zones", {"svg": "<script>alert(1)</script>"}, "svg must be SVG path data"),
+        ("body_zones.yaml", "zones", {"code": "Top Of Head"}, "must be lowercase kebab-case"),
+    ],
+)
 def test_invalid_yaml_is_refused_with_a_clear_message_and_changes_nothing(
     db, data_copy, file_name, top_key, changes, message
 ):
@@ -264,6 +349,7 @@ def test_the_command_reports_errors_without_a_traceback(db, data_copy):
 
 # ---------------------------------------------------------------- admin
 
+
 @pytest.mark.parametrize("model_name", ["muscle", "redflag", "bodyzone"])
 def test_instructors_can_list_and_edit_the_snippets(client, instructor, knowledge_base, model_name):
     client.force_login(instructor)
@@ -295,9 +381,16 @@ def test_the_knowledge_base_menu_groups_the_three_snippets(client, instructor):
 def test_an_instructor_edit_is_saved(client, instructor, knowledge_base):
     client.force_login(instructor)
     zone = BodyZone.objects.get(code="groin")
-    response = client.post(f"/admin/snippets/content/bodyzone/edit/{zone.pk}/", {
-        "code": "groin", "name": "Groin (inguinal region)", "view": "front", "sort_order": 100, "shape": zone.shape,
-    })
+    response = client.post(
+        f"/admin/snippets/content/bodyzone/edit/{zone.pk}/",
+        {
+            "code": "groin",
+            "name": "Groin (inguinal region)",
+            "view": "front",
+            "sort_order": 100,
+            "shape": zone.shape,
+        },
+    )
     assert response.status_code == 302
     zone.refresh_from_db()
     assert zone.name == "Groin (inguinal region)"
@@ -316,11 +409,19 @@ def test_instructors_edit_list_fields_one_item_per_line(client, instructor, know
     form = client.get(url).content.decode()
     assert "QL\nhip hiker" in form  # a textarea with one alias per line, not JSON
     data = {
-        "name": muscle.name, "slug": muscle.slug, "aliases": "QL\n\n  quadratus \nhip hiker\n",
-        "region": muscle.region, "summary": muscle.summary, "origin": muscle.origin,
-        "insertion": muscle.insertion, "actions": "\n".join(muscle.actions), "innervation": muscle.innervation,
-        "referred_pain": muscle.referred_pain, "referred_zones": [z.pk for z in muscle.referred_zones.all()],
-        "massage_notes": muscle.massage_notes, "sources": "\n".join(muscle.sources),
+        "name": muscle.name,
+        "slug": muscle.slug,
+        "aliases": "QL\n\n  quadratus \nhip hiker\n",
+        "region": muscle.region,
+        "summary": muscle.summary,
+        "origin": muscle.origin,
+        "insertion": muscle.insertion,
+        "actions": "\n".join(muscle.actions),
+        "innervation": muscle.innervation,
+        "referred_pain": muscle.referred_pain,
+        "referred_zones": [z.pk for z in muscle.referred_zones.all()],
+        "massage_notes": muscle.massage_notes,
+        "sources": "\n".join(muscle.sources),
     }
     response = client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:2000]

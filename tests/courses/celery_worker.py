@@ -51,8 +51,11 @@ def redis_url():
     if not _answers(url):
         binary = shutil.which("redis-server") or "/usr/bin/redis-server"
         port = _free_port()
-        server = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                                   "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        server = subprocess.Popen(
+            [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         url = f"redis://127.0.0.1:{port}/{REDIS_DB}"
         for _ in range(50):
             if _answers(url):
@@ -107,8 +110,15 @@ def _pools_reset(app):
         app.amqp.__dict__.pop(cached, None)
 
 
-def worker_start(*, broker: str, database_url: str, private_root: str, queue: str = "celery",
-                 concurrency: int = 1, settings: str = "cms.settings.test") -> subprocess.Popen:
+def worker_start(
+    *,
+    broker: str,
+    database_url: str,
+    private_root: str,
+    queue: str = "celery",
+    concurrency: int = 1,
+    settings: str = "cms.settings.test",
+) -> subprocess.Popen:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": settings,
@@ -118,8 +128,22 @@ def worker_start(*, broker: str, database_url: str, private_root: str, queue: st
         "PYTHONPATH": str(ROOT),
     }
     pool = ["--pool=solo"] if concurrency == 1 else ["--pool=prefork", f"--concurrency={concurrency}"]
-    command = [sys.executable, "-m", "celery", "-A", "cms", "worker", *pool, "-Q", queue, "--without-gossip",
-               "--without-mingle", "--without-heartbeat", f"--loglevel={os.environ.get('CELERY_TEST_LOGLEVEL', 'WARNING')}", f"--hostname=certtest{os.getpid()}@%h"]
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "cms",
+        "worker",
+        *pool,
+        "-Q",
+        queue,
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+        f"--loglevel={os.environ.get('CELERY_TEST_LOGLEVEL', 'WARNING')}",
+        f"--hostname=certtest{os.getpid()}@%h",
+    ]
     log = tempfile.TemporaryFile(mode="w+")  # a file, not a pipe: a chatty worker never blocks on it
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
     process.log = log
@@ -145,7 +169,9 @@ def worker_stop(process: subprocess.Popen) -> str:
     return output
 
 
-def wait_for(predicate, *, timeout: float = 60, interval: float = 0.2, process: subprocess.Popen | None = None):
+def wait_for(
+    predicate, *, timeout: float = 60, interval: float = 0.2, process: subprocess.Popen | None = None
+):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()

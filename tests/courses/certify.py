@@ -10,8 +10,13 @@ from courses.services import enrollment_create, module_complete
 from tests.factories import ProviderFactory, UserFactory, course_create, module_create
 from tests.quizzes import factories as qf
 
-RATINGS = {"objectives_met": 5, "content_relevant": 4, "materials_quality": 5, "instructor_quality": 4,
-           "would_recommend": 5}
+RATINGS = {
+    "objectives_met": 5,
+    "content_relevant": 4,
+    "materials_quality": 5,
+    "instructor_quality": 4,
+    "would_recommend": 5,
+}
 BODY = [("rich_text", "<p>Quadratus lumborum runs from the iliac crest to the twelfth rib.</p>")]
 
 
@@ -24,9 +29,13 @@ def private_media(settings, tmp_path):
 
 def small_course(catalogue, *, modules=2, post_test=True, module_quiz=True, **fields):
     """A course with `modules` modules, a quiz on the first, and a post-test (one true/false each)."""
-    course = course_create(catalogue, title=fields.pop("title", "Massage for Low Back Pain"),
-                           provider=fields.pop("provider", None) or ProviderFactory(),
-                           ce_hours=fields.pop("ce_hours", Decimal("3.00")), **fields)
+    course = course_create(
+        catalogue,
+        title=fields.pop("title", "Massage for Low Back Pain"),
+        provider=fields.pop("provider", None) or ProviderFactory(),
+        ce_hours=fields.pop("ce_hours", Decimal("3.00")),
+        **fields,
+    )
     pages = [module_create(course, title=f"Part {n}", body=BODY) for n in range(1, modules + 1)]
     if module_quiz:
         qf.true_false(pages[0])

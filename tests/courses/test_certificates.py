@@ -111,9 +111,21 @@ def test_pdf_holds_every_field_ncbtmb_requires(issued):
     text = pdf_text(issued)
     flat = re.sub(r"\s+", " ", text)
     s = issued.snapshot
-    for value in [s["participant_name"], s["license_number"], "North Carolina", s["course_title"], "Home Study",
-                  "3 CE hours", s["provider_name"], s["provider_number"], s["provider_email"],
-                  "12 Example Street", s["signatory_name"], s["signatory_title"], issued.code]:
+    for value in [
+        s["participant_name"],
+        s["license_number"],
+        "North Carolina",
+        s["course_title"],
+        "Home Study",
+        "3 CE hours",
+        s["provider_name"],
+        s["provider_number"],
+        s["provider_email"],
+        "12 Example Street",
+        s["signatory_name"],
+        s["signatory_title"],
+        issued.code,
+    ]:
         assert value in flat, value
     assert issued.completion_date.strftime("%B") in flat and str(issued.completion_date.year) in flat
 
@@ -178,8 +190,9 @@ def test_failures_retry_then_fail_then_staff_retry_issues_it(
     assert certificate.events.filter(action="retried", user=admin).exists()
 
 
-def test_overlapping_sweeps_queue_each_certificate_once(built, learner, other_learner,
-                                                        django_capture_on_commit_callbacks):
+def test_overlapping_sweeps_queue_each_certificate_once(
+    built, learner, other_learner, django_capture_on_commit_callbacks
+):
     course, pages = built
     with mock.patch.object(tasks.issue_certificate, "apply_async", side_effect=OperationalError("down")):
         with django_capture_on_commit_callbacks(execute=True):
@@ -249,7 +262,10 @@ def test_instructors_do_not_download_others_certificates(client, issued, instruc
 
 def test_unknown_code_404(client, learner):
     client.force_login(learner)
-    assert client.get(reverse("courses:certificate_download", args=["AAAAA-AAAAA-AAAAA-AAAAA"])).status_code == 404
+    assert (
+        client.get(reverse("courses:certificate_download", args=["AAAAA-AAAAA-AAAAA-AAAAA"])).status_code
+        == 404
+    )
 
 
 def test_dashboard_lists_the_certificate_even_after_withdrawal(client, issued, learner):
@@ -295,8 +311,15 @@ def test_verification_page_of_a_valid_certificate(client, issued):
     html = response.content.decode()
     assert response.status_code == 200
     s = issued.snapshot
-    for value in ["Valid certificate", s["participant_name"], s["course_title"], "3 CE hours", s["provider_name"],
-                  s["provider_number"], issued.completion_date.strftime("%B")]:
+    for value in [
+        "Valid certificate",
+        s["participant_name"],
+        s["course_title"],
+        "3 CE hours",
+        s["provider_name"],
+        s["provider_number"],
+        issued.completion_date.strftime("%B"),
+    ]:
         assert value in html, value
     assert s["license_number"] not in html  # a public page shows no license number
 

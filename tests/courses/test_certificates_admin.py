@@ -33,8 +33,9 @@ def admin_user(db):
 def certificate_officer(db):
     """Not a superuser: admin access plus the one permission the actions need."""
     group = Group.objects.create(name="Certificate officers")
-    group.permissions.add(Permission.objects.get(codename="access_admin"),
-                          Permission.objects.get(codename="change_certificate"))
+    group.permissions.add(
+        Permission.objects.get(codename="access_admin"), Permission.objects.get(codename="change_certificate")
+    )
     return UserFactory(groups=["Certificate officers"])
 
 
@@ -51,8 +52,13 @@ def test_list_and_filter_by_status(client, admin_user, issued):
     client.force_login(admin_user)
     html = client.get(reverse("courses_certificates")).content.decode()
     assert issued.code in html and issued.snapshot["participant_name"] in html
-    assert issued.code not in client.get(reverse("courses_certificates"), {"status": "failed"}).content.decode()
-    assert issued.code in client.get(reverse("courses_certificates"), {"q": issued.code[:5].lower()}).content.decode()
+    assert (
+        issued.code not in client.get(reverse("courses_certificates"), {"status": "failed"}).content.decode()
+    )
+    assert (
+        issued.code
+        in client.get(reverse("courses_certificates"), {"q": issued.code[:5].lower()}).content.decode()
+    )
     detail = client.get(reverse("courses_certificate", args=[issued.pk]))
     assert detail.status_code == 200 and "History" in detail.content.decode()
 
@@ -97,12 +103,17 @@ def test_revoke_needs_a_reason_and_is_recorded(client, certificate_officer, issu
     assert client.get(reverse("courses:certificate_download", args=[issued.code])).status_code == 404
 
 
-def test_reissue_after_a_name_correction_keeps_the_number_and_the_history(client, admin_user, issued, learner):
+def test_reissue_after_a_name_correction_keeps_the_number_and_the_history(
+    client, admin_user, issued, learner
+):
     old_name, old_path = issued.snapshot["participant_name"], issued.pdf.path
     learner.legal_name = "Renée Corrected-Name"
     learner.save()
     client.force_login(admin_user)
-    assert "Renée Corrected-Name" in client.get(reverse("courses_certificate", args=[issued.pk])).content.decode()
+    assert (
+        "Renée Corrected-Name"
+        in client.get(reverse("courses_certificate", args=[issued.pk])).content.decode()
+    )
     action(client, issued, "reissue", reason="Learner's name was misspelt")
     issued.refresh_from_db()
     assert issued.status == Certificate.Status.ISSUED
@@ -128,7 +139,9 @@ def test_regenerate_uses_the_stored_snapshot_not_the_profile(client, admin_user,
     assert issued.events.filter(action="regenerated", user=admin_user).exists()
 
 
-def test_retry_a_failed_certificate(client, admin_user, catalogue, learner, django_capture_on_commit_callbacks):
+def test_retry_a_failed_certificate(
+    client, admin_user, catalogue, learner, django_capture_on_commit_callbacks
+):
     course, pages = small_course(catalogue)
     with mock.patch("courses.certificates.html_to_pdf", side_effect=RuntimeError("renderer down")):
         with django_capture_on_commit_callbacks(execute=True):

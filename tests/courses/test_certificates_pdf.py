@@ -24,14 +24,26 @@ NAMES = {
 
 def snapshot(**fields):
     return {
-        "participant_name": "Jordan Example", "license_number": "MT-04512", "license_state": "NC",
+        "participant_name": "Jordan Example",
+        "license_number": "MT-04512",
+        "license_state": "NC",
         "license_state_name": "North Carolina",
         "course_title": "Massage for Low Back Pain: Anatomy, Referred Pain and Red Flags",
-        "course_type": "Home Study", "ce_hours": "3.00", "ce_hours_display": "3", "completion_date": "2026-03-04",
-        "provider_name": "Carolina Bodywork Education", "provider_number": "451234-10",
-        "provider_address": "12 Example Street\nDurham, NC 27701", "provider_email": "ce@example.com",
-        "provider_phone": "", "provider_website": "", "signatory_name": "Dana Whitfield, LMBT",
-        "signatory_title": "Education Director", "signature_image": "", "template": "classic", **fields,
+        "course_type": "Home Study",
+        "ce_hours": "3.00",
+        "ce_hours_display": "3",
+        "completion_date": "2026-03-04",
+        "provider_name": "Carolina Bodywork Education",
+        "provider_number": "451234-10",
+        "provider_address": "12 Example Street\nDurham, NC 27701",
+        "provider_email": "ce@example.com",
+        "provider_phone": "",
+        "provider_website": "",
+        "signatory_name": "Dana Whitfield, LMBT",
+        "signatory_title": "Education Director",
+        "signature_image": "",
+        "template": "classic",
+        **fields,
     }
 
 
@@ -57,10 +69,23 @@ def test_one_landscape_letter_page_with_every_required_field(template):
     box = reader.pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (792, 612)  # 11 x 8.5 in, landscape
     content = text(reader)
-    for value in ["Jordan Example", "MT-04512", "North Carolina", "Massage for Low Back Pain: Anatomy, Referred Pain",
-                  "Home Study", "3 CE hours", "March 4, 2026", "Carolina Bodywork Education", "451234-10",
-                  "ce@example.com", "12 Example Street, Durham, NC 27701", "Dana Whitfield, LMBT",
-                  "Education Director", "NCBTMB", code]:
+    for value in [
+        "Jordan Example",
+        "MT-04512",
+        "North Carolina",
+        "Massage for Low Back Pain: Anatomy, Referred Pain",
+        "Home Study",
+        "3 CE hours",
+        "March 4, 2026",
+        "Carolina Bodywork Education",
+        "451234-10",
+        "ce@example.com",
+        "12 Example Street, Durham, NC 27701",
+        "Dana Whitfield, LMBT",
+        "Education Director",
+        "NCBTMB",
+        code,
+    ]:
         assert value in content, (template, value)
     assert "testserver/certificates/verify/" in squashed(content)
 
@@ -74,13 +99,22 @@ def test_any_name_renders_and_reads_back(template, script):
     assert squashed(name) in squashed(text(reader)), script
 
 
-FONT_FOR = {"Arabic": "Arabic", "Hebrew": "Hebrew", "Devanagari": "Devanagari", "Chinese": "CJK-SC",
-            "Japanese": "CJK", "Korean": "CJK-KR"}
+FONT_FOR = {
+    "Arabic": "Arabic",
+    "Hebrew": "Hebrew",
+    "Devanagari": "Devanagari",
+    "Chinese": "CJK-SC",
+    "Japanese": "CJK",
+    "Korean": "CJK-KR",
+}
 
 
 def fonts_of(reader) -> set[str]:
-    return {str(font.get_object()["/BaseFont"]).split("+", 1)[-1]
-            for page in reader.pages for font in page["/Resources"]["/Font"].values()}
+    return {
+        str(font.get_object()["/BaseFont"]).split("+", 1)[-1]
+        for page in reader.pages
+        for font in page["/Resources"]["/Font"].values()
+    }
 
 
 @pytest.mark.parametrize("template", ["classic", "modern"])
@@ -93,9 +127,11 @@ def test_each_script_is_set_in_its_noto_face(template, script):
 
 
 def test_a_very_long_name_and_title_stay_on_one_page():
-    reader, _ = render(participant_name="Maximiliana Alejandra de los Ángeles Villavicencio-Hernández y Castellanos",
-                       course_title="An Evidence-Informed Approach to Massage for Acute and Chronic Low Back Pain, "
-                                    "with Anatomy, Referred Pain Patterns and Red Flags for Referral")
+    reader, _ = render(
+        participant_name="Maximiliana Alejandra de los Ángeles Villavicencio-Hernández y Castellanos",
+        course_title="An Evidence-Informed Approach to Massage for Acute and Chronic Low Back Pain, "
+        "with Anatomy, Referred Pain Patterns and Red Flags for Referral",
+    )
     assert len(reader.pages) == 1
     assert "Villavicencio-Hernández" in text(reader)
 
@@ -106,7 +142,11 @@ def test_a_learner_without_a_license_number_is_told_so():
 
 
 def test_name_language_hints():
-    assert name_lang("山田 花子（やまだ）") == "ja" and name_lang("김민준") == "ko" and name_lang("王秀英") == "zh"
+    assert (
+        name_lang("山田 花子（やまだ）") == "ja"
+        and name_lang("김민준") == "ko"
+        and name_lang("王秀英") == "zh"
+    )
     assert name_lang("Zoë") == ""
 
 

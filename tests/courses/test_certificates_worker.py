@@ -15,7 +15,14 @@ from django.db import connections
 
 from cms.services import site_tree_ensure
 from courses.models import Certificate, CertificateEvent
-from tests.courses.celery_worker import celery_sender, queue_name, redis_url, wait_for, worker_start, worker_stop
+from tests.courses.celery_worker import (
+    celery_sender,
+    queue_name,
+    redis_url,
+    wait_for,
+    worker_start,
+    worker_stop,
+)
 from tests.courses.certify import broker_down, course_finish, private_media, small_course  # noqa: F401
 from tests.factories import UserFactory, wagtail_base_ensure
 
@@ -51,14 +58,24 @@ def world(tmp_path, private_media):
     wagtail_base_ensure()
     with shared_database(tmp_path) as database_url, redis_url() as broker:
         _, catalogue = site_tree_ensure()
-        yield {"database_url": database_url, "broker": broker, "catalogue": catalogue, "private": private_media,
-               "queue": queue_name()}
+        yield {
+            "database_url": database_url,
+            "broker": broker,
+            "catalogue": catalogue,
+            "private": private_media,
+            "queue": queue_name(),
+        }
 
 
 @contextmanager
 def running_worker(world, **kwargs):
-    process = worker_start(broker=world["broker"], database_url=world["database_url"],
-                           private_root=str(world["private"]), queue=world["queue"], **kwargs)
+    process = worker_start(
+        broker=world["broker"],
+        database_url=world["database_url"],
+        private_root=str(world["private"]),
+        queue=world["queue"],
+        **kwargs,
+    )
     try:
         yield process
     finally:

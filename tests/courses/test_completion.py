@@ -81,8 +81,9 @@ def test_a_module_completed_last_completes_the_course(built, learner, django_cap
 
 
 def test_rules_the_course_switches_off_are_not_required(catalogue, learner):
-    course, pages = small_course(catalogue, post_test=False, module_quiz=False,
-                                 require_post_test=False, require_evaluation=False)
+    course, pages = small_course(
+        catalogue, post_test=False, module_quiz=False, require_post_test=False, require_evaluation=False
+    )
     enrollment = course_finish(learner, course, pages, evaluate=False)
     assert [r.key for r in completion_requirements(enrollment)] == ["modules", "module_quizzes"]
     assert Certificate.objects.filter(enrollment=enrollment).exists()
@@ -153,10 +154,15 @@ def test_the_snapshot_freezes_what_the_certificate_prints(built, learner):
     assert snapshot["ce_hours"] == "3.00" and snapshot["ce_hours_display"] == "3"
     assert snapshot["completion_date"] == enrollment.completed_at.date().isoformat()
     provider = course.provider
-    assert (snapshot["provider_name"], snapshot["provider_number"]) == (provider.name, provider.ncbtmb_provider_number)
+    assert (snapshot["provider_name"], snapshot["provider_number"]) == (
+        provider.name,
+        provider.ncbtmb_provider_number,
+    )
     assert snapshot["provider_email"] == provider.email and snapshot["provider_address"] == provider.address
-    assert (snapshot["signatory_name"], snapshot["signatory_title"]) == (provider.signatory_name,
-                                                                         provider.signatory_title)
+    assert (snapshot["signatory_name"], snapshot["signatory_title"]) == (
+        provider.signatory_name,
+        provider.signatory_title,
+    )
     # Later edits change nothing already frozen.
     learner.legal_name = "Someone Else"
     learner.save()

@@ -25,8 +25,13 @@ def two_courses(catalogue, learner, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         enrollment = course_finish(learner, course_a, pages_a)
     course_b, pages_b = small_course(catalogue, title="Course B")
-    return {"a": course_a, "pages_a": pages_a, "b": course_b, "pages_b": pages_b,
-            "certificate": Certificate.objects.get(enrollment=enrollment)}
+    return {
+        "a": course_a,
+        "pages_a": pages_a,
+        "b": course_b,
+        "pages_b": pages_b,
+        "certificate": Certificate.objects.get(enrollment=enrollment),
+    }
 
 
 @pytest.fixture
@@ -121,8 +126,9 @@ def test_learners_get_the_admin_log_in_or_not_found(client, two_courses, learner
     assert client.get(reverse("courses:certificate_download", args=[certificate.code])).status_code == 404
 
 
-def test_an_instructor_sees_only_their_courses_in_a_learners_records(client, catalogue, two_courses, teacher_b,
-                                                                      learner):
+def test_an_instructor_sees_only_their_courses_in_a_learners_records(
+    client, catalogue, two_courses, teacher_b, learner
+):
     course_b = two_courses["b"]
     Enrollment.objects.create(user=learner, course=course_b)
     client.force_login(teacher_b)
@@ -141,8 +147,9 @@ def test_an_instructor_sees_only_their_courses_in_a_learners_records(client, cat
 
 def test_certificate_managers_download_any_certificate(client, two_courses):
     group = Group.objects.create(name="Certificate officers")
-    group.permissions.add(Permission.objects.get(codename="access_admin"),
-                          Permission.objects.get(codename="change_certificate"))
+    group.permissions.add(
+        Permission.objects.get(codename="access_admin"), Permission.objects.get(codename="change_certificate")
+    )
     client.force_login(UserFactory(groups=["Certificate officers"]))
     url = reverse("courses:certificate_download", args=[two_courses["certificate"].code])
     assert client.get(url).status_code == 200
@@ -172,8 +179,9 @@ def test_roster_queries_do_not_grow_with_courses_or_assignments(client, catalogu
         course, _ = small_course(catalogue, title=f"Extra {n}", module_quiz=False, post_test=False)
         course_instructor_assign(course=course, user=teacher_a)
         enrollment = Enrollment.objects.create(user=UserFactory(), course=two_courses["a"])
-        ModuleProgress.objects.create(enrollment=enrollment, module=two_courses["pages_a"][0],
-                                      completed_at=timezone.now())
+        ModuleProgress.objects.create(
+            enrollment=enrollment, module=two_courses["pages_a"][0], completed_at=timezone.now()
+        )
     assert count() == few
 
 
@@ -205,16 +213,26 @@ def test_superusers_manage_course_instructors_in_the_admin(client, two_courses):
     client.force_login(admin)
     assert client.get(reverse("course_instructors:index")).status_code == 200
     form = client.get(reverse("course_instructors:add")).content.decode()
-    assert "new-teacher" in form and UserFactory(username="plain-learner").username not in form  # instructors only
-    response = client.post(reverse("course_instructors:add"), {"course": two_courses["a"].pk, "user": teacher.pk})
+    assert (
+        "new-teacher" in form and UserFactory(username="plain-learner").username not in form
+    )  # instructors only
+    response = client.post(
+        reverse("course_instructors:add"), {"course": two_courses["a"].pk, "user": teacher.pk}
+    )
     assert response.status_code == 302
     assignment = CourseInstructor.objects.get(user=teacher)
     assert two_courses["pages_a"][0].permissions_for_user(teacher).can_edit()
-    again = client.post(reverse("course_instructors:add"), {"course": two_courses["a"].pk, "user": teacher.pk})
-    assert again.status_code == 200 and CourseInstructor.objects.filter(user=teacher).count() == 1  # form error
+    again = client.post(
+        reverse("course_instructors:add"), {"course": two_courses["a"].pk, "user": teacher.pk}
+    )
+    assert (
+        again.status_code == 200 and CourseInstructor.objects.filter(user=teacher).count() == 1
+    )  # form error
 
-    moved = client.post(reverse("course_instructors:edit", args=[assignment.pk]),
-                        {"course": two_courses["b"].pk, "user": teacher.pk})
+    moved = client.post(
+        reverse("course_instructors:edit", args=[assignment.pk]),
+        {"course": two_courses["b"].pk, "user": teacher.pk},
+    )
     assert moved.status_code == 302
     teacher = type(teacher).objects.get(pk=teacher.pk)
     assert two_courses["pages_b"][0].permissions_for_user(teacher).can_edit()
@@ -230,8 +248,13 @@ def test_instructors_cannot_assign_themselves(client, two_courses, teacher_b):
     client.force_login(teacher_b)
     menu = client.get(reverse("wagtailadmin_home")).content.decode()
     assert reverse("course_instructors:index") not in menu
-    response = client.post(reverse("course_instructors:add"), {"course": two_courses["a"].pk, "user": teacher_b.pk})
-    assert response.status_code in (302, 403) and not CourseInstructor.objects.filter(course=two_courses["a"]).exists()
+    response = client.post(
+        reverse("course_instructors:add"), {"course": two_courses["a"].pk, "user": teacher_b.pk}
+    )
+    assert (
+        response.status_code in (302, 403)
+        and not CourseInstructor.objects.filter(course=two_courses["a"]).exists()
+    )
 
 
 # --- deleting pages with learners' records -------------------------------------------------------------
@@ -262,8 +285,10 @@ def test_a_module_with_attempts_cannot_be_deleted_and_says_why(superuser_client,
     module = two_courses["pages_b"][0]
     Enrollment.objects.create(user=learner, course=two_courses["b"])
     attempt_start(user=learner, quiz=Quiz.objects.get(module=module))
-    for response in (superuser_client.get(reverse("wagtailadmin_pages:delete", args=[module.pk])),
-                     _delete(superuser_client, module)):
+    for response in (
+        superuser_client.get(reverse("wagtailadmin_pages:delete", args=[module.pk])),
+        _delete(superuser_client, module),
+    ):
         assert response.status_code == 302
         assert response["Location"] == reverse("wagtailadmin_explore", args=[two_courses["b"].pk])
         text = " ".join(str(m) for m in get_messages(response.wsgi_request))
@@ -275,7 +300,11 @@ def test_a_module_with_attempts_cannot_be_deleted_and_says_why(superuser_client,
 def test_a_finished_course_cannot_be_deleted(superuser_client, two_courses):
     course = two_courses["a"]
     records = learner_records_under(course)
-    assert records["enrollments"] == 1 and records["quiz attempts"] >= 2 and records["module progress records"] == 2
+    assert (
+        records["enrollments"] == 1
+        and records["quiz attempts"] >= 2
+        and records["module progress records"] == 2
+    )
     response = _delete(superuser_client, course)
     assert response.status_code == 302
     assert CoursePage.objects.filter(pk=course.pk).exists()

@@ -40,8 +40,9 @@ def test_missing_ratings_are_refused_and_nothing_is_stored(client, built, learne
     assert not CourseEvaluation.objects.exists()
 
 
-def test_submitting_the_last_requirement_leads_to_the_certificate(client, built, learner,
-                                                                 django_capture_on_commit_callbacks):
+def test_submitting_the_last_requirement_leads_to_the_certificate(
+    client, built, learner, django_capture_on_commit_callbacks
+):
     course, pages = built
     course_finish(learner, course, pages, evaluate=False)
     client.force_login(learner)
@@ -75,8 +76,9 @@ def test_only_enrolled_learners_evaluate(client, built, learner):
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
-def test_the_course_page_lists_what_is_left_and_then_the_certificate(client, built, learner,
-                                                                    django_capture_on_commit_callbacks):
+def test_the_course_page_lists_what_is_left_and_then_the_certificate(
+    client, built, learner, django_capture_on_commit_callbacks
+):
     course, pages = built
     enrollment_create(user=learner, course=course)
     client.force_login(learner)

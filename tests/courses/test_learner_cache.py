@@ -159,7 +159,9 @@ def test_becoming_staff_shows_the_admin_link_at_once(client, learner, catalogue)
 
     group = Group.objects.create(name="Readers")
     learner.groups.add(group)
-    group.permissions.add(Permission.objects.get(codename="access_admin", content_type__app_label="wagtailadmin"))
+    group.permissions.add(
+        Permission.objects.get(codename="access_admin", content_type__app_label="wagtailadmin")
+    )
 
     html = text(client.get(pages[1].url))
     assert 'href="/admin/"' in html
@@ -188,8 +190,9 @@ WARM_MAX = {"module": 3, "course": 3, "dashboard": 4}
 
 
 @pytest.mark.parametrize("page_name", ["module", "course", "dashboard"])
-def test_warm_learner_pages_cost_a_fixed_few_queries(client, learner, catalogue, django_assert_max_num_queries,
-                                                     page_name):
+def test_warm_learner_pages_cost_a_fixed_few_queries(
+    client, learner, catalogue, django_assert_max_num_queries, page_name
+):
     counts = []
     client.force_login(learner)
     for size in (2, 8):
@@ -265,13 +268,17 @@ def test_a_cached_learner_page_carries_a_working_csrf_token_for_its_visitor(lear
     assert response[caching.LEARNER_HIT_HEADER] == "hit"
     assert caching.CSRF_PLACEHOLDER not in html
     token = caching._CSRF_INPUT.search(html).group(1)
-    posted = client.post(reverse("courses:module_complete", args=[pages[0].pk]), {"csrfmiddlewaretoken": token})
+    posted = client.post(
+        reverse("courses:module_complete", args=[pages[0].pk]), {"csrfmiddlewaretoken": token}
+    )
     assert posted.status_code == 302  # not 403: the token matches this visitor's cookie
     html = text(client.get(pages[0].url))
     assert "Module complete" in html
 
 
-def test_pages_with_a_message_staff_pages_and_query_strings_are_not_kept(client, learner, instructor, catalogue):
+def test_pages_with_a_message_staff_pages_and_query_strings_are_not_kept(
+    client, learner, instructor, catalogue
+):
     from courses import caching
 
     course, pages = small_course(catalogue, modules=1, module_quiz=False, post_test=False)

@@ -26,10 +26,14 @@ def empty_cache():
 @pytest.fixture
 def lesson(course):
     flag = RedFlagFactory(sign="Numbness in the saddle area")
-    first = module_create(course, title="Lumbar anatomy", body=[
-        ("rich_text", "<p>Quadratus lumborum runs from the iliac crest to the twelfth rib.</p>"),
-        ("red_flag", {"red_flag": flag, "note": ""}),
-    ])
+    first = module_create(
+        course,
+        title="Lumbar anatomy",
+        body=[
+            ("rich_text", "<p>Quadratus lumborum runs from the iliac crest to the twelfth rib.</p>"),
+            ("red_flag", {"red_flag": flag, "note": ""}),
+        ],
+    )
     second = module_create(course, title="The psoas", body=[("rich_text", "<p>Psoas major and iliacus.</p>")])
     return course, first, second, flag
 
@@ -113,8 +117,9 @@ def test_a_view_restriction_added_after_caching_is_enforced(client, lesson):
     course, _, _, _ = lesson
     client.get(course.url)
     assert client.get(course.url)[caching.HIT_HEADER] == "hit"
-    PageViewRestriction.objects.create(page=CoursePage.objects.get(pk=course.pk),
-                                       restriction_type=PageViewRestriction.LOGIN)
+    PageViewRestriction.objects.create(
+        page=CoursePage.objects.get(pk=course.pk), restriction_type=PageViewRestriction.LOGIN
+    )
     response = client.get(course.url)
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
@@ -187,7 +192,9 @@ def test_previews_neither_read_nor_fill_the_cache(rf, learner, lesson):
         request = rf.get(first.url)
         request.user = learner
         request.is_preview = preview
-        return render_to_string("courses/module_page.html", {"page": module, "can_read": True}, request=request)
+        return render_to_string(
+            "courses/module_page.html", {"page": module, "can_read": True}, request=request
+        )
 
     assert "twelfth rib" in render(ModulePage.objects.get(pk=first.pk), preview=False)  # fills the cache
     draft = ModulePage.objects.get(pk=first.pk)
@@ -207,8 +214,9 @@ def count_queries(client, url) -> int:
 
 
 @pytest.mark.parametrize("page_name", ["course", "module"])
-def test_warm_pages_cost_fewer_queries_than_without_the_cache(client, learner, lesson, settings, page_name,
-                                                              django_assert_max_num_queries):
+def test_warm_pages_cost_fewer_queries_than_without_the_cache(
+    client, learner, lesson, settings, page_name, django_assert_max_num_queries
+):
     course, first, _, _ = lesson
     enrollment_create(user=learner, course=course)
     client.force_login(learner)

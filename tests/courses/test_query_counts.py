@@ -27,14 +27,19 @@ def learner_halfway(learner, course_with_modules):
 
 
 def page_urls(course, modules, catalogue):
-    return {"course": course.url, "module": modules[1].url, "dashboard": reverse("dashboard"),
-            "catalogue": catalogue.url}
+    return {
+        "course": course.url,
+        "module": modules[1].url,
+        "dashboard": reverse("dashboard"),
+        "catalogue": catalogue.url,
+    }
 
 
 @pytest.mark.parametrize("n", [3, 12])
 @pytest.mark.parametrize("page_name", ["course", "module", "dashboard", "catalogue"])
-def test_pages_stay_within_one_bound(client, learner, learner_halfway, catalogue, django_assert_max_num_queries,
-                                     n, page_name):
+def test_pages_stay_within_one_bound(
+    client, learner, learner_halfway, catalogue, django_assert_max_num_queries, n, page_name
+):
     course, modules = learner_halfway(n)
     client.force_login(learner)
     url = page_urls(course, modules, catalogue)[page_name]

@@ -16,7 +16,13 @@ from django.utils import timezone
 
 from courses.exports import BOM, csv_lines, safe_cell
 from courses.models import Certificate, CourseEvaluation, Enrollment, ModuleProgress
-from courses.roster import RosterFilters, RosterRow, evaluation_summary, records_permissions_grant, roster_rows
+from courses.roster import (
+    RosterFilters,
+    RosterRow,
+    evaluation_summary,
+    records_permissions_grant,
+    roster_rows,
+)
 from quizzes.models import Attempt, AttemptStatus
 from tests.factories import UserFactory
 from tests.quizzes import factories as qf
@@ -27,7 +33,9 @@ def _day(y, m, d):
 
 
 def enroll(user, course, *, on, status=Enrollment.Status.ACTIVE, completed=None):
-    return Enrollment.objects.create(user=user, course=course, enrolled_at=on, status=status, completed_at=completed)
+    return Enrollment.objects.create(
+        user=user, course=course, enrolled_at=on, status=status, completed_at=completed
+    )
 
 
 def finish_modules(enrollment, modules):
@@ -38,8 +46,15 @@ def finish_modules(enrollment, modules):
 
 def graded_attempt(user, quiz, number, score, passed):
     return Attempt.objects.create(
-        user=user, quiz=quiz, number=number, status=AttemptStatus.SUBMITTED, started_at=timezone.now(),
-        submitted_at=timezone.now(), score=Decimal(score), passed=passed, snapshot={"questions": []},
+        user=user,
+        quiz=quiz,
+        number=number,
+        status=AttemptStatus.SUBMITTED,
+        started_at=timezone.now(),
+        submitted_at=timezone.now(),
+        score=Decimal(score),
+        passed=passed,
+        snapshot={"questions": []},
     )
 
 
@@ -47,7 +62,9 @@ RATINGS = ("objectives_met", "content_relevant", "materials_quality", "instructo
 
 
 def evaluate(enrollment, values, comments=""):
-    return CourseEvaluation.objects.create(enrollment=enrollment, comments=comments, **dict(zip(RATINGS, values)))
+    return CourseEvaluation.objects.create(
+        enrollment=enrollment, comments=comments, **dict(zip(RATINGS, values))
+    )
 
 
 @pytest.fixture
@@ -61,7 +78,9 @@ def roster(course, modules, post_test):
     ana = UserFactory(legal_name="Ana Núñez-Łukasiewicz", license_number="-12345", license_state="NC")
     bob = UserFactory(legal_name="=cmd|' /C calc'!A0", license_number="LMBT 999", license_state="SC")
     cleo = UserFactory(legal_name="Cléo 李", license_number="@SUM(1+1)", license_state="VA")
-    a = enroll(ana, course, on=_day(2024, 1, 10), status=Enrollment.Status.COMPLETED, completed=_day(2024, 2, 1))
+    a = enroll(
+        ana, course, on=_day(2024, 1, 10), status=Enrollment.Status.COMPLETED, completed=_day(2024, 2, 1)
+    )
     b = enroll(bob, course, on=_day(2024, 3, 5))
     c = enroll(cleo, course, on=_day(2024, 6, 20), status=Enrollment.Status.WITHDRAWN)
     finish_modules(a, modules)
@@ -71,8 +90,9 @@ def roster(course, modules, post_test):
     graded_attempt(bob, post_test, 1, "40.00", False)
     evaluate(a, [5, 4, 4, 5, 3], comments="Clear and practical. Merci !")
     evaluate(b, [3, 4, 2, 5, 4], comments="")
-    Certificate.objects.create(enrollment=a, code="ABCDE-FGHIJ", status=Certificate.Status.ISSUED,
-                               issued_at=_day(2024, 2, 1))
+    Certificate.objects.create(
+        enrollment=a, code="ABCDE-FGHIJ", status=Certificate.Status.ISSUED, issued_at=_day(2024, 2, 1)
+    )
     return {"ana": a, "bob": b, "cleo": c}
 
 
@@ -87,11 +107,26 @@ def records_staff(client, assigned_instructor):
 # --- CSV helpers ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("=1+1", "'=1+1"), ("+SUM(A1)", "'+SUM(A1)"), ("-2+3", "'-2+3"), ("@cmd", "'@cmd"),
-    ("\tTAB", "'\tTAB"), ("\rCR", "'\rCR"), ("Ana", "Ana"), ("a=b", "a=b"), ("", ""), (None, ""),
-    (-0.25, -0.25), (3, 3), (Decimal("93.33"), Decimal("93.33")), (True, "yes"), (False, "no"),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("=1+1", "'=1+1"),
+        ("+SUM(A1)", "'+SUM(A1)"),
+        ("-2+3", "'-2+3"),
+        ("@cmd", "'@cmd"),
+        ("\tTAB", "'\tTAB"),
+        ("\rCR", "'\rCR"),
+        ("Ana", "Ana"),
+        ("a=b", "a=b"),
+        ("", ""),
+        (None, ""),
+        (-0.25, -0.25),
+        (3, 3),
+        (Decimal("93.33"), Decimal("93.33")),
+        (True, "yes"),
+        (False, "no"),
+    ],
+)
 def test_safe_cell(value, expected):
     assert safe_cell(value) == expected
 
@@ -113,9 +148,19 @@ def test_roster_rows(roster, course, modules):
     rows = {e.user.legal_name: e for e in queryset}
     ana, bob, cleo = rows["Ana Núñez-Łukasiewicz"], rows["=cmd|' /C calc'!A0"], rows["Cléo 李"]
     assert (ana.modules_done, ana.best_score, ana.attempts_used, ana.post_test_passed, ana.evaluated) == (
-        3, Decimal("93.33"), 2, True, True)
+        3,
+        Decimal("93.33"),
+        2,
+        True,
+        True,
+    )
     assert (bob.modules_done, bob.best_score, bob.attempts_used, bob.post_test_passed, bob.evaluated) == (
-        1, Decimal("40.00"), 1, False, True)
+        1,
+        Decimal("40.00"),
+        1,
+        False,
+        True,
+    )
     assert (cleo.modules_done, cleo.best_score, cleo.attempts_used, cleo.evaluated) == (0, None, 0, False)
     assert ana.certificate.code == "ABCDE-FGHIJ"
     assert RosterRow(bob, total).certificate is None and RosterRow(bob, total).progress_percent == 33
@@ -136,15 +181,21 @@ def test_roster_ignores_other_courses_and_draft_modules(roster, course, modules,
     assert row.best_score == Decimal("93.33") and row.attempts_used == 2
 
 
-@pytest.mark.parametrize("filters, expected", [
-    (RosterFilters(status="completed"), {"Ana Núñez-Łukasiewicz"}),
-    (RosterFilters(status="withdrawn"), {"Cléo 李"}),
-    (RosterFilters(date_from=datetime(2024, 3, 1).date()), {"=cmd|' /C calc'!A0", "Cléo 李"}),
-    (RosterFilters(date_to=datetime(2024, 3, 5).date()), {"Ana Núñez-Łukasiewicz", "=cmd|' /C calc'!A0"}),
-    (RosterFilters(date_field="completed", date_from=datetime(2024, 1, 1).date()), {"Ana Núñez-Łukasiewicz"}),
-    (RosterFilters(search="lmbt 999"), {"=cmd|' /C calc'!A0"}),
-    (RosterFilters(search="abcde-fghij"), {"Ana Núñez-Łukasiewicz"}),
-])
+@pytest.mark.parametrize(
+    "filters, expected",
+    [
+        (RosterFilters(status="completed"), {"Ana Núñez-Łukasiewicz"}),
+        (RosterFilters(status="withdrawn"), {"Cléo 李"}),
+        (RosterFilters(date_from=datetime(2024, 3, 1).date()), {"=cmd|' /C calc'!A0", "Cléo 李"}),
+        (RosterFilters(date_to=datetime(2024, 3, 5).date()), {"Ana Núñez-Łukasiewicz", "=cmd|' /C calc'!A0"}),
+        (
+            RosterFilters(date_field="completed", date_from=datetime(2024, 1, 1).date()),
+            {"Ana Núñez-Łukasiewicz"},
+        ),
+        (RosterFilters(search="lmbt 999"), {"=cmd|' /C calc'!A0"}),
+        (RosterFilters(search="abcde-fghij"), {"Ana Núñez-Łukasiewicz"}),
+    ],
+)
 def test_roster_filters(roster, course, filters, expected):
     queryset, _, _ = roster_rows(course, filters)
     assert {e.user.legal_name for e in queryset} == expected
@@ -168,8 +219,9 @@ def _roster_queries(client, course):
     return len(queries)
 
 
-def test_roster_page_queries_do_not_grow_with_rows(records_staff, roster, course, modules, post_test,
-                                                   django_assert_max_num_queries):
+def test_roster_page_queries_do_not_grow_with_rows(
+    records_staff, roster, course, modules, post_test, django_assert_max_num_queries
+):
     few = _roster_queries(records_staff, course)
     for n in range(30):
         learner = UserFactory()
@@ -193,20 +245,34 @@ def test_roster_csv(records_staff, roster, course):
     body = b"".join(response.streaming_content)
     assert body.startswith("\ufeff".encode())
     rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
-    assert list(rows[0].keys())[:8] == ["legal_name", "username", "email", "license_number", "license_state",
-                                        "account_active", "enrollment_status", "enrolled_at"]
+    assert list(rows[0].keys())[:8] == [
+        "legal_name",
+        "username",
+        "email",
+        "license_number",
+        "license_state",
+        "account_active",
+        "enrollment_status",
+        "enrolled_at",
+    ]
     by_name = {row["legal_name"]: row for row in rows}
     assert set(by_name) == {"Ana Núñez-Łukasiewicz", "'=cmd|' /C calc'!A0", "Cléo 李"}
     ana = by_name["Ana Núñez-Łukasiewicz"]
     assert ana["license_number"] == "'-12345"
     assert ana["enrollment_status"] == "Completed" and ana["completed_at"].startswith("2024-02-01")
     assert (ana["modules_completed"], ana["modules_total"], ana["progress_percent"]) == ("3", "3", "100")
-    assert (ana["post_test_best_score"], ana["post_test_attempts"], ana["post_test_passed"]) == ("93.33", "2", "yes")
+    assert (ana["post_test_best_score"], ana["post_test_attempts"], ana["post_test_passed"]) == (
+        "93.33",
+        "2",
+        "yes",
+    )
     assert (ana["certificate_code"], ana["certificate_status"]) == ("ABCDE-FGHIJ", "Issued")
     assert by_name["Cléo 李"]["license_number"] == "'@SUM(1+1)"
     assert by_name["Cléo 李"]["certificate_code"] == ""
     filtered = records_staff.get(reverse("insight_roster_csv", args=[course.pk]), {"status": "active"})
-    filtered_rows = list(csv.DictReader(io.StringIO(b"".join(filtered.streaming_content).decode("utf-8-sig"))))
+    filtered_rows = list(
+        csv.DictReader(io.StringIO(b"".join(filtered.streaming_content).decode("utf-8-sig")))
+    )
     assert [row["legal_name"] for row in filtered_rows] == ["'=cmd|' /C calc'!A0"]
 
 
@@ -218,8 +284,15 @@ def test_evaluation_summary(roster, course):
     summary = evaluation_summary(course)
     assert summary["count"] == 2
     means = {r["field"]: r["mean"] for r in summary["ratings"]}
-    assert means == pytest.approx({"objectives_met": 4, "content_relevant": 4, "materials_quality": 3,
-                                   "instructor_quality": 5, "would_recommend": 3.5})
+    assert means == pytest.approx(
+        {
+            "objectives_met": 4,
+            "content_relevant": 4,
+            "materials_quality": 3,
+            "instructor_quality": 5,
+            "would_recommend": 3.5,
+        }
+    )
     assert summary["overall"] == pytest.approx(3.9)
     objectives = summary["ratings"][0]
     assert [d["count"] for d in objectives["distribution"]] == [0, 0, 1, 0, 1]  # values 1..5
@@ -236,8 +309,15 @@ def test_evaluations_page_and_csv(records_staff, roster, course):
     body = b"".join(response.streaming_content)
     assert body.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
-    assert rows[0] == ["submitted_at", "legal_name", "username", "license_number", "license_state", *RATINGS,
-                       "comments"]
+    assert rows[0] == [
+        "submitted_at",
+        "legal_name",
+        "username",
+        "license_number",
+        "license_state",
+        *RATINGS,
+        "comments",
+    ]
     assert len(rows) == 3
     assert {row[1] for row in rows[1:]} == {"Ana Núñez-Łukasiewicz", "'=cmd|' /C calc'!A0"}
     ana = next(row for row in rows[1:] if row[1].startswith("Ana"))
@@ -261,7 +341,9 @@ def test_staff_look_up_a_learners_records(records_staff, roster, course):
     assert page.status_code == 200
     html = page.content.decode()
     assert "ABCDE-FGHIJ" in html and "93.33%" in html and course.title in html
-    assert reverse("insight_learner_json", args=[ana.pk]) not in html  # all of a learner's data: provider-wide
+    assert (
+        reverse("insight_learner_json", args=[ana.pk]) not in html
+    )  # all of a learner's data: provider-wide
     refused = records_staff.get(reverse("insight_learner_json", args=[ana.pk]))
     assert refused.status_code == 302 and refused["Location"] == reverse("wagtailadmin_home")
     records_staff.force_login(UserFactory(is_superuser=True, is_staff=True))
@@ -272,8 +354,16 @@ def test_staff_look_up_a_learners_records(records_staff, roster, course):
 # --- permissions ------------------------------------------------------------------------------------
 
 
-RECORD_URLS = ["insight_courses", "insight_roster", "insight_roster_csv", "insight_evaluations",
-               "insight_evaluations_csv", "insight_learners", "insight_learner", "insight_learner_json"]
+RECORD_URLS = [
+    "insight_courses",
+    "insight_roster",
+    "insight_roster_csv",
+    "insight_evaluations",
+    "insight_evaluations_csv",
+    "insight_learners",
+    "insight_learner",
+    "insight_learner_json",
+]
 
 
 def _url(name, course, user):
@@ -344,8 +434,15 @@ def test_deactivated_learner_keeps_every_record(records_staff, roster, course, p
     assert Certificate.objects.filter(enrollment__user=ana).count() == 1
     page = records_staff.get(reverse("insight_roster", args=[course.pk])).content.decode()
     assert "Ana Núñez-Łukasiewicz" in page and "account inactive" in page
-    rows = list(csv.DictReader(io.StringIO(
-        b"".join(records_staff.get(reverse("insight_roster_csv", args=[course.pk])).streaming_content).decode("utf-8-sig"))))
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                b"".join(
+                    records_staff.get(reverse("insight_roster_csv", args=[course.pk])).streaming_content
+                ).decode("utf-8-sig")
+            )
+        )
+    )
     assert next(r for r in rows if r["legal_name"].startswith("Ana"))["account_active"] == "no"
 
 
@@ -355,8 +452,12 @@ def test_deleting_a_learner_with_records_is_refused(roster):
         ana.delete()
     assert Enrollment.objects.filter(user=ana).exists()
     assert Certificate.objects.filter(enrollment__user=ana).exists()
-    for field in (Enrollment._meta.get_field("user"), Attempt._meta.get_field("user"),
-                  Certificate._meta.get_field("enrollment"), CourseEvaluation._meta.get_field("enrollment")):
+    for field in (
+        Enrollment._meta.get_field("user"),
+        Attempt._meta.get_field("user"),
+        Certificate._meta.get_field("enrollment"),
+        CourseEvaluation._meta.get_field("enrollment"),
+    ):
         assert field.remote_field.on_delete.__name__ == "PROTECT", field
 
 

@@ -19,8 +19,10 @@ from tests.factories import module_create
 
 
 def states(outline):
-    return [("done" if r.completed else "next" if r.is_next else "locked" if r.locked else "open")
-            for r in outline["module_rows"]]
+    return [
+        ("done" if r.completed else "next" if r.is_next else "locked" if r.locked else "open")
+        for r in outline["module_rows"]
+    ]
 
 
 class TestCourseOutline:
@@ -35,7 +37,11 @@ class TestCourseOutline:
         module_complete(user=enrollment.user, module=modules[0])
         outline = course_outline(course=course, user=enrollment.user)
         assert states(outline) == ["done", "next", "locked"]
-        assert (outline["completed_count"], outline["module_count"], outline["progress_percent"]) == (1, 3, 33)
+        assert (outline["completed_count"], outline["module_count"], outline["progress_percent"]) == (
+            1,
+            3,
+            33,
+        )
         assert outline["next_module"].pk == modules[1].pk
 
     def test_reading_minutes_and_estimated_hours_come_from_word_counts(self, course, modules):
@@ -49,7 +55,9 @@ class TestCourseOutline:
 
     def test_no_warning_when_the_words_fit_the_hours(self, instructor, course_with_modules):
         course, _ = course_with_modules(0, ce_hours=Decimal("1.00"))
-        module_create(course, title="Long read", body=[("rich_text", "<p>" + "word " * WORDS_PER_CE_HOUR + "</p>")])
+        module_create(
+            course, title="Long read", body=[("rich_text", "<p>" + "word " * WORDS_PER_CE_HOUR + "</p>")]
+        )
         outline = course_outline(course=course, user=instructor)
         assert outline["estimated_ce_hours"] == Decimal("1.00")
         assert outline["ce_hours_mismatch"] is False
@@ -62,8 +70,14 @@ class TestCourseOutline:
 
 @pytest.mark.parametrize(
     "approved, estimate, differ",
-    [("2.00", "2.00", False), ("2.00", "1.50", False), ("2.00", "1.49", True), ("2.00", "2.51", True),
-     ("0", "0", False), ("0", "0.10", True)],
+    [
+        ("2.00", "2.00", False),
+        ("2.00", "1.50", False),
+        ("2.00", "1.49", True),
+        ("2.00", "2.51", True),
+        ("0", "0", False),
+        ("0", "0.10", True),
+    ],
 )
 def test_ce_hours_tolerance_is_25_percent(approved, estimate, differ):
     assert ce_hours_differ(Decimal(approved), Decimal(estimate)) is differ
@@ -102,7 +116,9 @@ class TestModuleContext:
 
 
 class TestCards:
-    def test_cards_carry_counts_and_the_learners_own_progress(self, enrollment, other_learner, course, modules):
+    def test_cards_carry_counts_and_the_learners_own_progress(
+        self, enrollment, other_learner, course, modules
+    ):
         module_complete(user=enrollment.user, module=modules[0])
         [card] = course_cards(user=enrollment.user)
         assert (card.course.pk, card.module_count, card.reading_minutes) == (course.pk, 3, 3)

@@ -153,7 +153,9 @@ class TestModuleComplete:
             client.get(modules[0].url)
         with time_machine.travel(T0 + timedelta(minutes=12), tick=False):
             # whatever the browser claims is ignored
-            response = client.post(complete_url(modules[0]), {"seconds_spent": "99999", "completed_at": "2020-01-01"})
+            response = client.post(
+                complete_url(modules[0]), {"seconds_spent": "99999", "completed_at": "2020-01-01"}
+            )
         assert response.status_code == 302 and response["Location"] == modules[1].url
         progress = ModuleProgress.objects.get(enrollment=enrollment, module=modules[0])
         assert progress.completed_at == T0 + timedelta(minutes=12) and progress.seconds_spent == 720
@@ -188,8 +190,15 @@ class TestModuleComplete:
         assert client.get(complete_url(modules[0])).status_code == 405
         assert not ModuleProgress.objects.filter(completed_at__isnull=False).exists()
 
-    @pytest.mark.parametrize("path", ["/modules/0/complete/", "/modules/424242/complete/",
-                                      f"/modules/{2**63 + 1}/complete/", "/modules/abc/complete/"])
+    @pytest.mark.parametrize(
+        "path",
+        [
+            "/modules/0/complete/",
+            "/modules/424242/complete/",
+            f"/modules/{2**63 + 1}/complete/",
+            "/modules/abc/complete/",
+        ],
+    )
     def test_unknown_ids_are_404(self, client, learner, db, path):
         client.force_login(learner)
         assert client.post(path).status_code == 404
@@ -223,7 +232,9 @@ class TestDashboard:
         assert 'value="33" max="100"' in html and "1 of 3 modules complete" in html
         assert f'href="{modules[1].url}"' in html and "Continue" in html
 
-    def test_never_shows_another_learners_courses(self, client, other_learner, course_with_modules, enrollment):
+    def test_never_shows_another_learners_courses(
+        self, client, other_learner, course_with_modules, enrollment
+    ):
         private_course, _ = course_with_modules(2, title="Someone else's course")
         enrollment_create(user=other_learner, course=private_course)
         client.force_login(enrollment.user)

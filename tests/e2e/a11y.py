@@ -77,7 +77,13 @@ def watch_console(page):
     """Collect the CSP violations and uncaught script errors the page reports from now on; assert the list
     stays empty at the end of a test (pages must work under the strict policy, without inline code)."""
     problems = []
-    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" and (
-        "Content Security Policy" in msg.text or "Refused to" in msg.text) else None)
+    page.on(
+        "console",
+        lambda msg: (
+            problems.append(msg.text)
+            if msg.type == "error" and ("Content Security Policy" in msg.text or "Refused to" in msg.text)
+            else None
+        ),
+    )
     page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
     return problems

@@ -27,7 +27,8 @@ class Journey:
             page.set_viewport_size(viewport)
             if full_page:  # from the top, so sticky bars sit where a visitor first sees them
                 page.evaluate("() => window.scrollTo({top: 0, left: 0, behavior: 'instant'})")
-            page.screenshot(path=str(self.folder / f"{self.step:02d}-{step_name}-{size_name}.png"),
-                            full_page=full_page)
+            page.screenshot(
+                path=str(self.folder / f"{self.step:02d}-{step_name}-{size_name}.png"), full_page=full_page
+            )
         if original:
             page.set_viewport_size(original)

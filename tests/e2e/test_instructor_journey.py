@@ -20,7 +20,12 @@ from quizzes.models import Question, QuestionKind
 from tests.e2e.a11y import watch_console
 from tests.e2e.screens import SIZES, Journey
 from tests.factories import (
-    InstructorFactory, ProviderFactory, course_create, module_create, psoas_course, wagtail_base_ensure,
+    InstructorFactory,
+    ProviderFactory,
+    course_create,
+    module_create,
+    psoas_course,
+    wagtail_base_ensure,
 )
 from tests.quizzes import factories as qf
 from tests.quizzes.test_item_analysis import MATRIX, record_attempts
@@ -63,7 +68,9 @@ def instructors_group_ready():
 
     group = Group.objects.get(name="Instructors")
     for app_label, _, codename in importlib.import_module("cms.migrations.0003_roles").INSTRUCTOR_PERMISSIONS:
-        group.permissions.add(*Permission.objects.filter(content_type__app_label=app_label, codename=codename))
+        group.permissions.add(
+            *Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+        )
     instructor_quiz_permissions_grant()
     records_permissions_grant()
     if Collection.get_first_root_node() is None:
@@ -80,25 +87,51 @@ def instructor_world(transactional_db, settings):
     course, module = psoas_course(catalogue)
     # A module quiz that six learners have taken: the fourth question is answered by one of them only.
     questions = [
-        qf.single_choice(module, stem="Where does psoas major insert?", right="Lesser trochanter of the femur",
-                         wrong=("Greater trochanter", "Ischial tuberosity", "Iliac crest")),
-        qf.single_choice(module, stem="Which muscle shares the psoas tendon?", right="Iliacus",
-                         wrong=("Piriformis", "Quadratus lumborum", "Gluteus medius")),
-        qf.single_choice(module, stem="What does psoas major do at the hip?", right="Flexes the hip",
-                         wrong=("Extends the hip", "Abducts the hip", "Nothing")),
-        qf.single_choice(module, stem=HARD_STEM, right="L1 to L3 (ventral rami)",
-                         wrong=("S1 to S3", "C5 to C7", "T1 to T3")),
+        qf.single_choice(
+            module,
+            stem="Where does psoas major insert?",
+            right="Lesser trochanter of the femur",
+            wrong=("Greater trochanter", "Ischial tuberosity", "Iliac crest"),
+        ),
+        qf.single_choice(
+            module,
+            stem="Which muscle shares the psoas tendon?",
+            right="Iliacus",
+            wrong=("Piriformis", "Quadratus lumborum", "Gluteus medius"),
+        ),
+        qf.single_choice(
+            module,
+            stem="What does psoas major do at the hip?",
+            right="Flexes the hip",
+            wrong=("Extends the hip", "Abducts the hip", "Nothing"),
+        ),
+        qf.single_choice(
+            module,
+            stem=HARD_STEM,
+            right="L1 to L3 (ventral rami)",
+            wrong=("S1 to S3", "C5 to C7", "T1 to T3"),
+        ),
     ]
     quiz = qf.quiz_create(course, module, title="Quiz: the psoas and iliacus")
     record_attempts(quiz, questions, MATRIX)
     # Another course with a quiz of its own, which this instructor does not teach.
-    other = course_create(catalogue, title="Neck and Shoulders", slug="neck-and-shoulders", provider=ProviderFactory())
-    other_quiz = qf.quiz_create(other, module_create(other, title="The upper trapezius"),
-                                title="Quiz: the upper trapezius")
+    other = course_create(
+        catalogue, title="Neck and Shoulders", slug="neck-and-shoulders", provider=ProviderFactory()
+    )
+    other_quiz = qf.quiz_create(
+        other, module_create(other, title="The upper trapezius"), title="Quiz: the upper trapezius"
+    )
     instructor = InstructorFactory(username="dana.instructor", legal_name="Dana Whitfield", is_staff=False)
     course_instructor_assign(course=course, user=instructor)  # page rights on this course only
-    return {"course": course, "module": module, "quiz": quiz, "zones": zones, "instructor": instructor,
-            "hard": questions[3], "other_quiz": other_quiz}
+    return {
+        "course": course,
+        "module": module,
+        "quiz": quiz,
+        "zones": zones,
+        "instructor": instructor,
+        "hard": questions[3],
+        "other_quiz": other_quiz,
+    }
 
 
 def log_in(page, live_server, username):
@@ -131,25 +164,62 @@ def add_options(page, options):
 
 
 QUESTIONS = [
-    (QuestionKind.SINGLE_CHOICE, "Single choice", "Which muscle flexes the hip most strongly?",
-     [("Iliopsoas", "", True), ("Gluteus maximus", "", False), ("Hamstrings", "", False)]),
-    (QuestionKind.MULTIPLE_RESPONSE, "Multiple response", "Which muscles attach to the lesser trochanter?",
-     [("Psoas major", "", True), ("Iliacus", "", True), ("Piriformis", "", False)]),
-    (QuestionKind.TRUE_FALSE, "True / false", "Psoas major attaches to the lumbar vertebrae.",
-     [("True", "", True), ("False", "", False)]),
-    (QuestionKind.MATCHING, "Matching", "Match each muscle to its insertion.",
-     [("Psoas major", "Lesser trochanter", False), ("Piriformis", "Greater trochanter", False),
-      ("", "Ischial tuberosity", False)]),
-    (QuestionKind.ORDERING, "Ordering", "Put the steps of a psoas release in order.",
-     [("Explain and get consent", "", False), ("Locate the muscle", "", False), ("Apply gentle pressure", "", False)]),
-    (QuestionKind.CASE_VIGNETTE, "Case vignette",
-     "A client has new numbness in the saddle area and trouble passing urine. What do you do?",
-     [("Treat", "", False), ("Refer (routine)", "", False), ("Emergency (call 911 / ED now)", "", True)]),
-    (QuestionKind.BODY_MAP, "Body map (zones)", "Where does a quadratus lumborum trigger point refer pain?", []),
+    (
+        QuestionKind.SINGLE_CHOICE,
+        "Single choice",
+        "Which muscle flexes the hip most strongly?",
+        [("Iliopsoas", "", True), ("Gluteus maximus", "", False), ("Hamstrings", "", False)],
+    ),
+    (
+        QuestionKind.MULTIPLE_RESPONSE,
+        "Multiple response",
+        "Which muscles attach to the lesser trochanter?",
+        [("Psoas major", "", True), ("Iliacus", "", True), ("Piriformis", "", False)],
+    ),
+    (
+        QuestionKind.TRUE_FALSE,
+        "True / false",
+        "Psoas major attaches to the lumbar vertebrae.",
+        [("True", "", True), ("False", "", False)],
+    ),
+    (
+        QuestionKind.MATCHING,
+        "Matching",
+        "Match each muscle to its insertion.",
+        [
+            ("Psoas major", "Lesser trochanter", False),
+            ("Piriformis", "Greater trochanter", False),
+            ("", "Ischial tuberosity", False),
+        ],
+    ),
+    (
+        QuestionKind.ORDERING,
+        "Ordering",
+        "Put the steps of a psoas release in order.",
+        [
+            ("Explain and get consent", "", False),
+            ("Locate the muscle", "", False),
+            ("Apply gentle pressure", "", False),
+        ],
+    ),
+    (
+        QuestionKind.CASE_VIGNETTE,
+        "Case vignette",
+        "A client has new numbness in the saddle area and trouble passing urine. What do you do?",
+        [("Treat", "", False), ("Refer (routine)", "", False), ("Emergency (call 911 / ED now)", "", True)],
+    ),
+    (
+        QuestionKind.BODY_MAP,
+        "Body map (zones)",
+        "Where does a quadratus lumborum trigger point refer pain?",
+        [],
+    ),
 ]
 
 
-def test_import_edit_publish_upload_write_questions_and_read_item_analysis(page, live_server, instructor_world):
+def test_import_edit_publish_upload_write_questions_and_read_item_analysis(
+    page, live_server, instructor_world
+):
     journey = AdminJourney("instructor")
     world = instructor_world
     course, instructor = world["course"], world["instructor"]
@@ -165,7 +235,9 @@ def test_import_edit_publish_upload_write_questions_and_read_item_analysis(page,
     page.get_by_role("link", name="Import article").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Import article")
     courses = page.get_by_label("Course")
-    expect(courses.locator("option")).to_have_text(["Choose a course…", course.title])  # only the course they teach
+    expect(courses.locator("option")).to_have_text(
+        ["Choose a course…", course.title]
+    )  # only the course they teach
     courses.select_option(label=course.title)
     page.get_by_label("Article file").set_input_files(str(ARTICLE))
     journey.shoot(page, "import-form")
@@ -199,9 +271,13 @@ def test_import_edit_publish_upload_write_questions_and_read_item_analysis(page,
     page.locator("input[type=file]").set_input_files(str(Path(__file__).parent / "fixtures" / "psoas.png"))
     expect(page.get_by_text("Upload successful. Please update this image")).to_be_visible()
     page.get_by_label("Title").fill("Palpating the psoas")
-    page.get_by_label("Description").fill("A therapist's fingertips sinking beside the navel towards the psoas.")
+    page.get_by_label("Description").fill(
+        "A therapist's fingertips sinking beside the navel towards the psoas."
+    )
     journey.shoot(page, "image-uploaded")
-    with page.expect_response(lambda r: "/admin/images/multiple/" in r.url and r.request.method == "POST") as saved:
+    with page.expect_response(
+        lambda r: "/admin/images/multiple/" in r.url and r.request.method == "POST"
+    ) as saved:
         page.get_by_role("button", name="Update").click()
     assert saved.value.ok
     image = get_image_model().objects.get(uploaded_by_user=instructor)
@@ -235,9 +311,14 @@ def test_import_edit_publish_upload_write_questions_and_read_item_analysis(page,
         assert question.kind == kind
         assert question.module_id == (world["module"].pk if kind == QuestionKind.SINGLE_CHOICE else None)
         if kind == QuestionKind.BODY_MAP:
-            assert sorted(question.correct_zones.values_list("code", flat=True)) == ["buttock-upper", "lumbar-left"]
+            assert sorted(question.correct_zones.values_list("code", flat=True)) == [
+                "buttock-upper",
+                "lumbar-left",
+            ]
         else:
-            assert [(o.text, o.match_text, o.is_correct) for o in question.options.order_by("sort_order")] == options
+            assert [
+                (o.text, o.match_text, o.is_correct) for o in question.options.order_by("sort_order")
+            ] == options
     journey.shoot(page, "question-bank")
 
     # 6. Item analysis of the module quiz: one question is flagged as too hard; open it to edit.

@@ -62,26 +62,48 @@ def module_body(topic, *, figure=None, muscle=None, red_flag=None):
     anchor = topic.lower().replace(" ", "-")
     body = [
         ("heading", {"text": f"{topic[0].upper()}{topic[1:]} in the clinic", "anchor": f"clinic-{anchor}"}),
-        ("rich_text", f"<p>This module looks at {topic} and how it relates to low back pain in the clinic. "
-                      "Clients rarely describe their pain in anatomical terms, so the history you take and "
-                      "the way you palpate matter as much as the technique you choose.</p>"
-                      "<p>Palpate gently, ask about symptoms, and refer when a red flag appears.</p>"),
+        (
+            "rich_text",
+            f"<p>This module looks at {topic} and how it relates to low back pain in the clinic. "
+            "Clients rarely describe their pain in anatomical terms, so the history you take and "
+            "the way you palpate matter as much as the technique you choose.</p>"
+            "<p>Palpate gently, ask about symptoms, and refer when a red flag appears.</p>",
+        ),
     ]
     if figure:
-        body.append(("figure", {"image": {"image": figure, "alt_text": "Outline of the trunk with the two "
-                                          "psoas muscles running from the lumbar spine to the thighs",
-                                          "decorative": False},
-                                "caption": "Psoas major runs from the lumbar spine to the lesser trochanter.",
-                                "credit": "Bodywork CE"}))
+        body.append(
+            (
+                "figure",
+                {
+                    "image": {
+                        "image": figure,
+                        "alt_text": "Outline of the trunk with the two "
+                        "psoas muscles running from the lumbar spine to the thighs",
+                        "decorative": False,
+                    },
+                    "caption": "Psoas major runs from the lumbar spine to the lesser trochanter.",
+                    "credit": "Bodywork CE",
+                },
+            )
+        )
     if muscle:
         body.append(("muscle_card", {"muscle": muscle, "note": "Palpate it only with the client's consent."}))
     body.append(("heading", {"text": "In the treatment room", "anchor": f"room-{anchor}"}))
     body.append(("rich_text", f"<p>Work with {topic} slowly and check in with the client often.</p>"))
     if red_flag:
         body.append(("red_flag", {"red_flag": red_flag, "note": "Stop the session and refer the same day."}))
-    body.append(("key_points", {"title": "Key points", "points": [f"{topic.capitalize()} can refer pain to "
-                                                                  "the low back.",
-                                                                  "Work within your scope of practice."]}))
+    body.append(
+        (
+            "key_points",
+            {
+                "title": "Key points",
+                "points": [
+                    f"{topic.capitalize()} can refer pain to the low back.",
+                    "Work within your scope of practice.",
+                ],
+            },
+        )
+    )
     return body
 
 
@@ -91,27 +113,47 @@ def school(transactional_db, tmp_path, settings, knowledge_base):
     wagtail_base_ensure()
     _, catalogue = site_tree_ensure()
     course = course_create(
-        catalogue, title="Massage for Low Back Pain", slug="massage-for-low-back-pain",
-        provider=ProviderFactory(name="Carolina School of Massage"), ce_hours=Decimal("3.00"),
+        catalogue,
+        title="Massage for Low Back Pain",
+        slug="massage-for-low-back-pain",
+        provider=ProviderFactory(name="Carolina School of Massage"),
+        ce_hours=Decimal("3.00"),
         approved_title="Massage for Low Back Pain: Anatomy, Referred Pain and Red Flags",
         summary="Assess and treat the muscles behind common low back pain, and know when to refer.",
-        learning_objectives=[("objective", "Locate psoas major and quadratus lumborum by palpation."),
-                             ("objective", "Recognise red flags that need medical referral.")],
+        learning_objectives=[
+            ("objective", "Locate psoas major and quadratus lumborum by palpation."),
+            ("objective", "Recognise red flags that need medical referral."),
+        ],
     )
     psoas = Muscle.objects.get(slug="psoas-major")
     saddle = RedFlag.objects.get(slug="saddle-anaesthesia")
     modules = [
-        module_create(course, title="The psoas and iliacus", summary="An introduction to the iliopsoas.",
-                      body=module_body("the iliopsoas", figure=diagram(), muscle=psoas)),
-        module_create(course, title="Quadratus lumborum", summary="The deep lateral back muscle.",
-                      body=module_body("quadratus lumborum")),
-        module_create(course, title="Red flags", summary="When to stop and refer.",
-                      body=module_body("red flags", red_flag=saddle)),
+        module_create(
+            course,
+            title="The psoas and iliacus",
+            summary="An introduction to the iliopsoas.",
+            body=module_body("the iliopsoas", figure=diagram(), muscle=psoas),
+        ),
+        module_create(
+            course,
+            title="Quadratus lumborum",
+            summary="The deep lateral back muscle.",
+            body=module_body("quadratus lumborum"),
+        ),
+        module_create(
+            course,
+            title="Red flags",
+            summary="When to stop and refer.",
+            body=module_body("red flags", red_flag=saddle),
+        ),
     ]
     qf.true_false(modules[0], stem="Psoas major inserts on the lesser trochanter of the femur.")
-    qf.single_choice(modules[0], stem="Which nerve supply does psoas major have?",
-                     right="Branches of the lumbar plexus (L1-L3)", wrong=("The femoral nerve only",
-                                                                          "The sciatic nerve", "The obturator nerve"))
+    qf.single_choice(
+        modules[0],
+        stem="Which nerve supply does psoas major have?",
+        right="Branches of the lumbar plexus (L1-L3)",
+        wrong=("The femoral nerve only", "The sciatic nerve", "The obturator nerve"),
+    )
     module_quiz = qf.quiz_create(course, modules[0], title="Quiz: the psoas and iliacus")
     qf.true_false(modules[2], stem="Saddle anaesthesia with back pain needs emergency referral.")
     post_test = qf.quiz_create(course, None, title="Final post-test", time_limit_minutes=30)
@@ -240,12 +282,16 @@ def test_sign_up_to_a_verified_certificate(page, live_server, school):
         step(journey, page, "dashboard-modules-read")
         row.get_by_role("link", name=re.compile("See what’s left")).click()
         expect(page).to_have_url(course_url + "#completion-heading")
-        expect(page.locator(".progress-summary", has_text="Your progress")).to_contain_text("3 of 3 modules complete")
+        expect(page.locator(".progress-summary", has_text="Your progress")).to_contain_text(
+            "3 of 3 modules complete"
+        )
         step(journey, page, "course-modules-read")
         page.locator(".quiz-panel").get_by_role("link", name="Take the post-test").click()
         page.get_by_role("button", name=re.compile("Start")).click()
         expect(page).to_have_url(re.compile(r"/attempts/\d+/$"))
-        expect(page.locator("[data-seconds-left] [data-timer]")).to_have_text(re.compile(r"^(30:00|29:\d\d)$"))
+        expect(page.locator("[data-seconds-left] [data-timer]")).to_have_text(
+            re.compile(r"^(30:00|29:\d\d)$")
+        )
         answer_every_question_right(page)
         expect(page.locator("[data-save-status]")).to_contain_text("All answers saved", timeout=10_000)
         step(journey, page, "post-test")
@@ -260,8 +306,13 @@ def test_sign_up_to_a_verified_certificate(page, live_server, school):
         step(journey, page, "course-checklist")
         panel.get_by_role("link", name="Evaluate the course").click()
         step(journey, page, "evaluation")
-        for field in ("objectives_met", "content_relevant", "materials_quality", "instructor_quality",
-                      "would_recommend"):
+        for field in (
+            "objectives_met",
+            "content_relevant",
+            "materials_quality",
+            "instructor_quality",
+            "would_recommend",
+        ):
             page.locator(f'input[name="{field}"][value="5"]').check()
         comments = page.get_by_label(re.compile("comments", re.I))
         comments.fill("Clear lessons; the red-flag module was especially useful.")
@@ -270,7 +321,9 @@ def test_sign_up_to_a_verified_certificate(page, live_server, school):
         # The dashboard holds the certificate.
         expect(page).to_have_url(re.compile(r"/dashboard/$"))
         certificates = page.locator(".dashboard-certificates")
-        expect(certificates).to_contain_text("Massage for Low Back Pain: Anatomy, Referred Pain and Red Flags")
+        expect(certificates).to_contain_text(
+            "Massage for Low Back Pain: Anatomy, Referred Pain and Red Flags"
+        )
         expect(certificates).to_contain_text("3 CE hours")
         step(journey, page, "dashboard-certificate")
         certificate = Certificate.objects.get()
@@ -285,7 +338,9 @@ def test_sign_up_to_a_verified_certificate(page, live_server, school):
         text = re.sub(r"\s+", " ", PdfReader(io.BytesIO(data)).pages[0].extract_text())
         assert LEGAL_NAME in text and certificate.code in text and "3 CE hours" in text
         host = live_server.url.split("://", 1)[1]
-        assert f"{host}/certificates/verify/" in text.replace(" ", "")  # what the QR code and the text point to
+        assert f"{host}/certificates/verify/" in text.replace(
+            " ", ""
+        )  # what the QR code and the text point to
 
         certificates.get_by_role("link", name="Verification page").click()
         expect(page).to_have_url(re.compile(rf"/certificates/verify/{certificate.code}/$"))
@@ -296,7 +351,9 @@ def test_sign_up_to_a_verified_certificate(page, live_server, school):
         # Anyone can look a number up, typed sloppily; the transcript lists the hours.
         page.goto(live_server.url + "/certificates/verify/")
         step(journey, page, "certificate-lookup")
-        page.get_by_label(re.compile("certificate number", re.I)).fill(certificate.code.lower().replace("-", " "))
+        page.get_by_label(re.compile("certificate number", re.I)).fill(
+            certificate.code.lower().replace("-", " ")
+        )
         page.get_by_role("button", name="Verify").click()
         expect(page.get_by_role("heading", name="Valid certificate")).to_be_visible()
         page.goto(live_server.url + "/transcript/")

@@ -34,7 +34,9 @@ def browser_context_args(browser_context_args):
 def site(transactional_db, knowledge_base):
     wagtail_base_ensure()
     site_tree_ensure()
-    return UserFactory(username="page-learner", email="page.learner@example.com", legal_name="Priya Natarajan")
+    return UserFactory(
+        username="page-learner", email="page.learner@example.com", legal_name="Priya Natarajan"
+    )
 
 
 def visit(journey, page, name, label=None):

@@ -38,13 +38,21 @@ def quiz_setup(transactional_db):
     course, module = psoas_course(catalogue)
     referral = list(BodyZone.objects.filter(shape__gt="").order_by("view", "sort_order")[:40])
     back = [z for z in referral if z.view == "back"][:2]
-    questions = [qf.single_choice(module), qf.multiple_response(module), qf.true_false(module), qf.matching(module),
-                 qf.ordering(module), qf.vignette(module), qf.body_map(module, zones=back)]
+    questions = [
+        qf.single_choice(module),
+        qf.multiple_response(module),
+        qf.true_false(module),
+        qf.matching(module),
+        qf.ordering(module),
+        qf.vignette(module),
+        qf.body_map(module, zones=back),
+    ]
     for question in questions:
         question.section_anchor = "psoas-attachments"
         question.save()
-    quiz = qf.quiz_create(course, module, title="Quiz: the psoas and iliacus",
-                          feedback_policy=FeedbackPolicy.FULL_EXPLANATIONS)
+    quiz = qf.quiz_create(
+        course, module, title="Quiz: the psoas and iliacus", feedback_policy=FeedbackPolicy.FULL_EXPLANATIONS
+    )
     learner = UserFactory(username="quiz-learner", legal_name="Quinn Learner")
     Enrollment.objects.create(user=learner, course=course)
     return quiz, learner, back
@@ -149,7 +157,8 @@ def test_take_resume_and_pass_a_module_quiz_with_every_question_type(page, brows
     expect(page.locator(".quiz-score__value")).to_contain_text("100%")
     expect(page.get_by_text("Passed", exact=True)).to_be_visible()
     expect(page.get_by_role("link", name=re.compile("Review in the lesson")).first).to_have_attribute(
-        "href", re.compile(r"#psoas-attachments$"))
+        "href", re.compile(r"#psoas-attachments$")
+    )
     journey.shoot(page, "result")
     check_accessibility(page, "quiz result with explanations")
 
@@ -232,7 +241,9 @@ def answer_by_keyboard_alone(page, attempt, *, vignette_choice="Treat", on_body_
             if info["zone"] in key:
                 page.keyboard.press("Space" if arrows_tried and len(stops) % 2 else "Enter")
                 assert page.evaluate("() => document.activeElement.getAttribute('aria-checked')") == "true"
-    raise AssertionError("never reached the submit button: " + ", ".join(s["text"] or s["tag"] for s in stops[-10:]))
+    raise AssertionError(
+        "never reached the submit button: " + ", ".join(s["text"] or s["tag"] for s in stops[-10:])
+    )
 
 
 def test_the_whole_quiz_by_keyboard_alone_with_visible_focus(page, live_server, quiz_setup):
@@ -248,7 +259,9 @@ def test_the_whole_quiz_by_keyboard_alone_with_visible_focus(page, live_server, 
     expect(page).to_have_url(re.compile(r"/attempts/\d+/$"))
     attempt = Attempt.objects.get(user=learner)
 
-    stops = answer_by_keyboard_alone(page, attempt, on_body_map=lambda: journey.shoot(page, "body-map-focused"))
+    stops = answer_by_keyboard_alone(
+        page, attempt, on_body_map=lambda: journey.shoot(page, "body-map-focused")
+    )
     assert stops[0]["text"] == "Skip to content"  # the first Tab offers the skip link
     hidden = [f"{s['tag']} {s['text']!r}" for s in stops if not focus_is_visible(s)]
     assert not hidden, f"focus not visible on: {hidden}"

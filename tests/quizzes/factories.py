@@ -50,7 +50,9 @@ def _question(kind, *, module=None, topic=Topic.GENERAL, stem=None, options=(), 
     return question
 
 
-def single_choice(module=None, *, right="The right answer", wrong=("Wrong one", "Wrong two", "Wrong three"), **kw):
+def single_choice(
+    module=None, *, right="The right answer", wrong=("Wrong one", "Wrong two", "Wrong three"), **kw
+):
     options = [{"text": right, "is_correct": True}] + [{"text": w} for w in wrong]
     return _question(QuestionKind.SINGLE_CHOICE, module=module, options=options, **kw)
 
@@ -88,7 +90,9 @@ def vignette(module=None, *, action="emergency", critical=True, **kw):
     question = Question(
         kind=QuestionKind.CASE_VIGNETTE,
         stem=kw.pop("stem", "A client reports new numbness in the saddle area and trouble passing urine."),
-        explanation=kw.pop("explanation", "Saddle numbness with bladder change suggests cauda equina: emergency."),
+        explanation=kw.pop(
+            "explanation", "Saddle numbness with bladder change suggests cauda equina: emergency."
+        ),
         topic=kw.pop("topic", Topic.RED_FLAGS),
         module=module,
         critical=critical,
@@ -143,7 +147,9 @@ def wrong_answers(attempt) -> dict[str, object]:
             answers[str(item["qid"])] = [c for c in codes if c not in key][:1]
         elif kind == "matching":
             rights = [r["id"] for r in item["right"]]
-            answers[str(item["qid"])] = {left: next(r for r in rights if r != right) for left, right in key.items()}
+            answers[str(item["qid"])] = {
+                left: next(r for r in rights if r != right) for left, right in key.items()
+            }
         elif kind == "ordering":
             n = len(key)
             answers[str(item["qid"])] = {oid: (pos % n) + 1 for oid, pos in key.items()}

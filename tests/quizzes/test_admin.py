@@ -16,17 +16,30 @@ ADD = "wagtailsnippets_quizzes_question:add"
 EDIT = "wagtailsnippets_quizzes_question:edit"
 PREVIEW = "wagtailsnippets_quizzes_question:preview_on_edit"
 
-VIGNETTE = ["Treat", "Treat with care and monitor", "Refer (routine)", "Refer urgently (same day)",
-            "Emergency (call 911 / ED now)"]
+VIGNETTE = [
+    "Treat",
+    "Treat with care and monitor",
+    "Refer (routine)",
+    "Refer urgently (same day)",
+    "Emergency (call 911 / ED now)",
+]
 OPTIONS_BY_KIND = {
-    QuestionKind.SINGLE_CHOICE: [("Lesser trochanter", True, ""), ("Greater trochanter", False, ""),
-                                 ("Linea aspera", False, "")],
-    QuestionKind.MULTIPLE_RESPONSE: [("Flexes the hip", True, ""), ("Side-bends the lumbar spine", True, ""),
-                                     ("Abducts the hip", False, "")],
+    QuestionKind.SINGLE_CHOICE: [
+        ("Lesser trochanter", True, ""),
+        ("Greater trochanter", False, ""),
+        ("Linea aspera", False, ""),
+    ],
+    QuestionKind.MULTIPLE_RESPONSE: [
+        ("Flexes the hip", True, ""),
+        ("Side-bends the lumbar spine", True, ""),
+        ("Abducts the hip", False, ""),
+    ],
     QuestionKind.TRUE_FALSE: [("True", False, ""), ("False", True, "")],
-    QuestionKind.MATCHING: [("Psoas major", False, "Lesser trochanter"),
-                            ("Piriformis", False, "Greater trochanter"),
-                            ("Biceps femoris", False, "Head of the fibula")],
+    QuestionKind.MATCHING: [
+        ("Psoas major", False, "Lesser trochanter"),
+        ("Piriformis", False, "Greater trochanter"),
+        ("Biceps femoris", False, "Head of the fibula"),
+    ],
     QuestionKind.ORDERING: [("T12", False, ""), ("L3", False, ""), ("Sacrum", False, "")],
     QuestionKind.CASE_VIGNETTE: [(text, text.startswith("Emergency"), "") for text in VIGNETTE],
     QuestionKind.BODY_MAP: [],
@@ -41,12 +54,19 @@ def _form(kind, *, stem="Where does psoas major insert?", options=None, zones=()
         if correct:
             item["is_correct"] = "on"
         items.append(item)
-    data = nested_form_data({
-        "kind": kind, "stem": stem, "explanation": "Because the reference says so.",
-        "topic": "attachments", "difficulty": "2", "section_anchor": "", "tags": "",
-        "options": inline_formset(items),
-        **extra,
-    })
+    data = nested_form_data(
+        {
+            "kind": kind,
+            "stem": stem,
+            "explanation": "Because the reference says so.",
+            "topic": "attachments",
+            "difficulty": "2",
+            "section_anchor": "",
+            "tags": "",
+            "options": inline_formset(items),
+            **extra,
+        }
+    )
     if zones:
         data["correct_zones"] = [str(z.pk) for z in zones]
     return data
@@ -67,10 +87,17 @@ def question(module):
 def _single_choice(module):
     from quizzes.models import QuestionOption
 
-    question = Question(kind=QuestionKind.SINGLE_CHOICE, stem="Where does piriformis insert?",
-                        explanation="On the greater trochanter.", topic="attachments", module=module)
-    question.options = [QuestionOption(text="Greater trochanter", is_correct=True, sort_order=0),
-                        QuestionOption(text="Lesser trochanter", sort_order=1)]
+    question = Question(
+        kind=QuestionKind.SINGLE_CHOICE,
+        stem="Where does piriformis insert?",
+        explanation="On the greater trochanter.",
+        topic="attachments",
+        module=module,
+    )
+    question.options = [
+        QuestionOption(text="Greater trochanter", is_correct=True, sort_order=0),
+        QuestionOption(text="Lesser trochanter", sort_order=1),
+    ]
     question.save()
     question.save_revision()
     return question
@@ -81,9 +108,19 @@ def test_the_grant_is_idempotent_and_gives_exactly_add_change_view(db):
 
     assert instructor_quiz_permissions_grant() == len(INSTRUCTOR_QUIZ_PERMISSIONS)
     assert instructor_quiz_permissions_grant() == len(INSTRUCTOR_QUIZ_PERMISSIONS)
-    codenames = set(Group.objects.get(name="Instructors").permissions.filter(
-        content_type__app_label="quizzes").values_list("codename", flat=True))
-    assert codenames == {"add_question", "change_question", "view_question", "add_quiz", "change_quiz", "view_quiz"}
+    codenames = set(
+        Group.objects.get(name="Instructors")
+        .permissions.filter(content_type__app_label="quizzes")
+        .values_list("codename", flat=True)
+    )
+    assert codenames == {
+        "add_question",
+        "change_question",
+        "view_question",
+        "add_quiz",
+        "change_quiz",
+        "view_quiz",
+    }
 
 
 def test_the_grant_runs_inside_a_data_migration(db):
@@ -100,8 +137,9 @@ def test_the_grant_runs_inside_a_data_migration(db):
 
 def test_an_instructor_lists_searches_and_filters_the_question_bank(staff, question):
     other = _single_choice(question.module)
-    Question.objects.filter(pk=other.pk).update(stem="Which muscle inserts on the head of the fibula?",
-                                                topic="red_flags", critical=True)
+    Question.objects.filter(pk=other.pk).update(
+        stem="Which muscle inserts on the head of the fibula?", topic="red_flags", critical=True
+    )
     response = staff.get(reverse(LIST))
     assert response.status_code == 200
     page = response.content.decode()
@@ -125,11 +163,11 @@ def test_the_add_form_offers_every_kind(staff):
     assert "options-TOTAL_FORMS" in page and "correct_zones" in page
 
 
-
 def test_new_questions_are_not_autosaved_but_edits_are(staff, question):
     # An autosave in flight when Save is clicked would create the question twice.
     assert staff.get(reverse(ADD)).context["autosave_enabled"] is False
     assert staff.get(reverse(EDIT, args=[question.pk])).context["autosave_enabled"] is True
+
 
 @pytest.mark.parametrize("kind", [k.value for k in QuestionKind])
 def test_an_instructor_creates_a_question_of_each_kind(staff, kind, zones):
@@ -145,12 +183,19 @@ def test_an_instructor_creates_a_question_of_each_kind(staff, kind, zones):
     assert question.latest_revision is not None
 
 
-@pytest.mark.parametrize("kind, options, message", [
-    (QuestionKind.SINGLE_CHOICE, [("A", False, ""), ("B", False, "")], "exactly one correct"),
-    (QuestionKind.MATCHING, [("Psoas", False, "Lesser trochanter"), ("Piriformis", False, "")], "match text"),
-    (QuestionKind.ORDERING, [("L1", False, ""), ("L2", False, "")], "at least three"),
-    (QuestionKind.BODY_MAP, [], "at least one correct zone"),
-])
+@pytest.mark.parametrize(
+    "kind, options, message",
+    [
+        (QuestionKind.SINGLE_CHOICE, [("A", False, ""), ("B", False, "")], "exactly one correct"),
+        (
+            QuestionKind.MATCHING,
+            [("Psoas", False, "Lesser trochanter"), ("Piriformis", False, "")],
+            "match text",
+        ),
+        (QuestionKind.ORDERING, [("L1", False, ""), ("L2", False, "")], "at least three"),
+        (QuestionKind.BODY_MAP, [], "at least one correct zone"),
+    ],
+)
 def test_a_malformed_question_is_refused_with_a_message_and_nothing_saved(staff, kind, options, message):
     response = staff.post(reverse(ADD), _form(kind, stem="Broken question", options=options))
     assert response.status_code == 200
@@ -171,7 +216,9 @@ def test_an_instructor_edits_a_question_and_a_revision_is_kept(staff, question):
     assert page.status_code == 200
     data = _edit_form_data(page.content.decode())
     data["stem"] = "Where does piriformis insert? (reworded)"
-    first = next(key for key, value in data.items() if key.endswith("-text") and value == "Greater trochanter")
+    first = next(
+        key for key, value in data.items() if key.endswith("-text") and value == "Greater trochanter"
+    )
     data[first] = "Upper border of the greater trochanter"
     for key in [k for k in data if k.endswith("-is_correct")]:
         del data[key]  # the parser reads a ticked box as "": tick the right one explicitly
@@ -187,8 +234,11 @@ def test_an_instructor_edits_a_question_and_a_revision_is_kept(staff, question):
 
 def test_an_instructor_previews_a_question_as_a_learner_and_with_the_key(staff, question):
     url = reverse(PREVIEW, args=[question.pk])
-    data = _form(QuestionKind.SINGLE_CHOICE, stem="Where does piriformis insert? (draft)",
-                 options=[("Greater trochanter", True, ""), ("Lesser trochanter", False, "")])
+    data = _form(
+        QuestionKind.SINGLE_CHOICE,
+        stem="Where does piriformis insert? (draft)",
+        options=[("Greater trochanter", True, ""), ("Lesser trochanter", False, "")],
+    )
     posted = staff.post(url, data)
     assert posted.status_code == 200 and posted.json()["is_valid"]
 
@@ -224,11 +274,17 @@ def test_the_generate_page_runs_the_generators_for_the_chosen_course(staff, cour
     assert len(calls) == 1  # a bad seed runs nothing
 
 
-@pytest.mark.parametrize("url", [
-    lambda q: reverse(LIST), lambda q: reverse(ADD), lambda q: reverse(EDIT, args=[q.pk]),
-    lambda q: reverse(PREVIEW, args=[q.pk]), lambda q: reverse("wagtailsnippets_quizzes_quiz:list"),
-    lambda q: reverse("quizzes_generate"),
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        lambda q: reverse(LIST),
+        lambda q: reverse(ADD),
+        lambda q: reverse(EDIT, args=[q.pk]),
+        lambda q: reverse(PREVIEW, args=[q.pk]),
+        lambda q: reverse("wagtailsnippets_quizzes_quiz:list"),
+        lambda q: reverse("quizzes_generate"),
+    ],
+)
 def test_a_learner_gets_none_of_the_question_bank(client, learner, question, url):
     client.force_login(learner)
     response = client.get(url(question))
@@ -249,7 +305,8 @@ def test_an_instructor_without_the_grant_cannot_open_the_bank(client, instructor
     from django.contrib.auth.models import Group
 
     Group.objects.get(name="Instructors").permissions.remove(
-        *Group.objects.get(name="Instructors").permissions.filter(content_type__app_label="quizzes"))
+        *Group.objects.get(name="Instructors").permissions.filter(content_type__app_label="quizzes")
+    )
     client.force_login(instructor)
     for url in [reverse(LIST), reverse("quizzes_generate")]:
         response = client.get(url)  # Wagtail turns "permission denied" into a redirect to the dashboard

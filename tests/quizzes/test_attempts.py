@@ -16,15 +16,18 @@ from tests.quizzes import factories as qf
 @pytest.fixture
 def bank(module, zones):
     """12 questions in module 1: 5 attachments (2 tagged psoas), 4 red flags, 3 general."""
-    questions = [qf.single_choice(module, topic=Topic.ATTACHMENTS, tags=["psoas"] if n < 2 else [])
-                 for n in range(5)]
+    questions = [
+        qf.single_choice(module, topic=Topic.ATTACHMENTS, tags=["psoas"] if n < 2 else []) for n in range(5)
+    ]
     questions += [qf.vignette(module, critical=False) for _ in range(4)]
     questions += [qf.true_false(module) for _ in range(3)]
     return questions
 
 
 def test_draws_n_per_rule_without_repeats(course, module, bank, enrolled):
-    quiz = qf.quiz_create(course, module, rules=[(Topic.ATTACHMENTS, "", 3), (Topic.RED_FLAGS, "", 2), ("", "", 2)])
+    quiz = qf.quiz_create(
+        course, module, rules=[(Topic.ATTACHMENTS, "", 3), (Topic.RED_FLAGS, "", 2), ("", "", 2)]
+    )
     attempt = services.attempt_start(user=enrolled, quiz=quiz)
     topics = Counter(item["topic"] for item in attempt.questions)
     assert len(attempt.questions) == 7
@@ -121,7 +124,9 @@ def test_snapshot_keeps_the_question_as_it_was(all_kinds_quiz, enrolled):
     answers = qf.key_answers(attempt)
     outcome = services.attempt_submit(attempt=attempt, answers=answers)
     attempt.refresh_from_db()
-    assert attempt.questions[[i["qid"] for i in attempt.questions].index(item["qid"])]["stem"] != "Edited later"
+    assert (
+        attempt.questions[[i["qid"] for i in attempt.questions].index(item["qid"])]["stem"] != "Edited later"
+    )
     assert outcome.attempt.score == 100
     assert item["revision_id"] is None or isinstance(item["revision_id"], int)
 

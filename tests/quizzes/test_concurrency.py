@@ -71,7 +71,9 @@ def test_concurrent_http_submits_with_different_answers_keep_the_first(attempt, 
 
     def submit(i):
         answers = key if i == 0 else wrong
-        return clients[i].post(f"/attempts/{attempt.pk}/submit/", {"answers": answers}, content_type="application/json")
+        return clients[i].post(
+            f"/attempts/{attempt.pk}/submit/", {"answers": answers}, content_type="application/json"
+        )
 
     responses = _run_together(2, submit)
     statuses = sorted(r.status_code for r in responses)

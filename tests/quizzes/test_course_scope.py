@@ -17,7 +17,9 @@ from tests.quizzes.test_item_analysis import record_attempts
 
 @pytest.fixture
 def other_course(catalogue, provider):
-    course = course_create(catalogue, title="Neck and Shoulder Work", slug="neck-and-shoulder", provider=provider)
+    course = course_create(
+        catalogue, title="Neck and Shoulder Work", slug="neck-and-shoulder", provider=provider
+    )
     module_create(course, title="The upper trapezius", body=[("rich_text", "<p>Upper trapezius.</p>")])
     return course
 
@@ -51,7 +53,10 @@ def test_the_assigned_instructor_reads_item_analysis_and_its_csv(client, assigne
     assert page.status_code == 200 and "Scoped question 1" in page.content.decode()
     response = client.get(reverse("insight_item_analysis_csv", args=[taken_quiz.pk]))
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
-    assert response.status_code == 200 and {row[5] for row in rows[1:3]} == {"Scoped question 1", "Scoped question 2"}
+    assert response.status_code == 200 and {row[5] for row in rows[1:3]} == {
+        "Scoped question 1",
+        "Scoped question 2",
+    }
 
 
 def test_another_courses_instructor_gets_404_and_no_statistics(client, other_instructor, taken_quiz):
@@ -80,7 +85,10 @@ def test_provider_wide_staff_read_every_quiz(client, taken_quiz, other_course):
 def test_the_quiz_list_and_editor_are_per_course(client, assigned_instructor, other_instructor, taken_quiz):
     edit = reverse("wagtailsnippets_quizzes_quiz:edit", args=[taken_quiz.pk])
     client.force_login(other_instructor)
-    assert "Low back module quiz" not in client.get(reverse("wagtailsnippets_quizzes_quiz:list")).content.decode()
+    assert (
+        "Low back module quiz"
+        not in client.get(reverse("wagtailsnippets_quizzes_quiz:list")).content.decode()
+    )
     assert client.get(edit).status_code == 404
     assert client.post(edit, {"title": "Renamed"}).status_code == 404
     assert Quiz.objects.get(pk=taken_quiz.pk).title == "Low back module quiz"
@@ -90,13 +98,24 @@ def test_the_quiz_list_and_editor_are_per_course(client, assigned_instructor, ot
 
 
 def _quiz_form(title, course, module):
-    return {"title": title, "course": course.pk, "module": module.pk, "pass_mark": 80, "cooldown_minutes": 0,
-            "grace_seconds": 30, "feedback_policy": "full_explanations", "rules-TOTAL_FORMS": 0,
-            "rules-INITIAL_FORMS": 0, "rules-MIN_NUM_FORMS": 0, "rules-MAX_NUM_FORMS": 1000}
+    return {
+        "title": title,
+        "course": course.pk,
+        "module": module.pk,
+        "pass_mark": 80,
+        "cooldown_minutes": 0,
+        "grace_seconds": 30,
+        "feedback_policy": "full_explanations",
+        "rules-TOTAL_FORMS": 0,
+        "rules-INITIAL_FORMS": 0,
+        "rules-MIN_NUM_FORMS": 0,
+        "rules-MAX_NUM_FORMS": 1000,
+    }
 
 
-def test_the_quiz_form_accepts_only_ones_own_courses_and_modules(client, course, module, other_course,
-                                                                  other_instructor):
+def test_the_quiz_form_accepts_only_ones_own_courses_and_modules(
+    client, course, module, other_course, other_instructor
+):
     client.force_login(other_instructor)
     add = reverse("wagtailsnippets_quizzes_quiz:add")
     assert client.get(add).status_code == 200
@@ -104,7 +123,9 @@ def test_the_quiz_form_accepts_only_ones_own_courses_and_modules(client, course,
     assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
     assert not Quiz.objects.filter(title="Smuggled quiz").exists()
     own_module = other_course.get_children().first()
-    mixed = client.post(add, _quiz_form("Mixed quiz", other_course, module))  # own course, someone else's module
+    mixed = client.post(
+        add, _quiz_form("Mixed quiz", other_course, module)
+    )  # own course, someone else's module
     assert mixed.status_code == 200 and not Quiz.objects.filter(title="Mixed quiz").exists()
     response = client.post(add, _quiz_form("Trapezius quiz", other_course, own_module))
     assert response.status_code == 302

@@ -56,12 +56,14 @@ def test_full_explanations_show_answers_and_lesson_links(course, module, zones, 
     html = client.get(f"/attempts/{attempt.pk}/result/").content.decode()
     assert all(text in html for text in _explanations(attempt))
     assert html.count("Correct answer</dt>") == 7
-    assert f'{module.slug}/#psoas-attachments' in html
+    assert f"{module.slug}/#psoas-attachments" in html
     assert "Upper buttock" in html  # the body-map key, named
 
 
 def test_hide_key_after_fail_downgrades_to_show_wrong_until_passed(course, module, zones, enrolled):
-    quiz, _ = _quiz(course, module, zones, feedback_policy=FeedbackPolicy.FULL_EXPLANATIONS, hide_key_after_fail=True)
+    quiz, _ = _quiz(
+        course, module, zones, feedback_policy=FeedbackPolicy.FULL_EXPLANATIONS, hide_key_after_fail=True
+    )
     failed = _submit(enrolled, quiz, qf.wrong_answers)
     view = selectors.result_view(attempt=failed)
     assert view["policy"] == FeedbackPolicy.SHOW_WRONG and not view["show_key"]

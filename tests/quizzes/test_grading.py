@@ -10,8 +10,15 @@ from quizzes.grading import attempt_outcome, grade
 @pytest.mark.parametrize("kind", ["single_choice", "true_false", "case_vignette"])
 @pytest.mark.parametrize(
     "answer, expected",
-    [("a", (1.0, True)), ("b", (0.0, False)), (None, (0.0, False)), ("", (0.0, False)),
-     (["a"], (0.0, False)), ({"a": 1}, (0.0, False)), (1, (0.0, False))],
+    [
+        ("a", (1.0, True)),
+        ("b", (0.0, False)),
+        (None, (0.0, False)),
+        ("", (0.0, False)),
+        (["a"], (0.0, False)),
+        ({"a": 1}, (0.0, False)),
+        (1, (0.0, False)),
+    ],
 )
 def test_one_correct_kinds_score_all_or_nothing(kind, answer, expected):
     assert grade(kind, "a", answer) == expected
@@ -21,15 +28,15 @@ def test_one_correct_kinds_score_all_or_nothing(kind, answer, expected):
 @pytest.mark.parametrize(
     "answer, score, correct",
     [
-        (["a", "b", "c"], 1.0, True),           # exactly the key
-        (["c", "b", "a"], 1.0, True),           # order does not matter
-        (["a", "b"], 2 / 3, False),             # two of three right, nothing wrong
-        (["a", "b", "x"], 1 / 3, False),        # one wrong pick cancels one right pick
-        (["a", "x", "y"], 0.0, False),          # never below zero
+        (["a", "b", "c"], 1.0, True),  # exactly the key
+        (["c", "b", "a"], 1.0, True),  # order does not matter
+        (["a", "b"], 2 / 3, False),  # two of three right, nothing wrong
+        (["a", "b", "x"], 1 / 3, False),  # one wrong pick cancels one right pick
+        (["a", "x", "y"], 0.0, False),  # never below zero
         (["a", "b", "c", "x", "y"], 1 / 3, False),  # every box ticked
         ([], 0.0, False),
         (None, 0.0, False),
-        ("a", 0.0, False),                      # wrong type
+        ("a", 0.0, False),  # wrong type
     ],
 )
 def test_set_kinds_give_partial_credit(kind, answer, score, correct):
@@ -54,8 +61,8 @@ def test_matching_scores_the_share_of_pairs():
 def test_matching_with_repeats_earns_only_the_items_whose_pair_it_is():
     key = {"psoas": "R1", "iliacus": "R1", "piriformis": "R2", "gmax": "R3"}
     # The same right-hand side for every item: right only for the two muscles that share it.
-    assert grade("matching", key, {k: "R1" for k in key}) == (0.5, False)
-    assert grade("matching", key, {k: "R3" for k in key}) == (0.25, False)
+    assert grade("matching", key, dict.fromkeys(key, "R1")) == (0.5, False)
+    assert grade("matching", key, dict.fromkeys(key, "R3")) == (0.25, False)
 
 
 def test_ordering_scores_items_in_their_place():

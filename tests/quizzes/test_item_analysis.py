@@ -60,21 +60,37 @@ def record_attempts(quiz, questions, matrix, *, picks=None, pass_mark=80):
     now = timezone.now()
     picks = picks or {}
     users = {}
-    for n, (name, row) in enumerate(matrix.items()):
+    for _n, (name, row) in enumerate(matrix.items()):
         user = UserFactory(legal_name=f"Learner {name}")
         users[name] = user
         score = round(100 * sum(row) / len(row), 2)
         attempt = Attempt.objects.create(
-            user=user, quiz=quiz, number=1, status=AttemptStatus.SUBMITTED, started_at=now - timedelta(minutes=30),
-            submitted_at=now, score=score, passed=score >= pass_mark, snapshot={"questions": []},
+            user=user,
+            quiz=quiz,
+            number=1,
+            status=AttemptStatus.SUBMITTED,
+            started_at=now - timedelta(minutes=30),
+            submitted_at=now,
+            score=score,
+            passed=score >= pass_mark,
+            snapshot={"questions": []},
         )
         responses = []
         for position, (question, x) in enumerate(zip(questions, row), start=1):
             ids = _option_ids(question)
             chosen = picks.get(question.pk, {}).get(name)
             answer = ids[chosen] if chosen is not None else (ids[0] if x else ids[1])
-            responses.append(Response(attempt=attempt, question=question, position=position, answer=answer,
-                                      score=float(x), is_correct=bool(x), updated_at=now))
+            responses.append(
+                Response(
+                    attempt=attempt,
+                    question=question,
+                    position=position,
+                    answer=answer,
+                    score=float(x),
+                    is_correct=bool(x),
+                    updated_at=now,
+                )
+            )
         Response.objects.bulk_create(responses)
     return users
 
@@ -95,7 +111,14 @@ def test_pure_helpers():
     assert analysis.group_size(1) == 0
     # r of y = 2x + 1 is 1; of y = −x is −1; a constant has no correlation.
     xs, ys = [1, 2, 3], [3, 5, 7]
-    sums = (3, sum(xs), sum(ys), sum(x * x for x in xs), sum(y * y for y in ys), sum(x * y for x, y in zip(xs, ys)))
+    sums = (
+        3,
+        sum(xs),
+        sum(ys),
+        sum(x * x for x in xs),
+        sum(y * y for y in ys),
+        sum(x * y for x, y in zip(xs, ys)),
+    )
     assert analysis.pearson_from_sums(*sums) == pytest.approx(1.0)
     assert analysis.pearson_from_sums(3, 6, -6, 14, 14, -14) == pytest.approx(-1.0)
     assert analysis.pearson_from_sums(3, 6, 3, 14, 3, 6) is None
@@ -149,9 +172,16 @@ def test_distractor_counts(hand_quiz):
     quiz, questions = hand_quiz
     stat = next(q for q in analysis.item_analysis(quiz).questions if q.question_id == questions[1].pk)
     table = {c.label: c for c in stat.choices}
-    assert [c.label for c in stat.choices] == ["The right answer", "Wrong one", "Wrong two", "Wrong three",
-                                               "(no answer)"]
-    right, wrong1, wrong2, wrong3 = (table[k] for k in ["The right answer", "Wrong one", "Wrong two", "Wrong three"])
+    assert [c.label for c in stat.choices] == [
+        "The right answer",
+        "Wrong one",
+        "Wrong two",
+        "Wrong three",
+        "(no answer)",
+    ]
+    right, wrong1, wrong2, wrong3 = (
+        table[k] for k in ["The right answer", "Wrong one", "Wrong two", "Wrong three"]
+    )
     assert right.is_correct and right.picked == 3 and right.share == pytest.approx(0.5)
     assert (right.upper_share, right.lower_share) == (1.0, 0.0)
     # Wrong one: D and E (E in the lower group); Wrong two: F (lower group); Wrong three: nobody.
@@ -173,8 +203,14 @@ def test_flags_too_easy_and_misleading(course, module):
     # k = 2: upper {A, B}; lower {F, C} (C, D, E tie at 50: the smallest attempt id, C, goes in).
     # Q1: everyone right → facility 1 (> 0.95), D = 1 − 1 = 0, no variance so no r.
     # Q2 (a trap): upper 0/2, lower 1/2 (C) → D = −0.5; its "Wrong one" is picked by A, B (and F).
-    matrix = {"A": [1, 0, 1, 1], "B": [1, 0, 1, 1], "C": [1, 1, 0, 0], "D": [1, 1, 0, 0], "E": [1, 1, 0, 0],
-              "F": [1, 0, 0, 0]}
+    matrix = {
+        "A": [1, 0, 1, 1],
+        "B": [1, 0, 1, 1],
+        "C": [1, 1, 0, 0],
+        "D": [1, 1, 0, 0],
+        "E": [1, 1, 0, 0],
+        "F": [1, 0, 0, 0],
+    }
     questions = [qf.single_choice(module, stem=f"Flag question {n}") for n in range(1, 5)]
     quiz = qf.quiz_create(course, module, title="Flag quiz")
     users = record_attempts(quiz, questions, matrix)
@@ -274,8 +310,10 @@ def test_instructor_sees_item_analysis(client, assigned_instructor, hand_quiz):
     assert "Hand-computed question 4" in html and "too hard" in html
     assert "0.71" in html  # KR-20
     assert reverse("wagtailsnippets_quizzes_question:edit", args=[questions[3].pk]) in html
-    assert html.count("<svg class=\"insight-chart\"") == 2
-    flagged = client.get(reverse("insight_item_analysis", args=[quiz.pk]), {"flagged": "1", "sort": "facility"})
+    assert html.count('<svg class="insight-chart"') == 2
+    flagged = client.get(
+        reverse("insight_item_analysis", args=[quiz.pk]), {"flagged": "1", "sort": "facility"}
+    )
     assert "Hand-computed question 4" in flagged.content.decode()
     assert "Hand-computed question 1" not in flagged.content.decode()
 
@@ -297,7 +335,9 @@ def test_item_analysis_refused_to_others(client, learner, admin_only_user, hand_
     response = client.get(url)
     assert response.status_code == 302 and response["Location"] != url
     assert b"Hand-computed" not in response.content
-    client.force_login(admin_only_user)  # admin access, no quiz permission: Wagtail's "no permission" redirect
+    client.force_login(
+        admin_only_user
+    )  # admin access, no quiz permission: Wagtail's "no permission" redirect
     response = client.get(url)
     assert response.status_code == 302 and response["Location"] == reverse("wagtailadmin_home")
 
@@ -309,7 +349,7 @@ def test_unknown_quiz_is_404(client, instructor, db):
 
 def test_item_analysis_csv(client, assigned_instructor, course, module):
     questions = [
-        qf.single_choice(module, stem="=HYPERLINK(\"http://evil.example\",\"click\")"),
+        qf.single_choice(module, stem='=HYPERLINK("http://evil.example","click")'),
         qf.single_choice(module, stem="Où s'insère le muscle psoas ? Ünïcode — 腰"),
     ]
     quiz = qf.quiz_create(course, module, title="CSV quiz")
@@ -323,14 +363,28 @@ def test_item_analysis_csv(client, assigned_instructor, course, module):
     assert body.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     assert rows[0] == [
-        "number", "question_id", "kind", "topic", "critical", "question", "responses", "omitted", "facility",
-        "fully_correct", "discrimination", "point_biserial", "upper_group_n", "lower_group_n", "flags", "choices",
+        "number",
+        "question_id",
+        "kind",
+        "topic",
+        "critical",
+        "question",
+        "responses",
+        "omitted",
+        "facility",
+        "fully_correct",
+        "discrimination",
+        "point_biserial",
+        "upper_group_n",
+        "lower_group_n",
+        "flags",
+        "choices",
     ]
     by_stem = {row[5]: row for row in rows[1:3]}
-    assert "'=HYPERLINK(\"http://evil.example\",\"click\")" in by_stem
+    assert '\'=HYPERLINK("http://evil.example","click")' in by_stem
     assert "Où s'insère le muscle psoas ? Ünïcode — 腰" in by_stem
     # n = 3, k = 1: upper A, lower C. First question: A 1, B 1, C 0 → facility 2/3, D = 1.
-    first = by_stem["'=HYPERLINK(\"http://evil.example\",\"click\")"]
+    first = by_stem['\'=HYPERLINK("http://evil.example","click")']
     assert float(first[8]) == pytest.approx(0.6667, abs=1e-4) and float(first[10]) == 1.0
     assert "The right answer (correct): 2 (67%)" in first[15]
     summary = {row[0]: row[1] for row in rows[4:] if row}

@@ -38,10 +38,14 @@ def _measure(client, user, quiz):
     counts = {}
     counts["open"] = _count(lambda: client.get(f"/attempts/{attempt.pk}/"))
     counts["autosave"] = _count(
-        lambda: client.post(f"/attempts/{attempt.pk}/autosave/", {"answers": answers}, content_type="application/json")
+        lambda: client.post(
+            f"/attempts/{attempt.pk}/autosave/", {"answers": answers}, content_type="application/json"
+        )
     )
     counts["submit"] = _count(
-        lambda: client.post(f"/attempts/{attempt.pk}/submit/", {"answers": answers}, content_type="application/json")
+        lambda: client.post(
+            f"/attempts/{attempt.pk}/submit/", {"answers": answers}, content_type="application/json"
+        )
     )
     counts["result"] = _count(lambda: client.get(f"/attempts/{attempt.pk}/result/"))
     attempt.refresh_from_db()
@@ -49,8 +53,9 @@ def _measure(client, user, quiz):
     return attempt, counts
 
 
-def test_30_questions_cost_the_same_queries_as_5(course, modules, zones, learner, other_learner, client,
-                                                  django_assert_max_num_queries):
+def test_30_questions_cost_the_same_queries_as_5(
+    course, modules, zones, learner, other_learner, client, django_assert_max_num_queries
+):
     from courses.models import Enrollment
 
     small = _quiz_of(course, modules[0], zones, 5)
@@ -67,7 +72,9 @@ def test_30_questions_cost_the_same_queries_as_5(course, modules, zones, learner
         assert count <= MAX_QUERIES
 
 
-def test_each_step_stays_under_the_bound(course, module, zones, enrolled, client, django_assert_max_num_queries):
+def test_each_step_stays_under_the_bound(
+    course, module, zones, enrolled, client, django_assert_max_num_queries
+):
     quiz = _quiz_of(course, module, zones, 30)
     attempt = services.attempt_start(user=enrolled, quiz=quiz)
     answers = qf.key_answers(attempt)
@@ -75,17 +82,21 @@ def test_each_step_stays_under_the_bound(course, module, zones, enrolled, client
     with django_assert_max_num_queries(MAX_QUERIES):
         assert client.get(f"/attempts/{attempt.pk}/").status_code == 200
     with django_assert_max_num_queries(MAX_QUERIES):
-        response = client.post(f"/attempts/{attempt.pk}/autosave/", {"answers": answers},
-                               content_type="application/json")
+        response = client.post(
+            f"/attempts/{attempt.pk}/autosave/", {"answers": answers}, content_type="application/json"
+        )
         assert response.status_code == 200
     with django_assert_max_num_queries(MAX_QUERIES):
-        response = client.post(f"/attempts/{attempt.pk}/submit/", {"answers": answers},
-                               content_type="application/json")
+        response = client.post(
+            f"/attempts/{attempt.pk}/submit/", {"answers": answers}, content_type="application/json"
+        )
         assert response.status_code == 200
 
 
 @pytest.mark.parametrize("n", [5, 30])
-def test_no_js_form_submit_is_fixed_too(course, module, zones, enrolled, client, n, django_assert_max_num_queries):
+def test_no_js_form_submit_is_fixed_too(
+    course, module, zones, enrolled, client, n, django_assert_max_num_queries
+):
     quiz = _quiz_of(course, module, zones, n)
     attempt = services.attempt_start(user=enrolled, quiz=quiz)
     client.force_login(enrolled)

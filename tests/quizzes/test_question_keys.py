@@ -23,32 +23,66 @@ from quizzes.fact_keys import action_keys, action_parts, expand_action_keys, lan
 REFERENCE_PATH = Path(gen.DATA_DIR) / "reference" / "anatomy-facts.json"
 # The agreed red-flag slugs, in the reference's order (notes/HELPERS.md).
 FLAG_SLUGS = [
-    "saddle-anaesthesia", "bladder-disturbance", "bowel-incontinence", "bilateral-leg-symptoms",
-    "progressive-neurological-deficit", "history-of-cancer", "unexplained-weight-loss", "fever-with-back-pain",
-    "injecting-drug-use", "immunosuppression", "significant-trauma", "age-under-20-or-over-50",
-    "non-mechanical-night-pain", "thoracic-pain-or-deformity", "aortic-aneurysm-signs",
-    "anticoagulants-sudden-pain", "flank-pain-with-fever", "renal-colic", "inflammatory-back-pain",
+    "saddle-anaesthesia",
+    "bladder-disturbance",
+    "bowel-incontinence",
+    "bilateral-leg-symptoms",
+    "progressive-neurological-deficit",
+    "history-of-cancer",
+    "unexplained-weight-loss",
+    "fever-with-back-pain",
+    "injecting-drug-use",
+    "immunosuppression",
+    "significant-trauma",
+    "age-under-20-or-over-50",
+    "non-mechanical-night-pain",
+    "thoracic-pain-or-deformity",
+    "aortic-aneurysm-signs",
+    "anticoagulants-sudden-pain",
+    "flank-pain-with-fever",
+    "renal-colic",
+    "inflammatory-back-pain",
     "no-improvement-after-6-weeks",
 ]
 URGENCY = ["treat", "treat_with_care", "refer_routine", "refer_urgent", "emergency"]
 # Words of a body zone that the reference's referral description must use for that zone to be right.
 ZONE_WORDS = {
-    "vertex": ["vertex", "top of the head"], "forehead": ["forehead"], "temple": ["temple"], "eye": ["eye"],
-    "ear": ["ear"], "cheek": ["cheek"], "jaw-angle": ["jaw"], "abdomen": ["abdom"],
-    "lower-abdomen": ["lower abdom", "abdomen", "abdominal"], "groin": ["groin"],
-    "pelvis-deep": ["pelvis", "genital", "rectal", "perine"], "hip-lateral": ["trochanter"],
+    "vertex": ["vertex", "top of the head"],
+    "forehead": ["forehead"],
+    "temple": ["temple"],
+    "eye": ["eye"],
+    "ear": ["ear"],
+    "cheek": ["cheek"],
+    "jaw-angle": ["jaw"],
+    "abdomen": ["abdom"],
+    "lower-abdomen": ["lower abdom", "abdomen", "abdominal"],
+    "groin": ["groin"],
+    "pelvis-deep": ["pelvis", "genital", "rectal", "perine"],
+    "hip-lateral": ["trochanter"],
     "thigh-front": ["front of the thigh", "anterior thigh", "front/inner thigh", "thigh"],
     "thigh-inner": ["inner thigh", "posteromedial", "front/inner thigh"],
     "thigh-lateral": ["lateral thigh", "outer thigh", "lateral", "anterolateral"],
-    "knee-inner": ["inside the knee", "knee"], "knee-lateral": ["knee"], "shin": ["tibia", "shin"],
-    "leg-lateral": ["peroneal", "ankle"], "occiput": ["occiput"], "mastoid": ["mastoid"], "neck-back": ["neck"],
-    "suprascapular": ["suprascapular", "shoulder blade"], "acromion": ["acromion"],
-    "interscapular": ["scapula", "shoulder blade"], "mid-back": ["mid-back", "thoracolumbar", "spine"],
-    "lumbar-paraspinal": ["lumbar", "low back"], "iliac-crest": ["iliac crest"],
-    "sacroiliac": ["sacroiliac", "si region", "si joint"], "sacrum": ["sacrum", "sacral"], "coccyx": ["coccyx"],
-    "buttock-upper": ["buttock"], "buttock-lower": ["buttock", "gluteal fold"],
+    "knee-inner": ["inside the knee", "knee"],
+    "knee-lateral": ["knee"],
+    "shin": ["tibia", "shin"],
+    "leg-lateral": ["peroneal", "ankle"],
+    "occiput": ["occiput"],
+    "mastoid": ["mastoid"],
+    "neck-back": ["neck"],
+    "suprascapular": ["suprascapular", "shoulder blade"],
+    "acromion": ["acromion"],
+    "interscapular": ["scapula", "shoulder blade"],
+    "mid-back": ["mid-back", "thoracolumbar", "spine"],
+    "lumbar-paraspinal": ["lumbar", "low back"],
+    "iliac-crest": ["iliac crest"],
+    "sacroiliac": ["sacroiliac", "si region", "si joint"],
+    "sacrum": ["sacrum", "sacral"],
+    "coccyx": ["coccyx"],
+    "buttock-upper": ["buttock"],
+    "buttock-lower": ["buttock", "gluteal fold"],
     "thigh-back": ["back of the thigh", "posterior", "back/inner thigh", "hamstring", "thigh"],
-    "knee-back": ["knee"], "calf": ["calf"],
+    "knee-back": ["knee"],
+    "calf": ["calf"],
 }
 
 
@@ -74,8 +108,12 @@ def levels_named(action: str) -> list[str]:
     text = action.lower().replace("prompt/routine", "routine")
     found = []
     for match in re.finditer(r"emergency|urgent|prompt|routine", text):
-        level = {"emergency": "emergency", "urgent": "refer_urgent", "prompt": "refer_urgent",
-                 "routine": "refer_routine"}[match.group()]
+        level = {
+            "emergency": "emergency",
+            "urgent": "refer_urgent",
+            "prompt": "refer_urgent",
+            "routine": "refer_routine",
+        }[match.group()]
         if level not in found:
             found.append(level)
     return found
@@ -89,6 +127,7 @@ def test_the_reference_copy_matches_the_shared_original_when_it_is_there():
 
 
 # ---------------------------------------------------------------- generated questions
+
 
 @pytest.fixture
 def built(db):
@@ -209,11 +248,14 @@ def test_red_flag_condition_keys_agree_with_the_reference(built):
     for spec in specs:
         if spec.key.startswith("red-flag-condition:"):
             [correct] = spec.correct_texts
-            assert gen.condition_keys(correct) & gen.condition_keys(flags[spec.red_flag]["suspected_condition"])
+            assert gen.condition_keys(correct) & gen.condition_keys(
+                flags[spec.red_flag]["suspected_condition"]
+            )
             for option in spec.options:
                 if not option.is_correct:
                     assert not gen.condition_keys(option.text) & gen.condition_keys(
-                        flags[spec.red_flag]["suspected_condition"]), (spec.key, option.text)
+                        flags[spec.red_flag]["suspected_condition"]
+                    ), (spec.key, option.text)
 
 
 # ---------------------------------------------------------------- hand-written questions
@@ -265,7 +307,9 @@ def _reference_field(clause) -> str:
     if "muscle" in clause:
         value = ref_muscles()[slugify(clause["muscle"])][clause["field"]]
     else:
-        value = ref_flags()[clause["red_flag"]][{"action": "action", "sign": "flag"}.get(clause["field"], clause["field"])]
+        value = ref_flags()[clause["red_flag"]][
+            {"action": "action", "sign": "flag"}.get(clause["field"], clause["field"])
+        ]
     return " ".join(value) if isinstance(value, list) else value
 
 
@@ -290,7 +334,9 @@ def test_the_psoas_course_is_in_the_order_the_reference_describes():
     positions = [insertion.index(w) for w in waypoints]
     assert positions == sorted(positions)
     shown = [normalise(i) for i in item["items"]]
-    assert [next(n for n, text in enumerate(shown) if normalise(w.split("-")[0]) in text) for w in waypoints] == [1, 2, 3]
+    assert [
+        next(n for n, text in enumerate(shown) if normalise(w.split("-")[0]) in text) for w in waypoints
+    ] == [1, 2, 3]
     assert "lesser trochanter" in shown[-1]
 
 

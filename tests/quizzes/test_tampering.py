@@ -104,7 +104,9 @@ def test_a_valid_answer_with_a_bad_one_saves_neither(attempt, logged_in):
 )
 def test_malformed_bodies(attempt, logged_in, body, status):
     for endpoint in ("autosave", "submit"):
-        response = logged_in.post(f"/attempts/{attempt.pk}/{endpoint}/", body, content_type="application/json")
+        response = logged_in.post(
+            f"/attempts/{attempt.pk}/{endpoint}/", body, content_type="application/json"
+        )
         assert response.status_code == status
         assert response.json()["error"]
     _nothing_saved(attempt)
@@ -139,8 +141,14 @@ def test_another_learners_attempt_is_404(attempt, client, other_learner):
     client.force_login(other_learner)
     assert client.get(f"/attempts/{attempt.pk}/").status_code == 404
     assert client.get(f"/attempts/{attempt.pk}/result/").status_code == 404
-    assert _post(client, f"/attempts/{attempt.pk}/autosave/", {"answers": qf.key_answers(attempt)}).status_code == 404
-    assert _post(client, f"/attempts/{attempt.pk}/submit/", {"answers": qf.key_answers(attempt)}).status_code == 404
+    assert (
+        _post(client, f"/attempts/{attempt.pk}/autosave/", {"answers": qf.key_answers(attempt)}).status_code
+        == 404
+    )
+    assert (
+        _post(client, f"/attempts/{attempt.pk}/submit/", {"answers": qf.key_answers(attempt)}).status_code
+        == 404
+    )
     assert client.post(f"/attempts/{attempt.pk}/submit/", {}).status_code == 404
     _nothing_saved(attempt)
 
@@ -178,6 +186,8 @@ def test_closed_attempt_refuses_changes(attempt, logged_in):
     assert resubmit.status_code == 409 and "already submitted" in resubmit.json()["error"]
     form = logged_in.post(f"/attempts/{attempt.pk}/submit/", {})
     assert form.status_code == 302 and form["Location"].endswith("/result/")
-    assert list(Response.objects.filter(attempt=attempt).values_list("answer", "score", "updated_at")) == before
+    assert (
+        list(Response.objects.filter(attempt=attempt).values_list("answer", "score", "updated_at")) == before
+    )
     attempt.refresh_from_db()
     assert attempt.score == 100

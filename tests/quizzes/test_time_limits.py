@@ -87,7 +87,9 @@ def test_take_page_redirects_an_overdue_attempt_to_its_result(attempt, client, e
     with time_machine.travel(START + timedelta(minutes=11), tick=False):
         page = client.get(f"/attempts/{attempt.pk}/")
         assert page.status_code == 302 and page["Location"].endswith("/result/")
-        late = client.post(f"/attempts/{attempt.pk}/autosave/", {"answers": {}}, content_type="application/json")
+        late = client.post(
+            f"/attempts/{attempt.pk}/autosave/", {"answers": {}}, content_type="application/json"
+        )
     assert late.status_code == 409
     assert "already closed" in late.json()["error"]
 
@@ -96,7 +98,9 @@ def test_late_submit_over_http_says_why(attempt, client, enrolled):
     client.force_login(enrolled)
     with time_machine.travel(START + timedelta(minutes=12), tick=False):
         response = client.post(
-            f"/attempts/{attempt.pk}/submit/", {"answers": qf.key_answers(attempt)}, content_type="application/json"
+            f"/attempts/{attempt.pk}/submit/",
+            {"answers": qf.key_answers(attempt)},
+            content_type="application/json",
         )
     assert response.status_code == 409
     assert "Time was up" in response.json()["error"]

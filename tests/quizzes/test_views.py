@@ -137,7 +137,9 @@ def test_no_js_save_and_resume_shows_saved_answers(attempt, logged_in):
     body_map = next(i for i in attempt.questions if i["kind"] == "body_map")
     checked = soup.select(f'input[name="q{body_map["qid"]}"][checked]')
     assert sorted(c["value"] for c in checked) == sorted(body_map["key"])
-    assert {z["data-zone"] for z in soup.select('[role=checkbox][aria-checked="true"]')} == set(body_map["key"])
+    assert {z["data-zone"] for z in soup.select('[role=checkbox][aria-checked="true"]')} == set(
+        body_map["key"]
+    )
     assert Response.objects.filter(attempt=attempt, answer__isnull=False).count() == 7
 
 
@@ -147,7 +149,9 @@ def test_json_autosave_then_resume_on_another_device(attempt, enrolled, client):
     client.force_login(enrolled)
     answers = qf.key_answers(attempt)
     first_two = dict(list(answers.items())[:2])
-    response = client.post(f"/attempts/{attempt.pk}/autosave/", {"answers": first_two}, content_type="application/json")
+    response = client.post(
+        f"/attempts/{attempt.pk}/autosave/", {"answers": first_two}, content_type="application/json"
+    )
     assert response.json() == {"ok": True, "saved": 2}
     other_device = Client()
     other_device.force_login(enrolled)
@@ -155,7 +159,9 @@ def test_json_autosave_then_resume_on_another_device(attempt, enrolled, client):
     assert re.search(r"Answered\s*<span data-answered>2</span> of 7", html)
     # clearing an answer
     qid = next(iter(first_two))
-    client.post(f"/attempts/{attempt.pk}/autosave/", {"answers": {qid: None}}, content_type="application/json")
+    client.post(
+        f"/attempts/{attempt.pk}/autosave/", {"answers": {qid: None}}, content_type="application/json"
+    )
     assert Response.objects.filter(attempt=attempt, answer__isnull=False).count() == 1
 
 

@@ -17,9 +17,10 @@ def _stand_in(request, **kwargs):
 def _has(patterns, namespaced_name) -> bool:
     namespace, name = namespaced_name.split(":")
     for pattern in patterns:
-        if getattr(pattern, "namespace", None) == namespace:
-            if any(getattr(p, "name", None) == name for p in pattern.url_patterns):
-                return True
+        if getattr(pattern, "namespace", None) == namespace and any(
+            getattr(p, "name", None) == name for p in pattern.url_patterns
+        ):
+            return True
     return False
 
 
@@ -27,5 +28,8 @@ urlpatterns = list(site_patterns)
 if not _has(urlpatterns, "quizzes:quiz_intro"):
     urlpatterns.insert(0, path("", include("quizzes.urls")))
 if not _has(urlpatterns, "content:muscle_list"):
-    stand_ins = [path("", _stand_in, name="muscle_list"), path("<slug:slug>/", _stand_in, name="muscle_detail")]
+    stand_ins = [
+        path("", _stand_in, name="muscle_list"),
+        path("<slug:slug>/", _stand_in, name="muscle_detail"),
+    ]
     urlpatterns.insert(0, path("anatomy/", include((stand_ins, "content"))))

@@ -17,16 +17,24 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--course", default="massage-for-low-back-pain", help="Slug of the course.")
-        parser.add_argument("--learners", type=int, default=24, choices=range(1, len(PEOPLE) + 1),
-                            metavar=f"1..{len(PEOPLE)}", help="How many simulated learners (default 24).")
+        parser.add_argument(
+            "--learners",
+            type=int,
+            default=24,
+            choices=range(1, len(PEOPLE) + 1),
+            metavar=f"1..{len(PEOPLE)}",
+            help="How many simulated learners (default 24).",
+        )
 
     def handle(self, *args, course, learners, verbosity=1, **options):
         page = CoursePage.objects.live().filter(slug=course).first()
         if page is None:
             raise CommandError(f"No live course with the slug {course!r}: run `manage.py setup_demo` first.")
         # Certificates issued in this process (Celery eager) would e-mail invented example.org addresses.
-        with _quiet(CHATTY_LOGGERS, enabled=verbosity < 2), \
-                override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+        with (
+            _quiet(CHATTY_LOGGERS, enabled=verbosity < 2),
+            override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"),
+        ):
             report = demo_activity_run(page, learners=learners)
         if verbosity:
             for line in report.lines:

@@ -32,7 +32,10 @@ class Command(BaseCommand):
                 raise ArticleError(f"No such file: {path}")
             check_size(path.stat().st_size)  # before reading a huge file into memory
             result = article_import(
-                raw=path.read_bytes(), file_name=path.name, course_slug=options["course"], user=user,
+                raw=path.read_bytes(),
+                file_name=path.name,
+                course_slug=options["course"],
+                user=user,
                 force=options["force"],
             )
         except ArticleError as exc:

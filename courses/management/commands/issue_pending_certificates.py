@@ -7,8 +7,12 @@ class Command(BaseCommand):
     help = "Re-queue certificates left pending (a broker outage, a lost worker); optionally failed ones too."
 
     def add_arguments(self, parser):
-        parser.add_argument("--minutes", type=int, default=5, help="Pending for at least this long (default 5).")
-        parser.add_argument("--retry-failed", action="store_true", help="Also retry certificates marked failed.")
+        parser.add_argument(
+            "--minutes", type=int, default=5, help="Pending for at least this long (default 5)."
+        )
+        parser.add_argument(
+            "--retry-failed", action="store_true", help="Also retry certificates marked failed."
+        )
 
     def handle(self, *args, minutes, retry_failed, **options):
         ids = certificates_requeue(older_than_minutes=minutes, retry_failed=retry_failed)

@@ -11,10 +11,17 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--seed", type=int, default=DEFAULT_SEED,
-                            help=f"Fixes distractors and option order (default {DEFAULT_SEED}).")
-        parser.add_argument("--course", help="Slug of the course whose modules the questions link to "
-                                             "(default: massage-for-low-back-pain, else the first course).")
+        parser.add_argument(
+            "--seed",
+            type=int,
+            default=DEFAULT_SEED,
+            help=f"Fixes distractors and option order (default {DEFAULT_SEED}).",
+        )
+        parser.add_argument(
+            "--course",
+            help="Slug of the course whose modules the questions link to "
+            "(default: massage-for-low-back-pain, else the first course).",
+        )
 
     def handle(self, *args, seed, course=None, **options):
         target = course_find(course)
