@@ -52,6 +52,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "cms.middleware.RejectNulBytesMiddleware",  # a 400 before any NUL reaches PostgreSQL
+    "cms.middleware.PrivateResponsesMiddleware",  # logged-in responses: Cache-Control private, no-store
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
