@@ -16,10 +16,12 @@ from wagtail.snippets.views.snippets import SnippetViewSetGroup as _SnippetViewS
 from content.models import BodyZone as _BodyZone
 from content.models import Muscle as _Muscle
 from content.models import RedFlag as _RedFlag
+from content.spreadsheets import FormulaSafeSnippetIndexView as _FormulaSafeSnippetIndexView
 
 
 class MuscleViewSet(_SnippetViewSet):
     model = _Muscle
+    index_view_class = _FormulaSafeSnippetIndexView
     icon = "user"
     menu_label = "Muscles"
     menu_name = "muscles"
@@ -45,6 +47,7 @@ class MuscleViewSet(_SnippetViewSet):
 
 class RedFlagViewSet(_SnippetViewSet):
     model = _RedFlag
+    index_view_class = _FormulaSafeSnippetIndexView
     icon = "warning"
     menu_label = "Red flags"
     menu_name = "red-flags"

@@ -1,40 +1,16 @@
-"""CSV files that open cleanly in Excel: UTF-8 with a byte-order mark, formula-injection-safe cells.
-
-A cell that starts with =, +, -, @, a tab or a carriage return is a formula to Excel and
-LibreOffice (a learner could call themselves "=HYPERLINK(...)"); such text cells get a leading
-apostrophe, which spreadsheets show as text. Numbers are written as numbers (a negative
-discrimination index stays -0.25). Rows are streamed, so a large roster never sits in memory.
+"""CSV files that open cleanly in Excel: UTF-8 with a byte-order mark, every cell through
+content.spreadsheets.safe_cell (no formulas). Rows are streamed, so a large roster never sits in memory.
 """
 
 import csv
 from collections.abc import Iterable
-from datetime import date, datetime
-from decimal import Decimal
 
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 
+from content.spreadsheets import safe_cell
+
 BOM = "\ufeff"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value):
-    """A value ready for csv.writer: text defused, numbers untouched, dates in ISO format."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, (int, float, Decimal)):
-        return value
-    if isinstance(value, datetime):
-        value = timezone.localtime(value) if timezone.is_aware(value) else value
-        return value.strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, date):
-        return value.isoformat()
-    text = str(value)
-    if text.startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
 
 
 class _Echo:
@@ -51,8 +27,12 @@ def csv_lines(header: list[str], rows: Iterable[Iterable]) -> Iterable[str]:
         yield writer.writerow([safe_cell(value) for value in row])
 
 
-def csv_response(filename: str, header: list[str], rows: Iterable[Iterable]) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(csv_lines(header, rows), content_type="text/csv; charset=utf-8")
+def csv_response(
+    filename: str, header: list[str], rows: Iterable[Iterable], *, streaming: bool = True
+) -> HttpResponse | StreamingHttpResponse:
+    """A CSV attachment; `streaming=False` for small files (one learner's transcript)."""
+    response_class = StreamingHttpResponse if streaming else HttpResponse
+    response = response_class(csv_lines(header, rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"

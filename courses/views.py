@@ -1,6 +1,5 @@
 """Thin views: look the page up, call a service, say what happened, redirect."""
 
-import csv
 from datetime import date
 from decimal import Decimal
 
@@ -18,6 +17,7 @@ from cms.security import rate_limit_hit, too_many_requests
 
 from .certificates import code_normalize
 from .completion import EvaluationError, evaluation_submit
+from .exports import csv_response
 from .forms import CertificateLookupForm, CourseEvaluationForm
 from .models import Certificate, CourseEvaluation, CoursePage, ModulePage
 from .selectors import (
@@ -157,45 +157,42 @@ def transcript(request):
     return render(request, "courses/transcript.html", {"rows": rows, "total_hours": total})
 
 
+TRANSCRIPT_CSV_HEADER = [
+    "Participant",
+    "License",
+    "Course",
+    "Course type",
+    "CE hours",
+    "Enrolled",
+    "Completed",
+    "Provider",
+    "NCBTMB provider #",
+    "Certificate no.",
+    "Status",
+]
+
+
 @login_required
 def transcript_csv(request):
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="ce-transcript.csv"'
-    response.write("\ufeff")  # so spreadsheet programs read the names as UTF-8
-    writer = csv.writer(response)
-    writer.writerow(
-        [
-            "Participant",
-            "License",
-            "Course",
-            "Course type",
-            "CE hours",
-            "Enrolled",
-            "Completed",
-            "Provider",
-            "NCBTMB provider #",
-            "Certificate no.",
-            "Status",
-        ]
-    )
     user = request.user
-    for row in transcript_rows(user=user):
-        writer.writerow(
-            [
-                user.display_name,
-                f"{user.license_number} {user.license_state}".strip(),
-                row["course_title"],
-                row["course_type"],
-                row["ce_hours"],
-                row["enrolled_at"].date().isoformat(),
-                row["completion_date"],
-                row["provider_name"],
-                row["provider_number"],
-                row["code"],
-                row["status"],
-            ]
-        )
-    return response
+    license_text = f"{user.license_number} {user.license_state}".strip()
+    rows = (
+        [
+            user.display_name,
+            license_text,
+            row["course_title"],
+            row["course_type"],
+            row["ce_hours"],
+            row["enrolled_at"].date(),
+            row["completion_date"],
+            row["provider_name"],
+            row["provider_number"],
+            row["code"],
+            row["status"],
+        ]
+        for row in transcript_rows(user=user)
+    )
+    return csv_response("ce-transcript.csv", TRANSCRIPT_CSV_HEADER, rows, streaming=False)
 
 
 @login_required
