@@ -1,10 +1,18 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django_ratelimit.decorators import ratelimit
 
-from . import data_export, views
-from .security import PasswordResetConfirmView, client_ip, post_field, rate_limit
+from courses import data_export
 
-password_reset_limited = rate_limit("password_reset", keys=(client_ip, post_field("email")))
+from . import views
+from .security import PasswordResetConfirmView, email_key, rate_for
+
+
+def password_reset_limited(view):
+    """Reset requests counted per client address and per e-mail address asked for."""
+    per_email = ratelimit(group="password_reset", key=email_key, rate=rate_for, method="POST")(view)
+    return ratelimit(group="password_reset", key="ip", rate=rate_for, method="POST")(per_email)
+
 
 urlpatterns = [
     path("signup/", views.signup, name="signup"),

@@ -15,13 +15,15 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from cms.services import learner_create
 from courses import services as course_services
 from courses.completion import EvaluationError, evaluation_submit
 from courses.models import CourseEvaluation, CoursePage, Enrollment, ModulePage
 from quizzes import services as quiz_services
 from quizzes.errors import QuizError
 from quizzes.models import Quiz
+
+from .models import User
+from .services import learner_create
 
 USERNAME_PREFIX = "demo-learner-"
 MAX_ATTEMPTS = 4
@@ -99,8 +101,6 @@ def demo_activity_run(course: CoursePage, *, learners: int = 24, seed: int = 202
 
 
 def _learner_ensure(username, name, state, number):
-    from cms.models import User
-
     existing = User.objects.filter(username=username).first()
     if existing is not None:
         return existing

@@ -4,6 +4,8 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
+from courses.selectors import course_cards
+
 US_STATES = [
     ("AL", "Alabama"),
     ("AK", "Alaska"),
@@ -86,8 +88,6 @@ class HomePage(Page):
     subpage_types = ["courses.CourseIndexPage"]
 
     def get_context(self, request, *args, **kwargs):
-        from courses.selectors import course_cards
-
         context = super().get_context(request, *args, **kwargs)
         context["course_cards"] = course_cards(user=request.user)
         return context

@@ -4,12 +4,13 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from wagtail.models import Page, Site
 
+from courses.models import CourseIndexPage
+
 from .models import HomePage, User
 
 
 def site_tree_ensure() -> tuple[HomePage, "CourseIndexPage"]:  # noqa: F821
     """Make sure the site root is a HomePage with a course catalogue under it; idempotent."""
-    from courses.models import CourseIndexPage
 
     home = HomePage.objects.first()
     if home is None:

@@ -24,7 +24,7 @@ urlpatterns = [
     path("dashboard/", course_views.dashboard, name="dashboard"),
     path("anatomy/", include("content.urls")),
     path("", include("courses.urls")),
-    path("", include("quizzes.urls")),
+    path("", include("courses.quiz_urls")),
     path("healthz/", healthz, name="healthz"),
 ]
 

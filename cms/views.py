@@ -4,11 +4,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import JsonResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
+from django_ratelimit.decorators import ratelimit
 
 from .forms import ProfileForm, SignupForm
-from .security import rate_limit
+from .security import rate_for
 from .services import learner_create
 
 
@@ -21,7 +24,7 @@ def _next_url(request) -> str:
     return resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
-@rate_limit("signup")
+@ratelimit(group="signup", key="ip", rate=rate_for, method="POST")
 def signup(request):
     if request.user.is_authenticated:
         return redirect(_next_url(request))
@@ -55,8 +58,6 @@ def profile(request):
 
 def healthz(request):
     """Liveness for the container healthcheck: the app answers and the database responds."""
-    from django.db import connection
-    from django.http import JsonResponse
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")

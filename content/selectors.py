@@ -23,7 +23,6 @@ SEVERITY = [
     ActionLevel.TREAT_WITH_CARE,
 ]
 GLOSSARY_FIELDS = ("id", "name", "slug", "aliases", "region", "summary", "updated_at")
-RELATED_MODULES_LIMIT = 8
 _NOT_TEXT_KEYS = {"id", "type", "anchor", "url", "file_name", "image", "muscle", "red_flag"}
 
 
@@ -72,33 +71,6 @@ def red_flags_by_level(*, levels: Iterable[str] | None = None) -> list[dict]:
         for level in SEVERITY
         if level.value in grouped
     ]
-
-
-def related_modules(*, muscle: Muscle, limit: int = RELATED_MODULES_LIMIT) -> list[dict]:
-    """Live, public lesson modules that mention the muscle (name, alias or muscle card), in course order.
-
-    The database narrows the modules with a case-insensitive text match on the stored StreamField
-    JSON (one query; a term or the muscle card's id); the exact rule, whole words and stop phrases,
-    is then applied in Python with the same matcher as the glossary links. One more query fetches
-    the courses. No index to keep in sync, and the cost does not grow with the number of muscles.
-    """
-    from courses.models import CoursePage, ModulePage
-
-    query = Q(body__icontains=f'"muscle": {muscle.pk}')
-    for term in {muscle.name, *muscle.aliases}:
-        query |= Q(body__icontains=term)
-    candidates = ModulePage.objects.live().public().filter(query).order_by("path")[: limit * 4]
-    matcher = glossary_matcher()
-    modules = [m for m in candidates if muscle.pk in {x.pk for x in muscles_in_module(m, matcher=matcher)}][
-        :limit
-    ]
-    if not modules:
-        return []
-    parent_paths = {m.path[: -m.steplen] for m in modules}
-    courses = {
-        c.path: c for c in CoursePage.objects.filter(path__in=parent_paths).only("id", "title", "path")
-    }
-    return [{"module": m, "course": courses.get(m.path[: -m.steplen])} for m in modules]
 
 
 # ---------------------------------------------------------------- the glossary matcher

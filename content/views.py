@@ -41,7 +41,6 @@ def muscle_detail(request, slug):
             "muscle": muscle,
             "zones": [zone for view_zones in zones_by_view.values() for zone in view_zones],
             "zones_by_view": zones_by_view,
-            "related_modules": selectors.related_modules(muscle=muscle),
         },
     )
 

@@ -6,6 +6,11 @@ class CoursesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from quizzes.signals import attempt_passed
+
+        from .completion import on_attempt_passed
+
+        attempt_passed.connect(on_attempt_passed, dispatch_uid="courses.completion.on_attempt_passed")
         from . import caching
 
-        caching.connect()  # page cache: invalidation signals and the anonymous whole-page hook
+        caching.connect()  # the page cache's content version follows publishes and knowledge-base edits

@@ -15,10 +15,17 @@ from django.db import IntegrityError, transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils.text import slugify
 
-from courses.models import CoursePage, ModulePage
+from content.importer import (
+    ArticleError,
+    ParsedArticle,
+    article_body,
+    article_summary,
+    muscle_terms,
+    parse_article,
+)
+from content.models import Muscle, SourceArticle
 
-from .importer import ArticleError, ParsedArticle, article_body, article_summary, muscle_terms, parse_article
-from .models import Muscle, SourceArticle
+from .models import CoursePage, ModulePage
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 SLUG_MAX = 80

@@ -4,9 +4,9 @@ from pathlib import PurePath
 
 from django import forms
 
-from courses.models import CoursePage
+from content.importer import MAX_ARTICLE_BYTES, SUPPORTED_EXTENSIONS, ArticleError, check_size, input_kind
 
-from .importer import MAX_ARTICLE_BYTES, SUPPORTED_EXTENSIONS, ArticleError, check_size, input_kind
+from .models import CoursePage
 
 
 class ArticleImportForm(forms.Form):

@@ -7,9 +7,10 @@ from django.urls import reverse
 from django.views.generic import FormView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from content.importer import ArticleError
+
 from .article_import import UNCHANGED, article_import
-from .forms import ArticleImportForm
-from .importer import ArticleError
+from .article_import_form import ArticleImportForm
 
 IMPORT_PERMISSION = "content.add_sourcearticle"
 

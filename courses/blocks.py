@@ -1,29 +1,26 @@
 """StreamField blocks for lesson modules. Every block has a template, an icon and a preview value."""
 
 from wagtail import blocks
+from wagtail.images import get_image_model
 from wagtail.images.blocks import ImageBlock
 from wagtail.snippets.blocks import SnippetChooserBlock
+
+from content.models import Muscle, RedFlag
 
 PREVIEW_TEMPLATE = "blocks/preview.html"  # the block picker preview, with the site styles
 
 
 def muscle_preview_value():
-    from content.models import Muscle
-
     muscle = Muscle.objects.filter(slug="psoas-major").first() or Muscle.objects.first()
     return {"muscle": muscle, "note": "Tight hip flexors are a common reason clients report low back pain."}
 
 
 def red_flag_preview_value():
-    from content.models import RedFlag
-
     red_flag = RedFlag.objects.filter(slug="saddle-anaesthesia").first() or RedFlag.objects.first()
     return {"red_flag": red_flag}
 
 
 def figure_preview_value():
-    from wagtail.images import get_image_model
-
     image = get_image_model().objects.order_by("pk").first()
     return {
         "image": image,

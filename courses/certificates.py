@@ -21,8 +21,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
-from cms.models import US_STATES
-
 CODE_BYTES = 12  # 96 random bits
 CODE_GROUP = 5
 CODE_LENGTH = 20  # base32 of 12 bytes, padding removed
@@ -69,10 +67,6 @@ def _hours_display(hours: Decimal) -> str:
     return text or "0"
 
 
-def _state_name(code: str) -> str:
-    return dict(US_STATES).get(code, code)
-
-
 def _signature_name(provider) -> str:
     image = provider.signature
     return image.file.name if image is not None and image.file else ""
@@ -84,7 +78,7 @@ def learner_fields(user) -> dict:
         "participant_name": (user.legal_name or user.get_full_name() or user.username).strip(),
         "license_number": user.license_number,
         "license_state": user.license_state,
-        "license_state_name": _state_name(user.license_state) if user.license_state else "",
+        "license_state_name": user.get_license_state_display() if user.license_state else "",
     }
 
 

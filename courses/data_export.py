@@ -7,7 +7,7 @@ shows which questions were wrong. Answer keys and explanations are never exporte
 let anyone harvest the question bank through a data request).
 
 `learner_data` runs a fixed number of queries (five) whatever the amount of data; staff see the
-same records in the admin (quizzes/insight_views.py).
+same records in the admin (courses/insight_views.py).
 """
 
 from __future__ import annotations
@@ -20,6 +20,11 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
+
+from quizzes.models import Attempt, AttemptStatus, FeedbackPolicy, Response
+from quizzes.selectors import describe_answer
+
+from .models import Enrollment, ModuleProgress
 
 FORMAT = "bodywork-ce-learner-data/1"
 PROFILE_FIELDS = [
@@ -72,8 +77,6 @@ def _evaluation(evaluation) -> dict | None:
 
 
 def _enrollments(user) -> list[dict]:
-    from courses.models import Enrollment, ModuleProgress
-
     enrollments = list(
         Enrollment.objects.filter(user=user)
         .select_related("course", "certificate", "evaluation")
@@ -114,8 +117,6 @@ def _enrollments(user) -> list[dict]:
 
 
 def _question(item: dict, response, zones: list[dict], per_question: bool) -> dict:
-    from quizzes.selectors import describe_answer
-
     answer = response.answer if response else None
     data = {
         "position": item["position"],
@@ -130,8 +131,6 @@ def _question(item: dict, response, zones: list[dict], per_question: bool) -> di
 
 
 def _attempts(user, *, include_responses: bool) -> list[dict]:
-    from quizzes.models import Attempt, AttemptStatus, FeedbackPolicy, Response
-
     attempts = list(
         Attempt.objects.filter(user=user).select_related("quiz", "quiz__course").order_by("started_at", "pk")
     )

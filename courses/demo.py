@@ -1,4 +1,5 @@
-"""The demo: site tree, knowledge base, provider, the "Massage for Low Back Pain" course and three users.
+"""The demo course: provider, the "Massage for Low Back Pain" course and its modules, from the files
+in content/course/, its question bank and quizzes, and its assigned instructor (cms.demo runs it all).
 
 Idempotent, so `make run` can call it every time. The files in content/course/ are the demo
 seed: a page, the provider or a user that already exists is left exactly as it is (an
@@ -7,19 +8,23 @@ writes the files' version back, publishing a new revision only where the content
 """
 
 import json
-import os
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 import yaml
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
-from django.db import transaction
+from wagtail.fields import StreamField
 
-COURSE_DIR = Path(__file__).resolve().parent / "course"
-DEFAULT_DEMO_PASSWORD = "bodywork-demo"
+import content
+from content.models import Muscle, RedFlag
+from quizzes.generators import question_bank_generate
+
+from .demo_quizzes import demo_quizzes_ensure
+from .models import CoursePage, ModulePage, Provider
+from .services import course_instructor_assign, course_staff_sync
+
+COURSE_DIR = Path(content.__file__).resolve().parent / "course"
 DEMO_INSTRUCTOR = "instructor"
 COURSE_FIELDS = ["title", "approved_title", "summary", "description", "course_type", "ce_hours", "pass_mark"]
 PROVIDER_FIELDS = [
@@ -42,38 +47,6 @@ BODY_BLOCK_TYPES = {
     "editors_note",
     "source_citation",
 }
-
-DEMO_USERS = [
-    {
-        "username": "admin",
-        "email": "admin@example.com",
-        "legal_name": "Morgan Avery",
-        "is_superuser": True,
-        "is_staff": True,
-        "groups": [],
-        "can": "superuser: the whole Wagtail admin (/admin/), provider, users, certificates",
-    },
-    {
-        "username": "instructor",
-        "email": "instructor@example.com",
-        "legal_name": "Dana Whitfield",
-        "license_number": "MT-20417",
-        "license_state": "NC",
-        "is_staff": True,
-        "groups": ["Instructors"],
-        "can": "Wagtail admin (/admin/), as the demo course's assigned instructor: edit and publish its pages, "
-        "quizzes, item analysis and records; knowledge base, questions",
-    },
-    {
-        "username": "learner",
-        "email": "learner@example.com",
-        "legal_name": "Samuel J. Rivera",
-        "license_number": "LMBT-104233",
-        "license_state": "NC",
-        "groups": ["Learners"],
-        "can": "the site (/accounts/login/): enroll, read modules, take quizzes, get the certificate",
-    },
-]
 
 
 class DemoDataError(Exception):
@@ -141,33 +114,9 @@ def _yaml_load(path: Path) -> dict:
 # ---------------------------------------------------------------- the service
 
 
-def demo_setup(*, reset: bool = False, with_quizzes: bool = True) -> DemoReport:
-    """Create whatever of the demo is missing; with reset, also rewrite it from the files.
-    with_quizzes also builds the question bank from the knowledge base and the demo quizzes."""
-    from cms import services as cms_services
-    from content.services import knowledge_base_load
-
-    data = course_files_load()
-    report = DemoReport()
-    with transaction.atomic():
-        home, catalogue = cms_services.site_tree_ensure()
-        report.add(f"Site tree: {home.title} → {catalogue.url_path.rstrip('/').rsplit('/', 1)[-1]}/")
-        report.add(f"Knowledge base: {_counts_text(knowledge_base_load())}")
-        provider = provider_ensure(data["provider"], reset=reset, report=report)
-        course = course_ensure(catalogue, data, provider=provider, reset=reset, report=report)
-        modules_ensure(course, data["modules"], reset=reset, report=report)
-        if with_quizzes:
-            quizzes_ensure(course, report=report)
-        users_ensure(reset=reset, report=report)
-        demo_instructor_assign(course, report=report)
-    return report
-
-
 def demo_instructor_assign(course, *, report: DemoReport) -> None:
     """The demo instructor teaches the demo course: edits its pages and quizzes, reads its records
     (courses.services.course_instructor_assign; idempotent). Nobody else is assigned or removed."""
-    from courses.services import course_instructor_assign, course_staff_sync
-
     instructor = get_user_model().objects.filter(username=DEMO_INSTRUCTOR, groups__name="Instructors").first()
     if instructor is None:
         course_staff_sync(course)
@@ -180,24 +129,13 @@ def demo_instructor_assign(course, *, report: DemoReport) -> None:
 
 
 def quizzes_ensure(course, *, report) -> None:
-    from quizzes.demo import demo_quizzes_ensure
-    from quizzes.generators import question_bank_generate
-
     bank = question_bank_generate(course=course)
     report.add(f"Question bank: {bank.created} created, {bank.updated} updated, {bank.unchanged} unchanged")
     for line in demo_quizzes_ensure(course):
         report.add(f"Quiz: {line}")
 
 
-def _counts_text(counts) -> str:
-    if isinstance(counts, dict):
-        return ", ".join(f"{value} {name.replace('_', ' ')}" for name, value in counts.items())
-    return str(counts)
-
-
 def provider_ensure(values: dict, *, reset: bool, report: DemoReport):
-    from courses.models import Provider
-
     values = {key: values.get(key, "") for key in PROVIDER_FIELDS}
     provider = Provider.objects.filter(ncbtmb_provider_number=values["ncbtmb_provider_number"]).first()
     if provider is None:
@@ -213,8 +151,6 @@ def provider_ensure(values: dict, *, reset: bool, report: DemoReport):
 
 
 def course_ensure(catalogue, data: dict, *, provider, reset: bool, report: DemoReport):
-    from courses.models import CoursePage
-
     course = CoursePage.objects.child_of(catalogue).filter(slug=data["slug"]).first()
     values = {
         **{key: data[key] for key in COURSE_FIELDS},
@@ -236,8 +172,6 @@ def course_ensure(catalogue, data: dict, *, provider, reset: bool, report: DemoR
 
 
 def modules_ensure(course, modules: list[dict], *, reset: bool, report: DemoReport) -> None:
-    from courses.models import ModulePage
-
     created, rewritten, kept = [], [], []
     for module_data in modules:
         values = {
@@ -267,8 +201,6 @@ def modules_ensure(course, modules: list[dict], *, reset: bool, report: DemoRepo
 
 def _modules_order(course, slugs: list[str]) -> None:
     """Put the file's modules in the file's order (any module an instructor added stays before them)."""
-    from courses.models import ModulePage
-
     current = list(ModulePage.objects.child_of(course).order_by("path").values_list("slug", flat=True))
     if [s for s in current if s in slugs] == slugs:
         return
@@ -289,8 +221,6 @@ def _page_reset(page, values: dict) -> str:
 
 
 def _same_values(page, values: dict) -> bool:
-    from wagtail.fields import StreamField
-
     for key, value in values.items():
         model_field = page._meta.get_field(key)
         if isinstance(model_field, StreamField):
@@ -325,8 +255,6 @@ def _without_ids(data):
 
 def body_from_data(blocks: list[dict], *, source: str = "") -> list[dict]:
     """The module body in Wagtail's raw JSON form, with knowledge-base slugs turned into ids."""
-    from content.models import Muscle, RedFlag
-
     muscles = dict(Muscle.objects.values_list("slug", "pk"))
     red_flags = dict(RedFlag.objects.values_list("slug", "pk"))
     body = []
@@ -344,39 +272,3 @@ def _lookup(ids: dict, slug, kind: str, source: str) -> int:
     if slug not in ids:
         raise DemoDataError(f"{source}: no {kind} with slug '{slug}' in the knowledge base")
     return ids[slug]
-
-
-def users_ensure(*, reset: bool, report: DemoReport) -> None:
-    password = os.environ.get("DEMO_PASSWORD") or (DEFAULT_DEMO_PASSWORD if settings.DEBUG else "")
-    if not password:
-        report.add(
-            "Users: skipped (DEBUG is off and DEMO_PASSWORD is not set: no default passwords outside dev)"
-        )
-        return
-    User = get_user_model()
-    done = []
-    for spec in DEMO_USERS:
-        user = User.objects.filter(username=spec["username"]).first()
-        if user is not None and not reset:
-            done.append(f"{spec['username']} kept")
-            report.logins.append((spec["username"], "(unchanged)", spec["can"]))
-            continue
-        done.append(f"{spec['username']} {'reset' if user else 'created'}")
-        user = user or User(username=spec["username"])
-        _user_fill(user, spec, password)
-        report.logins.append((spec["username"], password, spec["can"]))
-    report.add("Users: " + ", ".join(done))
-
-
-def _user_fill(user, spec: dict, password: str) -> None:
-    user.email = spec["email"]
-    user.legal_name = spec["legal_name"]
-    user.first_name, _, user.last_name = spec["legal_name"].rpartition(" ")
-    user.license_number = spec.get("license_number", "")
-    user.license_state = spec.get("license_state", "")
-    user.is_superuser = spec.get("is_superuser", False)
-    user.is_staff = spec.get("is_staff", False)
-    user.is_active = True
-    user.set_password(password)
-    user.save()
-    user.groups.set([Group.objects.get_or_create(name=name)[0] for name in spec["groups"]])

@@ -7,7 +7,9 @@ from the questions linked to their module (or, for the post-test, to any module 
 
 from django.db import transaction
 
-from .models import FeedbackPolicy, Question, Quiz, QuizRule, Topic
+from quizzes.models import FeedbackPolicy, Question, Quiz, QuizRule, Topic
+
+from .models import ModulePage
 
 MODULE_QUIZ_MIN_QUESTIONS = 3
 MODULE_QUIZ_DRAW = 5
@@ -16,8 +18,6 @@ FINAL_RULES = [(Topic.ATTACHMENTS, 6), (Topic.REFERRED_PAIN, 4), (Topic.RED_FLAG
 
 def demo_quizzes_ensure(course) -> list[str]:
     """Create what is missing; return one line per quiz saying what happened."""
-    from courses.models import ModulePage
-
     lines = []
     with transaction.atomic():
         for module in ModulePage.objects.child_of(course).order_by("path"):

@@ -2,6 +2,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 
+from .certificates import code_normalize
 from .models import CourseEvaluation
 
 
@@ -40,8 +41,6 @@ class CertificateLookupForm(forms.Form):
         self.helper.add_input(Submit("submit", "Verify"))
 
     def clean_code(self):
-        from .certificates import code_normalize
-
         code = code_normalize(self.cleaned_data["code"])
         if code is None:
             raise forms.ValidationError(

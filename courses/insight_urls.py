@@ -1,4 +1,4 @@
-"""Admin URLs of the insight pages (mounted under /admin/ by a hook in quizzes/wagtail_hooks.py)."""
+"""Admin URLs of the insight pages (mounted under /admin/ by a hook in courses/wagtail_hooks.py)."""
 
 from django.urls import path
 

@@ -16,18 +16,34 @@ access away; a PermissionDenied raised here becomes Wagtail's "no permission" re
 """
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Count, Max, Q
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.generic import TemplateView, View
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 
-from courses.exports import csv_response, export_filename
-from courses.selectors import sees_every_course, staff_courses
+from quizzes import analysis, insight_charts
+from quizzes.models import Quiz
 
-from . import analysis, insight_charts
-from .models import Quiz
+from .data_export import learner_data, learner_data_response
+from .exports import csv_response, export_filename
+from .models import Enrollment
+from .permissions import sees_every_course, staff_courses
+from .roster import (
+    ROSTER_CSV_HEADER,
+    RosterFilters,
+    RosterRow,
+    certificate_history,
+    evaluation_comments,
+    evaluation_csv_header,
+    evaluation_csv_rows,
+    evaluation_summary,
+    roster_csv_rows,
+    roster_rows,
+)
 
 ITEM_ANALYSIS_PERMISSION = "quizzes.change_quiz"
 RECORDS_PERMISSION = "courses.view_enrollment"
@@ -284,13 +300,11 @@ class RosterFilterForm(forms.Form):
     date_to = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, **kwargs):
-        from courses.models import Enrollment
 
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = [("", "Any")] + list(Enrollment.Status.choices)
 
     def filters(self):
-        from courses.roster import RosterFilters
 
         if not self.is_valid():
             return RosterFilters()
@@ -326,10 +340,6 @@ class RosterView(CourseRecordsMixin, RecordsPage):
     template_name = "courses/admin/roster.html"
 
     def get_context_data(self, **kwargs):
-        from django.core.paginator import Paginator
-
-        from courses.roster import RosterRow, roster_rows
-
         form = RosterFilterForm(self.request.GET or None)
         queryset, module_total, quiz_id = roster_rows(self.course, form.filters())
         page = Paginator(queryset, ROSTER_PAGE_SIZE).get_page(self.request.GET.get("p"))
@@ -353,7 +363,6 @@ class RosterCsvView(PermissionMixin, View):
     permission_check = staticmethod(can_see_records)
 
     def get(self, request, course_id):
-        from courses.roster import ROSTER_CSV_HEADER, roster_csv_rows, roster_rows
 
         course = _course(request.user, course_id)
         queryset, module_total, _ = roster_rows(course, RosterFilterForm(request.GET or None).filters())
@@ -367,10 +376,6 @@ class EvaluationsView(CourseRecordsMixin, RecordsPage):
     template_name = "courses/admin/evaluations.html"
 
     def get_context_data(self, **kwargs):
-        from django.core.paginator import Paginator
-
-        from courses.roster import evaluation_comments, evaluation_summary
-
         comments = Paginator(evaluation_comments(self.course), 50).get_page(self.request.GET.get("p"))
         return {
             **super().get_context_data(**kwargs),
@@ -385,7 +390,6 @@ class EvaluationsCsvView(PermissionMixin, View):
     permission_check = staticmethod(can_see_records)
 
     def get(self, request, course_id):
-        from courses.roster import evaluation_csv_header, evaluation_csv_rows
 
         course = _course(request.user, course_id)
         return csv_response(
@@ -416,14 +420,12 @@ LEARNER_PAGE_SIZE = 50
 
 
 def _visible_enrollments(user):
-    from courses.models import Enrollment
 
     return Enrollment.objects.filter(course__in=staff_courses(user))
 
 
 def _learners(user):
     """Everyone for provider-wide staff; for an instructor, the learners enrolled in their courses."""
-    from django.contrib.auth import get_user_model
 
     users = get_user_model().objects.all()
     if sees_every_course(user):
@@ -438,8 +440,6 @@ class LearnerListView(RecordsPage):
     template_name = "courses/admin/roster_learners.html"
 
     def get_context_data(self, **kwargs):
-        from django.core.paginator import Paginator
-
         form = LearnerSearchForm(self.request.GET or None)
         users = _learners(self.request.user).order_by("legal_name", "username")
         term = form.cleaned_data["q"].strip() if form.is_valid() else ""
@@ -457,8 +457,6 @@ class LearnerListView(RecordsPage):
 def learner_records(learner, viewer) -> dict:
     """The learner's records as the admin shows them: every course for provider-wide staff, only the
     viewer's courses (enrollments, certificates, attempts) for an instructor."""
-    from cms.data_export import learner_data
-    from courses.roster import certificate_history
 
     data = learner_data(learner, include_responses=False)
     if not sees_every_course(viewer):
@@ -509,10 +507,6 @@ class LearnerJsonView(PermissionMixin, View):
     permission_check = staticmethod(can_export_learner_data)
 
     def get(self, request, user_id):
-        from django.contrib.auth import get_user_model
-
-        from cms.data_export import learner_data_response
-
         return learner_data_response(get_object_or_404(get_user_model(), pk=user_id))
 
 

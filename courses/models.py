@@ -1,4 +1,5 @@
 import math
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -10,6 +11,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from .blocks import ModuleBodyBlock
+from .caching import content_version
 
 WORDS_PER_MINUTE = 200  # NCBTMB home-study guidance: 12,000 words = 1 CE hour
 WORDS_PER_CE_HOUR = WORDS_PER_MINUTE * 60
@@ -141,11 +143,15 @@ class CoursePage(Page):
     parent_page_types = ["courses.CourseIndexPage"]
     subpage_types = ["courses.ModulePage"]
 
+    def live_modules(self) -> list["ModulePage"]:
+        """The live modules of the course in tree order, without their bodies."""
+        return list(ModulePage.objects.child_of(self).live().defer_streamfields().order_by("path"))
+
     def get_context(self, request, *args, **kwargs):
         from .selectors import course_page_context
 
         context = super().get_context(request, *args, **kwargs)
-        context.update(course_page_context(course=self, user=request.user, request=request))
+        context.update(course_page_context(course=self, user=request.user))
         return context
 
 
@@ -175,9 +181,9 @@ class ModulePage(Page):
         from .services import module_visit
 
         # The first view by an enrolled learner starts the clock for this module (server time). The
-        # learner's (cached) context tells whether that may be needed: enrolled, not started, not blocked.
+        # context is kept for get_context unless the visit changed it.
         if request.method == "GET" and request.user.is_authenticated:
-            context = module_context(module=self, user=request.user, request=request)
+            context = module_context(module=self, user=request.user)
             if (
                 context["enrollment"] is not None
                 and context["progress"] is None
@@ -197,8 +203,13 @@ class ModulePage(Page):
         if known is not None and known[0] == self.pk:
             context.update(known[1])
         else:
-            context.update(module_context(module=self, user=request.user, request=request))
+            context.update(module_context(module=self, user=request.user))
         return context
+
+    def get_cache_key_components(self):
+        """`page.cache_key`, which keys this page's {% wagtailpagecache %} fragments, also follows the
+        site's content version (courses/caching.py: publishes, moves, knowledge-base edits)."""
+        return [*super().get_cache_key_components(), content_version()]
 
 
 class CourseInstructor(models.Model):
@@ -322,6 +333,11 @@ def private_storage():
     return PrivateStorage()
 
 
+# A failed certificate (storage full, a font missing...) is tried again by the sweep this long after each
+# failure (courses.services.certificates_requeue); after the last, it stays failed for staff to retry.
+SWEEP_RETRY_DELAYS = (timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2), timedelta(hours=12))
+
+
 class Certificate(models.Model):
     """A CE certificate: one per enrollment, printed from `snapshot`, verified by `code`."""
 
@@ -351,6 +367,10 @@ class Certificate(models.Model):
     revoked_reason = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    sweep_retries = models.PositiveSmallIntegerField(
+        default=0, help_text="How many times the sweep has retried it after a failure."
+    )
+    last_sweep_retry_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["enrollment"], name="one_certificate_per_enrollment")]
@@ -362,6 +382,11 @@ class Certificate(models.Model):
     @property
     def is_valid(self) -> bool:
         return self.status == self.Status.ISSUED
+
+    @property
+    def sweep_gave_up(self) -> bool:
+        """Failed, and the sweep has made its last retry: only staff can try again."""
+        return self.status == self.Status.FAILED and self.sweep_retries >= len(SWEEP_RETRY_DELAYS)
 
     @property
     def completion_date(self):

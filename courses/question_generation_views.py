@@ -7,7 +7,9 @@ from django.urls import reverse
 from django.views.generic import FormView
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 
-from .generators import DEFAULT_SEED, course_find, question_bank_generate
+from quizzes.generators import DEFAULT_SEED, course_find, question_bank_generate
+
+from .permissions import staff_courses
 
 
 class GenerateQuestionsForm(forms.Form):
@@ -25,8 +27,6 @@ class GenerateQuestionsForm(forms.Form):
     )
 
     def __init__(self, *args, user=None, **kwargs):
-        from courses.selectors import staff_courses
-
         super().__init__(*args, **kwargs)
         # Questions are linked to modules of a course the user teaches (every course: provider-wide staff).
         courses = staff_courses(user).order_by("path")

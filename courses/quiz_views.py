@@ -1,4 +1,5 @@
-"""Thin views over quizzes.services and quizzes.selectors. Bad input gets a 4xx and a clear message."""
+"""The learner's quiz pages: thin views over the quiz engine (quizzes.services and quizzes.selectors),
+behind the course's own rules (enrollment). Bad input gets a 4xx and a clear message."""
 
 from functools import wraps
 
@@ -10,10 +11,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from . import selectors, services
-from .answers import answers_from_form, json_loads_strict
-from .errors import AnswerError, QuizError
-from .models import Quiz
+from quizzes import selectors, services
+from quizzes.answers import answers_from_form, json_loads_strict
+from quizzes.errors import AnswerError, QuizError
+from quizzes.models import Quiz
+
+from .selectors import quiz_intro_context
+from .services import quiz_attempt_start
 
 MAX_BODY_BYTES = 64 * 1024
 
@@ -84,7 +88,7 @@ def quiz_intro(request, quiz_id):
     open_attempt = selectors.attempt_open(user=request.user, quiz=quiz)
     if open_attempt is not None:
         services.attempt_close_if_overdue(attempt=open_attempt)
-    context = selectors.quiz_intro(user=request.user, quiz=quiz)
+    context = quiz_intro_context(user=request.user, quiz=quiz)
     return render(request, "quizzes/quiz_intro.html", context)
 
 
@@ -93,7 +97,7 @@ def quiz_intro(request, quiz_id):
 def quiz_start(request, quiz_id):
     quiz = get_object_or_404(Quiz.objects.select_related("course"), pk=quiz_id)
     try:
-        attempt = services.attempt_start(user=request.user, quiz=quiz)
+        attempt = quiz_attempt_start(user=request.user, quiz=quiz)
     except QuizError as error:
         messages.error(request, error.message)
         return redirect("quizzes:quiz_intro", quiz_id=quiz.pk)

@@ -11,6 +11,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.html import strip_tags
 
+from content.models import Muscle, RedFlag
+
 WORDS_PER_MINUTE = 200
 WORDS_PER_CE_HOUR = WORDS_PER_MINUTE * 60  # 12,000
 CE_HOURS_TOLERANCE = Decimal("0.25")  # warn when approved and estimated hours differ by more
@@ -107,7 +109,6 @@ def _block_text(value) -> str:
 def _knowledge_base_card_text(value):
     """The text a reader sees on a muscle card or red-flag callout (None for anything else),
     as templates/blocks/muscle_card_block.html and red_flag_callout_block.html show it."""
-    from content.models import Muscle, RedFlag
 
     if isinstance(value, Muscle):
         parts = [

@@ -12,9 +12,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 
+from django.apps import apps as global_apps
 from django.db.models import Avg, Count, DecimalField, Exists, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+
+from quizzes.models import Attempt, Quiz
 
 from .models import CertificateEvent, CourseEvaluation, CoursePage, Enrollment, ModulePage, ModuleProgress
 
@@ -42,8 +45,6 @@ def live_module_ids(course: CoursePage) -> list[int]:
 
 
 def final_quiz_id(course: CoursePage) -> int | None:
-    from quizzes.models import Quiz
-
     return Quiz.objects.filter(course=course, module__isnull=True).values_list("pk", flat=True).first()
 
 
@@ -78,7 +79,6 @@ def roster_queryset(
     course: CoursePage, filters: RosterFilters = RosterFilters(), *, module_ids=None, quiz_id=None
 ):
     """Enrollments with everything a roster row shows, in one query (module ids and quiz id passed in)."""
-    from quizzes.models import Attempt
 
     module_ids = live_module_ids(course) if module_ids is None else module_ids
     done = (
@@ -312,8 +312,6 @@ def records_permissions_grant(apps=None) -> int:
     """Give the Instructors group the records permissions; idempotent. Call from a data migration with
     its `apps` (after the courses migration that creates Certificate and CourseEvaluation)."""
     if apps is None:
-        from django.apps import apps as global_apps
-
         apps = global_apps
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")

@@ -13,11 +13,18 @@ from functools import reduce
 from operator import or_
 
 from django.db.models import Q
+from wagtail.models import Page
 
+from content.models import Muscle
+from content.selectors import glossary_matcher, muscles_in_module
+from quizzes import selectors as quiz_selectors
+from quizzes.models import Attempt
 from quizzes.selectors import final_quiz, module_quiz, quiz_panel
 
+from .completion import Progress, completion_requirements
 from .models import (
     WORDS_PER_CE_HOUR,
+    Certificate,
     CourseInstructor,
     CoursePage,
     Enrollment,
@@ -25,6 +32,7 @@ from .models import (
     ModuleProgress,
     reading_minutes_for,
 )
+from .permissions import may_take_quizzes, reads_every_module
 
 # Approved CE hours may differ this much from the estimate from word counts before staff are warned.
 CE_HOURS_TOLERANCE = Decimal("0.25")
@@ -94,18 +102,6 @@ def percent(part: int, whole: int) -> int:
     return (part * 100) // whole if whole else 0
 
 
-def viewer_is_staff(user) -> bool:
-    """Instructors and superusers read every module, enrolled or not."""
-    return bool(
-        user and user.is_authenticated and user.is_active and user.has_perm("wagtailadmin.access_admin")
-    )
-
-
-def course_modules(course: CoursePage) -> list[ModulePage]:
-    """The live modules of a course in tree order, without their bodies."""
-    return list(ModulePage.objects.child_of(course).live().defer_streamfields().order_by("path"))
-
-
 def enrollment_for(*, user, course: CoursePage) -> Enrollment | None:
     if not (user and user.is_authenticated):
         return None
@@ -173,10 +169,10 @@ def module_rows(modules, progress, *, enrolled: bool, staff: bool) -> list[Modul
 
 def course_outline(*, course: CoursePage, user) -> dict:
     """Everything a course page shows: the ordered module list with this viewer's state."""
-    modules = course_modules(course)
+    modules = course.live_modules()
     enrollment = enrollment_for(user=user, course=course)
     progress = progress_by_module(enrollment)
-    staff = viewer_is_staff(user)
+    staff = reads_every_module(user)
     rows = module_rows(modules, progress, enrolled=enrollment is not None, staff=staff)
     estimate = estimated_ce_hours(sum(m.word_count for m in modules))
     completed_count = sum(1 for row in rows if row.completed)
@@ -191,33 +187,18 @@ def course_outline(*, course: CoursePage, user) -> dict:
         "estimated_ce_hours": estimate,
         "ce_hours_mismatch": staff and ce_hours_differ(course.ce_hours, estimate),
         "final_quiz_panel": quiz_panel(user, final_quiz(course)),
-        "viewer_is_staff": staff,
+        "reads_every_module": staff,
     }
 
 
-def module_context(*, module: ModulePage, user, request=None) -> dict:
-    """Everything a module page shows around the body: where it sits and whether this viewer may read it.
-
-    Cached per learner (courses/caching.learner_cached): fresh after any change to their records.
-    """
-    from .caching import learner_cached
-
-    return learner_cached(
-        user,
-        "module",
-        (module.pk, module.live_revision_id),
-        lambda: _module_context(module=module, user=user),
-        request=request,
-    )
-
-
-def _module_context(*, module: ModulePage, user) -> dict:
+def module_context(*, module: ModulePage, user) -> dict:
+    """Everything a module page shows around the body: where it sits and whether this viewer may read it."""
     course = CoursePage.objects.parent_of(module).select_related("provider").first()
-    modules = course_modules(course) if course else []
+    modules = course.live_modules() if course else []
     enrollment = enrollment_for(user=user, course=course) if course else None
     progress = progress_by_module(enrollment)
     completed_ids = _completed_ids(progress)
-    staff = viewer_is_staff(user)
+    staff = reads_every_module(user)
 
     index = next((i for i, m in enumerate(modules) if m.pk == module.pk), None)
     blocker = blocking_module(modules, completed_ids, module) if enrollment and index is not None else None
@@ -248,36 +229,20 @@ def _module_context(*, module: ModulePage, user) -> dict:
         "module_rows": rows,
         "completed_count": completed_count,
         "progress_percent": percent(completed_count, len(modules)),
-        "viewer_is_staff": staff,
+        "reads_every_module": staff,
     }
 
 
-def course_page_context(*, course: CoursePage, user, request=None) -> dict:
-    """The course page's outline and completion panel for this viewer, cached per learner."""
-    from .caching import learner_cached
-
-    def compute():
-        context = course_outline(course=course, user=user)
-        context["completion"] = completion_panel(enrollment=context["enrollment"], outline=context)
-        return context
-
-    return learner_cached(user, "course", (course.pk, course.live_revision_id), compute, request=request)
+def course_page_context(*, course: CoursePage, user) -> dict:
+    """The course page's outline and completion panel for this viewer."""
+    context = course_outline(course=course, user=user)
+    context["completion"] = completion_panel(enrollment=context["enrollment"], outline=context)
+    return context
 
 
-def dashboard_context(*, user, request=None) -> dict:
-    """The dashboard's enrollments and certificates, cached per learner."""
-    from .caching import learner_cached
-
-    return learner_cached(
-        user,
-        "dashboard",
-        (),
-        lambda: {
-            "enrollments": learner_dashboard(user=user),
-            "certificates": learner_certificates(user=user),
-        },
-        request=request,
-    )
+def dashboard_context(*, user) -> dict:
+    """The dashboard's enrollments and certificates."""
+    return {"enrollments": learner_dashboard(user=user), "certificates": learner_certificates(user=user)}
 
 
 def _children_q(courses) -> Q:
@@ -375,7 +340,6 @@ def learner_dashboard(*, user) -> list[DashboardRow]:
 
 def learner_certificates(*, user) -> list:
     """The learner's certificates, newest first, whatever became of the enrollment (one query)."""
-    from .models import Certificate
 
     if not (user and user.is_authenticated):
         return []
@@ -414,7 +378,6 @@ def completion_panel(*, enrollment, outline: dict) -> dict:
 
     Reuses what `course_outline` loaded; adds two queries (certificate and evaluation, module quizzes).
     """
-    from .completion import Progress, completion_requirements
 
     if enrollment is None:
         return {}
@@ -438,34 +401,6 @@ def completion_panel(*, enrollment, outline: dict) -> dict:
     return {"requirements": requirements, "certificate": None, "evaluated": evaluated}
 
 
-# --- course staff: whose records and quizzes an instructor may see ----------------------------------
-
-ALL_RECORDS_PERMISSION = "courses.view_all_records"
-
-
-def sees_every_course(user) -> bool:
-    """Provider-wide staff (superusers, or anyone granted "courses.view_all_records")."""
-    return bool(user and user.is_authenticated and user.is_active and user.has_perm(ALL_RECORDS_PERMISSION))
-
-
-def staff_courses(user):
-    """The courses whose records, item analysis and quizzes `user` may see: every course for
-    provider-wide staff, the courses they are assigned to (CourseInstructor) for an instructor,
-    none for anyone else. A queryset, so callers filter with `course__in=staff_courses(user)`."""
-    if sees_every_course(user):
-        return CoursePage.objects.all()
-    if not (user and user.is_authenticated and user.is_active):
-        return CoursePage.objects.none()
-    return CoursePage.objects.filter(instructor_assignments__user=user)
-
-
-def is_course_staff(user, course_id: int) -> bool:
-    return sees_every_course(user) or (
-        bool(user and user.is_authenticated and user.is_active)
-        and CourseInstructor.objects.filter(user=user, course_id=course_id).exists()
-    )
-
-
 def course_instructors(course: CoursePage):
     return CourseInstructor.objects.filter(course=course).select_related("user").order_by("user__legal_name")
 
@@ -476,9 +411,6 @@ def course_instructors(course: CoursePage):
 def learner_records_under(page) -> dict[str, int]:
     """Learners' records that hang on `page` or a page below it: deleting it would lose them, so the
     models PROTECT them and the admin refuses first (courses/wagtail_hooks.py). Three queries."""
-    from wagtail.models import Page
-
-    from quizzes.models import Attempt
 
     subtree = Page.objects.filter(path__startswith=page.path, depth__gte=page.depth).values("pk")
     return {
@@ -492,3 +424,53 @@ def learner_records_under(page) -> dict[str, int]:
 
 def records_text(records: dict[str, int]) -> str:
     return ", ".join(f"{count} {name}" for name, count in records.items() if count)
+
+
+# --- quizzes as the course serves them ------------------------------------------------------------
+
+NOT_ENROLLED = "Enroll in the course before taking its quizzes."
+
+
+def quiz_refusal(*, user, quiz) -> str:
+    """Why the course refuses this learner the quiz (before the quiz's own limits), or ""."""
+    if not may_take_quizzes(user, quiz.course):
+        return NOT_ENROLLED
+    return ""
+
+
+def quiz_intro_context(*, user, quiz, now=None) -> dict:
+    context = quiz_selectors.quiz_intro(user=user, quiz=quiz, now=now)
+    refusal = quiz_refusal(user=user, quiz=quiz)
+    if refusal and context["in_progress"] is None:
+        context.update(refusal=refusal, can_start=False)
+    return context
+
+
+# --- the glossary's links back to the lessons -------------------------------------------------------
+
+RELATED_MODULES_LIMIT = 8
+
+
+def related_modules(*, muscle: Muscle, limit: int = RELATED_MODULES_LIMIT) -> list[dict]:
+    """Live, public lesson modules that mention the muscle (name, alias or muscle card), in course order.
+
+    The database narrows the modules with a case-insensitive text match on the stored StreamField
+    JSON (one query; a term or the muscle card's id); the exact rule, whole words and stop phrases,
+    is then applied in Python with the same matcher as the glossary links. One more query fetches
+    the courses. No index to keep in sync, and the cost does not grow with the number of muscles.
+    """
+    query = Q(body__icontains=f'"muscle": {muscle.pk}')
+    for term in {muscle.name, *muscle.aliases}:
+        query |= Q(body__icontains=term)
+    candidates = ModulePage.objects.live().public().filter(query).order_by("path")[: limit * 4]
+    matcher = glossary_matcher()
+    modules = [m for m in candidates if muscle.pk in {x.pk for x in muscles_in_module(m, matcher=matcher)}][
+        :limit
+    ]
+    if not modules:
+        return []
+    parent_paths = {m.path[: -m.steplen] for m in modules}
+    courses = {
+        c.path: c for c in CoursePage.objects.filter(path__in=parent_paths).only("id", "title", "path")
+    }
+    return [{"module": m, "course": courses.get(m.path[: -m.steplen])} for m in modules]

@@ -8,16 +8,25 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from django.contrib.auth.models import Group, Permission
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from wagtail.models import GroupPagePermission
 
+from quizzes import services as quiz_services
+from quizzes.errors import AttemptNotAllowed
 from quizzes.selectors import module_quiz_passed
 
+from .certificates import certificate_pdf, learner_fields, site_url, verification_url
+from .completion import certificate_queue
+from .completion import course_completion_check as check
 from .models import (
+    SWEEP_RETRY_DELAYS,
     Certificate,
     CertificateEvent,
     CourseInstructor,
@@ -26,7 +35,7 @@ from .models import (
     ModulePage,
     ModuleProgress,
 )
-from .selectors import blocking_module, course_modules, enrollment_for
+from .selectors import blocking_module, enrollment_for, quiz_refusal
 
 
 class ProgressError(Exception):
@@ -56,7 +65,7 @@ def _blocker(enrollment: Enrollment, course: CoursePage, module: ModulePage) -> 
     completed_ids = set(
         enrollment.module_progress.filter(completed_at__isnull=False).values_list("module_id", flat=True)
     )
-    return blocking_module(course_modules(course), completed_ids, module)
+    return blocking_module(course.live_modules(), completed_ids, module)
 
 
 def module_visit(*, user, module: ModulePage) -> ModuleProgress | None:
@@ -81,8 +90,6 @@ def module_visit(*, user, module: ModulePage) -> ModuleProgress | None:
 
 
 def course_completion_check(enrollment: Enrollment):
-    from .completion import course_completion_check as check
-
     return check(enrollment)
 
 
@@ -125,6 +132,14 @@ def module_complete(*, user, module: ModulePage) -> ModuleProgress:
 log = logging.getLogger(__name__)
 
 
+def quiz_attempt_start(*, user, quiz):
+    """Start (or resume) an attempt once the course allows this learner the quiz."""
+    refusal = quiz_refusal(user=user, quiz=quiz)
+    if refusal:
+        raise AttemptNotAllowed(refusal)
+    return quiz_services.attempt_start(user=user, quiz=quiz)
+
+
 class CertificateError(Exception):
     def __init__(self, message: str):
         super().__init__(message)
@@ -136,8 +151,6 @@ def _pdf_name(certificate: Certificate) -> str:
 
 
 def _pdf_render(certificate: Certificate) -> bytes:
-    from .certificates import certificate_pdf
-
     return certificate_pdf(certificate.snapshot, certificate.code)
 
 
@@ -202,7 +215,6 @@ def certificate_attempt_failed(*, certificate_id: int, error: str, final: bool) 
 
 def certificate_email(certificate: Certificate) -> bool:
     """Tell the learner their certificate is ready, with the dashboard link. A mail error never un-issues it."""
-    from .certificates import site_url, verification_url
 
     user = certificate.enrollment.user
     if not user.email:
@@ -226,33 +238,47 @@ def certificate_email(certificate: Certificate) -> bool:
     return True
 
 
-def certificates_requeue(*, older_than_minutes: int = 5, retry_failed: bool = False, now=None) -> list[int]:
-    """The sweep: queue again every certificate pending longer than this (and failed ones when asked)."""
-    from .completion import certificate_queue
-
-    now = now or timezone.now()
-    cutoff = now - timedelta(minutes=older_than_minutes)
-    stale = Certificate.objects.filter(status=Certificate.Status.PENDING, updated_at__lte=cutoff)
-    # Claim each one with a conditional update, so sweeps running side by side never queue it twice.
-    ids = [
+def _claim(condition: Q, **changes) -> list[int]:
+    """Change each certificate matching `condition`, one conditional update each: of sweeps running side
+    by side, only one changes (and so queues) a row, because the change makes it no longer match."""
+    return [
         pk
-        for pk in stale.values_list("pk", flat=True)
-        if Certificate.objects.filter(
-            pk=pk, status=Certificate.Status.PENDING, updated_at__lte=cutoff
-        ).update(updated_at=now)
+        for pk in Certificate.objects.filter(condition).values_list("pk", flat=True)
+        if Certificate.objects.filter(condition, pk=pk).update(**changes)
     ]
+
+
+def _failed_retries_due(now) -> list[tuple[int, int]]:
+    """(id, retry number) of the failed certificates whose back-off (SWEEP_RETRY_DELAYS) has passed
+    since their last failure, claimed for this sweep."""
+    claimed = []
+    for number, delay in enumerate(SWEEP_RETRY_DELAYS, start=1):
+        due = Q(status=Certificate.Status.FAILED, sweep_retries=number - 1, updated_at__lte=now - delay)
+        changes = {"sweep_retries": number, "last_sweep_retry_at": now}
+        claimed += [
+            (pk, number) for pk in _claim(due, status=Certificate.Status.PENDING, updated_at=now, **changes)
+        ]
+    return claimed
+
+
+def certificates_requeue(*, older_than_minutes: int = 5, retry_failed: bool = False, now=None) -> list[int]:
+    """The sweep: queue again every certificate pending longer than `older_than_minutes`, and every failed
+    one whose back-off has passed (SWEEP_RETRY_DELAYS); `retry_failed` retries every failed one at once."""
+    now = now or timezone.now()
+    pending = Q(
+        status=Certificate.Status.PENDING, updated_at__lte=now - timedelta(minutes=older_than_minutes)
+    )
+    events = [(pk, {}) for pk in _claim(pending, updated_at=now)]
+    events += [(pk, {"sweep_retry": number}) for pk, number in _failed_retries_due(now)]
     if retry_failed:
-        failed = list(
-            Certificate.objects.filter(status=Certificate.Status.FAILED).values_list("pk", flat=True)
+        claimed = _claim(
+            Q(status=Certificate.Status.FAILED), status=Certificate.Status.PENDING, updated_at=now
         )
-        for pk in failed:
-            certificate_retry(certificate=Certificate.objects.get(pk=pk), user=None, queue=False)
-            Certificate.objects.filter(pk=pk).update(updated_at=now)
-        ids += failed
-    for pk in ids:
-        _event(Certificate(pk=pk), CertificateEvent.Action.REQUEUED)
+        events += [(pk, {"retry_failed": True}) for pk in claimed]
+    for pk, details in events:
+        _event(Certificate(pk=pk), CertificateEvent.Action.REQUEUED, **details)
         certificate_queue(pk)
-    return ids
+    return [pk for pk, _ in events]
 
 
 def _staff_lock(certificate: Certificate) -> Certificate:
@@ -281,7 +307,6 @@ def certificate_revoke(*, certificate: Certificate, user, reason: str) -> Certif
 
 def certificate_reissue(*, certificate: Certificate, user, reason: str = "") -> Certificate:
     """After a name (or license) correction: refresh the learner's details, new PDF, same code."""
-    from .certificates import learner_fields
 
     with transaction.atomic():
         locked = _staff_lock(certificate)
@@ -321,14 +346,14 @@ def certificate_regenerate(*, certificate: Certificate, user, reason: str = "") 
 
 def certificate_retry(*, certificate: Certificate, user, queue: bool = True) -> Certificate:
     """Put a failed certificate back to pending and send the task again."""
-    from .completion import certificate_queue
 
     with transaction.atomic():
         locked = _staff_lock(certificate)
         if locked.status != Certificate.Status.FAILED:
             raise CertificateError("Only a failed certificate can be retried.")
-        locked.status, locked.updated_at = Certificate.Status.PENDING, timezone.now()
-        locked.save(update_fields=["status", "updated_at"])
+        # a retry by hand starts the sweep's schedule again, should this one fail too
+        locked.status, locked.updated_at, locked.sweep_retries = Certificate.Status.PENDING, timezone.now(), 0
+        locked.save(update_fields=["status", "updated_at", "sweep_retries"])
         _event(locked, CertificateEvent.Action.RETRIED, user=user)
         if queue:
             transaction.on_commit(lambda: certificate_queue(locked.pk))
@@ -349,8 +374,6 @@ def course_staff_group_name(course_id: int) -> str:
 def course_staff_sync(course: CoursePage):
     """Make the course's own group hold add/change/publish on the course page (and so on its modules)
     and exactly the course's assigned instructors as members; idempotent. Returns the group."""
-    from django.contrib.auth.models import Group, Permission
-    from wagtail.models import GroupPagePermission
 
     with transaction.atomic():
         group, _ = Group.objects.get_or_create(name=course_staff_group_name(course.pk))

@@ -3,6 +3,7 @@
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -12,19 +13,17 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
+from django_ratelimit.decorators import ratelimit
 
-from cms.security import rate_limit_hit, too_many_requests
-
-from .certificates import code_normalize
+from .certificates import code_normalize, html_to_pdf, site_url
 from .completion import EvaluationError, evaluation_submit
 from .exports import csv_response
 from .forms import CertificateLookupForm, CourseEvaluationForm
 from .models import Certificate, CourseEvaluation, CoursePage, ModulePage
+from .permissions import is_course_staff
 from .selectors import (
-    course_modules,
     dashboard_context,
     enrollment_for,
-    is_course_staff,
     transcript_rows,
 )
 from .services import ProgressError, enrollment_create
@@ -63,7 +62,7 @@ def module_complete(request, module_id: int):
 
 def _after_completion_url(request, module: ModulePage) -> str:
     course = CoursePage.objects.parent_of(module).first()
-    modules = course_modules(course)
+    modules = course.live_modules()
     index = next(i for i, m in enumerate(modules) if m.pk == module.pk)
     if index + 1 < len(modules):
         return modules[index + 1].get_url(request)
@@ -72,15 +71,7 @@ def _after_completion_url(request, module: ModulePage) -> str:
 
 @login_required
 def dashboard(request):
-    from .caching import learner_page, site_prime
-
-    def respond():
-        site_prime(request)  # the page links look the site up
-        return render(
-            request, "courses/dashboard.html", dashboard_context(user=request.user, request=request)
-        )
-
-    return learner_page(request, respond)
+    return render(request, "courses/dashboard.html", dashboard_context(user=request.user))
 
 
 # --- evaluation, certificates, transcript, verification ----------------------------------------------
@@ -197,8 +188,6 @@ def transcript_csv(request):
 
 @login_required
 def transcript_pdf(request):
-    from .certificates import html_to_pdf, site_url
-
     rows = transcript_rows(user=request.user)
     total = sum((row["ce_hours"] for row in rows if row["valid"]), Decimal("0"))
     html = render_to_string(
@@ -216,24 +205,25 @@ def transcript_pdf(request):
     return response
 
 
-def _verify_limited(request) -> bool:
-    # Look-ups per client address (settings.RATE_LIMITS["certificate_verify"]): codes are not to be guessed.
-    return rate_limit_hit(request, "certificate_verify", methods=("GET",))
+def _setting_rate(group: str, request) -> str:
+    return settings.RATE_LIMITS[group]  # read per request, so a deployment or a test can change it
 
 
+# Look-ups per client address (settings.RATE_LIMITS["certificate_verify"]): codes are not to be guessed.
+# Over the rate, django-ratelimit's middleware answers with the site's 429 page (settings.RATELIMIT_VIEW).
+verify_rate_limit = ratelimit(group="certificate_verify", key="ip", rate=_setting_rate, method="GET")
+
+
+@verify_rate_limit
 def certificate_lookup(request):
     form = CertificateLookupForm(request.GET or None)
-    if request.GET:
-        if _verify_limited(request):
-            return too_many_requests(request, "certificate_verify")
-        if form.is_valid():
-            return redirect("courses:certificate_verify", code=form.cleaned_data["code"])
+    if request.GET and form.is_valid():
+        return redirect("courses:certificate_verify", code=form.cleaned_data["code"])
     return render(request, "courses/certificate_verify_form.html", {"form": form})
 
 
+@verify_rate_limit
 def certificate_verify(request, code: str):
-    if _verify_limited(request):
-        return too_many_requests(request, "certificate_verify")
     canonical = code_normalize(code)
     if canonical and canonical != code:
         return redirect("courses:certificate_verify", code=canonical)

@@ -1,15 +1,20 @@
 """Courses in the Wagtail admin: providers (certificate details), certificates (staff actions),
-course instructors (who teaches which course) and the guard on deleting pages with learner records."""
+course instructors (who teaches which course), the guard on deleting pages with learner records,
+and the quizzes menu (question bank, course-scoped quizzes, generator, item analysis, course records)."""
 
 from django.contrib import messages
 from django.shortcuts import redirect
-from django.urls import path, reverse
+from django.urls import include, path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets import Button
+from wagtail.models import Page
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
+
+from quizzes.models import Quiz
 
 from .admin_views import (
     can_manage_certificates,
@@ -17,8 +22,13 @@ from .admin_views import (
     certificate_detail_view,
     certificate_index_view,
 )
-from .models import CourseInstructor, Provider
+from .article_import_views import article_import_view
+from .insight_views import can_see_item_analysis, can_see_records
+from .models import CourseInstructor, CoursePage, Provider
+from .question_generation_views import generate_questions_view
+from .quiz_admin import QUIZZES_MENU_HOOK, CheckedMenuItem, QuizzesGroup, quiz_deletion_refusal
 from .selectors import learner_records_under, records_text
+from .services import course_staff_sync
 
 
 class ProviderViewSet(SnippetViewSet):
@@ -69,8 +79,6 @@ class CourseInstructorIndexView(generic.IndexView):
 
 class CourseInstructorCreateView(generic.CreateView):
     def save_instance(self):
-        from .services import course_staff_sync
-
         instance = super().save_instance()
         course_staff_sync(instance.course)
         return instance
@@ -78,9 +86,6 @@ class CourseInstructorCreateView(generic.CreateView):
 
 class CourseInstructorEditView(generic.EditView):
     def save_instance(self):
-        from .models import CoursePage
-        from .services import course_staff_sync
-
         before = (
             CourseInstructor.objects.filter(pk=self.object.pk).values_list("course_id", flat=True).first()
         )
@@ -93,8 +98,6 @@ class CourseInstructorEditView(generic.EditView):
 
 class CourseInstructorDeleteView(generic.DeleteView):
     def delete_action(self):
-        from .services import course_staff_sync
-
         course = self.object.course
         super().delete_action()
         course_staff_sync(course)
@@ -150,8 +153,6 @@ def refuse_deleting_pages_with_records(request, page):
 
 @hooks.register("before_bulk_action")
 def refuse_bulk_deleting_pages_with_records(request, action_type, objects, action_class_instance):
-    from wagtail.models import Page
-
     if action_type != "delete":
         return None
     refused = False
@@ -164,3 +165,93 @@ def refuse_bulk_deleting_pages_with_records(request, action_type, objects, actio
     if refused:
         return redirect(action_class_instance.next_url or reverse("wagtailadmin_home"))
     return None
+
+
+# --- quizzes, the question bank and the quiz tools ------------------------------------------------------
+
+register_snippet(QuizzesGroup)
+
+
+@hooks.register("before_delete_snippet")
+def refuse_deleting_quizzes_out_of_scope_or_taken(request, instances):
+    quizzes = [instance for instance in instances if isinstance(instance, Quiz)]
+    refusal = quiz_deletion_refusal(request.user, quizzes) if quizzes else ""
+    if refusal:
+        messages.error(request, refusal)
+        return redirect("wagtailsnippets_quizzes_quiz:list")
+    return None
+
+
+@hooks.register(QUIZZES_MENU_HOOK)
+def generate_questions_menu_item():
+    return CheckedMenuItem(
+        "Generate from knowledge base",
+        reverse("quizzes_generate"),
+        name="generate-questions",
+        icon_name="cogs",
+        order=900,
+        check=lambda user: user.has_perm("quizzes.add_question"),
+    )
+
+
+@hooks.register(QUIZZES_MENU_HOOK)
+def item_analysis_menu_item():
+    return CheckedMenuItem(
+        "Item analysis",
+        reverse("insight_quizzes"),
+        name="item-analysis",
+        icon_name="table",
+        order=950,
+        check=can_see_item_analysis,
+    )
+
+
+@hooks.register("register_admin_menu_item")
+def records_menu_item():
+    return CheckedMenuItem(
+        "Course records",
+        reverse("insight_courses"),
+        name="course-records",
+        icon_name="group",
+        order=260,
+        check=can_see_records,
+    )
+
+
+@hooks.register("register_admin_urls")
+def quiz_tool_urls():
+    return [
+        path("quizzes/generate/", generate_questions_view, name="quizzes_generate"),
+        path("", include("courses.insight_urls")),
+    ]
+
+
+@hooks.register("register_snippet_listing_buttons")
+def item_analysis_listing_button(snippet, user, next_url=None):
+    if isinstance(snippet, Quiz) and can_see_item_analysis(user):
+        yield Button(
+            "Item analysis",
+            reverse("insight_item_analysis", args=[snippet.pk]),
+            icon_name="table",
+            priority=15,
+        )
+
+
+# --- the article importer: a raw article becomes a draft module of a course ------------------------------
+
+
+@hooks.register("register_admin_urls")
+def article_import_urls():
+    return [path("import-article/", article_import_view, name="content_article_import")]
+
+
+@hooks.register("register_admin_menu_item")
+def article_import_menu_item():
+    return CheckedMenuItem(
+        "Import article",
+        reverse("content_article_import"),
+        name="import-article",
+        icon_name="doc-full-inverse",
+        order=250,
+        check=lambda user: user.has_perm("content.add_sourcearticle"),
+    )

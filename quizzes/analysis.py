@@ -38,6 +38,8 @@ from django.db import connection
 from django.db.models import Aggregate, Avg, Count, FloatField, Max, Min, Q, StdDev, Value, Variance
 from django.db.models.functions import Cast, Floor, Least
 
+from content.models import BodyZone
+
 from .models import Attempt, AttemptStatus, Question, QuestionKind, QuestionOption, Response
 
 CLOSED = (AttemptStatus.SUBMITTED, AttemptStatus.EXPIRED)
@@ -517,7 +519,6 @@ def _zone_keys(question_ids) -> dict[int, tuple[dict, set]]:
     """{question id: ({zone code: name}, {correct codes})} for body-map questions (two queries)."""
     if not question_ids:
         return {}
-    from content.models import BodyZone
 
     names = dict(BodyZone.objects.values_list("code", "name"))
     through = Question.correct_zones.through

@@ -21,8 +21,6 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel, InlinePan
 from wagtail.models import Orderable, PreviewableMixin, RevisionMixin
 from wagtail.search import index
 
-from .admin_forms import QuestionAdminForm, QuizAdminForm
-
 PUBLIC_ID_LENGTH = 10
 PUBLIC_ID_CHARS = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -126,7 +124,6 @@ class Question(PreviewableMixin, RevisionMixin, index.Indexed, ClusterableModel)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    base_form_class = QuestionAdminForm
     panels = [
         MultiFieldPanel(
             [FieldPanel("kind"), FieldPanel("stem"), FieldPanel("explanation")], heading="Question"
@@ -320,7 +317,6 @@ class Quiz(ClusterableModel):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    base_form_class = QuizAdminForm
     panels = [
         FieldPanel("title"),
         FieldRowPanel([FieldPanel("course"), FieldPanel("module")]),

@@ -20,12 +20,13 @@ from django.db.models import Max
 from django.utils import timezone
 
 from content.models import BodyZone
-from courses.models import ModulePage
 
 from . import grading
 from .answers import validate_answers
 from .errors import AnswerError, AttemptClosed, AttemptNotAllowed, QuizEmpty, QuizError
 from .models import Attempt, AttemptStatus, Question, QuestionKind, Quiz, Response
+from .selectors import attempt_open, start_refusal
+from .signals import attempt_passed
 from .snapshots import question_item, zone_list
 
 logger = logging.getLogger(__name__)
@@ -70,7 +71,6 @@ def _retry_when_locked(func):
 @_retry_when_locked
 def attempt_start(*, user, quiz: Quiz, now=None) -> Attempt:
     """Resume the learner's open attempt, or draw a new one if the quiz's limits allow it."""
-    from .selectors import attempt_open, start_refusal
 
     now = now or timezone.now()
     open_attempt = attempt_open(user=user, quiz=quiz)
@@ -114,8 +114,8 @@ def quiz_pool(quiz: Quiz):
     questions = Question.objects.filter(retired=False)
     if quiz.module_id:
         return questions.filter(module_id=quiz.module_id)
-    modules = ModulePage.objects.child_of(quiz.course).values("pk")
-    return questions.filter(module__in=modules)
+    course = quiz.course
+    return questions.filter(module__path__startswith=course.path, module__depth=course.depth + 1)
 
 
 def quiz_draw(quiz: Quiz, rng: random.Random) -> list[int]:
@@ -287,16 +287,7 @@ def _grade_and_close(attempt: Attempt, new_answers: dict[int, object], now, *, e
         update_fields=["status", "submitted_at", "score", "passed", "failed_critical", "fail_reason"]
     )
     if attempt.passed:
-        _course_completion_check(attempt)
-
-
-def _course_completion_check(attempt: Attempt) -> None:
-    """A pass may meet the last completion rule: courses decides, in this same transaction."""
-    from courses.completion import course_completion_check, enrollment_awaiting_completion
-
-    enrollment = enrollment_awaiting_completion(user_id=attempt.user_id, course_id=attempt.quiz.course_id)
-    if enrollment is not None:
-        course_completion_check(enrollment)
+        attempt_passed.send(sender=Attempt, attempt=attempt)
 
 
 def _fail_reason(attempt: Attempt, outcome: grading.Outcome) -> str:

@@ -8,6 +8,8 @@ attempts receive.
 
 import random
 
+from content.models import BodyZone
+
 from .models import QuestionKind, new_public_id
 
 SHUFFLED_KINDS = {QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_RESPONSE, QuestionKind.MATCHING}
@@ -105,7 +107,6 @@ def public_item(item: dict) -> dict:
 
 def question_preview_item(question) -> dict:
     """A snapshot item of an unsaved or saved question (admin preview); zones listed for body maps."""
-    from content.models import BodyZone
 
     item = question_item(
         question, position=1, rng=random.Random(0), shuffle=False, lesson_url=question.lesson_url

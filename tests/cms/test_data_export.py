@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from cms.data_export import learner_data
+from courses.data_export import learner_data
 from courses.models import Certificate, CourseEvaluation, Enrollment, ModuleProgress
 from quizzes.models import FeedbackPolicy
 from quizzes.services import attempt_start, attempt_submit

@@ -5,8 +5,8 @@ import hashlib
 import pytest
 from django.core.management import call_command
 
-from content import demo_activity
-from content.demo_activity import PEOPLE, demo_activity_run
+from cms import demo_activity
+from cms.demo_activity import PEOPLE, demo_activity_run
 from courses.models import Certificate, CourseEvaluation, Enrollment
 from quizzes.models import Attempt, AttemptStatus, QuestionKind, Response
 from tests.quizzes import factories as qf

@@ -14,7 +14,7 @@ import yaml
 from django.utils.html import strip_tags
 from django.utils.text import slugify
 
-from content.demo import course_files_load
+from courses.demo import course_files_load
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = Path(__file__).parent / "articles"

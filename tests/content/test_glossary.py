@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from content.models import Muscle, Region
-from content.selectors import matcher_build, muscles_in_module, muscles_mentioned, related_modules
+from content.selectors import matcher_build, muscles_in_module, muscles_mentioned
+from courses.selectors import related_modules
 from content.templatetags.glossary import link_muscles
 from tests.factories import MuscleFactory, module_create
 

@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from courses.models import Certificate, CourseInstructor, CoursePage, Enrollment, ModulePage, ModuleProgress
-from courses.selectors import learner_records_under, sees_every_course, staff_courses
+from courses.permissions import sees_every_course, staff_courses
+from courses.selectors import learner_records_under
 from courses.services import course_instructor_assign, course_instructor_unassign, course_staff_group_name
 from quizzes.models import Attempt, AttemptStatus, Quiz
 from tests.courses.certify import course_finish, private_media, small_course  # noqa: F401

@@ -10,8 +10,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from wagtail.models import GroupPagePermission, Page, Revision
 
-from content import demo
-from content.demo import DEFAULT_DEMO_PASSWORD, demo_setup
+from courses import demo
+from cms.demo import DEFAULT_DEMO_PASSWORD, demo_setup
 from content.models import Muscle, RedFlag
 from courses.models import CourseInstructor, CoursePage, ModulePage, Provider
 from courses.reading import (

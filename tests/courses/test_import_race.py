@@ -10,8 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
 
-from content import article_import as service
-from content.article_import import CREATED, UNCHANGED, article_import
+from courses import article_import as service
+from courses.article_import import CREATED, UNCHANGED, article_import
 from content.importer import ArticleError
 from content.models import SourceArticle
 from courses.models import ModulePage

@@ -3,11 +3,6 @@ import pytest
 from tests.quizzes import factories as qf
 
 
-@pytest.fixture(autouse=True)
-def quiz_urls(settings):
-    settings.ROOT_URLCONF = "tests.quizzes.urls"
-
-
 @pytest.fixture
 def zones(db):
     return qf.zones_create()

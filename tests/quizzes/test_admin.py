@@ -6,7 +6,7 @@ from bs4 import BeautifulSoup
 from django.urls import reverse
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, querydict_from_html
 
-from quizzes import admin_views
+from courses import question_generation_views as admin_views
 from quizzes.generators import SyncReport
 from quizzes.models import Question, QuestionKind, Quiz
 from quizzes.permissions import INSTRUCTOR_QUIZ_PERMISSIONS, instructor_quiz_permissions_grant

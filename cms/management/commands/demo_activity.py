@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
-from content.demo_activity import PEOPLE, demo_activity_run
-from content.management.commands.setup_demo import _quiet
+from cms.demo_activity import PEOPLE, demo_activity_run
+from cms.management.commands.setup_demo import _quiet
 from courses.models import CoursePage
 
 CHATTY_LOGGERS = ["wagtail", "django_tasks", "weasyprint", "celery", "fontTools"]

@@ -3,7 +3,8 @@ from contextlib import contextmanager
 
 from django.core.management.base import BaseCommand, CommandError
 
-from content.demo import DEFAULT_DEMO_PASSWORD, DemoDataError, demo_setup
+from cms.demo import DEFAULT_DEMO_PASSWORD, demo_setup
+from courses.demo import DemoDataError
 
 # Wagtail logs every page save and publish, django_tasks every background task, at INFO.
 CHATTY_LOGGERS = ["wagtail", "django_tasks"]

@@ -5,8 +5,8 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from content.article_import import article_import
 from content.importer import ArticleError, check_size, input_kind
+from courses.article_import import article_import
 
 
 class Command(BaseCommand):

@@ -1,0 +1,147 @@
+"""Quizzes in the Wagtail admin, scoped to the courses each instructor teaches, beside the shared
+question bank (quizzes.viewsets), and the menu entries of the quiz tools (generator, item analysis).
+
+An instructor lists, edits, copies, deletes and reads the history and usage of only their courses'
+quizzes: every view that looks a quiz up by its id goes through `CourseScopedObjectMixin`, so
+another course's quiz is "not found" (404).
+"""
+
+from functools import reduce
+from operator import or_
+
+from django.db.models import Q
+from django.http import Http404
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.panels import ObjectList
+from wagtail.admin.ui.tables import Column, UpdatedAtColumn
+from wagtail.snippets.views import snippets as snippet_views
+
+from quizzes.models import Attempt, Quiz
+from quizzes.viewsets import QuestionViewSet
+
+from .models import ModulePage
+from .permissions import sees_every_course, staff_courses
+
+QUIZZES_MENU_HOOK = "register_quizzes_menu_item"
+
+
+class QuizAdminForm(WagtailAdminModelForm):
+    """An instructor sets quizzes only on the courses they teach, and their modules."""
+
+    def __init__(self, *args, for_user=None, **kwargs):
+        super().__init__(*args, for_user=for_user, **kwargs)
+        if for_user is None or sees_every_course(for_user):
+            return
+        courses = staff_courses(for_user)
+        if "course" in self.fields:
+            self.fields["course"].queryset = courses
+        if "module" in self.fields:
+            paths = [Q(path__startswith=path) for path in courses.values_list("path", flat=True)]
+            self.fields["module"].queryset = (
+                ModulePage.objects.filter(reduce(or_, paths)) if paths else ModulePage.objects.none()
+            )
+
+
+def quiz_in_scope(user, quiz) -> bool:
+    return sees_every_course(user) or staff_courses(user).filter(pk=quiz.course_id).exists()
+
+
+class CourseScopedObjectMixin:
+    """Another course's quiz does not exist for this instructor."""
+
+    def get_object(self, *args, **kwargs):
+        quiz = super().get_object(*args, **kwargs)
+        if not quiz_in_scope(self.request.user, quiz):
+            raise Http404("No quiz here.")
+        return quiz
+
+
+class QuizEditView(CourseScopedObjectMixin, snippet_views.EditView):
+    pass
+
+
+class QuizCopyView(CourseScopedObjectMixin, snippet_views.CopyView):
+    pass
+
+
+class QuizUsageView(CourseScopedObjectMixin, snippet_views.UsageView):
+    pass
+
+
+class QuizHistoryView(CourseScopedObjectMixin, snippet_views.HistoryView):
+    pass
+
+
+class QuizInspectView(CourseScopedObjectMixin, snippet_views.InspectView):
+    pass
+
+
+class QuizDeleteView(CourseScopedObjectMixin, snippet_views.DeleteView):
+    pass
+
+
+def quiz_deletion_refusal(user, quizzes) -> str:
+    """Why these quizzes may not be deleted (single or bulk delete), or ""; Http404 out of scope."""
+    if not all(quiz_in_scope(user, quiz) for quiz in quizzes):
+        raise Http404("No quiz here.")
+    taken = Attempt.objects.filter(quiz__in=quizzes).values_list("quiz__title", flat=True).distinct()
+    if not taken:
+        return ""
+    # Attempts are learners' records (PROTECTed): say so rather than fail with a ProtectedError.
+    return (
+        "Learners have taken "
+        + ", ".join(f"“{title}”" for title in taken)
+        + ": a quiz with attempts is kept with its records. Retire its questions or change its rules instead."
+    )
+
+
+class QuizViewSet(snippet_views.SnippetViewSet):
+    model = Quiz
+    icon = "tasks"
+    menu_label = "Quizzes and post-tests"
+    menu_name = "quizzes"
+    edit_handler = ObjectList(Quiz.panels, base_form_class=QuizAdminForm)
+    edit_view_class = QuizEditView
+    copy_view_class = QuizCopyView
+    usage_view_class = QuizUsageView
+    history_view_class = QuizHistoryView
+    inspect_view_class = QuizInspectView
+    delete_view_class = QuizDeleteView
+    list_display = [
+        "title",
+        Column("course", label="Course"),
+        Column("module", label="Module (empty: final post-test)"),
+        "pass_mark",
+        "max_attempts",
+        "time_limit_minutes",
+        "feedback_policy",
+        UpdatedAtColumn(),
+    ]
+    list_filter = ["course", "feedback_policy"]
+    search_fields = ["title", "instructions"]
+    search_backend_name = None
+    ordering = ["course", "module__path"]
+
+    def get_queryset(self, request):
+        return Quiz.objects.filter(course__in=staff_courses(request.user)).select_related("course", "module")
+
+
+class QuizzesGroup(snippet_views.SnippetViewSetGroup):
+    items = (QuestionViewSet, QuizViewSet)
+    menu_label = "Quizzes"
+    menu_name = "quizzes-menu"
+    menu_icon = "help"
+    menu_order = 250
+    submenu_hook = QUIZZES_MENU_HOOK
+
+
+class CheckedMenuItem(MenuItem):
+    """A menu entry shown to the users `check(user)` accepts."""
+
+    def __init__(self, *args, check, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._check = check
+
+    def is_shown(self, request):
+        return self._check(request.user)
