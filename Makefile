@@ -5,7 +5,7 @@ STAMP   := $(VENV)/.installed
 PORT    ?= 8000
 PYTHON  ?= python3
 
-.PHONY: install system-deps run test test-fast bench clean
+.PHONY: install system-deps run test test-fast lint bench clean
 
 # axe-core for the accessibility checks in tests/e2e (npm, pinned in tests/e2e/package-lock.json);
 # npm writes node_modules/.package-lock.json, so a changed lock file reinstalls.
@@ -35,7 +35,13 @@ $(E2E_NODE): tests/e2e/package.json tests/e2e/package-lock.json
 	npm ci --prefix tests/e2e --no-audit --no-fund
 	touch $@
 
-test: install system-deps $(E2E_NODE)
+# ruff (lint and format, configured in pyproject.toml) and import-linter (the one-way app layers).
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+
+test: install system-deps $(E2E_NODE) lint
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest
 
