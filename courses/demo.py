@@ -18,10 +18,10 @@ from wagtail.fields import StreamField
 
 import content
 from content.models import Muscle, RedFlag
-from quizzes.generators import question_bank_generate
 
 from .demo_quizzes import demo_quizzes_ensure
 from .models import CoursePage, ModulePage, Provider
+from .question_bank import course_question_bank_generate
 from .services import course_instructor_assign, course_staff_sync
 
 COURSE_DIR = Path(content.__file__).resolve().parent / "course"
@@ -129,7 +129,7 @@ def demo_instructor_assign(course, *, report: DemoReport) -> None:
 
 
 def quizzes_ensure(course, *, report) -> None:
-    bank = question_bank_generate(course=course)
+    bank = course_question_bank_generate(course=course)
     report.add(f"Question bank: {bank.created} created, {bank.updated} updated, {bank.unchanged} unchanged")
     for line in demo_quizzes_ensure(course):
         report.add(f"Quiz: {line}")

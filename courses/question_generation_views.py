@@ -7,9 +7,10 @@ from django.urls import reverse
 from django.views.generic import FormView
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 
-from quizzes.generators import DEFAULT_SEED, course_find, question_bank_generate
+from quizzes.generators import DEFAULT_SEED
 
 from .permissions import staff_courses
+from .question_bank import course_find, course_question_bank_generate
 
 
 class GenerateQuestionsForm(forms.Form):
@@ -57,7 +58,7 @@ class GenerateQuestionsView(WagtailAdminTemplateMixin, FormView):
         ]
 
     def form_valid(self, form):
-        report = question_bank_generate(
+        report = course_question_bank_generate(
             seed=form.cleaned_data["seed"], course=form.cleaned_data["course"], user=self.request.user
         )
         messages.success(

@@ -80,14 +80,6 @@ def landmark_keys(text: str) -> frozenset[str]:
     return frozenset(specific or found)
 
 
-def landmarks_overlap(a: str, b: str) -> bool:
-    """True when the two attachment texts share a landmark, or either cannot be checked."""
-    keys_a, keys_b = landmark_keys(a), landmark_keys(b)
-    if not keys_a or not keys_b:
-        return True
-    return bool(keys_a & keys_b)
-
-
 # Movements and body parts named in an action.
 MOVEMENTS: dict[str, str] = {
     "lateral-flex": r"lateral(ly)? flex|side[- ]?bend|bends? (the )?[a-z ]*(to|toward) (the|that|its) (same )?side|"

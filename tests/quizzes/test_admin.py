@@ -263,7 +263,7 @@ def test_the_generate_page_runs_the_generators_for_the_chosen_course(staff, cour
         calls.append(kwargs)
         return SyncReport(created=3, unchanged=2)
 
-    monkeypatch.setattr(admin_views, "question_bank_generate", fake_generate)
+    monkeypatch.setattr(admin_views, "course_question_bank_generate", fake_generate)
     url = reverse("quizzes_generate")
     assert staff.get(url).status_code == 200
     response = staff.post(url, {"course": course.pk, "seed": "17"})

@@ -10,8 +10,18 @@ from django.core.management import CommandError, call_command
 
 from content.models import Muscle
 from content.services import knowledge_base_load
+from courses.models import ModulePage
+from courses.question_bank import DEFAULT_COURSE_SLUG, course_question_bank_generate
 from quizzes import generators as gen
-from quizzes.fact_keys import action_keys, action_parts, landmark_keys, muscle_action_keys, normalise
+from quizzes.generators.actions import clean_action
+from quizzes.generators.fact_keys import (
+    action_keys,
+    action_parts,
+    landmark_keys,
+    muscle_action_keys,
+    normalise,
+)
+from quizzes.generators.sync import spec_errors
 from quizzes.models import FeedbackPolicy, Question, QuestionKind, Quiz, Topic
 
 ALL_KINDS = {kind.value for kind in QuestionKind}
@@ -94,7 +104,7 @@ def test_every_kind_and_all_three_topics_come_out_of_the_knowledge_base_and_data
 
 def test_every_spec_passes_the_models_validation(specs):
     for spec in specs:
-        assert gen._spec_errors(spec) == {}, spec.key
+        assert spec_errors(spec) == {}, spec.key
 
 
 def test_muscles_without_referral_zones_get_no_body_map(kb, specs):
@@ -131,7 +141,7 @@ def test_the_psoas_insertion_question_is_keyed_on_the_lesser_trochanter(specs):
 def test_action_keys_are_the_muscles_own_actions(kb, specs):
     muscles = {m.slug: m for m in kb.muscles}
     for spec in _by_prefix(specs, "action:") + _by_prefix(specs, "actions:"):
-        own = {normalise(gen._clean_action(a)) for a in muscles[spec.muscle].actions}
+        own = {normalise(clean_action(a)) for a in muscles[spec.muscle].actions}
         for text in spec.correct_texts:
             assert normalise(text) in own, (spec.key, text)
         if spec.kind == QuestionKind.MULTIPLE_RESPONSE:
@@ -232,7 +242,7 @@ def test_no_action_distractor_is_an_action_of_the_asked_muscle(kb, specs):
     checked = 0
     for spec in _by_prefix(specs, "action:") + _by_prefix(specs, "actions:"):
         asked = muscles[spec.muscle]
-        own_texts = {normalise(gen._clean_action(a)) for a in asked.actions}
+        own_texts = {normalise(clean_action(a)) for a in asked.actions}
         own_keys = muscle_action_keys(list(asked.actions))
         for option in spec.options:
             if option.is_correct:
@@ -241,11 +251,11 @@ def test_no_action_distractor_is_an_action_of_the_asked_muscle(kb, specs):
             owner = next(
                 m
                 for m in kb.muscles
-                if normalise(option.text) in {normalise(gen._clean_action(a)) for a in m.actions}
+                if normalise(option.text) in {normalise(clean_action(a)) for a in m.actions}
             )
             parts = frozenset(p for a in owner.actions for p in action_parts(a))
             keys = action_keys(
-                next(a for a in owner.actions if normalise(gen._clean_action(a)) == normalise(option.text)),
+                next(a for a in owner.actions if normalise(clean_action(a)) == normalise(option.text)),
                 parts,
             )
             assert keys and not keys & own_keys, (spec.key, option.text)
@@ -430,18 +440,18 @@ def test_an_edited_question_is_never_retired_as_stale(subset):
 
 @pytest.fixture
 def demo_course(db, monkeypatch):
-    from content.demo import demo_setup
+    from cms.demo import demo_setup
     from courses.models import CoursePage
 
     monkeypatch.setenv("DEMO_PASSWORD", "demo-password-for-tests")
     demo_setup(with_quizzes=False)
-    return CoursePage.objects.get(slug=gen.DEFAULT_COURSE_SLUG)
+    return CoursePage.objects.get(slug=DEFAULT_COURSE_SLUG)
 
 
 def test_the_demo_course_gets_a_full_linked_bank_and_a_rerun_changes_nothing(demo_course):
     from quizzes.services import quiz_pool
 
-    report = gen.question_bank_generate(seed=gen.DEFAULT_SEED, course=demo_course)
+    report = course_question_bank_generate(seed=gen.DEFAULT_SEED, course=demo_course)
     assert report.invalid == [] and report.created == Question.objects.count()
     linked = Question.objects.filter(module__isnull=False)
     assert linked.count() >= 60
@@ -457,20 +467,18 @@ def test_the_demo_course_gets_a_full_linked_bank_and_a_rerun_changes_nothing(dem
     assert quiz_pool(final).count() == linked.count()
     assert any("created" in line for line in lines)
 
-    again = gen.question_bank_generate(seed=gen.DEFAULT_SEED, course=demo_course)
+    again = course_question_bank_generate(seed=gen.DEFAULT_SEED, course=demo_course)
     assert (again.created, again.updated, again.kept_edited) == (0, 0, 0)
     assert again.unchanged == report.created
 
 
 def gen_demo_quizzes(course):
-    from quizzes.demo import demo_quizzes_ensure
+    from courses.demo_quizzes import demo_quizzes_ensure
 
     return demo_quizzes_ensure(course)
 
 
 def test_demo_quizzes_follow_the_agreed_rules_and_are_created_once(demo_course):
-    from courses.models import ModulePage
-
     modules = list(ModulePage.objects.child_of(demo_course).order_by("path"))
     gen.specs_sync(_linked_specs(demo_course, per_module=4))
     gen_demo_quizzes(demo_course)
@@ -506,8 +514,6 @@ def test_demo_quizzes_follow_the_agreed_rules_and_are_created_once(demo_course):
 
 
 def test_a_module_with_fewer_than_three_questions_gets_no_quiz(demo_course):
-    from courses.models import ModulePage
-
     first = ModulePage.objects.child_of(demo_course).order_by("path").first()
     specs = [s for s in _linked_specs(demo_course, per_module=4) if s.module_id == first.pk][:2]
     gen.specs_sync(specs)
@@ -520,7 +526,7 @@ def _linked_specs(course, *, per_module):
     """A few specs per module, linked the way the full run links them (fast)."""
     kb = gen.knowledge_base_read()
     specs = gen.questions_build(kb, seed=3)
-    gen.specs_link(specs, kb, gen.module_index_build(course))
+    gen.specs_link(specs, kb, gen.module_index_build(ModulePage.objects.child_of(course).order_by("path")))
     picked, counts = [], {}
     for spec in specs:
         if spec.module_id and counts.get(spec.module_id, 0) < per_module:

@@ -18,7 +18,13 @@ from django.utils.text import slugify
 
 from content.services import knowledge_base_load
 from quizzes import generators as gen
-from quizzes.fact_keys import action_keys, action_parts, expand_action_keys, landmark_keys, normalise
+from quizzes.generators.fact_keys import (
+    action_keys,
+    action_parts,
+    expand_action_keys,
+    landmark_keys,
+    normalise,
+)
 
 REFERENCE_PATH = Path(gen.DATA_DIR) / "reference" / "anatomy-facts.json"
 # The agreed red-flag slugs, in the reference's order (notes/HELPERS.md).

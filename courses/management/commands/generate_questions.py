@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from quizzes.generators import DEFAULT_SEED, course_find, question_bank_generate
+from courses.question_bank import course_find, course_question_bank_generate
+from quizzes.generators import DEFAULT_SEED
 
 
 class Command(BaseCommand):
@@ -27,7 +28,7 @@ class Command(BaseCommand):
         target = course_find(course)
         if course and target is None:
             raise CommandError(f"No course with the slug {course!r}. Nothing was changed.")
-        report = question_bank_generate(seed=seed, course=target)
+        report = course_question_bank_generate(seed=seed, course=target)
         where = f"linked to “{target.title}”" if target else "not linked to any course (no course yet)"
         self.stdout.write(self.style.SUCCESS(f"Questions generated with seed {seed}, {where}:"))
         for line in report.lines():

@@ -1,0 +1,115 @@
+"""Where each question is taught: the module (and section) of a course that shows its muscle card or
+red-flag callout, else the one that names its muscle most often.
+
+The caller passes the modules (course pages sit above quizzes); each needs `pk` and a StreamField `body`."""
+
+import re
+from dataclasses import dataclass, field
+
+from content.models import Muscle, RedFlag
+
+from .facts import KnowledgeBase, MuscleFacts
+from .muscle_mentions import mention_terms
+from .specs import QuestionSpec
+
+
+@dataclass
+class ModuleIndex:
+    """For one course: which module (and section) teaches each muscle and red flag."""
+
+    muscle_cards: dict = field(default_factory=dict)  # muscle slug -> (module_id, anchor)
+    flag_cards: dict = field(default_factory=dict)  # flag slug -> (module_id, anchor)
+    mentions: list = field(default_factory=list)  # [(module_id, [(anchor, lowercase text)])]
+    red_flag_module: tuple | None = None  # the module with the most red-flag callouts
+
+    def for_muscle(self, muscle: MuscleFacts | None) -> tuple | None:
+        if muscle is None:
+            return None
+        if muscle.slug in self.muscle_cards:
+            return self.muscle_cards[muscle.slug]
+        names, aliases = mention_terms(muscle)
+        return self._most_mentions(names) or self._most_mentions(aliases)
+
+    def _most_mentions(self, terms: list[str]) -> tuple | None:
+        """The module that names the terms most often (the first on a tie), at its first mention."""
+        patterns = [re.compile(rf"\b{re.escape(term.lower())}\b") for term in terms]
+        best, best_count = None, 0
+        for module_id, sections in self.mentions:
+            count, first_anchor = 0, None
+            for anchor, text in sections:
+                found = sum(len(p.findall(text)) for p in patterns)
+                if found and first_anchor is None:
+                    first_anchor = anchor
+                count += found
+            if count > best_count:
+                best, best_count = (module_id, first_anchor), count
+        return best
+
+    def for_flag(self, slug: str | None) -> tuple | None:
+        return self.flag_cards.get(slug) if slug else None
+
+
+def _raw_text(value) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        return " ".join(_raw_text(v) for k, v in value.items() if k not in {"id", "type"})
+    if isinstance(value, list):
+        return " ".join(_raw_text(v) for v in value)
+    return ""
+
+
+def _block_text(value) -> str:
+    return re.sub(r"<[^>]+>", " ", _raw_text(value)).lower()
+
+
+def module_index_build(modules) -> ModuleIndex:
+    """Scan the raw StreamField data of `modules` (a course's module pages, in course order; no
+    per-block queries)."""
+    index, modules = ModuleIndex(), list(modules)
+    if not modules:
+        return index
+    muscle_slugs = dict(Muscle.objects.values_list("pk", "slug"))
+    flag_slugs = dict(RedFlag.objects.values_list("pk", "slug"))
+    best_flag_count = 0
+    for module in modules:
+        sections, flag_count = _module_scan(module, index, muscle_slugs, flag_slugs)
+        index.mentions.append((module.pk, sections))
+        if flag_count > best_flag_count:
+            best_flag_count, index.red_flag_module = flag_count, (module.pk, "")
+    return index
+
+
+def _module_scan(module, index: ModuleIndex, muscle_slugs: dict, flag_slugs: dict) -> tuple[list, int]:
+    """Record the module's muscle cards and red-flag callouts in `index`; return its sections' text
+    [(anchor, text)] and how many red-flag callouts it has."""
+    anchor, sections, flag_count = "", [], 0
+    for block in module.body.raw_data:
+        kind, value = block.get("type"), block.get("value") or {}
+        if kind == "heading" and isinstance(value, dict):
+            anchor = (value.get("anchor") or "").strip()
+        elif kind == "muscle_card" and isinstance(value, dict):
+            slug = muscle_slugs.get(value.get("muscle"))
+            if slug:
+                index.muscle_cards.setdefault(slug, (module.pk, anchor))
+        elif kind == "red_flag" and isinstance(value, dict):
+            slug = flag_slugs.get(value.get("red_flag"))
+            flag_count += 1
+            if slug:
+                index.flag_cards.setdefault(slug, (module.pk, anchor))
+        sections.append((anchor, _block_text(value)))
+    return sections, flag_count
+
+
+def specs_link(specs: list[QuestionSpec], kb: KnowledgeBase, index: ModuleIndex) -> None:
+    """Set module and section of each spec from what it is about (first muscle or flag that is taught)."""
+    muscles = {m.slug: m for m in kb.muscles}
+    for spec in specs:
+        place = None
+        for slug in spec.about_flags:
+            place = place or index.for_flag(slug)
+        for slug in spec.about_muscles:
+            place = place or index.for_muscle(muscles.get(slug))
+        if place is None and spec.topic == "red_flags":
+            place = index.red_flag_module
+        spec.module_id, spec.section_anchor = place if place else (None, "")

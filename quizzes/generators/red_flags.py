@@ -1,0 +1,109 @@
+"""Red-flag questions: the right action for a warning sign (triage), and the condition it points to."""
+
+import re
+
+from ..models import VIGNETTE_ACTION_TEXT
+from .drawing import disjoint_first, options_order, pick_distinct, rng_for
+from .fact_keys import short_fact
+from .facts import FlagFacts, KnowledgeBase
+from .specs import OptionSpec, QuestionSpec
+from .wording import lower_first, sentence
+
+# Every triage question (red-flag action, case vignette) offers the same five actions, in this order.
+ACTION_LEVEL_TEXT = VIGNETTE_ACTION_TEXT
+CRITICAL_LEVELS = {"emergency", "refer_urgent"}
+FLAG_DIFFICULTY = {"emergency": 1, "refer_urgent": 2, "refer_routine": 3, "treat_with_care": 3}
+CONDITION_KEYS = {
+    "cauda-equina": r"cauda equina",
+    "cancer": r"cancer|metasta|malignan|tumou?r",
+    "infection": r"infect|abscess|osteomyelitis|discitis|pyelonephritis",
+    "fracture": r"fracture",
+    "aneurysm": r"aneurysm|aort",
+    "bleeding": r"haemorrhage|hemorrhage|bleed",
+    "kidney": r"kidney|renal|pyelonephritis|ureter",
+    "inflammatory": r"spondyl|ankylos|inflammatory",
+    "compression": r"compression|cord",
+}
+NOT_A_CONDITION = re.compile(r"chance|probability|likelihood|missed|review|re-?assess", re.IGNORECASE)
+
+
+def action_options(answer: str) -> list[OptionSpec]:
+    return [OptionSpec(text, level == answer) for level, text in ACTION_LEVEL_TEXT.items()]
+
+
+def red_flag_action_question(flag: FlagFacts) -> QuestionSpec | None:
+    if flag.level not in ACTION_LEVEL_TEXT:
+        return None
+    explanation = f"This can point to {lower_first(flag.condition)}. {sentence(flag.action)}"
+    if flag.why:
+        explanation += " " + sentence(flag.why)
+    return QuestionSpec(
+        key=f"red-flag-action:{flag.slug}",
+        kind="single_choice",
+        topic="red_flags",
+        stem=f"A client with back pain tells you, or you notice: {lower_first(sentence(flag.sign))} "
+        f"What is the right action?",
+        explanation=explanation,
+        difficulty=FLAG_DIFFICULTY.get(flag.level, 2),
+        options=action_options(flag.level),
+        red_flag=flag.slug,
+        critical=flag.level in CRITICAL_LEVELS,
+        about_flags=(flag.slug,),
+        tags=("generated", "action-level"),
+    )
+
+
+def condition_keys(text: str) -> frozenset[str]:
+    lowered = (text or "").lower()
+    return frozenset(k for k, pattern in CONDITION_KEYS.items() if re.search(pattern, lowered))
+
+
+def _names_a_condition(flag: FlagFacts) -> bool:
+    """'Higher chance of serious disease' or 'missed pathology' are reasons to refer, not diagnoses."""
+    text = _condition_text(flag)
+    return bool(condition_keys(text)) and not NOT_A_CONDITION.search(flag.condition)
+
+
+def _condition_text(flag: FlagFacts) -> str:
+    """The condition without its asides: 'Spinal infection (osteomyelitis, ...)' -> 'Spinal infection'."""
+    return short_fact(re.sub(r"\s*\([^)]*\)", "", flag.condition), limit=90)
+
+
+def _condition_distractors(kb: KnowledgeBase, flag: FlagFacts, rng) -> list[FlagFacts]:
+    own = condition_keys(flag.condition)  # the full text, asides included: the cautious side
+    others = [f for f in kb.flags if f.slug != flag.slug]
+    rng.shuffle(others)
+    candidates = [f for f in others if _names_a_condition(f) and not condition_keys(f.condition) & own]
+
+    def keys_of(f):
+        return condition_keys(_condition_text(f))
+
+    return pick_distinct(disjoint_first(candidates, keys_of), 3, distinct=keys_of)
+
+
+def red_flag_condition_question(kb: KnowledgeBase, flag: FlagFacts, seed: int) -> QuestionSpec | None:
+    """'What could this sign point to?': distractor conditions share nothing with the right one."""
+    key = f"red-flag-condition:{flag.slug}"
+    if not _names_a_condition(flag):
+        return None  # "missed pathology", "higher prior probability": not a condition to name
+    distractors = _condition_distractors(kb, flag, rng_for(seed, key))
+    if len(distractors) < 2:
+        return None
+    options = [OptionSpec(_condition_text(flag), True)] + [
+        OptionSpec(_condition_text(f)) for f in distractors
+    ]
+    options_order(options, seed, key)
+    return QuestionSpec(
+        key=key,
+        kind="single_choice",
+        topic="red_flags",
+        stem=f"Which condition should this warning sign make you think of? {sentence(flag.sign)}",
+        explanation=f"{sentence(flag.sign)} The concern is {lower_first(sentence(flag.condition))} "
+        f"{sentence(flag.action)}",
+        difficulty=2,
+        options=options,
+        red_flag=flag.slug,
+        critical=False,
+        about_flags=(flag.slug,),
+        tags=("generated", "condition"),
+    )
