@@ -2,7 +2,6 @@
 
 from datetime import timedelta
 
-from django.db.models import Max
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -60,14 +59,6 @@ def quiz_panel(user, quiz: Quiz | None) -> dict:
         "in_progress": any(a.status == AttemptStatus.IN_PROGRESS for a in attempts),
         "attempts_used": len(attempts),
     }
-
-
-def passed_quiz_ids(user, quiz_ids) -> set[int]:
-    """Which of these quizzes the learner passed (one query; for course outlines)."""
-    if not getattr(user, "is_authenticated", False):
-        return set()
-    rows = Attempt.objects.filter(user=user, quiz_id__in=list(quiz_ids), passed=True)
-    return set(rows.values_list("quiz_id", flat=True).distinct())
 
 
 # --- starting --------------------------------------------------------------------------------------
@@ -303,16 +294,3 @@ def question_preview_context(question, *, show_key: bool) -> dict:
         "show_key": show_key,
         "key_lines": describe_answer(item, item.get("key"), zones) if show_key else [],
     }
-
-
-def learner_quiz_history(*, user, quiz) -> list[Attempt]:
-    return list(Attempt.objects.filter(user=user, quiz=quiz).order_by("number"))
-
-
-def best_scores(*, user, quiz_ids) -> dict[int, object]:
-    rows = (
-        Attempt.objects.filter(user=user, quiz_id__in=list(quiz_ids))
-        .values("quiz_id")
-        .annotate(best=Max("score"))
-    )
-    return {row["quiz_id"]: row["best"] for row in rows}

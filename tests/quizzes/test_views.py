@@ -197,7 +197,6 @@ def test_module_and_final_quiz_passed(course, modules, zones, enrolled, other_le
     services.attempt_submit(attempt=attempt, answers=qf.key_answers(attempt))
     assert selectors.final_quiz_passed(enrolled, course)
     assert not selectors.final_quiz_passed(other_learner, course)
-    assert selectors.passed_quiz_ids(enrolled, [module_quiz.pk, final.pk]) == {module_quiz.pk, final.pk}
 
 
 def test_question_preview_renders_both_modes(module, zones, rf):
