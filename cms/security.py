@@ -1,35 +1,27 @@
-"""Site-wide security helpers: the Content-Security-Policy middleware, the client address, rate limits.
+"""Site-wide security glue: the Content-Security-Policy middleware, the client address (django-ipware),
+rate limits (django-ratelimit) and the log-in lockout (django-axes).
 
-Rate limits are fixed windows counted in the default cache (Redis in production, so every gunicorn
-worker shares the count; local memory in dev and tests). Rules live in settings.RATE_LIMITS:
+Rate limits are django-ratelimit's fixed windows in the default cache (Redis in production, so every
+gunicorn worker shares the count; local memory in dev and tests). Rates live in settings.RATE_LIMITS,
+read per request; a view is limited by its group, and over the limit the RatelimitMiddleware answers
+with too_many_requests (RATELIMIT_VIEW):
 
-    RATE_LIMITS = {"signup": "5/h", "password_reset": "5/h", "certificate_verify": "30/m"}
-
-    @rate_limit("signup")                      # POSTs only, counted per client address
+    @ratelimit(group="signup", key="ip", rate=rate_for, method="POST")
     def signup(request): ...
-
-    @rate_limit("password_reset", keys=(client_ip, post_field("email")))
-    ...
-
-    if rate_limit_hit(request, "certificate_verify", methods=("GET",)):   # inside a view
-        return too_many_requests(request, "certificate_verify")
 """
 
 from __future__ import annotations
 
-import hashlib
-import ipaddress
-import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from functools import wraps
-
+from axes.helpers import get_client_username, get_cool_off
+from axes.utils import reset
 from csp.middleware import CSPMiddleware
 from csp.utils import default_config
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.core.cache import cache
+from django.http import JsonResponse
 from django.shortcuts import render
+from django_ratelimit.core import get_usage
+from ipware import get_client_ip
 
 # --------------------------------------------------------------------------- Content-Security-Policy
 
@@ -57,119 +49,56 @@ class SiteCSPMiddleware(CSPMiddleware):
         return parts
 
 
-# --------------------------------------------------------------------------- client address
+# --------------------------------------------------------------------------- client address (django-ipware)
 
 
-UNKNOWN_ADDRESS = "unknown"
+def client_ip(request) -> str | None:
+    """The client's address (AXES_CLIENT_IP_CALLABLE), or None when the request has none.
 
-
-def client_ip(request) -> str:
-    """The client's address. Behind TRUSTED_PROXY_COUNT reverse proxies, each appending to
-    X-Forwarded-For, the client is that many entries from the right; anything further left was
-    written by the client and is not trusted."""
-    proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
-    remote = request.META.get("REMOTE_ADDR", "") or ""
-    if proxies > 0:
-        forwarded = [
-            part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()
-        ]
-        if len(forwarded) >= proxies:
-            candidate = forwarded[-proxies]
-            if _valid_ip(candidate):
-                return candidate
-    return remote if _valid_ip(remote) else UNKNOWN_ADDRESS  # requests without one share a bucket
-
-
-def _valid_ip(value: str) -> bool:
-    try:
-        ipaddress.ip_address(value)
-    except ValueError:
-        return False
-    return True
-
-
-def axes_client_ip(request) -> str | None:
-    """AXES_CLIENT_IP_CALLABLE: django-axes counts failures by the same address as the rate limits.
-
-    None when there is no address (the test client's force_login): axes stores it in an IP field,
-    which PostgreSQL refuses to fill with anything but an address."""
-    address = client_ip(request)
-    return None if address == UNKNOWN_ADDRESS else address
-
-
-def post_field(name: str) -> Callable:
-    """A rate-limit key: a POSTed field, case-folded (e.g. the e-mail a password reset is sent to)."""
-
-    def key(request) -> str:
-        return (request.POST.get(name) or "").strip().casefold()
-
-    key.__name__ = f"post_{name}"
-    return key
-
-
-# --------------------------------------------------------------------------- rate limits
-
-
-@dataclass(frozen=True)
-class Rate:
-    limit: int
-    period: int  # seconds
-
-    UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
-    @classmethod
-    def parse(cls, text: str) -> Rate:
-        """'5/h', '30/m', '100/10m'."""
-        count, _, per = text.partition("/")
-        number, unit = per[:-1] or "1", per[-1:]
-        if unit not in cls.UNITS or not count.isdigit() or not number.isdigit():
-            raise ValueError(f"Bad rate {text!r}: use a count and a period like '5/h' or '30/10m'.")
-        return cls(limit=int(count), period=int(number) * cls.UNITS[unit])
-
-
-def rate_for(scope: str) -> Rate:
-    return Rate.parse(settings.RATE_LIMITS[scope])
-
-
-def _cache_key(scope: str, key_name: str, ident: str, window: int) -> str:
-    digest = hashlib.sha256(ident.encode()).hexdigest()[:32]  # no raw e-mail addresses in cache keys
-    return f"ratelimit:{scope}:{key_name}:{digest}:{window}"
-
-
-def _count(cache_key: str, period: int) -> int:
-    if cache.add(cache_key, 1, timeout=period + 1):
-        return 1
-    try:
-        return cache.incr(cache_key)
-    except ValueError:  # expired between add and incr
-        cache.add(cache_key, 1, timeout=period + 1)
-        return 1
-
-
-def rate_limit_hit(
-    request, scope: str, *, keys: Iterable[Callable] = (client_ip,), methods: Iterable[str] = ("POST",)
-) -> bool:
-    """Count this request against `scope` under every key; True when any key is over the limit.
-
-    Requests with other methods are neither counted nor limited. Disabled by RATE_LIMIT_ENABLED=False.
+    Behind TRUSTED_PROXY_COUNT reverse proxies, each appending to X-Forwarded-For, the client is that
+    many entries from the right; anything further left was written by the client and is not trusted.
+    ipware counts only the proxies listed before the client's entry, hence one less. Without enough
+    entries, REMOTE_ADDR. None rather than a word: axes stores it in an IP field (PostgreSQL's inet).
     """
-    if not getattr(settings, "RATE_LIMIT_ENABLED", True) or request.method not in methods:
-        return False
-    rate = rate_for(scope)
-    window = int(time.time()) // rate.period
-    over = False
-    for key in keys:
-        ident = key(request)
-        if not ident:
-            continue
-        if _count(_cache_key(scope, key.__name__, ident, window), rate.period) > rate.limit:
-            over = True
-    if over:
-        request.rate_limited_scope = scope
-        request.rate_limit_retry_after = rate.period - int(time.time()) % rate.period
-    return over
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies:
+        forwarded, _ = get_client_ip(
+            request, proxy_count=proxies - 1, request_header_order=["HTTP_X_FORWARDED_FOR"], strict=False
+        )
+        if forwarded:
+            return forwarded
+    address, _ = get_client_ip(request, request_header_order=["REMOTE_ADDR"])
+    return address
 
 
+def rate_limit_address(request) -> str:
+    """RATELIMIT_IP_META_KEY: django-ratelimit counts by the same address; requests without one share
+    a bucket."""
+    return client_ip(request) or "0.0.0.0"
+
+
+# --------------------------------------------------------------------------- rate limits (django-ratelimit)
+
+
+def rate_for(group: str, request) -> str:
+    """The `rate` of every @ratelimit here: settings.RATE_LIMITS[group], read per request."""
+    return settings.RATE_LIMITS[group]
+
+
+def email_key(group: str, request) -> str:
+    """A rate-limit key: the e-mail address a password reset is sent to, case-folded."""
+    return (request.POST.get("email") or "").strip().casefold()
+
+
+# The 429 page says what was refused. django-ratelimit's exception does not carry its group, so the
+# limited views are named here (cms/account_urls.py, cms/views.py, courses/views.py).
+RATE_LIMITED_VIEWS = {
+    "signup": "signup",
+    "password_reset": "password_reset",
+    "wagtailadmin_password_reset": "password_reset",
+    "courses:certificate_lookup": "certificate_verify",
+    "courses:certificate_verify": "certificate_verify",
+}
 RATE_LIMIT_MESSAGES = {
     "signup": "Too many accounts have been created from your network in a short time.",
     "password_reset": "Too many password reset requests have been made in a short time.",
@@ -177,11 +106,14 @@ RATE_LIMIT_MESSAGES = {
 }
 
 
-def too_many_requests(request, scope: str):
-    """The 429 page in the site style, with Retry-After."""
-    retry_after = getattr(request, "rate_limit_retry_after", rate_for(scope).period)
+def too_many_requests(request, exception=None):
+    """RATELIMIT_VIEW: the 429 page in the site style, with Retry-After: when the address's window ends."""
+    match = request.resolver_match
+    group = RATE_LIMITED_VIEWS.get(match.view_name if match else "")
+    usage = group and get_usage(request, group=group, key="ip", rate=rate_for, method=request.method)
+    retry_after = max(1, usage["time_left"]) if usage else 60
     context = {
-        "message": RATE_LIMIT_MESSAGES.get(scope, "Too many requests have been made in a short time."),
+        "message": RATE_LIMIT_MESSAGES.get(group, "Too many requests have been made in a short time."),
         "retry_minutes": max(1, -(-retry_after // 60)),
     }
     response = render(request, "429.html", context, status=429)
@@ -189,47 +121,57 @@ def too_many_requests(request, scope: str):
     return response
 
 
-def rate_limit(scope: str, *, keys: Iterable[Callable] = (client_ip,), methods: Iterable[str] = ("POST",)):
-    """View decorator: answer 429 (site-styled page, Retry-After) once `scope`'s rate is exceeded."""
-    keys, methods = tuple(keys), tuple(methods)
-
-    def decorator(view):
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            if rate_limit_hit(request, scope, keys=keys, methods=methods):
-                return too_many_requests(request, scope)
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
 # --------------------------------------------------------------------------- log-in lockout (django-axes)
+
+# Two limits. django-axes locks one username from one address after LOGIN_FAILURE_LIMIT wrong passwords
+# (AXES_LOCKOUT_PARAMETERS), and a log-in clears it. An address that tries many usernames is held by a
+# second, larger budget, RATE_LIMITS["login_failures"], counted by django-ratelimit on every failure and
+# not cleared by a log-in (one account of one's own would otherwise reset it). Axes has one limit for all
+# its parameters, so the budget reaches axes through its limit: none at all for a spent address.
+LOGIN_FAILURES = "login_failures"
+
+
+def _address_failures(request, *, increment: bool) -> dict | None:
+    return get_usage(request, group=LOGIN_FAILURES, key="ip", rate=rate_for, increment=increment)
+
+
+def count_login_failure_per_address(sender, credentials, request=None, **kwargs):
+    """user_login_failed receiver (connected in cms.apps)."""
+    if request is not None:
+        _address_failures(request, increment=True)
+
+
+def address_locked_out(request) -> bool:
+    """Has this address used up its budget of failed log-ins across usernames?"""
+    usage = _address_failures(request, increment=False)
+    return bool(usage and usage["should_limit"])
+
+
+def login_failure_limit(request, credentials=None) -> int:
+    """AXES_FAILURE_LIMIT: LOGIN_FAILURE_LIMIT for each username and address; 0 from a spent address."""
+    return 0 if address_locked_out(request) else settings.LOGIN_FAILURE_LIMIT
 
 
 def lockout_response(request, original_response=None, credentials=None):
     """AXES_LOCKOUT_CALLABLE: the lockout page in the site style (429), for the site and admin log-ins."""
-    from axes.helpers import get_client_username, get_cool_off, get_failure_limit
-
-    cool_off = get_cool_off(request)
-    context = {
-        "failure_limit": get_failure_limit(request, credentials),
-        "username": get_client_username(request, credentials) or "",
-        "cooloff_minutes": max(1, round(cool_off.total_seconds() / 60)) if cool_off else None,
-    }
     status = settings.AXES_HTTP_RESPONSE_CODE
+    if address_locked_out(request):
+        wait = _address_failures(request, increment=False)["time_left"]
+        context = {"whole_network": True, "cooloff_minutes": max(1, -(-wait // 60))}
+    else:
+        cool_off = get_cool_off(request)
+        context = {
+            "failure_limit": settings.LOGIN_FAILURE_LIMIT,
+            "username": get_client_username(request, credentials) or "",
+            "cooloff_minutes": max(1, round(cool_off.total_seconds() / 60)) if cool_off else None,
+        }
     if request.headers.get("x-requested-with") == "XMLHttpRequest":
-        from django.http import JsonResponse
-
         return JsonResponse({"error": "Too many failed log-in attempts.", **context}, status=status)
     return render(request, "account/lockout.html", context, status=status)
 
 
 def lockout_clear(username: str) -> None:
     """Forget the failed log-ins of an account (after its owner proved they read its e-mail)."""
-    from axes.utils import reset
-
     if username:  # an empty username would match every record
         reset(username=username)
 

@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "courses.caching.PageCacheMiddleware",  # anonymous pages, routes and sites from the page cache
     "cms.security.SiteCSPMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",  # a view over its rate gets the 429 page
     "axes.middleware.AxesMiddleware",  # last: turns a lockout into the lockout page
 ]
 
@@ -96,8 +97,10 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "cms.User"
+# AxesBackend first: it refuses locked-out log-ins before the password is checked. It is AxesStandaloneBackend
+# plus ModelBackend, so a session or force_login naming the first backend can load its user (get_user).
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out log-ins before the password is checked
+    "axes.backends.AxesBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -246,19 +249,27 @@ CSP_ADMIN_DIRECTIVES = {
     "frame-ancestors": ["'self'"],
 }
 
-# Log-in throttling (django-axes): 5 failures for one username from one address lock that pair for 15 minutes.
-AXES_FAILURE_LIMIT = 5
+# Log-in throttling (cms/security.py): 5 failures for one username from one address lock that pair for
+# 15 minutes (django-axes); an address's failures across usernames are held by RATE_LIMITS["login_failures"].
+LOGIN_FAILURE_LIMIT = 5
+AXES_FAILURE_LIMIT = "cms.security.login_failure_limit"
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "cms.security.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "cms.security.axes_client_ip"
+AXES_CLIENT_IP_CALLABLE = "cms.security.client_ip"
 AXES_VERBOSE = False
 
-# Rate limits (cms.security.rate_limit): "count/period" per client address (and per e-mail for resets).
-RATE_LIMIT_ENABLED = True
+# Rate limits (django-ratelimit, cms/security.py): "count/period" per client address (and per e-mail
+# for resets), fixed windows in the default cache.
+RATELIMIT_ENABLE = True
+RATELIMIT_IP_META_KEY = "cms.security.rate_limit_address"
+RATELIMIT_VIEW = "cms.security.too_many_requests"
 RATE_LIMITS = {
     "signup": os.environ.get("RATE_LIMIT_SIGNUP", "20/h"),  # a class signing up together shares one address
     "password_reset": os.environ.get("RATE_LIMIT_PASSWORD_RESET", "5/h"),
+    # wrong passwords from one address, whatever the username: more than a class's typos, fewer than a
+    # guesser needs
+    "login_failures": os.environ.get("RATE_LIMIT_LOGIN_FAILURES", "20/15m"),
     "certificate_verify": os.environ.get("RATE_LIMIT_CERTIFICATE_VERIFY", "60/m"),
 }

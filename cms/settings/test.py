@@ -16,4 +16,4 @@ WHITENOISE_AUTOREFRESH = True  # no collectstatic in tests
 WHITENOISE_USE_FINDERS = True
 # The cache outlives each test, so counts would leak between tests: tests/cms/test_security.py turns
 # the rate limits on where it tests them. django-axes stays on (its records are rolled back per test).
-RATE_LIMIT_ENABLED = False
+RATELIMIT_ENABLE = False

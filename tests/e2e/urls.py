@@ -13,7 +13,7 @@ def forbidden(request):
 
 
 def rate_limited(request):
-    return too_many_requests(request, "certificate_verify")
+    return too_many_requests(request)
 
 
 def broken(request):
