@@ -1,6 +1,6 @@
-"""URL conf for bench/pages.py: the project's URLs plus /bench/minimal/, which the app itself never serves."""
+"""URL conf for bench/pages.py: the project's URLs plus two minimal views the app itself never serves."""
 
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseForbidden
 from django.urls import path
 
 from cms.urls import urlpatterns as project_urlpatterns
@@ -11,4 +11,15 @@ def minimal(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
-urlpatterns = [path("bench/minimal/", minimal, name="bench_minimal"), *project_urlpatterns]
+def learner_minimal(request):
+    """The learner floor: the middleware stack with the session and the user loaded, nothing else."""
+    if not request.user.is_authenticated:
+        return HttpResponseForbidden("not logged in")
+    return HttpResponse(f"ok {request.user.pk}", content_type="text/plain")
+
+
+urlpatterns = [
+    path("bench/minimal/", minimal, name="bench_minimal"),
+    path("bench/learner-minimal/", learner_minimal, name="bench_learner_minimal"),
+    *project_urlpatterns,
+]

@@ -54,6 +54,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "cms.middleware.RejectNulBytesMiddleware",  # a 400 before any NUL reaches PostgreSQL
     "cms.middleware.PrivateResponsesMiddleware",  # logged-in responses: Cache-Control private, no-store
+    # Whole pages for visitors without cookies; outside the session, CSRF and CSP middleware so it
+    # sees the cookies and headers they add (courses/caching.py)
+    "courses.caching.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -61,7 +64,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
-    "courses.caching.PageCacheMiddleware",  # anonymous pages, routes and sites from the page cache
     "cms.security.SiteCSPMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",  # a view over its rate gets the 429 page
     "axes.middleware.AxesMiddleware",  # last: turns a lockout into the lockout page
@@ -166,17 +168,20 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # Redis in production (shared by the gunicorn workers), local memory without REDIS_URL (dev, tests).
-# The page cache (courses/caching.py) keeps rendered lesson bodies and anonymous pages here.
-CACHES = {
-    "default": (
-        # Django's Redis cache reusing one client per connection pool (courses/caching.py says why)
-        {"BACKEND": "courses.caching.RedisCache", "LOCATION": REDIS_URL}
-        if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
-}
+_CACHE = (
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+)
+# The page cache (courses/caching.py says what it keeps; entries live an hour at most, like the
+# {% wagtailpagecache 3600 %} fragments): PAGE_CACHE_ENABLED=false turns it off.
 PAGE_CACHE_ENABLED = os.environ.get("PAGE_CACHE_ENABLED", "true").lower() == "true"
-PAGE_CACHE_TIMEOUT = int(os.environ.get("PAGE_CACHE_TIMEOUT", "3600"))
+CACHES = {
+    "default": _CACHE,
+    "pages": {**_CACHE, "KEY_PREFIX": "pages", "TIMEOUT": 3600}
+    if PAGE_CACHE_ENABLED
+    else {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+}
 # Sessions read through the cache (written to the database too): no session query per request.
 if REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

@@ -28,7 +28,10 @@ EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or STATIC_ROOT)
 # Several deployments (or CI runs) may share one Redis: each keeps to its own queue and cache keys.
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE") or "celery"
-CACHES = {**CACHES, "default": {**CACHES["default"], "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "")}}
+CACHES = {
+    name: {**config, "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "") + config.get("KEY_PREFIX", "")}
+    for name, config in CACHES.items()
+}
 # Beat's certificate sweep: how often it re-queues certificates left pending for 5 minutes (default: every 5 minutes).
 CELERY_BEAT_SCHEDULE = {
     **CELERY_BEAT_SCHEDULE,
