@@ -17,24 +17,27 @@ the same treatment in ADMIN_MATRIX, keyed by route: a new one fails `test_every_
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
 from django.core.cache import cache
+from django.test import TestCase, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from wagtail.models import Page
 
-from courses import services as course_services
+from cms.services import site_tree_ensure
 from courses.models import Certificate, CourseInstructor, Enrollment, ModuleProgress
 from courses.services import course_instructor_assign
 from quizzes.models import Attempt, AttemptStatus, Question, Quiz
 from quizzes.services import attempt_start
 from tests.courses.certify import course_finish, small_course
 from tests.factories import InstructorFactory, MuscleFactory, UserFactory, module_create
+from tests.shared_db import rolled_back
 
 LOGIN = "login"  # 302 to the site's log-in page, with ?next=
 REDIRECT = "redirect"  # 302 anywhere else
@@ -253,27 +256,10 @@ def test_the_introspection_sees_every_app():
 # --------------------------------------------------------------------------- the world
 
 
-_RENDERED_PDF = {}
-
-
-def _render_once(real):
-    # Every world issues a certificate; what is tested is who may fetch it, so one real PDF serves all.
-    def render(certificate):
-        if "pdf" not in _RENDERED_PDF:
-            _RENDERED_PDF["pdf"] = real(certificate)
-        return _RENDERED_PDF["pdf"]
-
-    return render
-
-
-@pytest.fixture
-def world(catalogue, django_capture_on_commit_callbacks, settings, tmp_path, monkeypatch):
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    monkeypatch.setattr(course_services, "_pdf_render", _render_once(course_services._pdf_render))
-    cache.clear()  # views with their own rate limits count in the cache
+def _world_build(catalogue):
     owner = UserFactory(username="owner", license_number="MT-OWNER-77")
     course_a, modules_a = small_course(catalogue, title="Course A")
-    with django_capture_on_commit_callbacks(execute=True):
+    with TestCase.captureOnCommitCallbacks(execute=True):
         enrollment_a = course_finish(owner, course_a, modules_a)
     certificate = Certificate.objects.get(enrollment=enrollment_a)
     assert certificate.status == Certificate.Status.ISSUED
@@ -308,6 +294,21 @@ def world(catalogue, django_capture_on_commit_callbacks, settings, tmp_path, mon
         muscle=MuscleFactory(name="Psoas major", slug="psoas-major"),
         draft_module=draft,
     )
+
+
+@pytest.fixture(scope="module")
+def built_world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The world, built once for the module (see tests/shared_db.py); each test's writes roll back."""
+    private = override_settings(PRIVATE_MEDIA_ROOT=tmp_path_factory.mktemp("private"))
+    with private, rolled_back(django_db_blocker):
+        _, catalogue = site_tree_ensure()
+        yield _world_build(catalogue)
+
+
+@pytest.fixture
+def world(built_world, db):
+    cache.clear()  # views with their own rate limits count in the cache
+    return copy.deepcopy(built_world)  # tests refresh and change these objects in memory
 
 
 def _client_for(client, world, role):
@@ -617,7 +618,7 @@ def _admin_url(world, route, case):
 
 @pytest.mark.parametrize("route", sorted(ADMIN_MATRIX))
 def test_admin_url_permissions(client, world, route):
-    # every role in one test (one world per route: building it is the slow part)
+    # every role in one test: the admin views are the slow requests
     for role in ROLES:
         client.logout()
         _check_admin_url(_client_for(client, world, role), world, route, role)
