@@ -1,10 +1,17 @@
 import os
 
 import pytest
+from django.core.cache import caches
 
 from tests.factories import InstructorFactory, ProviderFactory, UserFactory, course_create, module_create
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def page_cache_empty():
+    """Each test starts with an empty page cache: the databases of two tests may reuse page ids and URLs."""
+    caches["pages"].clear()
 
 
 @pytest.fixture

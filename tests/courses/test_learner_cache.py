@@ -2,9 +2,7 @@
 (courses/caching.py); what the page says about the learner is read on every request, so each change to
 their own records shows at once and never another learner's. No logged-in page is stored whole."""
 
-import pytest
 from django.contrib.auth.models import Group, Permission
-from django.core.cache import caches
 from django.urls import reverse
 
 from courses.completion import evaluation_submit
@@ -16,13 +14,6 @@ from tests.factories import UserFactory
 from tests.quizzes import factories as qf
 
 # Parameters are not called `page` (pytest-playwright's fixture name).
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    caches["pages"].clear()
-    yield
-    caches["pages"].clear()
 
 
 def text(response) -> str:
