@@ -1,18 +1,32 @@
 """Two request-wide policies, kept out of the views so that no view can forget them.
 
-RejectNulBytesMiddleware: PostgreSQL text and jsonb columns cannot hold a NUL character, so a NUL
-anywhere a view might pass on to a query (path, query string, form fields, cookies, a JSON body)
-would end as a DataError and a 500. No legitimate request carries one: it gets a 400 up front.
+HostileInputMiddleware answers 400 to input no honest client sends, before or instead of a 500:
+- a NUL character anywhere a view might pass on to a query (path, query string, form fields,
+  cookies, a JSON body): PostgreSQL text and jsonb columns cannot hold one (a DataError);
+- a `next` that is not a URL on this site: Wagtail's views hand it to `redirect()`, which takes
+  a bare word for a URL name and fails with NoReverseMatch;
+- form data missing a field a view reads directly (MultiValueDictKeyError, e.g. Wagtail's
+  StreamField and page-copy forms read their management fields that way), and a number too
+  large for the database (OverflowError: SQLite refuses integers beyond 64 bits).
+The last two are caught as the view raises them and logged with their traceback.
 
 PrivateResponsesMiddleware: whatever a logged-in visitor gets (dashboard, transcript, certificate,
 quiz attempt, profile, data export, admin) is theirs alone. Every such response says
 `Cache-Control: private, no-store`, so no proxy or shared browser cache keeps it.
 """
 
+import logging
+
 from django.core.exceptions import BadRequest, RequestDataTooBig
 from django.utils.cache import patch_cache_control
+from django.utils.datastructures import MultiValueDictKeyError
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.defaults import bad_request
+
+logger = logging.getLogger(__name__)
 
 NUL = "\x00"
+REFUSED_FROM_VIEWS = (MultiValueDictKeyError, OverflowError)
 
 
 def _has_nul(pairs) -> bool:
@@ -39,14 +53,35 @@ def request_has_nul(request) -> bool:
     return _has_nul(request.POST.lists())
 
 
-class RejectNulBytesMiddleware:
+def _is_site_url(request, url: str) -> bool:
+    return "/" in url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+
+
+def request_has_foreign_next(request) -> bool:
+    values = request.GET.getlist("next")
+    if request.method == "POST" and request.content_type != "application/json":
+        values += request.POST.getlist("next")
+    return any(value and not _is_site_url(request, value) for value in values)
+
+
+class HostileInputMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         if request_has_nul(request):
             raise BadRequest("The request contains a NUL character.")
+        if request_has_foreign_next(request):
+            raise BadRequest("`next` must be a URL on this site.")
         return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, REFUSED_FROM_VIEWS):
+            return None
+        logger.warning("Bad request data at %s", request.path, exc_info=exception)
+        return bad_request(request, exception)
 
 
 class PrivateResponsesMiddleware:

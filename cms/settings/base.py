@@ -52,7 +52,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "cms.middleware.RejectNulBytesMiddleware",  # a 400 before any NUL reaches PostgreSQL
+    "cms.middleware.HostileInputMiddleware",  # a 400, not a 500: NUL bytes, bad `next`, broken forms
     "cms.middleware.PrivateResponsesMiddleware",  # logged-in responses: Cache-Control private, no-store
     # Whole pages for visitors without cookies; outside the session, CSRF and CSP middleware so it
     # sees the cookies and headers they add (courses/caching.py)
