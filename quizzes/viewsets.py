@@ -10,6 +10,8 @@ from wagtail.snippets.views.snippets import (
     SnippetViewSet,
 )
 
+from content.spreadsheets import FormulaSafeExport
+
 from .admin_forms import QuestionAdminForm
 from .models import Question
 
@@ -18,7 +20,7 @@ def _stem_short(question) -> str:
     return question.stem if len(question.stem) <= 90 else question.stem[:87] + "…"
 
 
-class QuestionIndexView(IndexView):
+class QuestionIndexView(FormulaSafeExport, IndexView):
     def _get_title_column(self, field_name, *args, **kwargs):
         # The stem, shortened, links to the edit view (the model's __str__ also names the kind).
         if field_name != "stem":

@@ -1,0 +1,97 @@
+"""Bounds on what the importer parses, so hostile or broken input is refused quickly with a clear message.
+
+- size: at most MAX_ARTICLE_BYTES (1 MB) of text (checked in decode.py);
+- HTML (a saved page, or raw HTML inside Markdown): at most MAX_NESTING_DEPTH (100) elements inside one
+  another. Real pages, page builders included, stay well under 50;
+- Markdown: at most MAX_MARKDOWN_NESTING (20) levels of lists and block quotes inside one another.
+
+The scans below are linear and run before the parsers, so deep input costs milliseconds, not a
+RecursionError after seconds of CPU. ``check_tree_depth`` then checks the parsed tree itself, so the
+walkers in html_page.py (recursive, one or two frames a level) never go deeper than the limit even when
+the cheap scan miscounts (a '<' inside an attribute value, say).
+"""
+
+from __future__ import annotations
+
+import re
+
+from .pieces import ArticleError
+
+MAX_NESTING_DEPTH = 100
+MAX_MARKDOWN_NESTING = 20
+
+# Elements that never hold others (the HTML void elements), as html.parser and BeautifulSoup treat them.
+_VOID = frozenset(
+    [
+        "area",
+        "base",
+        "br",
+        "col",
+        "command",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "keygen",
+        "link",
+        "meta",
+        "param",
+        "source",
+        "track",
+        "wbr",
+    ]
+)
+# A tag: "<", an optional "/", a name, then anything up to ">" but never another "<" (which keeps the
+# scan linear: no attempt reads past the next "<").
+_TAG = re.compile(r"<(/?)([a-zA-Z][^\s/<>]*)[^<>]*?(/?)>")
+_MARKDOWN_NESTING = re.compile(r"^([ \t>]*)((?:[-*+]|\d{1,9}[.)])(?:[ \t]|$))?", re.MULTILINE)
+
+
+class ArticleTooComplex(ArticleError):
+    """The input is nested deeper than the importer allows."""
+
+
+def too_deep(what: str, limit: int) -> ArticleTooComplex:
+    return ArticleTooComplex(
+        f"The article is nested too deeply: more than {limit} {what} inside one another. "
+        "Save the article as plain text, or simplify the page, and import it again."
+    )
+
+
+def check_html_nesting(source: str) -> None:
+    """Refuse HTML with more than MAX_NESTING_DEPTH elements open at once (as html.parser would nest them)."""
+    open_tags: list[str] = []
+    for match in _TAG.finditer(source):
+        closing, name, self_closing = match.group(1), match.group(2).lower(), match.group(3)
+        if closing:
+            if name in open_tags:  # an end tag closes its element and any left open inside it
+                del open_tags[len(open_tags) - 1 - open_tags[::-1].index(name) :]
+        elif name not in _VOID and not self_closing:
+            open_tags.append(name)
+            if len(open_tags) > MAX_NESTING_DEPTH:
+                raise too_deep("HTML elements", MAX_NESTING_DEPTH)
+
+
+def check_markdown_nesting(text: str) -> None:
+    """Refuse Markdown with lists or block quotes nested more than MAX_MARKDOWN_NESTING levels deep.
+
+    A nested list item is indented four more spaces (or a tab) than its parent; each ">" opens a quote.
+    """
+    for match in _MARKDOWN_NESTING.finditer(text):
+        prefix, bullet = match.group(1), match.group(2)
+        quotes = prefix.count(">")
+        indent = len(prefix.replace(">", "").expandtabs(4))
+        if quotes + (indent // 4 + 1 if bullet else 0) > MAX_MARKDOWN_NESTING:
+            raise too_deep("lists or quotes", MAX_MARKDOWN_NESTING)
+
+
+def check_tree_depth(root) -> None:
+    """Refuse a parsed BeautifulSoup tree deeper than MAX_NESTING_DEPTH. Iterative."""
+    stack = [(root, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_NESTING_DEPTH:
+            raise too_deep("HTML elements", MAX_NESTING_DEPTH)
+        stack.extend(
+            (child, depth + 1) for child in getattr(node, "contents", ()) if hasattr(child, "contents")
+        )
