@@ -1,6 +1,5 @@
 """Reads for the anatomy knowledge base: the glossary pages, the glossary linker and lesson sidebars."""
 
-import html
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -8,13 +7,10 @@ from urllib.parse import urlencode
 
 from django.db.models import Count, Max, Q
 from django.urls import reverse
-from django.utils.html import strip_tags
 
 from .models import ActionLevel, BodyZone, Muscle, RedFlag, Region
-
-# Phrases a lesson may use that contain a glossary term but name something else: they are matched
-# (so the shorter term inside is not) and never linked. Psoas minor is not psoas major.
-GLOSSARY_STOP_PHRASES = ("psoas minor",)
+from .muscle_names import MuscleNames, MuscleTerm
+from .streamfield_text import plain_text, raw_blocks, value_text
 
 SEVERITY = [
     ActionLevel.EMERGENCY,
@@ -23,7 +19,6 @@ SEVERITY = [
     ActionLevel.TREAT_WITH_CARE,
 ]
 GLOSSARY_FIELDS = ("id", "name", "slug", "aliases", "region", "summary", "updated_at")
-_NOT_TEXT_KEYS = {"id", "type", "anchor", "url", "file_name", "image", "muscle", "red_flag"}
 
 
 # ---------------------------------------------------------------- glossary pages
@@ -88,20 +83,23 @@ class GlossaryEntry:
 
 @dataclass
 class GlossaryMatcher:
-    pattern: re.Pattern | None
-    entries: dict[str, GlossaryEntry | None] = field(default_factory=dict)  # None: a stop phrase
+    """The shared muscle matcher (content/muscle_names.py) with the glossary page each term links to."""
+
+    names: MuscleNames
+    entries: dict[str, GlossaryEntry] = field(default_factory=dict)  # MuscleTerm.key -> entry
     muscles_by_id: dict[int, Muscle] = field(default_factory=dict)
 
+    @property
+    def pattern(self) -> re.Pattern | None:
+        return self.names.pattern
+
     def entry_for(self, matched: str) -> GlossaryEntry | None:
-        return self.entries.get(term_key(matched))
+        term = self.names.term_for(matched)
+        return self.entries[term.key] if term is not None else None
 
     def mentions(self, text: str) -> Iterator[tuple[re.Match, GlossaryEntry]]:
-        if self.pattern is None or not text:
-            return
-        for match in self.pattern.finditer(text):
-            entry = self.entry_for(match.group(0))
-            if entry is not None:
-                yield match, entry
+        for match, term in self.names.mentions(text):
+            yield match, self.entries[term.key]
 
 
 _matcher_cache: tuple[tuple, GlossaryMatcher] | None = None
@@ -125,61 +123,31 @@ def glossary_matcher() -> GlossaryMatcher:
 
 def matcher_build(muscles: Iterable[Muscle]) -> GlossaryMatcher:
     muscles = list(muscles)
-    owners: dict[str, list[Muscle]] = {}
-    spelling: dict[str, str] = {}
-    names: dict[str, Muscle] = {}
-    for muscle in muscles:
-        names[term_key(muscle.name)] = muscle
-        for alias in muscle.aliases or []:
-            key = term_key(alias)
-            if key and muscle not in owners.setdefault(key, []):
-                owners[key].append(muscle)
-                spelling.setdefault(key, alias.strip())
-    entries: dict[str, GlossaryEntry | None] = {}
-    for key, group in owners.items():
-        entries[key] = _muscle_entry(group[0]) if len(group) == 1 else _group_entry(spelling[key], group)
-    for key, muscle in names.items():  # a muscle's own name wins over another muscle's alias
-        entries[key] = _muscle_entry(muscle)
-    for phrase in GLOSSARY_STOP_PHRASES:
-        entries[term_key(phrase)] = None
+    names = MuscleNames.build(muscles)
+    terms = {term.key: term for term in names.terms.values() if term is not None}
     return GlossaryMatcher(
-        pattern=_terms_pattern(entries) if entries else None,
-        entries=entries,
+        names=names,
+        entries={key: _entry(term) for key, term in terms.items()},
         muscles_by_id={m.pk: m for m in muscles},
     )
 
 
-def term_key(term: str) -> str:
-    """Case, apostrophe and spacing-insensitive key: "IT-band", "it  band" and "IT band" agree."""
-    return " ".join(re.split(r"[\s\-]+", term.replace("’", "'").casefold())).strip()
-
-
-def _terms_pattern(entries: dict) -> re.Pattern:
-    alternatives = [_term_regex(key) for key in sorted(entries, key=len, reverse=True)]
-    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE)
-
-
-def _term_regex(key: str) -> str:
-    parts = [re.escape(part).replace("'", "['’]") for part in key.split(" ")]
-    return r"[\s\-]+".join(parts)
-
-
-def _muscle_entry(muscle: Muscle) -> GlossaryEntry:
+def _entry(term: MuscleTerm) -> GlossaryEntry:
+    if not term.is_shared:
+        (muscle,) = term.muscles
+        return GlossaryEntry(
+            key=term.key,
+            href=reverse("content:muscle_detail", args=[muscle.slug]),
+            title=f"{muscle.name} in the anatomy glossary",
+            muscles=term.muscles,
+        )
+    names = [m.name for m in term.muscles]  # sorted by name
+    alias = term.spelling
     return GlossaryEntry(
-        key=f"muscle:{muscle.slug}",
-        href=reverse("content:muscle_detail", args=[muscle.slug]),
-        title=f"{muscle.name} in the anatomy glossary",
-        muscles=(muscle,),
-    )
-
-
-def _group_entry(alias: str, group: list[Muscle]) -> GlossaryEntry:
-    names = sorted(m.name for m in group)
-    return GlossaryEntry(
-        key="group:" + ",".join(sorted(m.slug for m in group)),
+        key=term.key,
         href=reverse("content:muscle_list") + "?" + urlencode({"q": alias}),
         title=f"{alias[:1].upper()}{alias[1:]}: {', '.join(names[:-1])} and {names[-1]}",
-        muscles=tuple(sorted(group, key=lambda m: m.name)),
+        muscles=term.muscles,
     )
 
 
@@ -193,11 +161,7 @@ def muscles_mentioned(text: str, *, matcher: GlossaryMatcher | None = None) -> l
     carry the glossary fields only (name, slug, aliases, region, summary); they are shared, read-only.
     """
     matcher = matcher or glossary_matcher()
-    found: dict[int, Muscle] = {}
-    for _, entry in matcher.mentions(html.unescape(strip_tags(text or ""))):
-        for muscle in entry.muscles:
-            found.setdefault(muscle.pk, muscle)
-    return list(found.values())
+    return matcher.names.muscles_in(plain_text(text))
 
 
 def muscles_in_module(module, *, matcher: GlossaryMatcher | None = None) -> list[Muscle]:
@@ -208,27 +172,14 @@ def muscles_in_module(module, *, matcher: GlossaryMatcher | None = None) -> list
     """
     matcher = matcher or glossary_matcher()
     found: dict[int, Muscle] = {}
-    for block in module.body.raw_data:
-        value = block.get("value")
-        if block.get("type") == "muscle_card" and isinstance(value, dict):
+    for block_type, value in raw_blocks(module.body):
+        if block_type == "muscle_card" and isinstance(value, dict):
             muscle = matcher.muscles_by_id.get(_as_int(value.get("muscle")))
             if muscle is not None:
                 found.setdefault(muscle.pk, muscle)
-        for muscle in muscles_mentioned(" ".join(_texts(value)), matcher=matcher):
+        for muscle in muscles_mentioned(value_text(value), matcher=matcher):
             found.setdefault(muscle.pk, muscle)
     return list(found.values())
-
-
-def _texts(value) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            if key not in _NOT_TEXT_KEYS:
-                yield from _texts(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _texts(item.get("value") if isinstance(item, dict) and "value" in item else item)
 
 
 def _as_int(value) -> int | None:

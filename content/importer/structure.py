@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html as htmllib
 import re
+from dataclasses import dataclass
 
 from .cruft import byline_author, is_cruft, is_end_marker, strip_shortcodes
 from .pieces import (
@@ -62,65 +63,95 @@ def _pieces_from_groups(groups: list[list[str]], *, blank_separated: bool) -> li
 def group_pieces(lines: list[str], *, after_colon: bool, blank_separated: bool) -> list[Piece]:
     """Lines between two blank lines (or one HTML paragraph) -> pieces. Lines are inline HTML."""
     texts = [plain(line) for line in lines]
-    if after_colon and len(lines) >= 2 and all(short_label(t) and not BULLET.match(t) for t in texts):
+    if after_colon and _bare_items(texts):
         return [Piece("ul", items=tuple(lines))]  # "You will need:" followed by bare items
-    units: list[dict] = []
+    units: list[_Unit] = []
     for line, text in zip(lines, texts):
-        bullet = BULLET.match(text)
-        last = units[-1] if units else None
-        hashes = _ATX_HEADING.match(line)
-        if hashes:  # "## Where it attaches" typed into a plain-text file
-            units.append({"kind": "heading", "line": hashes.group(1)})
-        elif bullet:
-            kind = "ol" if bullet.group("ol") else "ul"
-            item = _strip_bullet(line)
-            if last and last["kind"] == kind:
-                last["items"].append(item)
-            else:
-                units.append({"kind": kind, "items": [item]})
-        elif last and last["kind"] in ("ul", "ol") and text[:1].islower():
-            last["items"][-1] += " " + line
-        elif last and last["kind"] == "para" and _continues(plain(last["lines"][-1]), text):
-            last["lines"].append(line)  # a hard-wrapped paragraph
-        else:
-            units.append({"kind": "para", "lines": [line]})
+        _add_line(units, line, text)
+    return _units_to_pieces(units, blank_separated=blank_separated)
+
+
+@dataclass
+class _Unit:
+    """Consecutive lines that belong together: a paragraph's lines, a list's items or a heading's text."""
+
+    kind: str  # "heading" | "para" | "ul" | "ol"
+    lines: list[str]
+
+
+def _bare_items(texts: list[str]) -> bool:
+    return len(texts) >= 2 and all(short_label(t) and not BULLET.match(t) for t in texts)
+
+
+def _add_line(units: list[_Unit], line: str, text: str) -> None:
+    last = units[-1] if units else None
+    hashes = _ATX_HEADING.match(line)
+    bullet = BULLET.match(text)
+    if hashes:  # "## Where it attaches" typed into a plain-text file
+        units.append(_Unit("heading", [hashes.group(1)]))
+    elif bullet:
+        _add_item(units, "ol" if bullet.group("ol") else "ul", _strip_bullet(line))
+    elif last and last.kind in ("ul", "ol") and text[:1].islower():
+        last.lines[-1] += " " + line  # a list item's wrapped line
+    elif last and last.kind == "para" and _continues(plain(last.lines[-1]), text):
+        last.lines.append(line)  # a hard-wrapped paragraph
+    else:
+        units.append(_Unit("para", [line]))
+
+
+def _add_item(units: list[_Unit], kind: str, item: str) -> None:
+    if units and units[-1].kind == kind:
+        units[-1].lines.append(item)
+    else:
+        units.append(_Unit(kind, [item]))
+
+
+def _units_to_pieces(units: list[_Unit], *, blank_separated: bool) -> list[Piece]:
     pieces: list[Piece] = []
-    index = 0
     standalone = len(units) == 1 or not blank_separated
+    index = 0
     while index < len(units):
         unit = units[index]
         following = units[index + 1] if index + 1 < len(units) else None
-        heads_a_list = (  # "Common Patterns We See" directly above its bullets
-            bool(following)
-            and following["kind"] in ("ul", "ol")
-            and not plain(unit.get("lines", [""])[-1]).endswith(":")
-        )
-        if unit["kind"] == "heading":
-            pieces.append(Piece("heading", html=unit["line"]))
-        elif unit["kind"] != "para":
-            pieces.append(Piece(unit["kind"], items=tuple(unit["items"])))
-        elif (
-            blank_separated
-            and following
-            and following["kind"] == "para"
-            and len(unit["lines"]) == 1
-            and short_label(plain(unit["lines"][0]))
-            and not short_label(plain(" ".join(following["lines"])))
-        ):
-            # An image's title directly above its caption, as a copy from a web page leaves them.
-            pieces.append(Piece("caption", html=" ".join(following["lines"]), label=unit["lines"][0]))
-            index += 1
+        if blank_separated and _is_image_title(unit, following):
+            pieces.append(Piece("caption", html=" ".join(following.lines), label=unit.lines[0]))
+            index += 2
         else:
-            pieces.append(
-                Piece(
-                    "para",
-                    html=" ".join(unit["lines"]),
-                    single_line=len(unit["lines"]) == 1,
-                    standalone=standalone or heads_a_list,
-                )
-            )
-        index += 1
+            pieces.append(_unit_piece(unit, following, standalone=standalone))
+            index += 1
     return pieces
+
+
+def _is_image_title(unit: _Unit, following: _Unit | None) -> bool:
+    """An image's title directly above its caption, as a copy from a web page leaves them."""
+    return (
+        unit.kind == "para"
+        and following is not None
+        and following.kind == "para"
+        and len(unit.lines) == 1
+        and short_label(plain(unit.lines[0]))
+        and not short_label(plain(" ".join(following.lines)))
+    )
+
+
+def _unit_piece(unit: _Unit, following: _Unit | None, *, standalone: bool) -> Piece:
+    if unit.kind == "heading":
+        return Piece("heading", html=unit.lines[0])
+    if unit.kind != "para":
+        return Piece(unit.kind, items=tuple(unit.lines))
+    return Piece(
+        "para",
+        html=" ".join(unit.lines),
+        single_line=len(unit.lines) == 1,
+        standalone=standalone or _heads_a_list(unit, following),
+    )
+
+
+def _heads_a_list(unit: _Unit, following: _Unit | None) -> bool:
+    """A line such as "Common Patterns We See" directly above its bullets."""
+    return (
+        following is not None and following.kind in ("ul", "ol") and not plain(unit.lines[-1]).endswith(":")
+    )
 
 
 _ATX_HEADING = re.compile(r"^#{1,6}\s+(.+?)(?:\s+#+)?\s*$")
