@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 
-from .models import Certificate
+from .models import SWEEP_RETRY_DELAYS, Certificate
 from .services import (
     CertificateError,
     certificate_regenerate,
@@ -26,6 +26,9 @@ from .services import (
 )
 
 PERMISSION = "courses.change_certificate"
+# The failed certificates the sweep no longer retries (courses.services.certificates_requeue): staff's turn.
+GAVE_UP = "gave_up"
+GAVE_UP_FILTER = Q(status=Certificate.Status.FAILED, sweep_retries__gte=len(SWEEP_RETRY_DELAYS))
 
 
 def can_manage_certificates(user) -> bool:
@@ -64,6 +67,8 @@ class CertificateIndexView(CertificatePermissionMixin, WagtailAdminTemplateMixin
         status = self.request.GET.get("status", "")
         if status in Certificate.Status.values:
             qs = qs.filter(status=status)
+        elif status == GAVE_UP:
+            qs = qs.filter(GAVE_UP_FILTER)
         query = self.request.GET.get("q", "").strip()
         if query:
             qs = qs.filter(
@@ -83,11 +88,15 @@ class CertificateIndexView(CertificatePermissionMixin, WagtailAdminTemplateMixin
         counts = dict.fromkeys(Certificate.Status.values, 0)
         for status in Certificate.objects.values_list("status", flat=True):
             counts[status] += 1
+        gave_up = (GAVE_UP, "Failed — the sweep gave up", Certificate.objects.filter(GAVE_UP_FILTER).count())
         context.update(
             {
                 "page_obj": page,
                 "certificates": page.object_list,
-                "statuses": [(value, label, counts[value]) for value, label in Certificate.Status.choices],
+                "statuses": [
+                    *((value, label, counts[value]) for value, label in Certificate.Status.choices),
+                    gave_up,
+                ],
                 "status": self.request.GET.get("status", ""),
                 "q": self.request.GET.get("q", ""),
             }
@@ -170,12 +179,8 @@ def certificate_action(request, pk: int, action: str):
         kwargs["reason"] = form.cleaned_data.get("reason", "")
     try:
         service(**kwargs)
-    except CertificateError as error:
+    except CertificateError as error:  # the action's own refusal, or its PDF failing (logged by the service)
         messages.error(request, error.message)
-    except Exception as error:
-        messages.error(
-            request, f"The PDF could not be rendered ({type(error).__name__}: {error}). Nothing changed."
-        )
     else:
         messages.success(request, f"Certificate {certificate.code} {done}.")
     return redirect("courses_certificate", pk=pk)

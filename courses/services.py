@@ -154,6 +154,10 @@ def _pdf_render(certificate: Certificate) -> bytes:
     return certificate_pdf(certificate.snapshot, certificate.code)
 
 
+class CertificatePdfError(CertificateError):
+    """A staff action could not render or store the PDF; its transaction rolls back, so nothing changed."""
+
+
 def _pdf_store(certificate: Certificate, data: bytes | None = None) -> None:
     """Write the PDF (rendered from the snapshot unless given) under a fixed name; a rewrite replaces it."""
     data = _pdf_render(certificate) if data is None else data
@@ -162,6 +166,18 @@ def _pdf_store(certificate: Certificate, data: bytes | None = None) -> None:
     if storage.exists(name):
         storage.delete(name)
     certificate.pdf.name = storage.save(name, ContentFile(data))
+
+
+def _pdf_store_for_staff(certificate: Certificate) -> None:
+    """_pdf_store, for the reissue and regenerate actions: any failure of WeasyPrint or the storage (a
+    full disk, a missing font) is logged with its traceback and told to staff as a CertificatePdfError."""
+    try:
+        _pdf_store(certificate)
+    except Exception as error:  # WeasyPrint and storage backends raise many unrelated types
+        log.exception("Certificate %s: the PDF could not be rendered or stored", certificate.code)
+        raise CertificatePdfError(
+            f"The PDF could not be rendered or stored ({type(error).__name__}: {error}). Nothing changed."
+        ) from error
 
 
 def _event(certificate, action, *, user=None, reason="", **details) -> CertificateEvent:
@@ -315,7 +331,7 @@ def certificate_reissue(*, certificate: Certificate, user, reason: str = "") -> 
         before = {k: locked.snapshot.get(k) for k in learner_fields(locked.enrollment.user)}
         after = learner_fields(locked.enrollment.user)
         locked.snapshot = {**locked.snapshot, **after}
-        _pdf_store(locked)
+        _pdf_store_for_staff(locked)
         now = timezone.now()
         locked.status, locked.updated_at, locked.last_error = Certificate.Status.ISSUED, now, ""
         locked.issued_at = now
@@ -337,7 +353,7 @@ def certificate_regenerate(*, certificate: Certificate, user, reason: str = "") 
         locked = _staff_lock(certificate)
         if locked.status != Certificate.Status.ISSUED:
             raise CertificateError("Only an issued certificate can be regenerated.")
-        _pdf_store(locked)
+        _pdf_store_for_staff(locked)
         locked.updated_at = timezone.now()
         locked.save(update_fields=["pdf", "updated_at"])
         _event(locked, CertificateEvent.Action.REGENERATED, user=user, reason=reason.strip())

@@ -37,8 +37,8 @@ def issue_certificate(self, certificate_id: int) -> str:
         for attempt in range(self.max_retries + 1):
             try:
                 return _attempt(certificate_id, final=attempt == self.max_retries)
-            except Exception:
-                continue
+            except Exception:  # recorded on the certificate by _attempt; the next attempt follows at once
+                log.warning("Certificate %s: attempt %s failed", certificate_id, attempt + 1, exc_info=True)
         return Certificate.Status.FAILED
     final = self.request.retries >= self.max_retries
     try:
@@ -52,5 +52,6 @@ def issue_certificate(self, certificate_id: int) -> str:
 
 @shared_task
 def issue_pending_certificates(older_than_minutes: int = 5, retry_failed: bool = False) -> int:
-    """The sweep (Celery beat): re-queue certificates a broker outage or a lost worker left pending."""
+    """The sweep (Celery beat): re-queue certificates a broker outage or a lost worker left pending, and
+    failed ones whose back-off has passed (courses.services.certificates_requeue)."""
     return len(certificates_requeue(older_than_minutes=older_than_minutes, retry_failed=retry_failed))

@@ -8,6 +8,7 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
+import time_machine
 from django.core import mail
 from django.core.cache import cache
 from django.core.management import call_command
@@ -18,7 +19,7 @@ from pypdf import PdfReader
 
 from courses import services, tasks
 from courses.certificates import certificate_code_new, code_normalize
-from courses.models import Certificate, CertificateEvent, Enrollment
+from courses.models import SWEEP_RETRY_DELAYS, Certificate, CertificateEvent, Enrollment
 from courses.services import certificate_retry
 from tests.courses.certify import broker_down, course_finish, private_media, small_course  # noqa: F401
 from tests.factories import UserFactory
@@ -207,20 +208,112 @@ def test_overlapping_sweeps_queue_each_certificate_once(
             services.certificates_requeue(older_than_minutes=5)
         return True
 
-    with mock.patch("courses.completion.certificate_queue", side_effect=queue_during_another_sweep):
+    with mock.patch("courses.services.certificate_queue", side_effect=queue_during_another_sweep):
         services.certificates_requeue(older_than_minutes=5)
     assert sorted(queued) == sorted(Certificate.objects.values_list("pk", flat=True))
 
 
-def test_sweep_retries_failed_ones_only_when_asked(built, learner, django_capture_on_commit_callbacks):
+def test_sweep_retries_every_failed_one_at_once_when_asked(
+    built, learner, django_capture_on_commit_callbacks
+):
     course, pages = built
     with mock.patch("courses.certificates.html_to_pdf", side_effect=RuntimeError("boom")):
         with django_capture_on_commit_callbacks(execute=True):
             course_finish(learner, course, pages)
-    call_command("issue_pending_certificates", minutes=0)
+    call_command("issue_pending_certificates", minutes=0)  # its first back-off (5 minutes) has not passed
     assert Certificate.objects.get().status == Certificate.Status.FAILED
     call_command("issue_pending_certificates", minutes=0, retry_failed=True)
     assert Certificate.objects.get().status == Certificate.Status.ISSUED
+
+
+def _failed_at(start, built, learner, capture):
+    course, pages = built
+    with time_machine.travel(start, tick=False), capture(execute=True):
+        course_finish(learner, course, pages)
+    certificate = Certificate.objects.get()
+    assert certificate.status == Certificate.Status.FAILED and certificate.sweep_retries == 0
+    return certificate
+
+
+def _sweep_at(moment) -> list[int]:
+    with time_machine.travel(moment, tick=False):
+        return services.certificates_requeue(older_than_minutes=5)
+
+
+def test_the_sweep_retries_a_failed_certificate_with_growing_back_off_then_gives_up(
+    built, learner, django_capture_on_commit_callbacks
+):
+    """Storage full: the sweep tries again 5 min, 30 min, 2 h and 12 h after each failure, then leaves
+    it failed for staff."""
+    start = timezone.now()
+    with mock.patch("courses.certificates.html_to_pdf", side_effect=OSError(28, "No space left on device")):
+        certificate = _failed_at(start, built, learner, django_capture_on_commit_callbacks)
+        failed_at = start
+        for number, delay in enumerate(SWEEP_RETRY_DELAYS, start=1):
+            assert _sweep_at(failed_at + delay - timedelta(seconds=1)) == []  # not yet
+            assert _sweep_at(failed_at + delay) == [certificate.pk]
+            certificate.refresh_from_db()
+            assert certificate.status == Certificate.Status.FAILED  # the disk is still full
+            assert (
+                certificate.sweep_retries == number and certificate.last_sweep_retry_at == failed_at + delay
+            )
+            failed_at = certificate.updated_at
+        assert _sweep_at(failed_at + timedelta(days=30)) == []  # it gave up
+    certificate.refresh_from_db()
+    assert certificate.sweep_gave_up and certificate.status == Certificate.Status.FAILED
+    retries = certificate.events.filter(action=CertificateEvent.Action.REQUEUED)
+    assert [event.details["sweep_retry"] for event in retries] == [1, 2, 3, 4]
+    assert "No space left on device" in certificate.last_error
+
+
+def test_a_failed_certificate_is_issued_by_the_next_sweep_once_the_cause_is_gone(
+    built, learner, django_capture_on_commit_callbacks, private_media
+):
+    start = timezone.now()
+    with mock.patch("courses.certificates.html_to_pdf", side_effect=OSError(28, "No space left on device")):
+        certificate = _failed_at(start, built, learner, django_capture_on_commit_callbacks)
+    assert _sweep_at(start + timedelta(minutes=5)) == [certificate.pk]  # the disk has room again
+    certificate.refresh_from_db()
+    assert certificate.status == Certificate.Status.ISSUED and len(pdf_files(private_media)) == 1
+    assert certificate.sweep_retries == 1
+
+
+def test_overlapping_sweeps_retry_a_failed_certificate_once(
+    built, learner, django_capture_on_commit_callbacks
+):
+    start = timezone.now()
+    with mock.patch("courses.certificates.html_to_pdf", side_effect=RuntimeError("boom")):
+        certificate = _failed_at(start, built, learner, django_capture_on_commit_callbacks)
+    queued = []
+
+    def queue_during_another_sweep(pk):
+        queued.append(pk)
+        if len(queued) == 1:  # a second beat tick starts while the first is still queuing
+            services.certificates_requeue(older_than_minutes=5)
+        return True
+
+    with mock.patch("courses.services.certificate_queue", side_effect=queue_during_another_sweep):
+        with time_machine.travel(start + timedelta(minutes=6), tick=False):
+            services.certificates_requeue(older_than_minutes=5)
+    certificate.refresh_from_db()
+    assert queued == [certificate.pk] and certificate.sweep_retries == 1
+    assert certificate.status == Certificate.Status.PENDING  # claimed, and queued once
+
+
+def test_a_retry_by_staff_starts_the_sweeps_schedule_again(
+    built, learner, django_capture_on_commit_callbacks
+):
+    start = timezone.now()
+    with mock.patch("courses.certificates.html_to_pdf", side_effect=RuntimeError("boom")):
+        certificate = _failed_at(start, built, learner, django_capture_on_commit_callbacks)
+        Certificate.objects.filter(pk=certificate.pk).update(sweep_retries=len(SWEEP_RETRY_DELAYS))
+        with time_machine.travel(start + timedelta(hours=1), tick=False):
+            with django_capture_on_commit_callbacks(execute=True):
+                certificate_retry(certificate=certificate, user=None)
+    certificate.refresh_from_db()
+    assert certificate.status == Certificate.Status.FAILED and certificate.sweep_retries == 0
+    assert not certificate.sweep_gave_up
+    assert _sweep_at(start + timedelta(hours=1, minutes=5)) == [certificate.pk]
 
 
 # --- learners ------------------------------------------------------------------------------------------
@@ -365,7 +458,8 @@ def test_lookup_form(client, issued):
 
 
 def test_lookups_are_rate_limited_per_address(client, issued, settings):
-    settings.RATE_LIMIT_ENABLED = True
+    cache.clear()  # counts from elsewhere
+    settings.RATELIMIT_ENABLE = True
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "certificate_verify": "30/m"}
     url = reverse("courses:certificate_verify", args=[issued.code])
     statuses = [client.get(url).status_code for _ in range(31)]

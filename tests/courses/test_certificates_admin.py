@@ -6,10 +6,11 @@ from unittest import mock
 
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.contrib.messages import get_messages
 from django.urls import reverse
 from pypdf import PdfReader
 
-from courses.models import Certificate, CertificateEvent
+from courses.models import SWEEP_RETRY_DELAYS, Certificate, CertificateEvent
 from tests.courses.certify import course_finish, private_media, small_course  # noqa: F401
 from tests.factories import UserFactory
 
@@ -158,6 +159,60 @@ def test_retry_a_failed_certificate(
     certificate.refresh_from_db()
     assert certificate.status == Certificate.Status.ISSUED
     assert certificate.events.filter(action="retried", user=admin_user).exists()
+
+
+def test_certificates_the_sweep_gave_up_on_are_shown_to_staff(
+    client, admin_user, catalogue, learner, django_capture_on_commit_callbacks
+):
+    course, pages = small_course(catalogue)
+    with mock.patch("courses.certificates.html_to_pdf", side_effect=OSError(28, "No space left on device")):
+        with django_capture_on_commit_callbacks(execute=True):
+            course_finish(learner, course, pages)
+    certificate = Certificate.objects.get()
+    client.force_login(admin_user)
+    url = reverse("courses_certificates")
+    assert certificate.code not in client.get(url, {"status": "gave_up"}).content.decode()  # still retried
+    Certificate.objects.update(
+        sweep_retries=len(SWEEP_RETRY_DELAYS), last_sweep_retry_at=certificate.updated_at
+    )
+    listing = client.get(url, {"status": "gave_up"}).content.decode()
+    assert certificate.code in listing and "Failed — gave up after 4 automatic retries" in listing
+    assert "Failed — the sweep gave up (1)" in listing  # the filter, with its count
+    detail = client.get(reverse("courses_certificate", args=[certificate.pk])).content.decode()
+    assert "Failed — gave up after 4 automatic retries" in detail and "Retry issuing" in detail
+
+
+def _messages(response) -> list[str]:
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+def test_a_refused_revoke_says_why_not_that_a_pdf_failed(client, admin_user, issued):
+    client.force_login(admin_user)
+    done = action(client, issued, "revoke", **{"revoke-reason": "Duplicate account"})
+    assert _messages(done) == [f"Certificate {issued.code} revoked."]
+    again = client.post(
+        reverse("courses_certificate_action", args=[issued.pk, "revoke"]),
+        {"revoke-reason": "Twice"},
+        follow=True,
+    )
+    html = again.content.decode()
+    assert "This certificate is already revoked." in html and "could not be rendered" not in html
+
+
+def test_a_pdf_that_cannot_be_rendered_is_logged_and_told_to_staff(client, admin_user, issued, caplog):
+    client.force_login(admin_user)
+    path = issued.pdf.path
+    with mock.patch("courses.certificates.html_to_pdf", side_effect=OSError(28, "No space left on device")):
+        response = action(client, issued, "regenerate")
+    [message] = _messages(response)
+    assert (
+        message.startswith("The PDF could not be rendered or stored (OSError")
+        and "Nothing changed" in message
+    )
+    [record] = [r for r in caplog.records if r.name == "courses.services" and r.exc_info]
+    assert issued.code in record.getMessage()
+    issued.refresh_from_db()
+    assert issued.pdf.path == path and not issued.events.filter(action="regenerated").exists()
 
 
 def test_actions_that_do_not_apply_are_refused(client, admin_user, issued):
