@@ -158,7 +158,8 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
-# The sweep re-queues certificates a broker outage or a lost worker left pending (courses/tasks.py).
+# The sweep re-queues certificates a broker outage or a lost worker left pending, and retries failed ones
+# with growing back-off (courses.services.certificates_requeue).
 CELERY_BEAT_SCHEDULE = {
     "issue-pending-certificates": {
         "task": "courses.tasks.issue_pending_certificates",
