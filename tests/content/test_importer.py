@@ -14,16 +14,19 @@ from django.test.client import BOUNDARY, encode_multipart
 from django.urls import reverse
 from wagtail.models import GroupPagePermission, Page, Revision
 
-from content.article_import import article_import
 from content.importer import (
     MAX_ARTICLE_BYTES,
+    MAX_MARKDOWN_NESTING,
+    MAX_NESTING_DEPTH,
     ArticleError,
+    ArticleTooComplex,
     article_body,
     link_muscles,
     muscle_terms,
     parse_article,
 )
 from content.models import SourceArticle
+from courses.article_import import article_import
 from courses.models import ModulePage
 from tests.factories import MuscleFactory, UserFactory
 
@@ -436,6 +439,72 @@ def test_bad_input_is_refused_with_a_clear_message(raw, name, message):
         parse_article(raw, name)
 
 
+# --------------------------------------------------------------------------- bounded input
+
+SENTENCE = "The psoas flexes the hip and steadies the lumbar spine when you stand."
+
+
+def _nested(tag: str, depth: int, inside: str = SENTENCE) -> str:
+    return f"<{tag}>" * depth + inside + f"</{tag}>" * depth
+
+
+def _markdown_list(depth: int) -> str:
+    return SENTENCE + "\n\n" + "\n".join("    " * level + f"- level {level}" for level in range(depth))
+
+
+# Hostile nesting, as reported: a RecursionError (500) after seconds of CPU before the limits.
+TOO_DEEP = {
+    "div": (_nested("div", 3000).encode(), "deep.html"),
+    "span": (f"<p>{_nested('span', 3000)}</p>".encode(), "deep.html"),
+    "unclosed-p": (("<p>" * 3000 + SENTENCE).encode(), "deep.htm"),
+    "quote-in-attribute": (
+        _nested('div title="<"', 3000).replace('</div title="<">', "</div>").encode(),
+        "deep.html",
+    ),
+    "markdown-list": (_markdown_list(600).encode(), "deep.md"),
+    "markdown-quotes": (("> " * 600 + SENTENCE).encode(), "deep.md"),
+    "html-in-markdown": (
+        _nested('div markdown="1"', 3000).replace('</div markdown="1">', "</div>").encode(),
+        "deep.md",
+    ),
+    "html-in-text": (("<html><body>" + _nested("div", 3000)).encode(), "deep.txt"),
+}
+
+
+@pytest.mark.parametrize("case", TOO_DEEP, ids=list(TOO_DEEP))
+def test_deep_nesting_is_refused_with_a_clear_message(case):
+    raw, name = TOO_DEEP[case]
+    with pytest.raises(ArticleTooComplex, match="nested too deeply") as refused:
+        parse_article(raw, name)
+    assert isinstance(refused.value, ArticleError) and isinstance(refused.value, ValueError)
+
+
+def test_nesting_up_to_the_limits_still_imports():
+    deep_page = f"<html><body><article><h1>Psoas Notes</h1>{_nested('div', MAX_NESTING_DEPTH - 10)}</article></body></html>"
+    assert SENTENCE in parse_article(deep_page.encode(), "page.html").pieces[0].text
+    deep_spans = f"<p>{_nested('span', MAX_NESTING_DEPTH - 5)}</p>"
+    assert parse_article(deep_spans.encode(), "spans.html").pieces[0].text == SENTENCE
+    nested_list = parse_article(_markdown_list(MAX_MARKDOWN_NESTING).encode(), "list.md")
+    assert [p.kind for p in nested_list.pieces] == ["para", "ul"] and "level 19" in nested_list.pieces[1].text
+
+
+def test_one_past_the_limits_is_refused():
+    with pytest.raises(ArticleTooComplex):
+        parse_article(_nested("div", MAX_NESTING_DEPTH + 1).encode(), "page.html")
+    with pytest.raises(ArticleTooComplex):
+        parse_article(_markdown_list(MAX_MARKDOWN_NESTING + 1).encode(), "list.md")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", ["div", "markdown-list"])
+def test_service_refuses_deep_nesting_and_writes_nothing(course, case):
+    raw, name = TOO_DEEP[case]
+    before = _counts()
+    with pytest.raises(ArticleError, match="nested too deeply"):
+        article_import(raw=raw, file_name=name, course=course)
+    assert _counts() == before
+
+
 # --------------------------------------------------------------------------- the service
 
 
@@ -645,6 +714,18 @@ def test_command_refuses_unknown_course_missing_file_and_user(course, tmp_path):
     assert _counts() == before
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", ["span", "markdown-list"])
+def test_command_refuses_deep_nesting_and_creates_nothing(course, tmp_path, case):
+    raw, name = TOO_DEEP[case]
+    path = tmp_path / name
+    path.write_bytes(raw)
+    before = _counts()
+    with pytest.raises(CommandError, match="nested too deeply"):
+        call_command("import_article", str(path), "--course", course.slug)
+    assert _counts() == before
+
+
 # --------------------------------------------------------------------------- the admin view
 
 
@@ -790,3 +871,26 @@ def test_admin_user_without_the_import_permission_is_refused(client, course):
 def test_anonymous_visitor_is_sent_to_log_in(client):
     response = client.get(IMPORT_URL)
     assert response.status_code == 302 and "/admin/login/" in response.url
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", ["div", "span", "markdown-list"])
+def test_deeply_nested_upload_shows_the_error_not_a_500(client, instructor, course, instructor_pages, case):
+    raw, name = TOO_DEEP[case]
+    client.force_login(instructor)
+    before = _counts()
+    response = client.post(IMPORT_URL, {"course": course.pk, "file": SimpleUploadedFile(name, raw)})
+    assert response.status_code == 200
+    assert "nested too deeply" in response.content.decode()
+    assert _counts() == before
+
+
+@pytest.mark.django_db
+def test_deeply_nested_paste_shows_the_error_not_a_500(client, instructor, course, instructor_pages):
+    client.force_login(instructor)
+    before = _counts()
+    pasted = _markdown_list(600)
+    response = client.post(IMPORT_URL, {"course": course.pk, "text": pasted, "file_name": "deep.md"})
+    assert response.status_code == 200
+    assert "nested too deeply" in response.content.decode()
+    assert _counts() == before
