@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 
+from .certificates import learner_fields, verification_url
 from .models import SWEEP_RETRY_DELAYS, Certificate
 from .services import (
     CertificateError,
@@ -125,8 +126,6 @@ class CertificateDetailView(CertificatePermissionMixin, WagtailAdminTemplateMixi
         ]
 
     def get_context_data(self, **kwargs):
-        from .certificates import learner_fields, verification_url
-
         context = super().get_context_data(**kwargs)
         certificate = self.certificate
         current = learner_fields(certificate.enrollment.user)

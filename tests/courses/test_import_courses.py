@@ -9,7 +9,7 @@ from content.models import SourceArticle
 from courses.models import ModulePage
 from tests.factories import UserFactory, course_create
 
-ARTICLE = Path(__file__).parent / "articles" / "hard_wrapped.txt"
+ARTICLE = Path(__file__).parent.parent / "content" / "articles" / "hard_wrapped.txt"
 IMPORT_URL = reverse("content_article_import")
 
 

@@ -10,14 +10,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
 
-from courses import article_import as service
-from courses.article_import import CREATED, UNCHANGED, article_import
 from content.importer import ArticleError
 from content.models import SourceArticle
+from courses import article_import as service
+from courses.article_import import CREATED, UNCHANGED, article_import
 from courses.models import ModulePage
 from tests.factories import UserFactory
 
-ARTICLE = Path(__file__).parent / "articles" / "001_b926f76fb498bbb7.txt"
+ARTICLE = Path(__file__).parent.parent / "content" / "articles" / "001_b926f76fb498bbb7.txt"
 IMPORT_URL = reverse("content_article_import")
 
 
