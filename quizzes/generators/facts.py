@@ -1,11 +1,13 @@
 """The knowledge base as plain, hashable facts: what every generator reads, never the database."""
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import yaml
 
 from content.models import BodyZone, Muscle, RedFlag
+from content.muscle_names import MuscleNames
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
@@ -52,6 +54,11 @@ class KnowledgeBase:
     flags: tuple[FlagFacts, ...] = ()
     zones: tuple[ZoneFacts, ...] = ()
     headlines: dict = field(default_factory=dict, hash=False, compare=False)
+
+    @cached_property
+    def muscle_names(self) -> MuscleNames:
+        """Every muscle's name and aliases, matched by the shared rule (content.muscle_names)."""
+        return MuscleNames.build(self.muscles)
 
 
 def is_structure(muscle: MuscleFacts) -> bool:

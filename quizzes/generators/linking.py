@@ -3,13 +3,14 @@ red-flag callout, else the one that names its muscle most often.
 
 The caller passes the modules (course pages sit above quizzes); each needs `pk` and a StreamField `body`."""
 
-import re
 from dataclasses import dataclass, field
 
 from content.models import Muscle, RedFlag
+from content.muscle_names import MuscleNames
+from content.streamfield_text import plain_text, raw_blocks, value_text
 
 from .facts import KnowledgeBase, MuscleFacts
-from .muscle_mentions import mention_terms
+from .muscle_mentions import named_counts
 from .specs import QuestionSpec
 
 
@@ -19,48 +20,47 @@ class ModuleIndex:
 
     muscle_cards: dict = field(default_factory=dict)  # muscle slug -> (module_id, anchor)
     flag_cards: dict = field(default_factory=dict)  # flag slug -> (module_id, anchor)
-    mentions: list = field(default_factory=list)  # [(module_id, [(anchor, lowercase text)])]
+    mentions: list = field(default_factory=list)  # [(module_id, [(anchor, plain text)])]
     red_flag_module: tuple | None = None  # the module with the most red-flag callouts
+    _counted: tuple | None = field(default=None, repr=False)  # (names, [(module_id, [(anchor, Counter)])])
 
-    def for_muscle(self, muscle: MuscleFacts | None) -> tuple | None:
+    def for_muscle(self, muscle: MuscleFacts | None, names: MuscleNames) -> tuple | None:
+        """Its muscle card, else the module naming it most often by name; by an alias only where no
+        module uses its name: aliases are shared ("hamstrings", "inner thigh") and would send every
+        member of a group to one place."""
         if muscle is None:
             return None
         if muscle.slug in self.muscle_cards:
             return self.muscle_cards[muscle.slug]
-        names, aliases = mention_terms(muscle)
-        return self._most_mentions(names) or self._most_mentions(aliases)
+        counted = self._counts(names)
+        return _most_mentions(counted, (muscle.slug, True)) or _most_mentions(counted, (muscle.slug, False))
 
-    def _most_mentions(self, terms: list[str]) -> tuple | None:
-        """The module that names the terms most often (the first on a tie), at its first mention."""
-        patterns = [re.compile(rf"\b{re.escape(term.lower())}\b") for term in terms]
-        best, best_count = None, 0
-        for module_id, sections in self.mentions:
-            count, first_anchor = 0, None
-            for anchor, text in sections:
-                found = sum(len(p.findall(text)) for p in patterns)
-                if found and first_anchor is None:
-                    first_anchor = anchor
-                count += found
-            if count > best_count:
-                best, best_count = (module_id, first_anchor), count
-        return best
+    def _counts(self, names: MuscleNames) -> list:
+        if self._counted is None or self._counted[0] is not names:
+            counted = [
+                (module_id, [(anchor, named_counts(names, text)) for anchor, text in sections])
+                for module_id, sections in self.mentions
+            ]
+            self._counted = (names, counted)
+        return self._counted[1]
 
     def for_flag(self, slug: str | None) -> tuple | None:
         return self.flag_cards.get(slug) if slug else None
 
 
-def _raw_text(value) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dict):
-        return " ".join(_raw_text(v) for k, v in value.items() if k not in {"id", "type"})
-    if isinstance(value, list):
-        return " ".join(_raw_text(v) for v in value)
-    return ""
-
-
-def _block_text(value) -> str:
-    return re.sub(r"<[^>]+>", " ", _raw_text(value)).lower()
+def _most_mentions(counted: list, key: tuple) -> tuple | None:
+    """The module that names the muscle most often (the first on a tie), at its first mention."""
+    best, best_count = None, 0
+    for module_id, sections in counted:
+        count, first_anchor = 0, None
+        for anchor, counts in sections:
+            found = counts[key]
+            if found and first_anchor is None:
+                first_anchor = anchor
+            count += found
+        if count > best_count:
+            best, best_count = (module_id, first_anchor), count
+    return best
 
 
 def module_index_build(modules) -> ModuleIndex:
@@ -84,8 +84,8 @@ def _module_scan(module, index: ModuleIndex, muscle_slugs: dict, flag_slugs: dic
     """Record the module's muscle cards and red-flag callouts in `index`; return its sections' text
     [(anchor, text)] and how many red-flag callouts it has."""
     anchor, sections, flag_count = "", [], 0
-    for block in module.body.raw_data:
-        kind, value = block.get("type"), block.get("value") or {}
+    for kind, value in raw_blocks(module.body):
+        value = value or {}
         if kind == "heading" and isinstance(value, dict):
             anchor = (value.get("anchor") or "").strip()
         elif kind == "muscle_card" and isinstance(value, dict):
@@ -97,7 +97,7 @@ def _module_scan(module, index: ModuleIndex, muscle_slugs: dict, flag_slugs: dic
             flag_count += 1
             if slug:
                 index.flag_cards.setdefault(slug, (module.pk, anchor))
-        sections.append((anchor, _block_text(value)))
+        sections.append((anchor, plain_text(value_text(value))))
     return sections, flag_count
 
 
@@ -109,7 +109,7 @@ def specs_link(specs: list[QuestionSpec], kb: KnowledgeBase, index: ModuleIndex)
         for slug in spec.about_flags:
             place = place or index.for_flag(slug)
         for slug in spec.about_muscles:
-            place = place or index.for_muscle(muscles.get(slug))
+            place = place or index.for_muscle(muscles.get(slug), kb.muscle_names)
         if place is None and spec.topic == "red_flags":
             place = index.red_flag_module
         spec.module_id, spec.section_anchor = place if place else (None, "")

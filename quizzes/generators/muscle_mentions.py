@@ -1,38 +1,40 @@
-"""Whether a text names a muscle: the generators' rules for telling muscles apart in knowledge-base text."""
+"""Whether a text names a muscle, by the one rule the glossary and the importer use (content.muscle_names).
 
-import re
+Two questions are asked of it here:
+- does an attachment text name *this* muscle by its own name (`mentions`): iliocostalis arises
+  "from the common erector spinae tendon", psoas shares "a tendon with iliacus". Aliases are left
+  out: "glutes" or "adductors" name a group, not the one muscle an attachment is shared with;
+- does an action text borrow from any muscle, by name or alias (`names_a_muscle`).
+"""
+
+from collections import Counter
 from functools import lru_cache
+
+from content.muscle_names import MuscleNames, MuscleRow
 
 from .facts import KnowledgeBase, MuscleFacts
 
 
 @lru_cache(maxsize=1024)
-def name_core(name: str) -> str:
-    """'Gluteus medius (glute med)' -> 'gluteus medius'."""
-    return re.sub(r"\s*\(.*\)$", "", name).strip().lower()
+def _own_name(muscle: MuscleFacts) -> MuscleNames:
+    return MuscleNames.build([MuscleRow(muscle.slug, muscle.name)])
 
 
 @lru_cache(maxsize=8192)
-def mentions_name(text: str, name: str) -> bool:
-    return bool(re.search(rf"\b{re.escape(name)}\b", (text or "").lower()))
-
-
 def mentions(text: str, muscle: MuscleFacts) -> bool:
-    return mentions_name(text or "", name_core(muscle.name))
+    return next(_own_name(muscle).mentions(text or ""), None) is not None
 
 
 def names_a_muscle(text: str, kb: KnowledgeBase) -> bool:
     """'With gluteus medius and TFL, steadies the pelvis' reads as borrowed from another muscle."""
-    return any(
-        mentions(text, m) or any(mentions_name(text, a.lower()) for a in m.aliases if len(a) > 2)
-        for m in kb.muscles
-    )
+    return bool(kb.muscle_names.muscles_in(text))
 
 
-def mention_terms(muscle: MuscleFacts) -> tuple[list[str], list[str]]:
-    """(names, aliases) a lesson may call the muscle by. Aliases are shared ("hamstrings", "inner
-    thigh") and would send every member of a group to one place, so they only count where the
-    name itself never appears."""
-    names = [t for t in dict.fromkeys([muscle.name, re.sub(r"\s*\(.*\)$", "", muscle.name)]) if len(t) > 3]
-    aliases = [a for a in muscle.aliases if len(a) > 3 and "(" not in a and "group" not in a.lower()]
-    return names, aliases
+def named_counts(names: MuscleNames, text: str) -> Counter:
+    """(muscle slug, named by its own name?) -> how often the text names it. A term several muscles
+    share ("hamstrings") counts for each of them."""
+    counts = Counter()
+    for _, term in names.mentions(text):
+        for muscle in term.muscles:
+            counts[(muscle.slug, term.is_name)] += 1
+    return counts
