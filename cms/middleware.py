@@ -5,6 +5,8 @@ HostileInputMiddleware answers 400 to input no honest client sends, before or in
   cookies, a JSON body): PostgreSQL text and jsonb columns cannot hold one (a DataError);
 - a `next` that is not a URL on this site: Wagtail's views hand it to `redirect()`, which takes
   a bare word for a URL name and fails with NoReverseMatch;
+- a `pk` in the URL that is not a whole number: every model here has an integer key, and some
+  of Wagtail's views (the choosers' "chosen" step) pass it to the database unchecked (a 404);
 - form data missing a field a view reads directly (MultiValueDictKeyError, e.g. Wagtail's
   StreamField and page-copy forms read their management fields that way), and a number too
   large for the database (OverflowError: SQLite refuses integers beyond 64 bits).
@@ -16,8 +18,10 @@ quiz attempt, profile, data export, admin) is theirs alone. Every such response 
 """
 
 import logging
+import re
 
 from django.core.exceptions import BadRequest, RequestDataTooBig
+from django.http import Http404
 from django.utils.cache import patch_cache_control
 from django.utils.datastructures import MultiValueDictKeyError
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -26,6 +30,7 @@ from django.views.defaults import bad_request
 logger = logging.getLogger(__name__)
 
 NUL = "\x00"
+WHOLE_NUMBER = re.compile(r"[0-9]+")
 REFUSED_FROM_VIEWS = (MultiValueDictKeyError, OverflowError)
 
 
@@ -76,6 +81,12 @@ class HostileInputMiddleware:
         if request_has_foreign_next(request):
             raise BadRequest("`next` must be a URL on this site.")
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        pk = view_kwargs.get("pk")
+        if isinstance(pk, str) and not WHOLE_NUMBER.fullmatch(pk):
+            raise Http404("No such object.")
+        return None
 
     def process_exception(self, request, exception):
         if not isinstance(exception, REFUSED_FROM_VIEWS):
