@@ -177,14 +177,12 @@ def enrollment_awaiting_completion(*, user_id: int, course_id: int) -> Enrollmen
 
     A cheap gate for hot paths (a quiz pass): the full check runs only when completion is possible.
     """
-
-    course = CoursePage.objects.filter(pk=course_id).only("path", "depth").first()
-    if course is None:
-        return None
     completed = ModuleProgress.objects.filter(
         enrollment_id=OuterRef(OuterRef("pk")), module_id=OuterRef("pk"), completed_at__isnull=False
     )
-    unfinished = ModulePage.objects.child_of(course).live().filter(~Exists(completed))
+    unfinished = ModulePage.objects.live().filter(  # the course's child pages, as Page.get_children()
+        ~Exists(completed), path__startswith=OuterRef("course__path"), depth=OuterRef("course__depth") + 1
+    )
     return (
         Enrollment.objects.filter(user_id=user_id, course_id=course_id, status=Enrollment.Status.ACTIVE)
         .filter(~Exists(Certificate.objects.filter(enrollment_id=OuterRef("pk"))), ~Exists(unfinished))

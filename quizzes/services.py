@@ -245,7 +245,11 @@ def attempt_submit(*, attempt: Attempt, answers=None, now=None) -> SubmitOutcome
     now = now or timezone.now()
     normalized = validate_answers(attempt.snapshot, answers) if answers is not None else {}
     with transaction.atomic():
-        locked = Attempt.objects.select_for_update().select_related("quiz").get(pk=attempt.pk)
+        # The snapshot never changes after the start: the caller's copy saves reading and decoding it again.
+        locked = (
+            Attempt.objects.select_for_update().select_related("quiz").defer("snapshot").get(pk=attempt.pk)
+        )
+        locked.snapshot = attempt.snapshot
         if locked.status != AttemptStatus.IN_PROGRESS:
             return SubmitOutcome(locked, graded_now=False, late=False)
         late = _is_overdue(locked, now)
@@ -263,10 +267,15 @@ def attempt_close_if_overdue(*, attempt: Attempt, now=None) -> Attempt:
     return attempt_submit(attempt=attempt, answers=None, now=now).attempt
 
 
+def _saved_answers(attempt: Attempt, new_answers: dict[int, object]) -> dict[int, object]:
+    """{position: answer} saved before; not read when the submit carries every answer (the usual case)."""
+    if all(item["qid"] in new_answers for item in attempt.snapshot["questions"]):
+        return {}
+    return dict(Response.objects.filter(attempt=attempt).values_list("position", "answer"))
+
+
 def _grade_and_close(attempt: Attempt, new_answers: dict[int, object], now, *, expired: bool):
-    saved = {
-        r.position: r.answer for r in Response.objects.filter(attempt=attempt).only("position", "answer")
-    }
+    saved = _saved_answers(attempt, new_answers)
     answers, results, outcome_rows = {}, {}, []
     for item in attempt.snapshot["questions"]:
         qid = item["qid"]

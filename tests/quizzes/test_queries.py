@@ -103,3 +103,33 @@ def test_no_js_form_submit_is_fixed_too(
     with django_assert_max_num_queries(MAX_QUERIES):
         response = client.post(f"/attempts/{attempt.pk}/submit/", {})
     assert response.status_code == 302
+
+
+def test_a_submit_of_every_answer_reads_neither_saved_answers_nor_the_snapshot_again(
+    course, module, zones, enrolled, client
+):
+    """The hot path: the answers sent replace every saved one, and the view has the snapshot already."""
+    attempt = services.attempt_start(user=enrolled, quiz=_quiz_of(course, module, zones, 30))
+    client.force_login(enrolled)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.post(
+            f"/attempts/{attempt.pk}/submit/",
+            {"answers": qf.key_answers(attempt)},
+            content_type="application/json",
+        )
+    assert response.status_code == 200 and response.json()["score"] == "100.00"
+    selects = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("SELECT")]
+    assert not [sql for sql in selects if 'FROM "quizzes_response"' in sql]
+    assert [sql for sql in selects if '"quizzes_attempt"."snapshot"' in sql] == selects[
+        2:3
+    ]  # the view's read
+    assert len([sql for sql in selects if 'FROM "courses_enrollment"' in sql]) == 1  # the completion gate
+
+
+def test_a_partial_submit_still_grades_the_saved_answers(course, module, zones, enrolled):
+    attempt = services.attempt_start(user=enrolled, quiz=_quiz_of(course, module, zones, 5))
+    answers = qf.key_answers(attempt)
+    first, *rest = answers
+    services.attempt_autosave(attempt=attempt, answers={first: answers[first]})
+    outcome = services.attempt_submit(attempt=attempt, answers={key: answers[key] for key in rest})
+    assert outcome.attempt.score == 100
