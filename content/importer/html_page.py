@@ -92,7 +92,7 @@ def markdown_to_html(text: str) -> str:
 
 def html_pieces(source: str, meta: ArticleMeta, *, split_lines: bool) -> list[Piece]:
 
-    soup = BeautifulSoup(source, "html.parser")
+    soup = BeautifulSoup(source, "lxml")
     check_tree_depth(soup)
     for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
         comment.extract()

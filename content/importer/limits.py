@@ -20,7 +20,7 @@ from .pieces import ArticleError
 MAX_NESTING_DEPTH = 100
 MAX_MARKDOWN_NESTING = 20
 
-# Elements that never hold others (the HTML void elements), as html.parser and BeautifulSoup treat them.
+# Elements that never hold others (the HTML void elements).
 _VOID = frozenset(
     [
         "area",
@@ -59,7 +59,10 @@ def too_deep(what: str, limit: int) -> ArticleTooComplex:
 
 
 def check_html_nesting(source: str) -> None:
-    """Refuse HTML with more than MAX_NESTING_DEPTH elements open at once (as html.parser would nest them)."""
+    """Refuse HTML with more than MAX_NESTING_DEPTH elements open at once.
+
+    Conservative: an unclosed <p> counts as open until its end tag, though lxml closes it at the next block.
+    """
     open_tags: list[str] = []
     for match in _TAG.finditer(source):
         closing, name, self_closing = match.group(1), match.group(2).lower(), match.group(3)

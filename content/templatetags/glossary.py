@@ -48,7 +48,7 @@ def link_muscles(value, matcher: GlossaryMatcher | None = None):
     matcher = matcher or glossary_matcher()
     if matcher.pattern is None or not matcher.pattern.search(source):
         return mark_safe(source)
-    soup = BeautifulSoup(source, "html.parser")
+    soup = _fragment_soup(source)
     linked: set[str] = set()
     for node in list(soup.find_all(string=True)):
         if type(node) is not NavigableString or node.find_parent(SKIP_PARENTS) is not None:
@@ -57,6 +57,15 @@ def link_muscles(value, matcher: GlossaryMatcher | None = None):
         if pieces:
             node.replace_with(*pieces)
     return mark_safe(str(soup))
+
+
+def _fragment_soup(source: str) -> BeautifulSoup:
+    """Parse an HTML fragment with lxml (linear on any input, unlike html.parser) and drop the
+    <html>, <head> and <body> it wraps fragments in, keeping their contents in place."""
+    soup = BeautifulSoup(source, "lxml")
+    for wrapper in soup.find_all(["html", "head", "body"]):
+        wrapper.unwrap()
+    return soup
 
 
 def _linked_pieces(text: str, matcher: GlossaryMatcher, linked: set[str], soup) -> list | None:
