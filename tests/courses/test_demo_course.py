@@ -10,9 +10,10 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from wagtail.models import GroupPagePermission, Page, Revision
 
-from courses import demo
+from cms import demo as site_demo
 from cms.demo import DEFAULT_DEMO_PASSWORD, demo_setup
 from content.models import Muscle, RedFlag
+from courses import demo
 from courses.models import CourseInstructor, CoursePage, ModulePage, Provider
 from courses.reading import (
     WORDS_PER_CE_HOUR,
@@ -24,7 +25,7 @@ from courses.reading import (
     reading_minutes,
 )
 
-SEEDS = sorted(p.name for p in (Path(__file__).parent / "articles").glob("00[0-4]_*.txt"))
+SEEDS = sorted(p.name for p in (Path(__file__).parent.parent / "content" / "articles").glob("00[0-4]_*.txt"))
 COURSE_SLUG = "massage-for-low-back-pain"
 PASSWORD = "demo-pass-for-tests"
 
@@ -35,7 +36,7 @@ User = get_user_model()
 def without_question_bank(request, monkeypatch):
     """The question bank is the quiz tests' subject; here it would only slow every setup down."""
     if "with_question_bank" not in request.keywords:
-        monkeypatch.setattr(demo, "quizzes_ensure", lambda course, *, report: None)
+        monkeypatch.setattr(site_demo, "quizzes_ensure", lambda course, *, report: None)
 
 
 @pytest.mark.with_question_bank
