@@ -9,7 +9,7 @@ from courses.models import CourseIndexPage
 from .models import HomePage, User
 
 
-def site_tree_ensure() -> tuple[HomePage, "CourseIndexPage"]:  # noqa: F821
+def site_tree_ensure() -> tuple[HomePage, "CourseIndexPage"]:
     """Make sure the site root is a HomePage with a course catalogue under it; idempotent."""
 
     home = HomePage.objects.first()

@@ -3,6 +3,7 @@
 from pathlib import PurePath
 
 from django import forms
+from wagtail.permission_policies.pages import PagePermissionPolicy
 
 from content.importer import MAX_ARTICLE_BYTES, SUPPORTED_EXTENSIONS, ArticleError, check_size, input_kind
 
@@ -39,8 +40,6 @@ class ArticleImportForm(forms.Form):
         super().__init__(*args, **kwargs)
         courses = CoursePage.objects.order_by("title")
         if user is not None:  # only the courses this user may add modules to (an instructor: their own)
-            from wagtail.permission_policies.pages import PagePermissionPolicy
-
             addable = PagePermissionPolicy().instances_user_has_permission_for(user, "add")
             courses = courses.filter(pk__in=addable.values("pk"))
         self.fields["course"].queryset = courses

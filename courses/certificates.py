@@ -178,7 +178,7 @@ def certificate_context(snapshot: dict, code: str) -> dict:
 
 
 def _url_fetcher():
-    from weasyprint.urls import URLFetcher
+    from weasyprint.urls import URLFetcher  # noqa: PLC0415 - WeasyPrint loads Pango and fonts: only when a PDF is made
 
     # Everything the templates use is inlined as data: URIs; refuse anything else.
     return URLFetcher(allowed_protocols={"data"})
@@ -189,7 +189,7 @@ _fonts = threading.local()
 
 def _font_config():
     """One WeasyPrint font configuration per thread: building it again for each PDF cost ~90 ms."""
-    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.text.fonts import FontConfiguration  # noqa: PLC0415 - WeasyPrint loads Pango and fonts: only when a PDF is made
 
     if getattr(_fonts, "config", None) is None:
         _fonts.config = FontConfiguration()
@@ -197,7 +197,7 @@ def _font_config():
 
 
 def html_to_pdf(html: str) -> bytes:
-    from weasyprint import HTML
+    from weasyprint import HTML  # noqa: PLC0415 - WeasyPrint loads Pango and fonts: only when a PDF is made
 
     document = HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=_url_fetcher())
     return document.write_pdf(font_config=_font_config())

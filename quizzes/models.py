@@ -207,7 +207,7 @@ class Question(PreviewableMixin, RevisionMixin, index.Indexed, ClusterableModel)
         return "quizzes/question_preview.html"
 
     def get_preview_context(self, request, mode_name):
-        from .selectors import question_preview_context
+        from .selectors import question_preview_context  # noqa: PLC0415 - the selectors import these models
 
         context = super().get_preview_context(request, mode_name)
         context.update(question_preview_context(self, show_key=mode_name == "key"))
@@ -367,8 +367,6 @@ class Quiz(ClusterableModel):
                 raise ValidationError({"module": "This course already has a final post-test; pick a module."})
 
     def get_absolute_url(self):
-        from django.urls import reverse
-
         return reverse("quizzes:quiz_intro", args=[self.pk])
 
 

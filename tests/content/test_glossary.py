@@ -10,8 +10,8 @@ from django.utils.safestring import SafeString, mark_safe
 
 from content.models import Muscle, Region
 from content.selectors import matcher_build, muscles_in_module, muscles_mentioned
-from courses.selectors import related_modules
 from content.templatetags.glossary import link_muscles
+from courses.selectors import related_modules
 from tests.factories import MuscleFactory, module_create
 
 LIST_URL = "/anatomy/"
