@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.text import slugify
 
 from content.spreadsheets import safe_cell
 
@@ -41,7 +42,6 @@ def csv_response(
 
 def export_filename(*parts: str, extension: str = "csv") -> str:
     """An ASCII file name from slugs and today's date: roster-massage-for-low-back-pain-2025-01-31.csv."""
-    from django.utils.text import slugify
 
     stem = "-".join(filter(None, (slugify(p) for p in parts)))
     return f"{stem}-{timezone.localdate():%Y-%m-%d}.{extension}"
