@@ -172,26 +172,26 @@ def inserts_on_question(kb: KnowledgeBase, muscle: MuscleFacts, seed: int) -> Qu
         return None
     options = [OptionSpec(muscle.name, True)] + [OptionSpec(m.name) for m in distractors]
     options_order(options, seed, key)
-    explanation = (
-        f"Insertion of {subject(muscle)}: {sentence(muscle.insertion)} The others insert elsewhere: "
-        + "; ".join(
-            f"{subject(m)} on {landmark_phrase(attachment_text(kb, m, 'insertion') or short_fact(m.insertion))}"
-            for m in distractors
-        )
-        + "."
-    )
     return QuestionSpec(
         key=key,
         kind="single_choice",
         topic="attachments",
         stem=f"Which muscle inserts on {landmark_phrase(shown)}?",
-        explanation=explanation,
+        explanation=_inserts_on_explanation(kb, muscle, distractors),
         difficulty=2,
         options=options,
         muscle=muscle.slug,
         about_muscles=(muscle.slug,),
         tags=("generated", "insertion"),
     )
+
+
+def _inserts_on_explanation(kb: KnowledgeBase, muscle: MuscleFacts, distractors: list[MuscleFacts]) -> str:
+    elsewhere = "; ".join(
+        f"{subject(m)} on {landmark_phrase(attachment_text(kb, m, 'insertion') or short_fact(m.insertion))}"
+        for m in distractors
+    )
+    return f"Insertion of {subject(muscle)}: {sentence(muscle.insertion)} The others insert elsewhere: {elsewhere}."
 
 
 # ---------------------------------------------------------------- matching
