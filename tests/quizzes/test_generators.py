@@ -33,7 +33,7 @@ def _both_ways(*groups):
 
 
 # (asked muscle, muscle whose attachment is shown): pairs where the shown attachment is also (partly)
-# true of the asked muscle, by the reference. Written by hand, independently of quizzes.fact_keys.
+# true of the asked muscle, by the reference. Written by hand, independently of quizzes.generators.fact_keys.
 INSERTION_ALSO_TRUE = _both_ways(
     {"psoas-major", "iliacus", "adductor-brevis"},  # lesser trochanter
     {"piriformis", "gluteus-medius", "gluteus-minimus"},  # greater trochanter
