@@ -1,7 +1,8 @@
 """Who counts as staff, in the three senses the site uses. Every check goes through these names.
 
-- `reads_every_module(user)`: anyone with the Wagtail admin (instructors, superusers) reads any module
-  and may try any quiz, enrolled or not, to review the course as a learner sees it.
+- `reads_every_module(user)`: anyone with the Wagtail admin (instructors, superusers) reads any module,
+  enrolled or not, to review the course as a learner sees it. Taking a quiz still needs an
+  enrollment (`may_take_quizzes`), so staff leave no attempts in item analysis by looking.
 - `sees_every_course(user)`: provider-wide staff (superusers, or anyone granted
   "courses.view_all_records") see every course's records, quizzes and item analysis.
 - `is_course_staff(user, course_id)`: an instructor assigned to that course (a `CourseInstructor`),
@@ -42,9 +43,8 @@ def is_course_staff(user, course_id: int) -> bool:
 
 
 def may_take_quizzes(user, course) -> bool:
-    """An active enrollment, or staff reviewing the course (they earn no credit: no enrollment)."""
-    if reads_every_module(user):
-        return True
+    """An active enrollment, staff included: an attempt is a learner's record that item analysis
+    counts, so staff who only review a course preview its questions in the admin instead."""
     active = Enrollment.objects.filter(user=user, course_id=course.pk).exclude(
         status=Enrollment.Status.WITHDRAWN
     )

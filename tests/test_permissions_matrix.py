@@ -501,7 +501,7 @@ def test_another_courses_instructor_cannot_edit_these_pages(client, world):
     assert _denied_in_admin(response)
 
 
-@pytest.mark.parametrize("view", ["edit", "delete"])
+@pytest.mark.parametrize("view", ["edit", "copy", "history", "usage", "delete"])
 def test_another_courses_instructor_cannot_open_these_quizzes(client, world, view):
     client.force_login(world.other_instructor)
     url = reverse(f"wagtailsnippets_quizzes_quiz:{view}", args=[world.quiz_b.pk])
@@ -540,6 +540,10 @@ def _assignments(world):
     return sorted(CourseInstructor.objects.values_list("course_id", "user_id"))
 
 
+def _quizzes(world):
+    return sorted(Quiz.objects.values_list("pk", "title"))
+
+
 def _roster_url(world):
     return reverse("insight_roster", args=[world.course_a.pk])
 
@@ -558,6 +562,23 @@ ADMIN_MATRIX: dict[str, AdminCase] = {  # route -> who gets what (learners and v
     "admin/snippets/quizzes/question/copy/<int:pk>/": AdminCase(
         200, 200, kwargs=lambda w: [Question.objects.filter(module=w.modules_b[0]).first().pk]
     ),
+    # quizzes: only one's own courses' (another course's quiz is not found, whatever the view)
+    "admin/snippets/quizzes/quiz/edit/<int:pk>/": AdminCase(200, 404, kwargs=lambda w: [w.quiz_b.pk]),
+    "admin/snippets/quizzes/quiz/copy/<int:pk>/": AdminCase(200, 404, kwargs=lambda w: [w.quiz_b.pk]),
+    "admin/snippets/quizzes/quiz/history/<int:pk>/": AdminCase(200, 404, kwargs=lambda w: [w.quiz_b.pk]),
+    "admin/snippets/quizzes/quiz/history-results/<int:pk>/": AdminCase(
+        200, 404, kwargs=lambda w: [w.quiz_b.pk]
+    ),
+    "admin/snippets/quizzes/quiz/usage/<int:pk>/": AdminCase(200, 404, kwargs=lambda w: [w.quiz_b.pk]),
+    # deleting quizzes is no instructor's permission; another course's quiz is not even found
+    "admin/snippets/quizzes/quiz/delete/<int:pk>/": AdminCase(
+        DENIED, 404, kwargs=lambda w: [w.quiz_b.pk], method="post", unchanged=_quizzes
+    ),
+    # the knowledge base is shared by every instructor
+    "admin/snippets/content/muscle/": AdminCase(200, 200),
+    "admin/snippets/content/muscle/results/": AdminCase(200, 200),
+    "admin/snippets/content/redflag/": AdminCase(200, 200),
+    "admin/snippets/content/redflag/results/": AdminCase(200, 200),
     # certificate management is provider-wide ("change_certificate"): no instructor
     "admin/certificates/": AdminCase(DENIED, DENIED),
     "admin/certificates/<int:pk>/": AdminCase(DENIED, DENIED, kwargs=lambda w: [w.certificate.pk]),
@@ -609,8 +630,9 @@ def test_every_admin_url_is_classified():
 
 def _admin_url(world, route, case):
     name = next(name for name, r in project_admin_urls() if r == route)
-    if route.startswith("admin/snippets/quizzes/question/"):
-        name = f"wagtailsnippets_quizzes_question:{name}"
+    snippet = route.split("/")[2:4] if route.startswith("admin/snippets/") else None
+    if snippet:
+        name = f"wagtailsnippets_{snippet[0]}_{snippet[1]}:{name}"
     elif route.startswith("admin/course_instructors/"):
         name = f"course_instructors:{name}"
     return reverse(name, args=case.kwargs(world))
