@@ -6,7 +6,9 @@ certificates (learners who completed a course). It then
   1. renders BENCH_RENDERS PDFs in this process (WeasyPrint, the classic template; Latin and CJK names),
   2. starts a real worker (`celery -A cms worker`, prefork, BENCH_CONCURRENCY processes) on a Redis database of
      its own, queues every certificate and times until all are issued (render, private file, e-mail, row).
-Prints the figures; asserts nothing. Always stops its worker and removes what it made.
+Prints the figures and asserts no target; exits non-zero when a render or a task fails (a certificate not
+issued in time, or issued without its PDF). BENCH_QUICK=1 (CI): 2 certificates, one render of each name.
+Always stops its worker and removes what it made.
 """
 
 import os
@@ -21,15 +23,16 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _throwaway  # noqa: E402
 
-CERTIFICATES = int(os.environ.get("BENCH_CERTIFICATES", "60"))
-RENDERS = int(os.environ.get("BENCH_RENDERS", "20"))
+QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
+CERTIFICATES = int(os.environ.get("BENCH_CERTIFICATES", "2" if QUICK else "60"))
+RENDERS = int(os.environ.get("BENCH_RENDERS", "1" if QUICK else "20"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "2"))
 
 
 def throwaway_database():
     # Two worker processes write at once: IMMEDIATE transactions queue for the write lock (and wait up to
     # 30 s) instead of deadlocking when both upgrade a read to a write ("database is locked").
-    return _throwaway.throwaway_database("bench_cert", "?transaction_mode=IMMEDIATE&timeout=30")
+    return _throwaway.migrated_database("bench_cert", "?transaction_mode=IMMEDIATE&timeout=30")
 
 
 def setup_django(database_url: str, private_root: str):
@@ -40,10 +43,8 @@ def setup_django(database_url: str, private_root: str):
 
     django.setup()
     from django.conf import settings
-    from django.core.management import call_command
 
     settings.PRIVATE_MEDIA_ROOT = private_root
-    call_command("migrate", "--noinput", verbosity=0)
 
 
 def pending_certificates(n: int) -> list[int]:
@@ -178,7 +179,7 @@ def through_celery(ids: list[int], database_url: str, private_root: str) -> tupl
     return elapsed, len(timed)
 
 
-def main():
+def main() -> int:
     database_url, cleanup = throwaway_database()
     private = tempfile.mkdtemp(prefix="bench-cert-private-")
     try:
@@ -190,6 +191,10 @@ def main():
         raw = raw_render(snapshot)
         elapsed, count = through_celery(ids, database_url, private)
         sizes = [p.stat().st_size for p in Path(private).rglob("*.pdf")]
+        issued = Certificate.objects.filter(pk__in=ids, status="issued").exclude(pdf="").count()
+        if issued != len(ids) or len(sizes) != len(ids) or not all(sizes):
+            print(f"certificates: {issued} of {len(ids)} issued with a PDF, {len(sizes)} PDF files on disk")
+            return 1
         vendor = "PostgreSQL" if database_url.startswith("postgres") else "SQLite"
         print(f"database: {vendor}; worker: prefork x{CONCURRENCY}; certificates timed: {count}")
         for label, (median, size) in raw.items():
@@ -202,6 +207,7 @@ def main():
             "render, private file, row, e-mail)"
         )
         print(f"issued PDFs on disk: {len(sizes)}, mean {statistics.mean(sizes) / 1024:.1f} KiB")
+        return 0
     finally:
         from django.db import connections
 
@@ -216,4 +222,4 @@ if __name__ == "__main__":
     import signal
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the clean-up (stop the worker) on kill
-    main()
+    sys.exit(main())

@@ -11,7 +11,9 @@ client with DEBUG off (the whole request: queries, statistics, template):
 
 BENCH_INSIGHT_DATABASE_URL reuses a database kept by `BENCH_KEEP=1 bench/make_data.py` instead.
 Each is run BENCH_REPEAT times (default 5) after one untimed warm-up; it prints the first (cold)
-time, the median and the best. It prints; it never asserts. The database is always dropped.
+time, the median and the best, and asserts no target. Any request that does not answer 200 with a body
+fails the run (exit 1). BENCH_QUICK=1 (CI): make_data's quick sizes, one timed run each. The database
+is always dropped.
 """
 
 import os
@@ -25,7 +27,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-REPEAT = int(os.environ.get("BENCH_REPEAT", "5"))
+QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"  # whatever other backends come first
+REPEAT = int(os.environ.get("BENCH_REPEAT", "1" if QUICK else "5"))
 
 
 def timed(client, url: str, *, stream: bool = False) -> tuple[float, int, int]:
@@ -36,9 +40,15 @@ def timed(client, url: str, *, stream: bool = False) -> tuple[float, int, int]:
     return time.perf_counter() - started, response.status_code, len(body)
 
 
-def measure(label: str, client, url: str, *, target: float | None = None, stream: bool = False):
+def measure(label: str, client, url: str, *, target: float | None = None, stream: bool = False) -> bool:
+    """Print the figures of one page; False (and no figures) when any of its requests fails."""
     first, status, size = timed(client, url, stream=stream)
-    runs = [timed(client, url, stream=stream)[0] for _ in range(REPEAT)]
+    runs = [timed(client, url, stream=stream) for _ in range(REPEAT)]
+    failed = [run for run in [(first, status, size), *runs] if run[1] != 200 or not run[2]]
+    if failed:
+        print(f"  {label:<28} FAILED: HTTP {failed[0][1]}, {failed[0][2]} bytes ({url})")
+        return False
+    runs = [run[0] for run in runs]
     median = statistics.median(runs)
     note = (
         ""
@@ -49,6 +59,7 @@ def measure(label: str, client, url: str, *, target: float | None = None, stream
         f"  {label:<28} HTTP {status}  {size / 1024:8.0f} KiB   first {first * 1000:7.0f} ms   "
         f"median {median * 1000:7.0f} ms   best {min(runs) * 1000:7.0f} ms{note}"
     )
+    return True
 
 
 def main() -> int:
@@ -84,28 +95,19 @@ def main() -> int:
             username="bench-admin", defaults={"is_superuser": True, "is_staff": True}
         )
         staff = Client()
-        staff.force_login(admin)
+        staff.force_login(admin, backend=MODEL_BACKEND)
         learner = Client()
-        learner.force_login(User.objects.get(username=info["sample_learner"]))
-        measure(
-            "item analysis page", staff, reverse("insight_item_analysis", args=[info["quiz_id"]]), target=2.0
-        )
-        measure(
-            "item analysis CSV",
-            staff,
-            reverse("insight_item_analysis_csv", args=[info["quiz_id"]]),
-            stream=True,
-        )
-        measure("roster page (first 50)", staff, reverse("insight_roster", args=[info["course_id"]]))
-        measure(
-            "roster CSV (all rows)",
-            staff,
-            reverse("insight_roster_csv", args=[info["course_id"]]),
-            stream=True,
-        )
-        measure("learner dashboard", learner, reverse("dashboard"), target=0.1)
-        measure("learner data export", learner, reverse("profile_export"))
-        return 0
+        learner.force_login(User.objects.get(username=info["sample_learner"]), backend=MODEL_BACKEND)
+        quiz, course = [info["quiz_id"]], [info["course_id"]]
+        results = [
+            measure("item analysis page", staff, reverse("insight_item_analysis", args=quiz), target=2.0),
+            measure("item analysis CSV", staff, reverse("insight_item_analysis_csv", args=quiz), stream=True),
+            measure("roster page (first 50)", staff, reverse("insight_roster", args=course)),
+            measure("roster CSV (all rows)", staff, reverse("insight_roster_csv", args=course), stream=True),
+            measure("learner dashboard", learner, reverse("dashboard"), target=0.1),
+            measure("learner data export", learner, reverse("profile_export")),
+        ]
+        return 0 if all(results) else 1
     finally:
         cleanup()
 

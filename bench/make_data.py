@@ -1,9 +1,9 @@
 """Bench data: a course whose final post-test has BENCH_ATTEMPTS graded attempts by BENCH_LEARNERS learners.
 
-Self-contained like bench/quiz_submit.py: it makes a throwaway database (with
+Self-contained like bench/quiz_submit.py: it makes a throwaway migrated database (with
 BENCH_DATABASE_URL=postgres://user@host:port/anything a fresh PostgreSQL database on that server,
-dropped at the end; without it a temporary SQLite file and smaller default sizes), migrates it,
-builds the course, its modules and question pool with the ORM, then loads the big tables with
+dropped at the end; without it a temporary SQLite file and smaller default sizes; see
+bench/_throwaway.py), builds the course, its modules and question pool with the ORM, then loads the big tables with
 COPY (PostgreSQL) or executemany (SQLite): users, enrollments, module progress, attempts with
 real snapshots, their responses graded by the real grading rules, evaluations and certificates.
 
@@ -14,7 +14,9 @@ Run alone it prints how long the load took and drops the database (BENCH_KEEP=1 
 prints its URL). bench/insight.py imports `build` and times the insight pages on the result.
 
 Knobs (environment): BENCH_LEARNERS (10000), BENCH_ATTEMPTS (100000), BENCH_QUESTIONS_PER_ATTEMPT (20),
-BENCH_POOL (40), BENCH_DATABASE_URL; on SQLite the defaults are 1000 learners and 5000 attempts.
+BENCH_POOL (40), BENCH_DATABASE_URL; on SQLite the defaults are 1000 learners and 5000 attempts,
+with BENCH_QUICK=1 (CI) 20 learners and 40 attempts. Exits non-zero when the load fails or loads fewer
+rows than asked for.
 """
 
 from __future__ import annotations
@@ -24,7 +26,6 @@ import math
 import os
 import random
 import secrets
-import subprocess
 import sys
 import time
 from datetime import timedelta
@@ -38,8 +39,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _throwaway  # noqa: E402
 
 IS_POSTGRES = os.environ.get("BENCH_DATABASE_URL", "").startswith("postgres")
-LEARNERS = int(os.environ.get("BENCH_LEARNERS", "10000" if IS_POSTGRES else "1000"))
-ATTEMPTS = int(os.environ.get("BENCH_ATTEMPTS", "100000" if IS_POSTGRES else "5000"))
+QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
+LEARNERS = int(os.environ.get("BENCH_LEARNERS", "20" if QUICK else "10000" if IS_POSTGRES else "1000"))
+ATTEMPTS = int(os.environ.get("BENCH_ATTEMPTS", "40" if QUICK else "100000" if IS_POSTGRES else "5000"))
 PER_ATTEMPT = int(os.environ.get("BENCH_QUESTIONS_PER_ATTEMPT", "20"))
 POOL = max(PER_ATTEMPT, int(os.environ.get("BENCH_POOL", "40")))
 MODULES = 5
@@ -48,19 +50,11 @@ SEED = 20240501
 
 
 def throwaway_database(prefix: str = "bench_insight") -> tuple[str, callable]:
-    return _throwaway.throwaway_database(prefix)
+    """A migrated database nobody else uses (bench/_throwaway.py) and its clean-up."""
+    return _throwaway.migrated_database(prefix)
 
 
 def django_setup(database_url: str, settings: str = "cms.settings.dev"):
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DJANGO_SETTINGS_MODULE": settings,
-        "LOG_LEVEL": "WARNING",
-    }
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, check=True, env=env
-    )
     os.environ.update(DATABASE_URL=database_url, DJANGO_SETTINGS_MODULE=settings)
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     import django
@@ -81,11 +75,24 @@ def _sqlite_value(value):
     return value
 
 
+def _defaults(model, columns: list[str], connection) -> dict:
+    """{column: value} of the model's required columns left out of `columns` that have a default."""
+    return {
+        field.column: field.get_db_prep_save(field.get_default(), connection)
+        for field in model._meta.concrete_fields
+        if field.column not in columns and not field.primary_key and not field.null and field.has_default()
+    }
+
+
 def load(model, columns: list[str], rows) -> int:
     """Insert `rows` (tuples in `columns` order) into `model`'s table: COPY on PostgreSQL."""
     from django.db import connection
 
     table = model._meta.db_table
+    defaults = _defaults(model, columns, connection)
+    if defaults:  # a field added since this script was written: its default, in every row
+        columns = [*columns, *defaults]
+        rows = (tuple(row) + tuple(defaults.values()) for row in rows)
     count = 0
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -253,7 +260,8 @@ def build(database_url: str) -> dict:
 
     started = time.perf_counter()
     rng = random.Random(SEED)
-    course, modules, quiz, questions = course_build()
+    with transaction.atomic():  # one commit, not one per page and question
+        course, modules, quiz, questions = course_build()
     items = [Item(q, n) for n, q in enumerate(questions)]
     password = make_password("bench-password")
     learners_group = Group.objects.get(name="Learners")
@@ -538,6 +546,13 @@ def existing(database_url: str) -> dict:
     }
 
 
+def rows_missing(counts: dict) -> str:
+    """'' when the load holds every learner, attempt and response asked for, else what is missing."""
+    expected = {"users": LEARNERS, "attempts": ATTEMPTS, "responses": ATTEMPTS * PER_ATTEMPT}
+    short = [f"{name} {counts.get(name, 0)} of {n}" for name, n in expected.items() if counts.get(name) != n]
+    return ", ".join(short) and "rows missing: " + ", ".join(short)
+
+
 def main() -> int:
     database_url, cleanup = throwaway_database()
     keep = os.environ.get("BENCH_KEEP") == "1"
@@ -545,6 +560,10 @@ def main() -> int:
         info = build(database_url)
         engine = "PostgreSQL" if database_url.startswith("postgres") else "SQLite"
         counts = info["counts"]
+        problem = rows_missing(counts)
+        if problem:
+            print(f"make_data: {problem}")
+            return 1
         print(f"bench data · {engine} · {LEARNERS} learners · {ATTEMPTS} attempts × {PER_ATTEMPT} questions")
         print("  rows: " + ", ".join(f"{name} {n}" for name, n in counts.items()))
         print(
