@@ -44,6 +44,7 @@ lint: install
 test: install system-deps $(E2E_NODE) lint
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest
+	BENCH_QUICK=1 $(MAKE) --no-print-directory bench  # every benchmark, tiny sizes: they cannot rot
 
 test-fast: install
 	$(PY) -m pytest -m "not e2e"
