@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils.html import strip_tags
 
 from content.models import Muscle, RedFlag
+from content.streamfield_text import value_text
 
 WORDS_PER_MINUTE = 200
 WORDS_PER_CE_HOUR = WORDS_PER_MINUTE * 60  # 12,000
@@ -28,7 +29,9 @@ def count_text_words(text: str) -> int:
 def count_words(stream) -> int:
     total = 0
     for block in stream or []:
-        total += count_text_words(_block_text(block.value))
+        total += count_text_words(
+            value_text(block.value, skip_keys=_UNREAD_KEYS, object_text=_knowledge_base_card_text)
+        )
     return total
 
 
@@ -84,26 +87,6 @@ def ce_hours_check(course) -> dict:
         "words_per_ce_hour": WORDS_PER_CE_HOUR,
         "tolerance_percent": int(CE_HOURS_TOLERANCE * 100),
     }
-
-
-def _block_text(value) -> str:
-    if value is None:
-        return ""
-    card_text = _knowledge_base_card_text(value)
-    if card_text is not None:
-        return card_text
-    if hasattr(value, "source"):  # RichText
-        return value.source
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dict) or hasattr(value, "items"):
-        return " ".join(_block_text(v) for k, v in value.items() if k not in _UNREAD_KEYS)
-    if isinstance(value, (list, tuple)) or hasattr(value, "__iter__") and not hasattr(value, "pk"):
-        try:
-            return " ".join(_block_text(v) for v in value)
-        except TypeError:
-            return ""
-    return ""
 
 
 def _knowledge_base_card_text(value):
