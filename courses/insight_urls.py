@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import insight_views as views
+from . import records_views
 
 urlpatterns = [
     path("insight/quizzes/", views.quiz_list_view, name="insight_quizzes"),
@@ -15,19 +16,29 @@ urlpatterns = [
 ]
 
 urlpatterns += [
-    path("insight/courses/", views.course_records_view, name="insight_courses"),
-    path("insight/courses/<int:course_id>/roster/", views.roster_view, name="insight_roster"),
-    path("insight/courses/<int:course_id>/roster.csv", views.roster_csv_view, name="insight_roster_csv"),
-    path("insight/courses/<int:course_id>/evaluations/", views.evaluations_view, name="insight_evaluations"),
+    path("insight/courses/", records_views.course_records_view, name="insight_courses"),
+    path("insight/courses/<int:course_id>/roster/", records_views.roster_view, name="insight_roster"),
+    path(
+        "insight/courses/<int:course_id>/roster.csv", records_views.roster_csv_view, name="insight_roster_csv"
+    ),
+    path(
+        "insight/courses/<int:course_id>/evaluations/",
+        records_views.evaluations_view,
+        name="insight_evaluations",
+    ),
     path(
         "insight/courses/<int:course_id>/evaluations.csv",
-        views.evaluations_csv_view,
+        records_views.evaluations_csv_view,
         name="insight_evaluations_csv",
     ),
 ]
 
 urlpatterns += [
-    path("insight/learners/", views.learner_list_view, name="insight_learners"),
-    path("insight/learners/<int:user_id>/", views.learner_records_view, name="insight_learner"),
-    path("insight/learners/<int:user_id>/data.json", views.learner_json_view, name="insight_learner_json"),
+    path("insight/learners/", records_views.learner_list_view, name="insight_learners"),
+    path("insight/learners/<int:user_id>/", records_views.learner_records_view, name="insight_learner"),
+    path(
+        "insight/learners/<int:user_id>/data.json",
+        records_views.learner_json_view,
+        name="insight_learner_json",
+    ),
 ]

@@ -30,183 +30,29 @@ and distinct answers, never over attempts.
 from __future__ import annotations
 
 import json
-import math
-from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from collections import defaultdict
+from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import Aggregate, Avg, Count, FloatField, Max, Min, Q, StdDev, Value, Variance
 from django.db.models.functions import Cast, Floor, Least
 
-from content.models import BodyZone
-
-from .models import Attempt, AttemptStatus, Question, QuestionKind, QuestionOption, Response
+from .distractors import choices_attach
+from .item_statistics import (
+    ItemAnalysis,
+    QuestionStat,
+    QuizSummary,
+    cronbach_alpha,
+    group_size,
+    item_flags,
+    median_of_sorted,
+    pearson_from_sums,
+    variance_from_sums,
+)
+from .models import Attempt, AttemptStatus, Question, QuestionKind, Response
 
 CLOSED = (AttemptStatus.SUBMITTED, AttemptStatus.EXPIRED)
-GROUP_SHARE = 0.27
-TOO_HARD = 0.3
-TOO_EASY = 0.95
-LOW_DISCRIMINATION = 0.2
-FEW_RESPONSES = 20  # below this, figures are shown but marked as unreliable
 HISTOGRAM_BINS = 10
-
-CHOICE_KINDS = {
-    QuestionKind.SINGLE_CHOICE,
-    QuestionKind.TRUE_FALSE,
-    QuestionKind.CASE_VIGNETTE,
-    QuestionKind.MULTIPLE_RESPONSE,
-}
-# Matching answers pair items with right-hand tokens drawn afresh for every attempt: grouping them
-# would give one group per attempt, so matching questions have no per-choice table.
-GROUPED_ANSWER_KINDS = CHOICE_KINDS | {QuestionKind.ORDERING, QuestionKind.BODY_MAP}
-
-
-# --- pure statistics -------------------------------------------------------------------------------
-
-
-def group_size(n: int) -> int:
-    """Attempts in each of the upper and lower groups."""
-    if n < 2:
-        return 0
-    return min(n // 2, max(1, round(GROUP_SHARE * n)))
-
-
-def pearson_from_sums(n: int, sx: float, sy: float, sxx: float, syy: float, sxy: float) -> float | None:
-    """Pearson's r from running sums; None when either variable does not vary."""
-    if n < 2:
-        return None
-    cov = n * sxy - sx * sy
-    vx = n * sxx - sx * sx
-    vy = n * syy - sy * sy
-    if vx <= 1e-12 * max(1.0, n * sxx) or vy <= 1e-12 * max(1.0, n * syy):
-        return None
-    return max(-1.0, min(1.0, cov / math.sqrt(vx * vy)))
-
-
-def variance_from_sums(n: int, sx: float, sxx: float) -> float:
-    """Population variance (divides by n)."""
-    if n == 0:
-        return 0.0
-    mean = sx / n
-    return max(0.0, sxx / n - mean * mean)
-
-
-def cronbach_alpha(k: float, item_variance_sum: float, total_variance: float) -> float | None:
-    """k/(k-1)·(1 − Σ item variances / total variance); KR-20 when items are dichotomous."""
-    if k <= 1 or total_variance <= 0:
-        return None
-    return k / (k - 1) * (1 - item_variance_sum / total_variance)
-
-
-def median_of_sorted(values: list[float]) -> float | None:
-    if not values:
-        return None
-    mid = len(values) // 2
-    return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
-
-
-def item_flags(facility: float | None, discrimination: float | None, misleading: bool) -> list[str]:
-    flags = []
-    if facility is not None and facility < TOO_HARD:
-        flags.append("too hard")
-    if facility is not None and facility > TOO_EASY:
-        flags.append("too easy")
-    if discrimination is not None and discrimination < LOW_DISCRIMINATION:
-        flags.append("low discrimination")
-    if misleading:
-        flags.append("misleading")
-    return flags
-
-
-# --- results -----------------------------------------------------------------------------------------
-
-
-@dataclass
-class ChoiceStat:
-    label: str
-    is_correct: bool
-    picked: int
-    share: float  # of the question's responses
-    upper_share: float | None
-    lower_share: float | None
-    note: str = ""
-
-    @property
-    def discrimination(self) -> float | None:
-        if self.upper_share is None or self.lower_share is None:
-            return None
-        return self.upper_share - self.lower_share
-
-    @property
-    def attracts_upper(self) -> bool:
-        """A wrong choice picked more often by the strongest learners than by the weakest."""
-        d = self.discrimination
-        return not self.is_correct and d is not None and d > 0 and (self.upper_share or 0) >= 0.1
-
-
-@dataclass
-class QuestionStat:
-    question_id: int
-    stem: str
-    kind: str
-    kind_label: str
-    topic: str
-    critical: bool
-    responses: int
-    omitted: int
-    facility: float | None
-    fully_correct: float | None
-    discrimination: float | None
-    point_biserial: float | None
-    variance: float
-    dichotomous: bool
-    upper_n: int
-    lower_n: int
-    choices: list[ChoiceStat] = field(default_factory=list)
-    choices_note: str = ""
-    flags: list[str] = field(default_factory=list)
-
-    @property
-    def few(self) -> bool:
-        return self.responses < FEW_RESPONSES
-
-
-@dataclass
-class QuizSummary:
-    attempts: int
-    learners: int
-    mean: float | None
-    median: float | None
-    sd: float | None
-    minimum: float | None
-    maximum: float | None
-    passed: int
-    histogram: list[int]
-    questions_per_attempt: float
-    reliability: float | None
-    reliability_label: str
-    reliability_exact: bool
-
-    @property
-    def pass_rate(self) -> float | None:
-        return self.passed / self.attempts if self.attempts else None
-
-
-@dataclass
-class ItemAnalysis:
-    quiz: object
-    summary: QuizSummary
-    questions: list[QuestionStat]
-    group_size: int
-
-    @property
-    def flagged(self) -> list[QuestionStat]:
-        return [q for q in self.questions if q.flags]
-
-    @property
-    def flagged_on_enough_responses(self) -> list[QuestionStat]:
-        """The flags to act on first: with random draws most questions have few responses early on."""
-        return [q for q in self.flagged if not q.few]
 
 
 # --- database queries ----------------------------------------------------------------------------
@@ -428,7 +274,7 @@ def item_analysis(quiz) -> ItemAnalysis:
     questions = Question.objects.in_bulk([row["question_id"] for row in sums])
     stats = [_question_stat(row, questions.get(row["question_id"])) for row in sums]
     stats = [s for s in stats if s is not None]
-    _choices_attach(stats, answer_counts(groups))
+    choices_attach(stats, answer_counts(groups))
     for stat in stats:
         misleading = (stat.discrimination is not None and stat.discrimination < 0) or any(
             c.attracts_upper for c in stat.choices
@@ -489,118 +335,3 @@ def _summary(agg: dict, stats: list[QuestionStat]) -> QuizSummary:
         reliability_label="KR-20" if dichotomous else "Cronbach's alpha",
         reliability_exact=bool(stats) and all(s.responses == n for s in stats),
     )
-
-
-# --- per-choice (distractor) analysis -------------------------------------------------------------
-
-
-def _choices_attach(stats, counts):
-    grouped_ids = [s.question_id for s in stats if s.kind in GROUPED_ANSWER_KINDS]
-    options = defaultdict(list)
-    for option in QuestionOption.objects.filter(question_id__in=grouped_ids).order_by("sort_order", "pk"):
-        options[option.question_id].append(option)
-    zone_ids = [s.question_id for s in stats if s.kind == QuestionKind.BODY_MAP]
-    zones = _zone_keys(zone_ids)
-    for stat in stats:
-        rows = counts.get(stat.question_id, [])
-        if stat.kind in CHOICE_KINDS:
-            stat.choices = choice_table(options[stat.question_id], rows, stat)
-        elif stat.kind == QuestionKind.ORDERING:
-            stat.choices = ordering_table(options[stat.question_id], rows, stat)
-        elif stat.kind == QuestionKind.BODY_MAP:
-            stat.choices = zone_table(zones.get(stat.question_id, ({}, set())), rows, stat)
-        else:
-            stat.choices_note = (
-                "No per-choice table: right-hand sides are shuffled tokens, new in every attempt."
-            )
-
-
-def _zone_keys(question_ids) -> dict[int, tuple[dict, set]]:
-    """{question id: ({zone code: name}, {correct codes})} for body-map questions (two queries)."""
-    if not question_ids:
-        return {}
-
-    names = dict(BodyZone.objects.values_list("code", "name"))
-    through = Question.correct_zones.through
-    correct = defaultdict(set)
-    for qid, code in through.objects.filter(question_id__in=question_ids).values_list(
-        "question_id", "bodyzone__code"
-    ):
-        correct[qid].add(code)
-    return {qid: (names, correct[qid]) for qid in question_ids}
-
-
-def _tally(rows, picks) -> tuple[Counter, Counter, Counter]:
-    """Count, per choice key, how many responses (all, upper, lower) picked it; picks(answer) -> keys."""
-    total, up, low = Counter(), Counter(), Counter()
-    for row in rows:
-        for key in picks(row["answer"]):
-            total[key] += row["n"]
-            up[key] += row["upper"]
-            low[key] += row["lower"]
-    return total, up, low
-
-
-def _share(part: int, whole: int) -> float | None:
-    return part / whole if whole else None
-
-
-def _choice(label, correct, key, tallies, stat, note="") -> ChoiceStat:
-    total, up, low = tallies
-    return ChoiceStat(
-        label=label,
-        is_correct=correct,
-        picked=total[key],
-        share=_share(total[key], stat.responses) or 0.0,
-        upper_share=_share(up[key], stat.upper_n),
-        lower_share=_share(low[key], stat.lower_n),
-        note=note,
-    )
-
-
-def _ids(answer) -> list[str]:
-    if isinstance(answer, str):
-        return [answer]
-    if isinstance(answer, list):
-        return [a for a in answer if isinstance(a, str)]
-    return []
-
-
-def choice_table(options, rows, stat) -> list[ChoiceStat]:
-    tallies = _tally(rows, lambda answer: _ids(answer) or [None])
-    known = {o.public_id for o in options}
-    table = [_choice(o.text, o.is_correct, o.public_id, tallies, stat) for o in options if o.text]
-    removed = sum(n for key, n in tallies[0].items() if key is not None and key not in known)
-    if removed:
-        table.append(
-            ChoiceStat("(options since removed)", False, removed, removed / stat.responses, None, None)
-        )
-    table.append(_choice("(no answer)", False, None, tallies, stat))
-    return table
-
-
-def ordering_table(options, rows, stat) -> list[ChoiceStat]:
-    """Per item: how often it was placed in its correct position (the key is the option order)."""
-    items = [o for o in options if o.text]
-    position = {o.public_id: n for n, o in enumerate(items, start=1)}
-
-    def placed(answer):
-        if not isinstance(answer, dict):
-            return []
-        return [oid for oid, pos in answer.items() if position.get(oid) == pos and type(pos) is int]
-
-    tallies = _tally(rows, placed)
-    return [
-        _choice(
-            f"{position[o.public_id]}. {o.text}", True, o.public_id, tallies, stat, note="placed correctly"
-        )
-        for o in items
-    ]
-
-
-def zone_table(zone_key, rows, stat) -> list[ChoiceStat]:
-    names, correct = zone_key
-    tallies = _tally(rows, _ids)
-    picked_codes = set(tallies[0]) | correct
-    codes = sorted(picked_codes, key=lambda c: (c not in correct, names.get(c, c)))
-    return [_choice(names.get(code, code), code in correct, code, tallies, stat) for code in codes]

@@ -3,7 +3,7 @@
 Coordinates are computed here in SVG user units; the template only places the shapes.
 """
 
-from .analysis import LOW_DISCRIMINATION, TOO_EASY, TOO_HARD
+from .item_statistics import LOW_DISCRIMINATION, TOO_EASY, TOO_HARD
 
 WIDTH, HEIGHT = 520, 260
 LEFT, RIGHT, TOP, BOTTOM = 48, 16, 16, 44

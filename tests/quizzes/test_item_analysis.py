@@ -11,7 +11,7 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 
-from quizzes import analysis
+from quizzes import analysis, item_statistics
 from quizzes.models import Attempt, AttemptStatus, Response
 from quizzes.services import attempt_start, attempt_submit
 from tests.factories import UserFactory
@@ -104,11 +104,11 @@ def hand_quiz(course, module):
 
 
 def test_pure_helpers():
-    assert analysis.group_size(6) == 2
-    assert analysis.group_size(100) == 27
-    assert analysis.group_size(3) == 1
-    assert analysis.group_size(2) == 1
-    assert analysis.group_size(1) == 0
+    assert item_statistics.group_size(6) == 2
+    assert item_statistics.group_size(100) == 27
+    assert item_statistics.group_size(3) == 1
+    assert item_statistics.group_size(2) == 1
+    assert item_statistics.group_size(1) == 0
     # r of y = 2x + 1 is 1; of y = −x is −1; a constant has no correlation.
     xs, ys = [1, 2, 3], [3, 5, 7]
     sums = (
@@ -119,16 +119,16 @@ def test_pure_helpers():
         sum(y * y for y in ys),
         sum(x * y for x, y in zip(xs, ys)),
     )
-    assert analysis.pearson_from_sums(*sums) == pytest.approx(1.0)
-    assert analysis.pearson_from_sums(3, 6, -6, 14, 14, -14) == pytest.approx(-1.0)
-    assert analysis.pearson_from_sums(3, 6, 3, 14, 3, 6) is None
-    assert analysis.variance_from_sums(4, 2, 2) == pytest.approx(0.25)  # 0,0,1,1
-    assert analysis.cronbach_alpha(4, 28 / 36, 5 / 3) == pytest.approx(32 / 45)
-    assert analysis.cronbach_alpha(1, 0.2, 1) is None
-    assert analysis.median_of_sorted([1, 2, 3, 4]) == 2.5
-    assert analysis.item_flags(0.2, 0.5, False) == ["too hard"]
-    assert analysis.item_flags(0.96, 0.1, True) == ["too easy", "low discrimination", "misleading"]
-    assert analysis.item_flags(0.5, 0.2, False) == []
+    assert item_statistics.pearson_from_sums(*sums) == pytest.approx(1.0)
+    assert item_statistics.pearson_from_sums(3, 6, -6, 14, 14, -14) == pytest.approx(-1.0)
+    assert item_statistics.pearson_from_sums(3, 6, 3, 14, 3, 6) is None
+    assert item_statistics.variance_from_sums(4, 2, 2) == pytest.approx(0.25)  # 0,0,1,1
+    assert item_statistics.cronbach_alpha(4, 28 / 36, 5 / 3) == pytest.approx(32 / 45)
+    assert item_statistics.cronbach_alpha(1, 0.2, 1) is None
+    assert item_statistics.median_of_sorted([1, 2, 3, 4]) == 2.5
+    assert item_statistics.item_flags(0.2, 0.5, False) == ["too hard"]
+    assert item_statistics.item_flags(0.96, 0.1, True) == ["too easy", "low discrimination", "misleading"]
+    assert item_statistics.item_flags(0.5, 0.2, False) == []
 
 
 def test_item_analysis_agrees_with_the_hand_computation(hand_quiz):
@@ -228,7 +228,7 @@ def test_flags_too_easy_and_misleading(course, module):
     assert report.flagged and len(users) == 6
     # Six responses each: every flag is on too few responses to act on first.
     assert report.flagged_on_enough_responses == []
-    trap.responses = analysis.FEW_RESPONSES
+    trap.responses = item_statistics.FEW_RESPONSES
     assert report.flagged_on_enough_responses == [trap]
 
 
