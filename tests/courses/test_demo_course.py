@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from wagtail.models import GroupPagePermission, Page, Revision
 
@@ -24,6 +25,7 @@ from courses.reading import (
     nearest_half_hour,
     reading_minutes,
 )
+from tests.shared_db import rolled_back
 
 SEEDS = sorted(p.name for p in (Path(__file__).parent.parent / "content" / "articles").glob("00[0-4]_*.txt"))
 COURSE_SLUG = "massage-for-low-back-pain"
@@ -61,16 +63,86 @@ def test_setup_demo_builds_the_question_bank_and_quizzes_once(demo_password):
     assert any("Question bank: 0 created, 0 updated" in line for line in report.lines)
 
 
+# ---------------------------------------------------------------- on an empty database
+# These come before the first test that uses `course`: the demo it builds stays for the rest of the module.
+
+
+def test_no_demo_users_without_debug_or_demo_password(db, monkeypatch, settings):
+    monkeypatch.delenv("DEMO_PASSWORD", raising=False)
+    settings.DEBUG = False
+    report = demo_setup()
+    assert not User.objects.filter(username__in=["admin", "instructor", "learner"]).exists()
+    assert any("Users: skipped" in line for line in report.lines)
+
+
+def test_debug_uses_the_documented_default_password(db, monkeypatch, settings):
+    monkeypatch.delenv("DEMO_PASSWORD", raising=False)
+    settings.DEBUG = True
+    demo_setup()
+    assert User.objects.get(username="learner").check_password(DEFAULT_DEMO_PASSWORD)
+
+
+def test_command_prints_short_summary_and_logins(db, demo_password):
+    out = StringIO()
+    call_command("setup_demo", stdout=out)
+    text = out.getvalue()
+    assert "Course: created and published" in text
+    for username in ["admin", "instructor", "learner"]:
+        assert f"  {username}" in text
+    assert text.count(PASSWORD) == 3
+    assert len(text.splitlines()) < 20
+
+    out = StringIO()
+    call_command("setup_demo", stdout=out)
+    assert "(unchanged)" in out.getvalue() and PASSWORD not in out.getvalue()
+
+
+def test_a_bad_course_file_changes_nothing(db, demo_password, tmp_path, monkeypatch):
+    for path in demo.COURSE_DIR.glob("*.yaml"):
+        (tmp_path / path.name).write_text(path.read_text())
+    broken = tmp_path / "03-the-psoas-major.yaml"
+    data = yaml.safe_load(broken.read_text())
+    data["body"].append({"type": "muscle_card", "value": {"muscle": "no-such-muscle"}})
+    broken.write_text(yaml.safe_dump(data))
+    monkeypatch.setattr(demo, "COURSE_DIR", tmp_path)
+    monkeypatch.setattr(demo.course_files_load, "__defaults__", (tmp_path,))
+
+    with pytest.raises(CommandError, match="no-such-muscle"):
+        call_command("setup_demo", stdout=StringIO())
+    assert not CoursePage.objects.exists() and not Provider.objects.exists()
+    assert not Muscle.objects.exists() and not User.objects.exists()
+
+
+def test_a_key_point_that_yaml_reads_as_a_mapping_is_rejected(tmp_path):
+    (tmp_path / "module.yaml").write_text(
+        "slug: m\ntitle: M\nsummary: S\nbody:\n  - type: key_points\n    value:\n      title: Key points\n"
+        "      points:\n        - An unquoted point: with a colon\n"
+    )
+    with pytest.raises(demo.DemoDataError, match="other than text"):
+        demo._module_file_load(tmp_path / "module.yaml")
+
+
 @pytest.fixture
 def demo_password(monkeypatch):
     monkeypatch.setenv("DEMO_PASSWORD", PASSWORD)
     return PASSWORD
 
 
+@pytest.fixture(scope="module")
+def demo_built(django_db_setup, django_db_blocker):
+    """The demo, built once for the module (tests/shared_db.py): each test's writes roll back. It stays
+    from the first test that uses it to the end of the module, after the tests on an empty database."""
+    with pytest.MonkeyPatch.context() as patch, rolled_back(django_db_blocker):
+        patch.setenv("DEMO_PASSWORD", PASSWORD)
+        patch.setattr(site_demo, "quizzes_ensure", lambda course, *, report: None)
+        demo_setup()
+        yield CoursePage.objects.get(slug=COURSE_SLUG).pk
+
+
 @pytest.fixture
-def course(db, demo_password):
-    demo_setup()
-    return CoursePage.objects.get(slug=COURSE_SLUG)
+def course(demo_built, db, demo_password):
+    cache.clear()  # nothing cached by an earlier test's (rolled back) pages
+    return CoursePage.objects.get(pk=demo_built)
 
 
 def modules_of(course):
@@ -199,61 +271,6 @@ def test_an_existing_password_survives_a_rerun_and_is_reset_only_with_reset(cour
     demo_setup(reset=True)
     admin.refresh_from_db()
     assert admin.check_password(PASSWORD)
-
-
-def test_no_demo_users_without_debug_or_demo_password(db, monkeypatch, settings):
-    monkeypatch.delenv("DEMO_PASSWORD", raising=False)
-    settings.DEBUG = False
-    report = demo_setup()
-    assert not User.objects.filter(username__in=["admin", "instructor", "learner"]).exists()
-    assert any("Users: skipped" in line for line in report.lines)
-
-
-def test_debug_uses_the_documented_default_password(db, monkeypatch, settings):
-    monkeypatch.delenv("DEMO_PASSWORD", raising=False)
-    settings.DEBUG = True
-    demo_setup()
-    assert User.objects.get(username="learner").check_password(DEFAULT_DEMO_PASSWORD)
-
-
-def test_command_prints_short_summary_and_logins(db, demo_password):
-    out = StringIO()
-    call_command("setup_demo", stdout=out)
-    text = out.getvalue()
-    assert "Course: created and published" in text
-    for username in ["admin", "instructor", "learner"]:
-        assert f"  {username}" in text
-    assert text.count(PASSWORD) == 3
-    assert len(text.splitlines()) < 20
-
-    out = StringIO()
-    call_command("setup_demo", stdout=out)
-    assert "(unchanged)" in out.getvalue() and PASSWORD not in out.getvalue()
-
-
-def test_a_bad_course_file_changes_nothing(db, demo_password, tmp_path, monkeypatch):
-    for path in demo.COURSE_DIR.glob("*.yaml"):
-        (tmp_path / path.name).write_text(path.read_text())
-    broken = tmp_path / "03-the-psoas-major.yaml"
-    data = yaml.safe_load(broken.read_text())
-    data["body"].append({"type": "muscle_card", "value": {"muscle": "no-such-muscle"}})
-    broken.write_text(yaml.safe_dump(data))
-    monkeypatch.setattr(demo, "COURSE_DIR", tmp_path)
-    monkeypatch.setattr(demo.course_files_load, "__defaults__", (tmp_path,))
-
-    with pytest.raises(CommandError, match="no-such-muscle"):
-        call_command("setup_demo", stdout=StringIO())
-    assert not CoursePage.objects.exists() and not Provider.objects.exists()
-    assert not Muscle.objects.exists() and not User.objects.exists()
-
-
-def test_a_key_point_that_yaml_reads_as_a_mapping_is_rejected(tmp_path):
-    (tmp_path / "module.yaml").write_text(
-        "slug: m\ntitle: M\nsummary: S\nbody:\n  - type: key_points\n    value:\n      title: Key points\n"
-        "      points:\n        - An unquoted point: with a colon\n"
-    )
-    with pytest.raises(demo.DemoDataError, match="other than text"):
-        demo._module_file_load(tmp_path / "module.yaml")
 
 
 # ---------------------------------------------------------------- the course as learners and staff see it
