@@ -97,5 +97,24 @@ def main() -> None:
     sys.stdout.write("\n")
 
 
+def restrict(password: str) -> None:
+    """Put a password on the course catalogue (and so on every course page below it)."""
+    import django
+
+    django.setup()
+    from wagtail.models import PageViewRestriction
+
+    from courses.models import CourseIndexPage
+
+    catalogue = CourseIndexPage.objects.get()
+    PageViewRestriction.objects.create(
+        page=catalogue, restriction_type=PageViewRestriction.PASSWORD, password=password
+    )
+    print(json.dumps({"path": catalogue.url}))
+
+
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["restrict"]:
+        restrict(sys.argv[2])
+    else:
+        main()

@@ -549,4 +549,45 @@ def test_native_stack_serves_the_site_and_issues_certificates_through_the_worker
         extra_env={"HOSTNAME": node},
     )
     alive()
-    processes.mark("worker healthcheck answered; done")
+    processes.mark("worker healthcheck answered")
+    _password_restricted_page_stays_restricted(processes, base)
+    processes.mark("a password-restricted page is never served from the page cache; done")
+
+
+def _password_restricted_page_stays_restricted(processes, base):
+    """The leak of issue 10: a page cached while public, then given a password. Visitor A enters the
+    password and reloads; visitor B, with no cookies, must get the password form every time."""
+    catalogue = "/courses/"
+    public = Browser(base)
+    public.get(catalogue)
+    assert public.get(catalogue).headers.get("X-Page-Cache") == "hit"  # stored while public
+    restricted = json.loads(
+        processes.run(
+            "restrict",
+            [sys.executable, "-m", "tests.cms.native_stack_prepare", "restrict", "open-sesame"],
+            timeout=120,
+        )
+        .strip()
+        .splitlines()[-1]
+    )
+    assert restricted["path"] == catalogue, restricted
+
+    visitor_a = Browser(base)
+    form = visitor_a.get(catalogue)
+    assert form.status == 200 and "Password required" in form.text, form.text[:300]
+    action = html.unescape(re.search(r'<form action="([^"]+)" method="POST"', form.text).group(1))
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text).group(1)
+    entered = visitor_a.request(
+        action, {"csrfmiddlewaretoken": token, "password": "open-sesame", "return_url": catalogue}
+    )
+    assert entered.status == 302, entered.status
+    for _ in range(2):  # visitor A reads the page, and reloads it
+        page = visitor_a.get(catalogue)
+        assert page.status == 200 and "Password required" not in page.text
+        assert page.headers.get("X-Page-Cache") != "hit"
+
+    for _ in range(3):
+        visitor_b = Browser(base)
+        page = visitor_b.get(catalogue)
+        assert page.status == 200 and "Password required" in page.text
+        assert page.headers.get("X-Page-Cache") != "hit"
