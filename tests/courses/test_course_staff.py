@@ -2,37 +2,59 @@
 scoped to one's own courses, certificate downloads, and pages that cannot be deleted because
 learners' records hang on them."""
 
+import copy
+
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.contrib.messages import get_messages
+from django.test import TestCase, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from cms.services import site_tree_ensure
 from courses.models import Certificate, CourseInstructor, CoursePage, Enrollment, ModulePage, ModuleProgress
 from courses.permissions import sees_every_course, staff_courses
 from courses.selectors import learner_records_under
 from courses.services import course_instructor_assign, course_instructor_unassign, course_staff_group_name
 from quizzes.models import Attempt, AttemptStatus, Quiz
-from tests.courses.certify import course_finish, private_media, small_course  # noqa: F401
+from tests.courses.certify import course_finish, small_course
 from tests.factories import InstructorFactory, UserFactory
+from tests.shared_db import rolled_back
 
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(scope="module")
+def two_courses_built(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Course A, finished by `learner` (issued certificate, evaluation, attempts); course B, untouched.
+    Built once for the module (tests/shared_db.py); each test's writes roll back."""
+    private = override_settings(PRIVATE_MEDIA_ROOT=tmp_path_factory.mktemp("private"))
+    with private, rolled_back(django_db_blocker):
+        _, catalogue = site_tree_ensure()
+        learner = UserFactory()
+        course_a, pages_a = small_course(catalogue, title="Course A")
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            enrollment = course_finish(learner, course_a, pages_a)
+        course_b, pages_b = small_course(catalogue, title="Course B")
+        yield {
+            "a": course_a,
+            "pages_a": pages_a,
+            "b": course_b,
+            "pages_b": pages_b,
+            "certificate": Certificate.objects.get(enrollment=enrollment),
+            "learner": learner,
+        }
+
+
 @pytest.fixture
-def two_courses(catalogue, learner, django_capture_on_commit_callbacks):
-    """Course A, finished by `learner` (issued certificate, evaluation, attempts); course B, untouched."""
-    course_a, pages_a = small_course(catalogue, title="Course A")
-    with django_capture_on_commit_callbacks(execute=True):
-        enrollment = course_finish(learner, course_a, pages_a)
-    course_b, pages_b = small_course(catalogue, title="Course B")
-    return {
-        "a": course_a,
-        "pages_a": pages_a,
-        "b": course_b,
-        "pages_b": pages_b,
-        "certificate": Certificate.objects.get(enrollment=enrollment),
-    }
+def two_courses(two_courses_built, db):
+    return copy.deepcopy(two_courses_built)  # tests refresh and change these objects in memory
+
+
+@pytest.fixture
+def learner(two_courses):
+    """The learner who finished course A."""
+    return two_courses["learner"]
 
 
 @pytest.fixture
