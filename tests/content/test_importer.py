@@ -495,6 +495,71 @@ def test_one_past_the_limits_is_refused():
         parse_article(_markdown_list(MAX_MARKDOWN_NESTING + 1).encode(), "list.md")
 
 
+def _near_the_size_limit(pattern: str, prefix: str = "") -> bytes:
+    return (prefix + pattern * ((MAX_ARTICLE_BYTES - 1024 - len(prefix)) // len(pattern))).encode()
+
+
+# Markup that made html.parser (and Python-Markdown's raw-HTML pass) rescan the rest of the text at every
+# '<': quadratic, about 3 hours of CPU at 1 MB. Linear parsers (lxml, cmark-gfm) import or refuse it; the
+# CPU each takes is in bench/importer.py, tests do not time it.
+HOSTILE_MARKUP = {
+    "unclosed-tags": ("<a ", ""),
+    "bare-lt": ("<", ""),
+    "unclosed-comments": ("<!--", ""),
+    "unclosed-attribute-values": ("<div title='", ""),
+    "many-unclosed-attributes": ("x=' ", "<p "),
+}
+
+
+@pytest.mark.parametrize("case", HOSTILE_MARKUP, ids=list(HOSTILE_MARKUP))
+def test_hostile_markup_near_the_size_limit_as_a_page_is_refused_clearly(case):
+    raw = _near_the_size_limit(*HOSTILE_MARKUP[case])
+    assert len(raw) > MAX_ARTICLE_BYTES - 2048
+    # All of it is one unfinished tag, comment or attribute: no text at all.
+    with pytest.raises(ArticleError, match="Nothing to import"):
+        parse_article(raw, "hostile.html")
+
+
+@pytest.mark.parametrize("case", HOSTILE_MARKUP, ids=list(HOSTILE_MARKUP))
+def test_hostile_markup_near_the_size_limit_as_markdown_imports_as_text_or_is_refused(case):
+    pattern, prefix = HOSTILE_MARKUP[case]
+    raw = _near_the_size_limit(pattern, prefix)
+    if case != "unclosed-tags":
+        with pytest.raises(ArticleError, match="Nothing to import"):
+            parse_article(raw, "hostile.md")
+        return
+    # "<a <a <a ..." is not a tag to CommonMark: it stays text, escaped, and never becomes markup.
+    article = parse_article(raw, "hostile.md")
+    assert [p.kind for p in article.pieces] == ["para"]
+    assert article.pieces[0].text.startswith("<a <a <a ") and "<" not in article.pieces[0].html
+
+
+def test_unclosed_tags_in_plain_text_stay_text():
+    article = parse_article(_near_the_size_limit("<a "), "hostile.txt")
+    assert article.kind == "text" and article.pieces[0].text.startswith("<a <a ")
+    assert "<" not in article.pieces[0].html
+
+
+def test_markdown_keeps_structure_and_drops_raw_html_furniture():
+    text = (
+        "# Psoas Notes\n\n"
+        f"{SENTENCE}\n\n"
+        '<div class="share">Share this: Facebook | Twitter</div>\n\n'
+        "## Stretches\n\n"
+        "1. Kneeling lunge, thirty seconds.\n2. Supine figure four, thirty seconds.\n\n"
+        "| Muscle | Action |\n| --- | --- |\n| Psoas major | Flexes the hip |\n"
+    )
+    article = parse_article(text.encode(), "notes.md")
+    assert article.title == "Psoas Notes"
+    assert [p.kind for p in article.pieces][:3] == ["para", "heading", "ol"]
+    assert article.pieces[2].items == (
+        "Kneeling lunge, thirty seconds.",
+        "Supine figure four, thirty seconds.",
+    )
+    body = " ".join(p.text for p in article.pieces)
+    assert "Share this" not in body and "Flexes the hip" in body
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("case", ["div", "markdown-list"])
 def test_service_refuses_deep_nesting_and_writes_nothing(course, case):
