@@ -10,6 +10,7 @@ Prints the CPU seconds (time.process_time, this process) and the outcome of each
 with the ArticleError message a person importing would see. Exits non-zero when any input raises anything
 other than an ArticleError, or (full mode only) takes more than BUDGET_SECONDS of CPU.
 BENCH_QUICK=1 (CI): the same inputs at 16 KB, a couple of seconds in all, no time budget.
+BENCH_IMPORTER_KB=<n>: another size (e.g. to time an older parser, which at 1 MB takes hours).
 Pure Python, no database: nothing to set up or clean up.
 """
 
@@ -24,7 +25,9 @@ sys.path.insert(0, str(ROOT))
 from content.importer import MAX_ARTICLE_BYTES, ArticleError, parse_article  # noqa: E402
 
 QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
-SIZE = 16 * 1024 if QUICK else MAX_ARTICLE_BYTES - 1024
+SIZE = int(os.environ.get("BENCH_IMPORTER_KB", 0)) * 1024 or (
+    16 * 1024 if QUICK else MAX_ARTICLE_BYTES - 1024
+)
 BUDGET_SECONDS = 2.0
 ARTICLES = ROOT / "tests" / "content" / "articles"
 
