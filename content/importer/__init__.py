@@ -27,7 +27,7 @@ from .decode import (
     decode_article,
     input_kind,
 )
-from .limits import MAX_MARKDOWN_NESTING, MAX_NESTING_DEPTH, ArticleTooComplex
+from .limits import MAX_MARKDOWN_NESTING, MAX_MARKUP_TAGS, MAX_NESTING_DEPTH, ArticleTooComplex
 from .linking import article_body, article_summary, link_muscles, muscle_terms, piece_html
 from .parse import parse_article
 from .pieces import ArticleError, ParsedArticle, Piece, plain
@@ -36,6 +36,7 @@ __all__ = [
     "EXTENSION_KINDS",
     "MAX_ARTICLE_BYTES",
     "MAX_MARKDOWN_NESTING",
+    "MAX_MARKUP_TAGS",
     "MAX_NESTING_DEPTH",
     "SUPPORTED_EXTENSIONS",
     "ArticleError",

@@ -11,7 +11,7 @@ from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 from cmarkgfm.cmark import Options
 
 from .cruft import byline_author, is_cruft, is_end_marker, is_menu, is_social, strip_shortcodes
-from .limits import check_tree_depth
+from .limits import check_markup_size, check_tree_depth
 from .pieces import INVISIBLE, LINE_BREAK, WS, ArticleMeta, Piece, clean_line, plain
 from .structure import BULLET, group_pieces, strip_emphasis_marks
 
@@ -98,7 +98,7 @@ def markdown_to_html(text: str) -> str:
 
 
 def html_pieces(source: str, meta: ArticleMeta, *, split_lines: bool) -> list[Piece]:
-
+    check_markup_size(source)
     soup = BeautifulSoup(source, "lxml")
     check_tree_depth(soup)
     for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):

@@ -3,7 +3,10 @@
 - size: at most MAX_ARTICLE_BYTES (1 MB) of text (checked in decode.py);
 - HTML (a saved page, or raw HTML inside Markdown): at most MAX_NESTING_DEPTH (100) elements inside one
   another. Real pages, page builders included, stay well under 50;
-- Markdown: at most MAX_MARKDOWN_NESTING (20) levels of lists and block quotes inside one another.
+- Markdown: at most MAX_MARKDOWN_NESTING (20) levels of lists and block quotes inside one another;
+- markup: at most MAX_MARKUP_TAGS (50,000) tags in the HTML the importer walks (a saved page, or what
+  Markdown becomes). Parsing is linear, but building the tree and walking it costs about 0.1 ms a tag,
+  so this caps any input at a few seconds of CPU; a long saved article page has a few thousand tags.
 
 The scans below are linear and run before the parsers, so deep input costs milliseconds, not a
 RecursionError after seconds of CPU. ``check_tree_depth`` then checks the parsed tree itself, so the
@@ -19,6 +22,7 @@ from .pieces import ArticleError
 
 MAX_NESTING_DEPTH = 100
 MAX_MARKDOWN_NESTING = 20
+MAX_MARKUP_TAGS = 50_000
 
 # Elements that never hold others (the HTML void elements).
 _VOID = frozenset(
@@ -56,6 +60,15 @@ def too_deep(what: str, limit: int) -> ArticleTooComplex:
         f"The article is nested too deeply: more than {limit} {what} inside one another. "
         "Save the article as plain text, or simplify the page, and import it again."
     )
+
+
+def check_markup_size(source: str) -> None:
+    """Refuse HTML with more tags than the importer walks in a few seconds (a count of "<", so cheap)."""
+    if source.count("<") > MAX_MARKUP_TAGS:
+        raise ArticleTooComplex(
+            f"The article has too much markup: more than {MAX_MARKUP_TAGS:,} tags. "
+            "Save the article itself (not the whole page) or as plain text, and import it again."
+        )
 
 
 def check_html_nesting(source: str) -> None:

@@ -17,6 +17,7 @@ from wagtail.models import GroupPagePermission, Page, Revision
 from content.importer import (
     MAX_ARTICLE_BYTES,
     MAX_MARKDOWN_NESTING,
+    MAX_MARKUP_TAGS,
     MAX_NESTING_DEPTH,
     ArticleError,
     ArticleTooComplex,
@@ -515,8 +516,9 @@ HOSTILE_MARKUP = {
 def test_hostile_markup_near_the_size_limit_as_a_page_is_refused_clearly(case):
     raw = _near_the_size_limit(*HOSTILE_MARKUP[case])
     assert len(raw) > MAX_ARTICLE_BYTES - 2048
-    # All of it is one unfinished tag, comment or attribute: no text at all.
-    with pytest.raises(ArticleError, match="Nothing to import"):
+    # All of it is one unfinished tag, comment or attribute (no text at all), or more tags than the
+    # importer walks: refused either way, with a message that says why.
+    with pytest.raises(ArticleError, match="Nothing to import|too much markup"):
         parse_article(raw, "hostile.html")
 
 
@@ -525,7 +527,7 @@ def test_hostile_markup_near_the_size_limit_as_markdown_imports_as_text_or_is_re
     pattern, prefix = HOSTILE_MARKUP[case]
     raw = _near_the_size_limit(pattern, prefix)
     if case != "unclosed-tags":
-        with pytest.raises(ArticleError, match="Nothing to import"):
+        with pytest.raises(ArticleError, match="Nothing to import|too much markup"):
             parse_article(raw, "hostile.md")
         return
     # "<a <a <a ..." is not a tag to CommonMark: it stays text, escaped, and never becomes markup.
@@ -959,3 +961,26 @@ def test_deeply_nested_paste_shows_the_error_not_a_500(client, instructor, cours
     assert response.status_code == 200
     assert "nested too deeply" in response.content.decode()
     assert _counts() == before
+
+
+@pytest.mark.parametrize(
+    "raw, name",
+    [
+        (("| a | b |\n|---|---|\n" + "| x | y |\n" * 20_000).encode(), "table.md"),
+        (("Heading\n-------\n\n" * 30_000).encode(), "headings.md"),
+        (("<p>a</p>" * (MAX_MARKUP_TAGS // 2 + 1)).encode(), "page.html"),
+    ],
+    ids=["markdown-table-rows", "setext-headings", "many-paragraphs"],
+)
+def test_too_much_markup_is_refused_before_the_tree_is_built(raw, name):
+    with pytest.raises(ArticleTooComplex, match="too much markup"):
+        parse_article(raw, name)
+
+
+def test_a_long_article_under_the_markup_limit_still_imports():
+    page = (
+        "<html><body><article><h1>Psoas Notes</h1>"
+        + f"<p>{SENTENCE}</p>" * 2_000
+        + "</article></body></html>"
+    )
+    assert len(parse_article(page.encode(), "page.html").pieces) >= 1
