@@ -54,6 +54,7 @@ class Progress:
     seconds: int | None = None
     post_test: tuple[bool, bool] | None = None  # (exists, passed)
     evaluated: bool | None = None
+    module_quizzes: tuple[int, int] | None = None  # (module quizzes, passed by this learner)
 
 
 def _module_quiz_counts(enrollment: Enrollment, module_ids: list[int]) -> tuple[int, int]:
@@ -86,7 +87,10 @@ def _progress_load(enrollment: Enrollment, course: CoursePage, known: Progress) 
     evaluated = known.evaluated
     if evaluated is None and course.require_evaluation:
         evaluated = CourseEvaluation.objects.filter(enrollment=enrollment).exists()
-    return Progress(modules, completed_ids, seconds, post_test, evaluated)
+    module_quizzes = known.module_quizzes
+    if module_quizzes is None and course.require_module_quizzes:
+        module_quizzes = _module_quiz_counts(enrollment, [m.pk for m in modules])
+    return Progress(modules, completed_ids, seconds, post_test, evaluated, module_quizzes)
 
 
 def completion_requirements(enrollment: Enrollment, known: Progress | None = None) -> list[Requirement]:
@@ -103,7 +107,7 @@ def completion_requirements(enrollment: Enrollment, known: Progress | None = Non
         )
     ]
     if course.require_module_quizzes:
-        total, passed = _module_quiz_counts(enrollment, [m.pk for m in p.modules])
+        total, passed = p.module_quizzes
         rules.append(
             Requirement(
                 "module_quizzes",

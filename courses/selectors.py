@@ -18,8 +18,8 @@ from wagtail.models import Page
 from content.models import Muscle
 from content.selectors import glossary_matcher, muscles_in_module
 from quizzes import selectors as quiz_selectors
-from quizzes.models import Attempt
-from quizzes.selectors import final_quiz, module_quiz, quiz_panel
+from quizzes.models import Attempt, Quiz
+from quizzes.selectors import quiz_panels
 
 from .completion import Progress, completion_requirements
 from .models import (
@@ -170,12 +170,13 @@ def module_rows(modules, progress, *, enrolled: bool, staff: bool) -> list[Modul
 def course_outline(*, course: CoursePage, user) -> dict:
     """Everything a course page shows: the ordered module list with this viewer's state."""
     modules = course.live_modules()
-    enrollment = enrollment_for(user=user, course=course)
+    enrollment = _enrollment_with_outcome(user=user, course=course)
     progress = progress_by_module(enrollment)
     staff = reads_every_module(user)
     rows = module_rows(modules, progress, enrolled=enrollment is not None, staff=staff)
     estimate = estimated_ce_hours(sum(m.word_count for m in modules))
     completed_count = sum(1 for row in rows if row.completed)
+    final_panel, module_panels = _course_quiz_panels(user, course, modules)
     return {
         "enrollment": enrollment,
         "module_rows": rows,
@@ -186,14 +187,45 @@ def course_outline(*, course: CoursePage, user) -> dict:
         "reading_minutes": sum(m.reading_minutes for m in modules),
         "estimated_ce_hours": estimate,
         "ce_hours_mismatch": staff and ce_hours_differ(course.ce_hours, estimate),
-        "final_quiz_panel": quiz_panel(user, final_quiz(course)),
+        "final_quiz_panel": final_panel,
+        "module_quiz_panels": module_panels,
         "reads_every_module": staff,
     }
 
 
+def _enrollment_with_outcome(*, user, course: CoursePage) -> Enrollment | None:
+    """`enrollment_for` with its certificate and evaluation, which the completion panel shows (one query)."""
+    if not (user and user.is_authenticated):
+        return None
+    enrollment = (
+        Enrollment.objects.filter(user=user, course=course)
+        .exclude(status=Enrollment.Status.WITHDRAWN)
+        .select_related("certificate", "evaluation")
+        .first()
+    )
+    if enrollment is not None:
+        enrollment.course = course  # the page in hand: the completion rules read it
+    return enrollment
+
+
+def _course_quiz_panels(user, course: CoursePage, modules) -> tuple[dict, list[dict]]:
+    """The post-test's panel and those of the live modules' quizzes, in one query."""
+    quizzes = Quiz.objects.filter(Q(course=course, module__isnull=True) | Q(module__in=modules))
+    panels = quiz_panels(user, quizzes)
+    final = next((panel for panel in panels if panel["quiz"].is_final), {"quiz": None})
+    return final, [panel for panel in panels if not panel["quiz"].is_final]
+
+
+def _course_of(module: ModulePage) -> CoursePage | None:
+    """The module's course. Serving a page, Wagtail's routing has loaded it already: get_parent is free."""
+    parent = module.get_parent()
+    course = parent.specific if parent is not None else None
+    return course if isinstance(course, CoursePage) else None
+
+
 def module_context(*, module: ModulePage, user) -> dict:
     """Everything a module page shows around the body: where it sits and whether this viewer may read it."""
-    course = CoursePage.objects.parent_of(module).select_related("provider").first()
+    course = _course_of(module)
     modules = course.live_modules() if course else []
     enrollment = enrollment_for(user=user, course=course) if course else None
     progress = progress_by_module(enrollment)
@@ -206,7 +238,7 @@ def module_context(*, module: ModulePage, user) -> dict:
     locked = blocker is not None and not staff
     rows = module_rows(modules, progress, enrolled=enrollment is not None, staff=staff)
     completed_count = sum(1 for row in rows if row.completed)
-    panel = quiz_panel(user, module_quiz(module))
+    panel = next(iter(quiz_panels(user, Quiz.objects.filter(module=module))), {"quiz": None})
     quiz_open = panel["quiz"] is not None and not panel.get("passed")
     return {
         "quiz_panel": panel,
@@ -376,26 +408,26 @@ def transcript_rows(*, user) -> list[dict]:
 def completion_panel(*, enrollment, outline: dict) -> dict:
     """For the course page: what is left before the certificate, the evaluation, and the certificate.
 
-    Reuses what `course_outline` loaded; adds two queries (certificate and evaluation, module quizzes).
+    Uses only what `course_outline` loaded (the enrollment comes with its certificate and evaluation):
+    no query of its own.
     """
 
     if enrollment is None:
         return {}
-    enrollment = Enrollment.objects.select_related("certificate", "evaluation", "course", "user").get(
-        pk=enrollment.pk
-    )
     certificate = getattr(enrollment, "certificate", None)
     evaluated = getattr(enrollment, "evaluation", None) is not None
     if certificate is not None:
         return {"certificate": certificate, "evaluated": evaluated, "requirements": []}
     rows = outline["module_rows"]
     panel = outline["final_quiz_panel"]
+    module_panels = outline["module_quiz_panels"]
     known = Progress(
         modules=[row.module for row in rows],
         completed_ids={row.module.pk for row in rows if row.completed},
         seconds=sum(row.progress.seconds_spent for row in rows if row.progress),
         post_test=(panel["quiz"] is not None, bool(panel.get("passed"))),
         evaluated=evaluated,
+        module_quizzes=(len(module_panels), sum(1 for p in module_panels if p["passed"])),
     )
     requirements = completion_requirements(enrollment, known)
     return {"requirements": requirements, "certificate": None, "evaluated": evaluated}

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.db.models import Count, FilteredRelation, Max, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -43,22 +44,35 @@ def final_quiz(course) -> Quiz | None:
 
 
 def quiz_panel(user, quiz: Quiz | None) -> dict:
-    """For a module or course page: the quiz, and where this learner stands (two queries at most)."""
+    """For a module or course page: the quiz, and where this learner stands (one query)."""
     if quiz is None:
         return {"quiz": None}
-    attempts = []
-    if getattr(user, "is_authenticated", False):
-        attempts = list(
-            Attempt.objects.filter(user=user, quiz=quiz).only("status", "passed", "score", "number")
-        )
-    closed = [a for a in attempts if a.status != AttemptStatus.IN_PROGRESS]
-    return {
-        "quiz": quiz,
-        "passed": any(a.passed for a in closed),
-        "best_score": max((a.score for a in closed if a.score is not None), default=None),
-        "in_progress": any(a.status == AttemptStatus.IN_PROGRESS for a in attempts),
-        "attempts_used": len(attempts),
-    }
+    return quiz_panels(user, Quiz.objects.filter(pk=quiz.pk))[0]
+
+
+def quiz_panels(user, quizzes) -> list[dict]:
+    """`quiz_panel` for every quiz of the queryset `quizzes`, in one query whatever their number: the
+    learner's attempts are counted in the database, joined on this learner only."""
+    user_id = user.pk if getattr(user, "is_authenticated", False) else None
+    closed = ~Q(mine__status=AttemptStatus.IN_PROGRESS)
+    rows = quizzes.annotate(
+        mine=FilteredRelation("attempts", condition=Q(attempts__user_id=user_id))
+    ).annotate(
+        attempts_used=Count("mine"),
+        attempts_open=Count("mine", filter=Q(mine__status=AttemptStatus.IN_PROGRESS)),
+        passes=Count("mine", filter=closed & Q(mine__passed=True)),
+        best_score=Max("mine__score", filter=closed),
+    )
+    return [
+        {
+            "quiz": quiz,
+            "passed": quiz.passes > 0,
+            "best_score": quiz.best_score,
+            "in_progress": quiz.attempts_open > 0,
+            "attempts_used": quiz.attempts_used,
+        }
+        for quiz in rows.order_by("pk")
+    ]
 
 
 # --- starting --------------------------------------------------------------------------------------
