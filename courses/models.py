@@ -9,6 +9,7 @@ from wagtail.blocks import CharBlock
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
+from wagtail.url_routing import RouteResult
 
 from .blocks import ModuleBodyBlock
 from .caching import content_version
@@ -17,6 +18,18 @@ from .storage import PrivateStorage
 
 WORDS_PER_MINUTE = 200  # NCBTMB home-study guidance: 12,000 words = 1 CE hour
 WORDS_PER_CE_HOUR = WORDS_PER_MINUTE * 60
+
+
+def _child_for(pages, parent: Page, path_components: list[str]):
+    """The child of `parent` that the first path component names, from the queryset `pages`, or None."""
+    if not path_components:
+        return None
+    return pages.child_of(parent).filter(slug=path_components[0]).first()
+
+
+def _served_with(result: RouteResult, **kwargs) -> RouteResult:
+    """`result` with more keyword arguments for the served page's serve() and get_context()."""
+    return RouteResult(result.page, result.args, {**result.kwargs, **kwargs})
 
 
 def reading_minutes_for(words: int) -> int:
@@ -63,6 +76,15 @@ class CourseIndexPage(Page):
     parent_page_types = ["cms.HomePage"]
     subpage_types = ["courses.CoursePage"]
     max_count = 1
+
+    def route(self, request, path_components):
+        """Courses are the catalogue's only children: one query finds one as a CoursePage, with its
+        provider (Wagtail's default takes one query for the page and one for its type, and the course
+        page one more for the provider). The page served, course or module, is told its catalogue."""
+        course = _child_for(CoursePage.objects.select_related("provider"), self, path_components)
+        if course is None:
+            return super().route(request, path_components)
+        return _served_with(course.route(request, path_components[1:]), catalogue=self)
 
     def get_context(self, request, *args, **kwargs):
         from .selectors import course_cards  # noqa: PLC0415 - pages ask the selectors, which import these models
@@ -149,11 +171,20 @@ class CoursePage(Page):
         """The live modules of the course in tree order, without their bodies."""
         return list(ModulePage.objects.child_of(self).live().defer_streamfields().order_by("path"))
 
-    def get_context(self, request, *args, **kwargs):
+    def route(self, request, path_components):
+        """Modules are the course's only children: one query finds one as a ModulePage (not two), and
+        the module is served with its course, which it would otherwise look up again."""
+        module = _child_for(ModulePage.objects.all(), self, path_components)
+        if module is None:
+            return super().route(request, path_components)
+        return _served_with(module.route(request, path_components[1:]), course=self)
+
+    def get_context(self, request, *args, catalogue=None, **kwargs):
         from .selectors import course_page_context  # noqa: PLC0415 - pages ask the selectors, which import these models
 
         context = super().get_context(request, *args, **kwargs)
         context.update(course_page_context(course=self, user=request.user))
+        context["catalogue"] = catalogue or self.get_parent()  # given when served through the catalogue
         return context
 
 
@@ -177,14 +208,15 @@ class ModulePage(Page):
         self.word_count = count_words(self.body)
         super().save(*args, **kwargs)
 
-    def serve(self, request, *args, **kwargs):
+    def serve(self, request, *args, course=None, **kwargs):
         from .selectors import module_context  # noqa: PLC0415 - pages ask the selectors, which import these models
         from .services import module_visit  # noqa: PLC0415 - the services import these models
 
-        # The first view by an enrolled learner starts the clock for this module (server time). The
-        # context is kept for get_context unless the visit changed it.
+        # `course` comes from the course's route (absent in previews). The first view by an enrolled
+        # learner starts the clock for this module (server time). The context is kept for get_context
+        # unless the visit changed it.
         if request.method == "GET" and request.user.is_authenticated:
-            context = module_context(module=self, user=request.user)
+            context = module_context(module=self, user=request.user, course=course)
             if (
                 context["enrollment"] is not None
                 and context["progress"] is None
@@ -194,9 +226,9 @@ class ModulePage(Page):
                 module_visit(user=request.user, module=self)
             else:
                 request._module_context = (self.pk, context)
-        return super().serve(request, *args, **kwargs)
+        return super().serve(request, *args, course=course, **kwargs)
 
-    def get_context(self, request, *args, **kwargs):
+    def get_context(self, request, *args, course=None, catalogue=None, **kwargs):
         from .selectors import module_context  # noqa: PLC0415 - pages ask the selectors, which import these models
 
         context = super().get_context(request, *args, **kwargs)
@@ -204,7 +236,9 @@ class ModulePage(Page):
         if known is not None and known[0] == self.pk:
             context.update(known[1])
         else:
-            context.update(module_context(module=self, user=request.user))
+            context.update(module_context(module=self, user=request.user, course=course))
+        course = context["course"]
+        context["catalogue"] = catalogue or (course.get_parent() if course else None)
         return context
 
     def get_cache_key_components(self):

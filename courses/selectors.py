@@ -217,15 +217,16 @@ def _course_quiz_panels(user, course: CoursePage, modules) -> tuple[dict, list[d
 
 
 def _course_of(module: ModulePage) -> CoursePage | None:
-    """The module's course. Serving a page, Wagtail's routing has loaded it already: get_parent is free."""
+    """The module's course (two queries: the parent page, then as a CoursePage)."""
     parent = module.get_parent()
     course = parent.specific if parent is not None else None
     return course if isinstance(course, CoursePage) else None
 
 
-def module_context(*, module: ModulePage, user) -> dict:
-    """Everything a module page shows around the body: where it sits and whether this viewer may read it."""
-    course = _course_of(module)
+def module_context(*, module: ModulePage, user, course: CoursePage | None = None) -> dict:
+    """Everything a module page shows around the body: where it sits and whether this viewer may read it.
+    `course`: the module's course when the caller has it (the course's route does)."""
+    course = course or _course_of(module)
     modules = course.live_modules() if course else []
     enrollment = enrollment_for(user=user, course=course) if course else None
     progress = progress_by_module(enrollment)
