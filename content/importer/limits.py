@@ -4,6 +4,8 @@
 - HTML (a saved page, or raw HTML inside Markdown): at most MAX_NESTING_DEPTH (100) elements inside one
   another. Real pages, page builders included, stay well under 50;
 - Markdown: at most MAX_MARKDOWN_NESTING (20) levels of lists and block quotes inside one another;
+- lines: at most MAX_LINES (20,000) lines of text; each is checked against the page-furniture rules,
+  about 30 µs a line (a real article, even a long one hard-wrapped, has a few thousand);
 - markup: at most MAX_MARKUP_TAGS (50,000) tags in the HTML the importer walks (a saved page, or what
   Markdown becomes). Parsing is linear, but building the tree and walking it costs about 0.1 ms a tag,
   so this caps any input at a few seconds of CPU; a long saved article page has a few thousand tags.
@@ -23,6 +25,7 @@ from .pieces import ArticleError
 MAX_NESTING_DEPTH = 100
 MAX_MARKDOWN_NESTING = 20
 MAX_MARKUP_TAGS = 50_000
+MAX_LINES = 20_000
 
 # Elements that never hold others (the HTML void elements).
 _VOID = frozenset(
@@ -60,6 +63,14 @@ def too_deep(what: str, limit: int) -> ArticleTooComplex:
         f"The article is nested too deeply: more than {limit} {what} inside one another. "
         "Save the article as plain text, or simplify the page, and import it again."
     )
+
+
+def check_line_count(text: str) -> None:
+    if text.count("\n") > MAX_LINES:
+        raise ArticleTooComplex(
+            f"The article has too many lines: more than {MAX_LINES:,}. "
+            "Import the article itself rather than a whole site or document collection."
+        )
 
 
 def check_markup_size(source: str) -> None:

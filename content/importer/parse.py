@@ -7,7 +7,7 @@ from pathlib import PurePath
 from .cruft import drop_cruft
 from .decode import check_size, decode_article, input_kind, looks_like_html
 from .html_page import html_pieces, markdown_to_html
-from .limits import check_html_nesting, check_markdown_nesting
+from .limits import check_html_nesting, check_line_count, check_markdown_nesting
 from .pieces import TITLE_MAX, ArticleError, ArticleMeta, ParsedArticle, clip
 from .structure import classify_headings, text_pieces
 from .title import take_title, title_from_file_name
@@ -19,6 +19,7 @@ def parse_article(raw: bytes, file_name: str) -> ParsedArticle:
     kind = input_kind(file_name)
     check_size(len(raw))
     text = decode_article(raw)
+    check_line_count(text)
     if kind == "text" and looks_like_html(text):
         kind = "html"
     meta = ArticleMeta()

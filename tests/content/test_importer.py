@@ -966,11 +966,10 @@ def test_deeply_nested_paste_shows_the_error_not_a_500(client, instructor, cours
 @pytest.mark.parametrize(
     "raw, name",
     [
-        (("| a | b |\n|---|---|\n" + "| x | y |\n" * 20_000).encode(), "table.md"),
-        (("Heading\n-------\n\n" * 30_000).encode(), "headings.md"),
+        (("*a* " * (MAX_MARKUP_TAGS // 2 + 1)).encode(), "emphasis.md"),
         (("<p>a</p>" * (MAX_MARKUP_TAGS // 2 + 1)).encode(), "page.html"),
     ],
-    ids=["markdown-table-rows", "setext-headings", "many-paragraphs"],
+    ids=["markdown-emphasis", "many-paragraphs"],
 )
 def test_too_much_markup_is_refused_before_the_tree_is_built(raw, name):
     with pytest.raises(ArticleTooComplex, match="too much markup"):
@@ -984,3 +983,17 @@ def test_a_long_article_under_the_markup_limit_still_imports():
         + "</article></body></html>"
     )
     assert len(parse_article(page.encode(), "page.html").pieces) >= 1
+
+
+@pytest.mark.parametrize(
+    "raw, name",
+    [
+        (("a\n: b\n" * 20_000).encode(), "terms.md"),
+        (("| a | b |\n|---|---|\n" + "| x | y |\n" * 20_000).encode(), "table.md"),
+        (("Heading\n-------\n\n" * 7_000).encode(), "headings.md"),
+    ],
+    ids=["definition-lists", "markdown-table-rows", "setext-headings"],
+)
+def test_too_many_lines_are_refused(raw, name):
+    with pytest.raises(ArticleTooComplex, match="too many lines"):
+        parse_article(raw, name)
