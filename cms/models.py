@@ -4,6 +4,8 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
+from courses.models import CourseIndexPage
+from courses.routing import child_route
 from courses.selectors import course_cards
 
 US_STATES = [
@@ -86,6 +88,11 @@ class HomePage(Page):
     content_panels = Page.content_panels + [FieldPanel("hero_title"), FieldPanel("hero_text")]
     max_count = 1
     subpage_types = ["courses.CourseIndexPage"]
+
+    def route(self, request, path_components):
+        """The catalogue is the home page's only child: found in one query (courses/routing.py)."""
+        route = child_route(CourseIndexPage.objects.all(), self, request, path_components)
+        return route or super().route(request, path_components)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

@@ -9,27 +9,15 @@ from wagtail.blocks import CharBlock
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
-from wagtail.url_routing import RouteResult
 
 from .blocks import ModuleBodyBlock
 from .caching import content_version
 from .reading import count_words
+from .routing import child_route
 from .storage import PrivateStorage
 
 WORDS_PER_MINUTE = 200  # NCBTMB home-study guidance: 12,000 words = 1 CE hour
 WORDS_PER_CE_HOUR = WORDS_PER_MINUTE * 60
-
-
-def _child_for(pages, parent: Page, path_components: list[str]):
-    """The child of `parent` that the first path component names, from the queryset `pages`, or None."""
-    if not path_components:
-        return None
-    return pages.child_of(parent).filter(slug=path_components[0]).first()
-
-
-def _served_with(result: RouteResult, **kwargs) -> RouteResult:
-    """`result` with more keyword arguments for the served page's serve() and get_context()."""
-    return RouteResult(result.page, result.args, {**result.kwargs, **kwargs})
 
 
 def reading_minutes_for(words: int) -> int:
@@ -81,10 +69,9 @@ class CourseIndexPage(Page):
         """Courses are the catalogue's only children: one query finds one as a CoursePage, with its
         provider (Wagtail's default takes one query for the page and one for its type, and the course
         page one more for the provider). The page served, course or module, is told its catalogue."""
-        course = _child_for(CoursePage.objects.select_related("provider"), self, path_components)
-        if course is None:
-            return super().route(request, path_components)
-        return _served_with(course.route(request, path_components[1:]), catalogue=self)
+        courses = CoursePage.objects.select_related("provider")
+        route = child_route(courses, self, request, path_components, catalogue=self)
+        return route or super().route(request, path_components)
 
     def get_context(self, request, *args, **kwargs):
         from .selectors import course_cards  # noqa: PLC0415 - pages ask the selectors, which import these models
@@ -174,10 +161,8 @@ class CoursePage(Page):
     def route(self, request, path_components):
         """Modules are the course's only children: one query finds one as a ModulePage (not two), and
         the module is served with its course, which it would otherwise look up again."""
-        module = _child_for(ModulePage.objects.all(), self, path_components)
-        if module is None:
-            return super().route(request, path_components)
-        return _served_with(module.route(request, path_components[1:]), course=self)
+        route = child_route(ModulePage.objects.all(), self, request, path_components, course=self)
+        return route or super().route(request, path_components)
 
     def get_context(self, request, *args, catalogue=None, **kwargs):
         from .selectors import course_page_context  # noqa: PLC0415 - pages ask the selectors, which import these models
