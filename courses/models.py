@@ -18,6 +18,7 @@ from .storage import PrivateStorage
 
 WORDS_PER_MINUTE = 200  # NCBTMB home-study guidance: 12,000 words = 1 CE hour
 WORDS_PER_CE_HOUR = WORDS_PER_MINUTE * 60
+MODULE_LIST_FIELDS = ("title", "slug", "path", "depth", "url_path", "live", "word_count")
 
 
 def reading_minutes_for(words: int) -> int:
@@ -155,8 +156,9 @@ class CoursePage(Page):
     subpage_types = ["courses.ModulePage"]
 
     def live_modules(self) -> list["ModulePage"]:
-        """The live modules of the course in tree order, without their bodies."""
-        return list(ModulePage.objects.child_of(self).live().defer_streamfields().order_by("path"))
+        """The live modules of the course in tree order, with what module lists show and link to (title,
+        reading time, URL): the body and Wagtail's other page fields are left unread."""
+        return list(ModulePage.objects.child_of(self).live().only(*MODULE_LIST_FIELDS).order_by("path"))
 
     def route(self, request, path_components):
         """Modules are the course's only children: one query finds one as a ModulePage (not two), and

@@ -23,6 +23,7 @@ from quizzes.selectors import quiz_panels
 
 from .completion import Progress, completion_requirements
 from .models import (
+    MODULE_LIST_FIELDS,
     WORDS_PER_CE_HOUR,
     Certificate,
     CourseInstructor,
@@ -274,8 +275,21 @@ def course_page_context(*, course: CoursePage, user) -> dict:
 
 
 def dashboard_context(*, user) -> dict:
-    """The dashboard's enrollments and certificates."""
-    return {"enrollments": learner_dashboard(user=user), "certificates": learner_certificates(user=user)}
+    """The dashboard's enrollments, newest first, with progress and the next module to read, and the
+    learner's certificates, newest first, whatever became of their enrollment (three queries)."""
+    if not (user and user.is_authenticated):
+        return {"enrollments": [], "certificates": []}
+    enrollments = list(
+        Enrollment.objects.filter(user=user)
+        .select_related("course", "course__provider", "certificate")
+        .order_by("-enrolled_at", "-pk")
+    )
+    certificates = [e.certificate for e in enrollments if getattr(e, "certificate", None) is not None]
+    active = [e for e in enrollments if e.status != Enrollment.Status.WITHDRAWN and e.course.live]
+    return {
+        "enrollments": _dashboard_rows(active),
+        "certificates": sorted(certificates, key=lambda c: (c.created_at, c.pk), reverse=True),
+    }
 
 
 def _children_q(courses) -> Q:
@@ -339,33 +353,38 @@ def course_cards(*, user) -> list[CourseCard]:
 
 
 def learner_dashboard(*, user) -> list[DashboardRow]:
-    """The learner's enrollments, newest first, with progress and the next module to read (3 queries)."""
-    enrollments = list(
-        _active_enrollments(user)
-        .filter(course__live=True)
-        .select_related("course", "course__provider")
-        .order_by("-enrolled_at", "-pk")
-    )
-    stats = _module_stats([e.course for e in enrollments])
+    """The dashboard's rows (`dashboard_context`)."""
+    return dashboard_context(user=user)["enrollments"]
+
+
+def _dashboard_rows(enrollments) -> list[DashboardRow]:
+    modules = _live_modules_by_course([e.course for e in enrollments])
     done = _completed_pairs(enrollments)
-    next_ids = {}
-    for enrollment in enrollments:
-        pending = [pk for pk, _ in stats[enrollment.course.path] if (enrollment.pk, pk) not in done]
-        next_ids[enrollment.pk] = pending[0] if pending else None
-    wanted = {pk for pk in next_ids.values() if pk}
-    next_modules = ModulePage.objects.defer_streamfields().in_bulk(wanted) if wanted else {}
     rows = []
     for enrollment in enrollments:
-        modules = stats[enrollment.course.path]
+        course_modules = modules[enrollment.course.path]
+        pending = [m for m in course_modules if (enrollment.pk, m.pk) not in done]
         rows.append(
             DashboardRow(
                 enrollment=enrollment,
-                module_count=len(modules),
-                completed_count=sum(1 for pk, _ in modules if (enrollment.pk, pk) in done),
-                next_module=next_modules.get(next_ids[enrollment.pk]),
+                module_count=len(course_modules),
+                completed_count=len(course_modules) - len(pending),
+                next_module=pending[0] if pending else None,
             )
         )
     return rows
+
+
+def _live_modules_by_course(courses) -> dict[str, list[ModulePage]]:
+    """{course path: its live modules in tree order, as module lists show them}, in one query."""
+    modules: dict[str, list[ModulePage]] = {c.path: [] for c in courses}
+    if courses:
+        rows = (
+            ModulePage.objects.live().filter(_children_q(courses)).only(*MODULE_LIST_FIELDS).order_by("path")
+        )
+        for module in rows:
+            modules[module.path[: -ModulePage.steplen]].append(module)
+    return modules
 
 
 # --- completion and certificates ---------------------------------------------------------------------
