@@ -13,8 +13,9 @@ def child_route(pages, parent, request, path_components: list[str], **serve_kwar
     route, which also answers 404)."""
     if not path_components:
         return None
-    child = pages.child_of(parent).filter(slug=path_components[0]).first()
-    if child is None:
+    try:
+        child = pages.child_of(parent).get(slug=path_components[0])  # slugs are unique among siblings
+    except pages.model.DoesNotExist:
         return None
     result = child.route(request, path_components[1:])
     return RouteResult(result.page, result.args, {**result.kwargs, **serve_kwargs})

@@ -103,14 +103,15 @@ def percent(part: int, whole: int) -> int:
     return (part * 100) // whole if whole else 0
 
 
-def enrollment_for(*, user, course: CoursePage) -> Enrollment | None:
+def enrollment_for(*, user, course: CoursePage, related: tuple[str, ...] = ()) -> Enrollment | None:
+    """The learner's enrollment in the course unless withdrawn, with the `related` objects (select_related)."""
     if not (user and user.is_authenticated):
         return None
-    return (
-        Enrollment.objects.filter(user=user, course=course)
-        .exclude(status=Enrollment.Status.WITHDRAWN)
-        .first()
-    )
+    active = Enrollment.objects.exclude(status=Enrollment.Status.WITHDRAWN).select_related(*related)
+    try:
+        return active.get(user=user, course=course)  # one per learner and course (a unique constraint)
+    except Enrollment.DoesNotExist:
+        return None
 
 
 def progress_by_module(enrollment: Enrollment | None) -> dict[int, ModuleProgress]:
@@ -196,14 +197,7 @@ def course_outline(*, course: CoursePage, user) -> dict:
 
 def _enrollment_with_outcome(*, user, course: CoursePage) -> Enrollment | None:
     """`enrollment_for` with its certificate and evaluation, which the completion panel shows (one query)."""
-    if not (user and user.is_authenticated):
-        return None
-    enrollment = (
-        Enrollment.objects.filter(user=user, course=course)
-        .exclude(status=Enrollment.Status.WITHDRAWN)
-        .select_related("certificate", "evaluation")
-        .first()
-    )
+    enrollment = enrollment_for(user=user, course=course, related=("certificate", "evaluation"))
     if enrollment is not None:
         enrollment.course = course  # the page in hand: the completion rules read it
     return enrollment
