@@ -172,7 +172,10 @@ def module_rows(modules, progress, *, enrolled: bool, staff: bool) -> list[Modul
 def course_outline(*, course: CoursePage, user) -> dict:
     """Everything a course page shows: the ordered module list with this viewer's state."""
     modules = course.live_modules()
-    enrollment = _enrollment_with_outcome(user=user, course=course)
+    # With what the completion panel shows; the page in hand is the course its rules read.
+    enrollment = enrollment_for(user=user, course=course, related=("certificate", "evaluation"))
+    if enrollment is not None:
+        enrollment.course = course
     progress = progress_by_module(enrollment)
     staff = reads_every_module(user)
     rows = module_rows(modules, progress, enrolled=enrollment is not None, staff=staff)
@@ -195,33 +198,18 @@ def course_outline(*, course: CoursePage, user) -> dict:
     }
 
 
-def _enrollment_with_outcome(*, user, course: CoursePage) -> Enrollment | None:
-    """`enrollment_for` with its certificate and evaluation, which the completion panel shows (one query)."""
-    enrollment = enrollment_for(user=user, course=course, related=("certificate", "evaluation"))
-    if enrollment is not None:
-        enrollment.course = course  # the page in hand: the completion rules read it
-    return enrollment
-
-
 def _course_quiz_panels(user, course: CoursePage, modules) -> tuple[dict, list[dict]]:
-    """The post-test's panel and those of the live modules' quizzes, in one query."""
+    """The post-test's panel and those of the live modules' quizzes (two queries for them all)."""
     quizzes = Quiz.objects.filter(Q(course=course, module__isnull=True) | Q(module__in=modules))
     panels = quiz_panels(user, quizzes)
     final = next((panel for panel in panels if panel["quiz"].is_final), {"quiz": None})
     return final, [panel for panel in panels if not panel["quiz"].is_final]
 
 
-def _course_of(module: ModulePage) -> CoursePage | None:
-    """The module's course (two queries: the parent page, then as a CoursePage)."""
-    parent = module.get_parent()
-    course = parent.specific if parent is not None else None
-    return course if isinstance(course, CoursePage) else None
-
-
 def module_context(*, module: ModulePage, user, course: CoursePage | None = None) -> dict:
     """Everything a module page shows around the body: where it sits and whether this viewer may read it.
     `course`: the module's course when the caller has it (the course's route does)."""
-    course = course or _course_of(module)
+    course = course or CoursePage.objects.parent_of(module).first()
     modules = course.live_modules() if course else []
     enrollment = enrollment_for(user=user, course=course) if course else None
     progress = progress_by_module(enrollment)
