@@ -15,7 +15,7 @@ from content.models import SourceArticle
 from courses import article_import as service
 from courses.article_import import CREATED, UNCHANGED, article_import
 from courses.models import ModulePage
-from tests.factories import UserFactory
+from tests.factories import UserFactory, wagtail_base_ensure
 
 ARTICLE = Path(__file__).parent.parent / "content" / "articles" / "001_b926f76fb498bbb7.txt"
 IMPORT_URL = reverse("content_article_import")
@@ -65,12 +65,17 @@ def test_the_admin_view_shows_the_message_instead_of_a_500(client, course):
     assert ModulePage.objects.count() == 1
 
 
+@pytest.fixture
+def wagtail_base(transactional_db):
+    wagtail_base_ensure()  # a transactional test before this one may have flushed the root page
+
+
 @pytest.mark.skipif(
     "postgres" not in (os.environ.get("DATABASE_URL") or ""),
     reason="needs concurrent connections: the in-memory SQLite test database locks whole tables instead",
 )
 @pytest.mark.django_db(transaction=True)
-def test_two_threads_importing_the_same_file_make_one_draft(course):
+def test_two_threads_importing_the_same_file_make_one_draft(wagtail_base, course):
     """Real concurrency: two connections import the same file together; both succeed, one module results."""
     raw = ARTICLE.read_bytes()
     barrier = threading.Barrier(2)
