@@ -4,6 +4,7 @@ PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed
 PORT    ?= 8000
 PYTHON  ?= python3
+TEST_WORKERS ?= 2
 
 .PHONY: install system-deps run test test-fast lint bench clean
 
@@ -43,7 +44,7 @@ lint: install
 
 test: install system-deps $(E2E_NODE) lint
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(PY) manage.py makemigrations --check --dry-run
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile  # one process per core; a file stays on one worker
 	BENCH_QUICK=1 $(MAKE) --no-print-directory bench  # every benchmark, tiny sizes: they cannot rot
 
 test-fast: install

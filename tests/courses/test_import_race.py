@@ -1,13 +1,10 @@
 """Two imports of the same file at once: the loser of the race finds the winner's draft (no IntegrityError, no 500)."""
 
-import os
-import threading
 from pathlib import Path
 from unittest import mock
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django.urls import reverse
 
 from content.importer import ArticleError
@@ -15,7 +12,7 @@ from content.models import SourceArticle
 from courses import article_import as service
 from courses.article_import import CREATED, UNCHANGED, article_import
 from courses.models import ModulePage
-from tests.factories import UserFactory, wagtail_base_ensure
+from tests.factories import UserFactory
 
 ARTICLE = Path(__file__).parent.parent / "content" / "articles" / "001_b926f76fb498bbb7.txt"
 IMPORT_URL = reverse("content_article_import")
@@ -63,38 +60,3 @@ def test_the_admin_view_shows_the_message_instead_of_a_500(client, course):
     assert response.status_code == 200
     assert "saved at the same time" in response.content.decode()
     assert ModulePage.objects.count() == 1
-
-
-@pytest.fixture
-def wagtail_base(transactional_db):
-    wagtail_base_ensure()  # a transactional test before this one may have flushed the root page
-
-
-@pytest.mark.skipif(
-    "postgres" not in (os.environ.get("DATABASE_URL") or ""),
-    reason="needs concurrent connections: the in-memory SQLite test database locks whole tables instead",
-)
-@pytest.mark.django_db(transaction=True)
-def test_two_threads_importing_the_same_file_make_one_draft(wagtail_base, course):
-    """Real concurrency: two connections import the same file together; both succeed, one module results."""
-    raw = ARTICLE.read_bytes()
-    barrier = threading.Barrier(2)
-    results, errors = [], []
-
-    def run():
-        try:
-            barrier.wait(timeout=10)
-            results.append(article_import(raw=raw, file_name=ARTICLE.name, course=course).status)
-        except Exception as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors, errors
-    assert sorted(results) == [CREATED, UNCHANGED]
-    assert ModulePage.objects.count() == 1 and SourceArticle.objects.count() == 1
