@@ -44,7 +44,8 @@ lint: install
 
 test: install system-deps $(E2E_NODE) lint
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(PY) manage.py makemigrations --check --dry-run
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile  # one process per core; a file stays on one worker
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not serial"  # a process per core; a file stays on one
+	$(PY) -m pytest -m serial  # tests that commit (and so empty) the database, after the others, on one process
 	BENCH_QUICK=1 $(MAKE) --no-print-directory bench  # every benchmark, tiny sizes: they cannot rot
 
 test-fast: install

@@ -83,3 +83,18 @@ def knowledge_base(db):
     from content.services import knowledge_base_load
 
     return knowledge_base_load()
+
+
+def _commits_to_the_database(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        return True
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+def pytest_collection_modifyitems(items):
+    # A transactional test empties the database when it ends, so no ordinary test may follow it in the
+    # same process: `make test` runs the rest on several processes, then these on one ("serial").
+    for item in items:
+        if _commits_to_the_database(item):
+            item.add_marker(pytest.mark.serial)

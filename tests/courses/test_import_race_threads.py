@@ -1,7 +1,7 @@
 """Two imports of the same file at once, on two real connections (PostgreSQL only).
 
-A transactional test empties the database when it ends: it lives in a file of its own, so that with
-pytest-xdist (`--dist loadfile`) no ordinary test runs after it in the same worker.
+A transactional test empties the database when it ends: `make test` runs it after the others, on one
+process (the "serial" marker, set by tests/conftest.py).
 """
 
 import os
