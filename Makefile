@@ -6,7 +6,7 @@ PORT    ?= 8000
 PYTHON  ?= python3
 TEST_WORKERS ?= 2
 
-.PHONY: install system-deps run test test-fast lint bench clean
+.PHONY: install system-deps run test test-fast lint bench bench-quick clean
 
 # axe-core for the accessibility checks in tests/e2e (npm, pinned in tests/e2e/package-lock.json);
 # npm writes node_modules/.package-lock.json, so a changed lock file reinstalls.
@@ -46,10 +46,13 @@ test: install system-deps $(E2E_NODE) lint
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not serial"  # a process per core; a file stays on one
 	$(PY) -m pytest -m serial  # tests that commit (and so empty) the database, after the others, on one process
-	BENCH_QUICK=1 $(MAKE) --no-print-directory bench  # every benchmark, tiny sizes: they cannot rot
 
 test-fast: install
 	$(PY) -m pytest -m "not e2e"
+
+# CI runs every benchmark in quick mode after the tests (tiny sizes, a few seconds each), so none can rot.
+bench-quick:
+	BENCH_QUICK=1 $(MAKE) --no-print-directory bench
 
 bench: install
 	@for script in bench/*.py; do case $$script in bench/make_data.py|bench/_*) continue;; esac; echo "== $$script"; $(PY) $$script || exit 1; done
