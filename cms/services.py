@@ -11,7 +11,6 @@ from .models import HomePage, User
 
 def site_tree_ensure() -> tuple[HomePage, "CourseIndexPage"]:
     """Make sure the site root is a HomePage with a course catalogue under it; idempotent."""
-
     home = HomePage.objects.first()
     if home is None:
         root = Page.get_first_root_node()

@@ -58,7 +58,6 @@ def profile(request):
 
 def healthz(request):
     """Liveness for the container healthcheck: the app answers and the database responds."""
-
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})

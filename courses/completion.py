@@ -59,7 +59,6 @@ class Progress:
 
 def _module_quiz_counts(enrollment: Enrollment, module_ids: list[int]) -> tuple[int, int]:
     """(module quizzes, passed by this learner) in one query."""
-
     passed = Attempt.objects.filter(quiz=OuterRef("pk"), user_id=enrollment.user_id, passed=True)
     rows = list(
         Quiz.objects.filter(module__in=module_ids)
@@ -146,7 +145,6 @@ def course_completion_check(enrollment: Enrollment) -> Certificate | None:
     Safe to call any number of times and concurrently: the enrollment row is locked and the
     certificate is unique per enrollment, so there is never a second one.
     """
-
     with transaction.atomic():
         locked = Enrollment.objects.select_for_update().select_related("course", "user").get(pk=enrollment.pk)
         existing = Certificate.objects.filter(enrollment=locked).first()

@@ -42,6 +42,5 @@ def csv_response(
 
 def export_filename(*parts: str, extension: str = "csv") -> str:
     """An ASCII file name from slugs and today's date: roster-massage-for-low-back-pain-2025-01-31.csv."""
-
     stem = "-".join(filter(None, (slugify(p) for p in parts)))
     return f"{stem}-{timezone.localdate():%Y-%m-%d}.{extension}"

@@ -191,7 +191,6 @@ class ModulePage(Page):
 
     def save(self, *args, **kwargs):
         # A derived figure kept beside the body so course pages never load every module body.
-
         self.word_count = count_words(self.body)
         super().save(*args, **kwargs)
 

@@ -92,7 +92,6 @@ def ce_hours_check(course) -> dict:
 def _knowledge_base_card_text(value):
     """The text a reader sees on a muscle card or red-flag callout (None for anything else),
     as templates/blocks/muscle_card_block.html and red_flag_callout_block.html show it."""
-
     if isinstance(value, Muscle):
         parts = [
             value.name,

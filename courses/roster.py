@@ -79,7 +79,6 @@ def roster_queryset(
     course: CoursePage, filters: RosterFilters = RosterFilters(), *, module_ids=None, quiz_id=None
 ):
     """Enrollments with everything a roster row shows, in one query (module ids and quiz id passed in)."""
-
     module_ids = live_module_ids(course) if module_ids is None else module_ids
     done = (
         ModuleProgress.objects.filter(

@@ -374,7 +374,6 @@ def _live_modules_by_course(courses) -> dict[str, list[ModulePage]]:
 
 def learner_certificates(*, user) -> list:
     """The learner's certificates, newest first, whatever became of the enrollment (one query)."""
-
     if not (user and user.is_authenticated):
         return []
     return list(
@@ -413,7 +412,6 @@ def completion_panel(*, enrollment, outline: dict) -> dict:
     Uses only what `course_outline` loaded (the enrollment comes with its certificate and evaluation):
     no query of its own.
     """
-
     if enrollment is None:
         return {}
     certificate = getattr(enrollment, "certificate", None)
@@ -445,7 +443,6 @@ def course_instructors(course: CoursePage):
 def learner_records_under(page) -> dict[str, int]:
     """Learners' records that hang on `page` or a page below it: deleting it would lose them, so the
     models PROTECT them and the admin refuses first (courses/wagtail_hooks.py). Three queries."""
-
     subtree = Page.objects.filter(path__startswith=page.path, depth__gte=page.depth).values("pk")
     return {
         "enrollments": Enrollment.objects.filter(course_id__in=subtree).count(),

@@ -231,7 +231,6 @@ def certificate_attempt_failed(*, certificate_id: int, error: str, final: bool) 
 
 def certificate_email(certificate: Certificate) -> bool:
     """Tell the learner their certificate is ready, with the dashboard link. A mail error never un-issues it."""
-
     user = certificate.enrollment.user
     if not user.email:
         return False
@@ -323,7 +322,6 @@ def certificate_revoke(*, certificate: Certificate, user, reason: str) -> Certif
 
 def certificate_reissue(*, certificate: Certificate, user, reason: str = "") -> Certificate:
     """After a name (or license) correction: refresh the learner's details, new PDF, same code."""
-
     with transaction.atomic():
         locked = _staff_lock(certificate)
         if locked.status == Certificate.Status.REVOKED:
@@ -362,7 +360,6 @@ def certificate_regenerate(*, certificate: Certificate, user, reason: str = "") 
 
 def certificate_retry(*, certificate: Certificate, user, queue: bool = True) -> Certificate:
     """Put a failed certificate back to pending and send the task again."""
-
     with transaction.atomic():
         locked = _staff_lock(certificate)
         if locked.status != Certificate.Status.FAILED:
@@ -390,7 +387,6 @@ def course_staff_group_name(course_id: int) -> str:
 def course_staff_sync(course: CoursePage):
     """Make the course's own group hold add/change/publish on the course page (and so on its modules)
     and exactly the course's assigned instructors as members; idempotent. Returns the group."""
-
     with transaction.atomic():
         group, _ = Group.objects.get_or_create(name=course_staff_group_name(course.pk))
         for permission in Permission.objects.filter(

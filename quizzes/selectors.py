@@ -304,7 +304,6 @@ def describe_answer(item: dict, answer, zones: list[dict]) -> list[str]:
 
 def question_preview_context(question, *, show_key: bool) -> dict:
     """Admin preview of a (possibly unsaved) question, rendered with the learner's widgets."""
-
     item = question_preview_item(question)
     zones = _zones_with_shapes(item.pop("zones", []))
     return {

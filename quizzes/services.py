@@ -71,7 +71,6 @@ def _retry_when_locked(func):
 @_retry_when_locked
 def attempt_start(*, user, quiz: Quiz, now=None) -> Attempt:
     """Resume the learner's open attempt, or draw a new one if the quiz's limits allow it."""
-
     now = now or timezone.now()
     open_attempt = attempt_open(user=user, quiz=quiz)
     if open_attempt is not None:

@@ -107,7 +107,6 @@ def public_item(item: dict) -> dict:
 
 def question_preview_item(question) -> dict:
     """A snapshot item of an unsaved or saved question (admin preview); zones listed for body maps."""
-
     item = question_item(
         question, position=1, rng=random.Random(0), shuffle=False, lesson_url=question.lesson_url
     )
