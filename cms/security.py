@@ -106,6 +106,11 @@ RATE_LIMIT_MESSAGES = {
 }
 
 
+def _minutes_up(seconds: int) -> int:
+    """Whole minutes to wait, rounded up, at least one."""
+    return max(1, -(-seconds // 60))
+
+
 def too_many_requests(request, exception=None):
     """RATELIMIT_VIEW: the 429 page in the site style, with Retry-After: when the address's window ends."""
     match = request.resolver_match
@@ -114,7 +119,7 @@ def too_many_requests(request, exception=None):
     retry_after = max(1, usage["time_left"]) if usage else 60
     context = {
         "message": RATE_LIMIT_MESSAGES.get(group, "Too many requests have been made in a short time."),
-        "retry_minutes": max(1, -(-retry_after // 60)),
+        "retry_minutes": _minutes_up(retry_after),
     }
     response = render(request, "429.html", context, status=429)
     response["Retry-After"] = str(retry_after)
@@ -157,7 +162,7 @@ def lockout_response(request, original_response=None, credentials=None):
     status = settings.AXES_HTTP_RESPONSE_CODE
     if address_locked_out(request):
         wait = _address_failures(request, increment=False)["time_left"]
-        context = {"whole_network": True, "cooloff_minutes": max(1, -(-wait // 60))}
+        context = {"whole_network": True, "cooloff_minutes": _minutes_up(wait)}
     else:
         cool_off = get_cool_off(request)
         context = {

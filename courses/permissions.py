@@ -2,14 +2,14 @@
 
 - `reads_every_module(user)`: anyone with the Wagtail admin (instructors, superusers) reads any module,
   enrolled or not, to review the course as a learner sees it. Taking a quiz still needs an
-  enrollment (`may_take_quizzes`), so staff leave no attempts in item analysis by looking.
+  enrollment (courses.selectors.quiz_refusal), so staff leave no attempts in item analysis by looking.
 - `sees_every_course(user)`: provider-wide staff (superusers, or anyone granted
   "courses.view_all_records") see every course's records, quizzes and item analysis.
 - `is_course_staff(user, course_id)`: an instructor assigned to that course (a `CourseInstructor`),
   or provider-wide staff. `staff_courses(user)` is the same as a queryset of courses.
 """
 
-from .models import CourseInstructor, CoursePage, Enrollment
+from .models import CourseInstructor, CoursePage
 
 ALL_RECORDS_PERMISSION = "courses.view_all_records"
 
@@ -40,12 +40,3 @@ def is_course_staff(user, course_id: int) -> bool:
     return sees_every_course(user) or (
         _active(user) and CourseInstructor.objects.filter(user=user, course_id=course_id).exists()
     )
-
-
-def may_take_quizzes(user, course) -> bool:
-    """An active enrollment, staff included: an attempt is a learner's record that item analysis
-    counts, so staff who only review a course preview its questions in the admin instead."""
-    active = Enrollment.objects.filter(user=user, course_id=course.pk).exclude(
-        status=Enrollment.Status.WITHDRAWN
-    )
-    return active.exists()

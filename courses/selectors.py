@@ -19,7 +19,7 @@ from content.models import Muscle
 from content.selectors import glossary_matcher, muscles_in_module
 from quizzes import selectors as quiz_selectors
 from quizzes.models import Attempt, Quiz
-from quizzes.selectors import quiz_panels
+from quizzes.selectors import module_quiz, quiz_panel, quiz_panels
 
 from .completion import Progress, completion_requirements
 from .models import (
@@ -33,7 +33,7 @@ from .models import (
     ModuleProgress,
     reading_minutes_for,
 )
-from .permissions import may_take_quizzes, reads_every_module
+from .permissions import reads_every_module
 
 # Approved CE hours may differ this much from the estimate from word counts before staff are warned.
 CE_HOURS_TOLERANCE = Decimal("0.25")
@@ -222,7 +222,7 @@ def module_context(*, module: ModulePage, user, course: CoursePage | None = None
     locked = blocker is not None and not staff
     rows = module_rows(modules, progress, enrolled=enrollment is not None, staff=staff)
     completed_count = sum(1 for row in rows if row.completed)
-    panel = next(iter(quiz_panels(user, Quiz.objects.filter(module=module))), {"quiz": None})
+    panel = quiz_panel(user, module_quiz(module))
     quiz_open = panel["quiz"] is not None and not panel.get("passed")
     return {
         "quiz_panel": panel,
@@ -464,7 +464,8 @@ NOT_ENROLLED = "Enroll in the course before taking its quizzes."
 
 def quiz_refusal(*, user, quiz) -> str:
     """Why the course refuses this learner the quiz (before the quiz's own limits), or ""."""
-    if not may_take_quizzes(user, quiz.course):
+    # An active enrollment, staff included: an attempt is a learner's record that item analysis counts.
+    if enrollment_for(user=user, course=quiz.course) is None:
         return NOT_ENROLLED
     return ""
 
