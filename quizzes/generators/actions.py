@@ -4,11 +4,11 @@ shares no movement of a body part with any action of the asked muscle (quizzes.g
 import random
 import re
 
-from .drawing import by_proximity, options_order, rng_for
+from .drawing import by_proximity, rng_for, shuffled_options
 from .fact_keys import action_keys, action_parts, expand_action_keys, is_hedged, muscle_action_keys, normalise
 from .facts import SKIPPED_FACTS, KnowledgeBase, MuscleFacts
 from .muscle_mentions import names_a_muscle
-from .specs import OptionSpec, QuestionSpec
+from .specs import QuestionSpec
 from .wording import lower_first, subject
 
 # "The long head ...", "Middle fibres ...": as a distractor this names a part the asked muscle may
@@ -87,10 +87,9 @@ def action_question(kb: KnowledgeBase, muscle: MuscleFacts, seed: int) -> Questi
     rng = rng_for(seed, key)
     correct = rng.choice(usable)
     distractors = _action_distractors(muscle, kb, rng, 3)
-    if len(distractors) < 2:
+    options = shuffled_options([correct], [text for _, text in distractors], seed, key)
+    if options is None:
         return None
-    options = [OptionSpec(correct, True)] + [OptionSpec(text) for _, text in distractors]
-    options_order(options, seed, key)
     return QuestionSpec(
         key=key,
         kind="single_choice",
@@ -116,10 +115,9 @@ def actions_multiple_question(kb: KnowledgeBase, muscle: MuscleFacts, seed: int)
     rng = rng_for(seed, key)
     correct = rng.sample(usable, 3 if len(usable) >= 4 else 2)
     distractors = _action_distractors(muscle, kb, rng, 2)
-    if len(distractors) < 2:
+    options = shuffled_options(list(correct), [text for _, text in distractors], seed, key)
+    if options is None:
         return None
-    options = [OptionSpec(text, True) for text in correct] + [OptionSpec(text) for _, text in distractors]
-    options_order(options, seed, key)
     return QuestionSpec(
         key=key,
         kind="multiple_response",

@@ -4,7 +4,7 @@ and matching four muscles to their attachments. A distractor is never also (part
 import logging
 from functools import lru_cache
 
-from .drawing import by_proximity, options_order, rng_for
+from .drawing import by_proximity, options_order, rng_for, shuffled_options
 from .fact_keys import landmark_keys, normalise, short_fact
 from .facts import SKIPPED_FACTS, KnowledgeBase, MuscleFacts, is_structure
 from .muscle_mentions import mentions
@@ -107,10 +107,9 @@ def attachment_question(kb: KnowledgeBase, muscle: MuscleFacts, fact: str, seed:
     if not correct:
         return None
     distractors = _varied(_attachment_candidates(kb, muscle, fact, correct, rng_for(seed, key)), 3)
-    if len(distractors) < 2:
+    options = shuffled_options([correct], [shown for _, shown in distractors], seed, key)
+    if options is None:
         return None
-    options = [OptionSpec(correct, True)] + [OptionSpec(shown) for _, shown in distractors]
-    options_order(options, seed, key)
     explanation = (
         f"{fact.capitalize()} of {subject(muscle)}: {sentence(getattr(muscle, fact))} "
         f"The other choices are the {fact}s of {and_list([subject(m) for m, _ in distractors])}."
@@ -168,10 +167,9 @@ def inserts_on_question(kb: KnowledgeBase, muscle: MuscleFacts, seed: int) -> Qu
         and not attachment_is_also_true(kb, shown, other, "insertion", owner=muscle)
     ]
     distractors = others[:3]
-    if len(distractors) < 2:
+    options = shuffled_options([muscle.name], [m.name for m in distractors], seed, key)
+    if options is None:
         return None
-    options = [OptionSpec(muscle.name, True)] + [OptionSpec(m.name) for m in distractors]
-    options_order(options, seed, key)
     return QuestionSpec(
         key=key,
         kind="single_choice",

@@ -6,6 +6,7 @@ option order, and adding a muscle never reshuffles the others."""
 import random
 
 from .facts import MuscleFacts
+from .specs import OptionSpec
 
 DEFAULT_SEED = 2024
 
@@ -27,6 +28,16 @@ def options_order(options: list, seed: int, key: str) -> None:
     """Shuffle the options with their own generator, so the order depends only on seed, key and
     the options themselves, never on how many candidates were looked at before."""
     rng_for(seed, f"{key}#order").shuffle(options)
+
+
+def shuffled_options(correct: list[str], wrong: list[str], seed: int, key: str) -> list | None:
+    """The options of a choice question, in their seeded order; None with fewer than two wrong ones
+    (too easy to guess)."""
+    if len(wrong) < 2:
+        return None
+    options = [OptionSpec(text, True) for text in correct] + [OptionSpec(text) for text in wrong]
+    options_order(options, seed, key)
+    return options
 
 
 def by_proximity(target: MuscleFacts, muscles, rng: random.Random) -> list[MuscleFacts]:

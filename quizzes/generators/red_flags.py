@@ -3,7 +3,7 @@
 import re
 
 from ..models import VIGNETTE_ACTION_TEXT
-from .drawing import disjoint_first, options_order, pick_distinct, rng_for
+from .drawing import disjoint_first, pick_distinct, rng_for, shuffled_options
 from .fact_keys import short_fact
 from .facts import FlagFacts, KnowledgeBase
 from .specs import OptionSpec, QuestionSpec
@@ -87,12 +87,9 @@ def red_flag_condition_question(kb: KnowledgeBase, flag: FlagFacts, seed: int) -
     if not _names_a_condition(flag):
         return None  # "missed pathology", "higher prior probability": not a condition to name
     distractors = _condition_distractors(kb, flag, rng_for(seed, key))
-    if len(distractors) < 2:
+    options = shuffled_options([_condition_text(flag)], [_condition_text(f) for f in distractors], seed, key)
+    if options is None:
         return None
-    options = [OptionSpec(_condition_text(flag), True)] + [
-        OptionSpec(_condition_text(f)) for f in distractors
-    ]
-    options_order(options, seed, key)
     return QuestionSpec(
         key=key,
         kind="single_choice",

@@ -3,9 +3,9 @@ pain to a zone (distractors refer nowhere near it)."""
 
 import re
 
-from .drawing import by_proximity, options_order, rng_for
+from .drawing import by_proximity, rng_for, shuffled_options
 from .facts import KnowledgeBase, MuscleFacts, ZoneFacts
-from .specs import OptionSpec, QuestionSpec
+from .specs import QuestionSpec
 from .wording import lower_first, sentence, subject
 
 # Zones close enough that pain in one is easily felt as pain in the other: a muscle referring to
@@ -93,10 +93,9 @@ def referral_zone_question(kb: KnowledgeBase, zone: ZoneFacts, seed: int) -> Que
         for m in by_proximity(correct, kb.muscles, rng)
         if m.zones and not any(zones_near(zone.code, c) for c in m.zones)
     ][:3]
-    if len(distractors) < 2:
+    options = shuffled_options([correct.name], [m.name for m in distractors], seed, key)
+    if options is None:
         return None
-    options = [OptionSpec(correct.name, True)] + [OptionSpec(m.name) for m in distractors]
-    options_order(options, seed, key)
     return QuestionSpec(
         key=key,
         kind="single_choice",
