@@ -450,3 +450,49 @@ class Response(models.Model):
 
     def __str__(self):
         return f"{self.attempt} Q{self.position}"
+
+
+MAX_TIME_MULTIPLIER = 4
+MAX_EXTRA_MINUTES = 600
+
+
+class QuizAllowance(models.Model):
+    """What one learner is allowed beyond a quiz's own rules, granted by course staff.
+
+    The quiz engine reads it when counting attempts and setting deadlines; courses keeps the audited
+    history of who granted what and why (courses.LearnerOverride) and writes both together.
+    `attempts_reset_through`: attempts numbered up to this one no longer count against the limit
+    (a reset); the attempts themselves are records and are never deleted or changed.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="quiz_allowances"
+    )
+    quiz = models.ForeignKey(Quiz, on_delete=models.PROTECT, related_name="allowances")
+    extra_attempts = models.PositiveSmallIntegerField(default=0)
+    attempts_reset_through = models.PositiveSmallIntegerField(
+        default=0, help_text="Attempts numbered up to this no longer count (a reset)."
+    )
+    time_multiplier = models.DecimalField(
+        max_digits=3,
+        decimal_places=2,
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_TIME_MULTIPLIER)],
+        help_text="The time limit is multiplied by this (an accommodation).",
+    )
+    extra_minutes = models.PositiveSmallIntegerField(
+        default=0, validators=[MaxValueValidator(MAX_EXTRA_MINUTES)], help_text="Added to the time limit."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "quiz"], name="one_allowance_per_user_and_quiz")
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.quiz}: allowance"
+
+    @property
+    def has_time_accommodation(self) -> bool:
+        return self.time_multiplier != 1 or self.extra_minutes > 0

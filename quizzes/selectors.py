@@ -8,7 +8,7 @@ from django.utils import timezone
 from content.models import BodyZone
 
 from . import grading
-from .models import Attempt, AttemptStatus, FeedbackPolicy, Quiz, Response
+from .models import Attempt, AttemptStatus, FeedbackPolicy, Quiz, QuizAllowance, Response
 from .snapshots import public_item, question_preview_item
 
 # --- completion (called by courses) ----------------------------------------------------------------
@@ -98,15 +98,51 @@ def cooldown_until(quiz: Quiz, last_closed: Attempt | None):
     return last_closed.submitted_at + timedelta(minutes=quiz.cooldown_minutes)
 
 
-def start_refusal(*, user, quiz: Quiz, now=None) -> str:
+def allowance_for(*, user, quiz: Quiz) -> QuizAllowance | None:
+    """What course staff allowed this learner on this quiz beyond its rules (extra attempts, time, a reset)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return QuizAllowance.objects.filter(user=user, quiz=quiz).first()
+
+
+def attempt_limit(quiz: Quiz, allowance: QuizAllowance | None) -> int | None:
+    """How many attempts count before the learner is refused (None: unlimited)."""
+    if quiz.max_attempts is None:
+        return None
+    return quiz.max_attempts + (allowance.extra_attempts if allowance else 0)
+
+
+def counts_against_limit(attempt_number: int, allowance: QuizAllowance | None) -> bool:
+    """False for an attempt that a reset took off the count (it stays on the record)."""
+    return allowance is None or attempt_number > allowance.attempts_reset_through
+
+
+def time_limit_seconds(quiz: Quiz, allowance: QuizAllowance | None) -> int | None:
+    """The learner's time limit: the quiz's, times their accommodation's multiplier, plus its extra minutes."""
+    if not quiz.time_limit_minutes:
+        return None
+    seconds = quiz.time_limit_minutes * 60
+    if allowance is not None:
+        seconds = int(seconds * allowance.time_multiplier) + allowance.extra_minutes * 60
+    return seconds
+
+
+OUT_OF_ATTEMPTS = "You have used all {limit} attempts at this quiz."
+
+
+def start_refusal(*, user, quiz: Quiz, now=None, allowance: QuizAllowance | None | bool = False) -> str:
     """Why the quiz's own limits (attempts, cool-down) refuse a new attempt now, or "" when they allow it.
-    Who may take the quiz at all (enrollment) is the course's rule: courses checks it first."""
+    Who may take the quiz at all (enrollment) is the course's rule: courses checks it first.
+    `allowance`: the learner's QuizAllowance when the caller has it (None: none), else it is read here."""
     now = now or timezone.now()
-    attempts = Attempt.objects.filter(user=user, quiz=quiz)
-    used = attempts.count()
-    if quiz.max_attempts is not None and used >= quiz.max_attempts:
-        return f"You have used all {quiz.max_attempts} attempts at this quiz."
-    last_closed = attempts.exclude(status=AttemptStatus.IN_PROGRESS).order_by("-number").first()
+    if allowance is False:
+        allowance = allowance_for(user=user, quiz=quiz)
+    reset_through = allowance.attempts_reset_through if allowance else 0
+    counted = Attempt.objects.filter(user=user, quiz=quiz, number__gt=reset_through)
+    limit = attempt_limit(quiz, allowance)
+    if limit is not None and counted.count() >= limit:
+        return OUT_OF_ATTEMPTS.format(limit=limit)
+    last_closed = counted.exclude(status=AttemptStatus.IN_PROGRESS).order_by("-number").first()
     until = cooldown_until(quiz, last_closed)
     if until and now < until:
         minutes = max(1, round((until - now).total_seconds() / 60))
@@ -114,25 +150,48 @@ def start_refusal(*, user, quiz: Quiz, now=None) -> str:
     return ""
 
 
+def out_of_attempts(*, user, quiz: Quiz) -> bool:
+    """True when the learner has used every attempt they are allowed and has not passed (they need help)."""
+    if quiz.max_attempts is None or not getattr(user, "is_authenticated", False):
+        return False
+    allowance = allowance_for(user=user, quiz=quiz)
+    rows = list(Attempt.objects.filter(user=user, quiz=quiz).values_list("number", "status", "passed"))
+    if any(passed for _, _, passed in rows) or any(s == AttemptStatus.IN_PROGRESS for _, s, _ in rows):
+        return False
+    counted = sum(1 for number, _, _ in rows if counts_against_limit(number, allowance))
+    return counted >= attempt_limit(quiz, allowance)
+
+
 def quiz_intro(*, user, quiz: Quiz, now=None) -> dict:
     """Everything the intro page shows before the learner starts (NCBTMB: pass mark and scale up front)."""
     now = now or timezone.now()
+    allowance = allowance_for(user=user, quiz=quiz)
     attempts = list(Attempt.objects.filter(user=user, quiz=quiz).order_by("number"))
+    for attempt in attempts:
+        attempt.counts = counts_against_limit(attempt.number, allowance)
     closed = [a for a in attempts if a.status != AttemptStatus.IN_PROGRESS]
     in_progress = next((a for a in attempts if a.status == AttemptStatus.IN_PROGRESS), None)
-    used = len(attempts)
-    left = None if quiz.max_attempts is None else max(0, quiz.max_attempts - used)
-    until = cooldown_until(quiz, closed[-1] if closed else None)
-    refusal = "" if in_progress else start_refusal(user=user, quiz=quiz, now=now)
+    used = sum(1 for a in attempts if a.counts)
+    limit = attempt_limit(quiz, allowance)
+    left = None if limit is None else max(0, limit - used)
+    counted_closed = [a for a in closed if a.counts]
+    until = cooldown_until(quiz, counted_closed[-1] if counted_closed else None)
+    refusal = "" if in_progress else start_refusal(user=user, quiz=quiz, now=now, allowance=allowance)
+    passed = any(a.passed for a in closed)
+    limit_seconds = time_limit_seconds(quiz, allowance)
     return {
         "quiz": quiz,
         "question_count": sum(rule.count for rule in quiz.rules.all()) or None,
         "attempts": closed,
         "attempts_used": used,
         "attempts_left": left,
+        "attempt_limit": limit,
+        "out_of_attempts": not passed and in_progress is None and left == 0,
+        "time_limit_minutes": None if limit_seconds is None else round(limit_seconds / 60),
+        "time_accommodated": bool(limit_seconds and allowance and allowance.has_time_accommodation),
         "cooldown_until": until if until and until > now else None,
         "best_score": max((a.score for a in closed if a.score is not None), default=None),
-        "passed": any(a.passed for a in closed),
+        "passed": passed,
         "in_progress": in_progress,
         "can_start": in_progress is not None or not refusal,
         "refusal": refusal,

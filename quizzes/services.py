@@ -24,8 +24,8 @@ from content.models import BodyZone
 from . import grading
 from .answers import validate_answers
 from .errors import AnswerError, AttemptClosed, AttemptNotAllowed, QuizEmpty, QuizError
-from .models import Attempt, AttemptStatus, Question, QuestionKind, Quiz, Response
-from .selectors import attempt_open, start_refusal
+from .models import Attempt, AttemptStatus, Question, QuestionKind, Quiz, QuizAllowance, Response
+from .selectors import allowance_for, attempt_open, start_refusal, time_limit_seconds
 from .signals import attempt_passed
 from .snapshots import question_item, zone_list
 
@@ -45,6 +45,9 @@ __all__ = [
     "attempt_close_if_overdue",
     "attempt_start",
     "attempt_submit",
+    "allowance_attempts_add",
+    "allowance_reset",
+    "allowance_time_set",
 ]
 
 
@@ -77,15 +80,18 @@ def attempt_start(*, user, quiz: Quiz, now=None) -> Attempt:
         open_attempt = attempt_close_if_overdue(attempt=open_attempt, now=now)
         if open_attempt.is_open:
             return open_attempt
-    refusal = start_refusal(user=user, quiz=quiz, now=now)
+    allowance = allowance_for(user=user, quiz=quiz)
+    refusal = start_refusal(user=user, quiz=quiz, now=now, allowance=allowance)
     if refusal:
         raise AttemptNotAllowed(refusal)
     seed = random.SystemRandom().getrandbits(62)
     snapshot = quiz_snapshot(quiz, random.Random(seed))
     if not snapshot["questions"]:
         raise QuizEmpty("This quiz has no questions yet. Please come back later.")
+    limit = time_limit_seconds(quiz, allowance)
+    deadline = now + timedelta(seconds=limit) if limit else None
     try:
-        return _attempt_create(user=user, quiz=quiz, now=now, seed=seed, snapshot=snapshot)
+        return _attempt_create(user=user, quiz=quiz, now=now, seed=seed, snapshot=snapshot, deadline=deadline)
     except IntegrityError:
         # A second tab or a double click started one at the same moment: resume that one.
         open_attempt = attempt_open(user=user, quiz=quiz)
@@ -95,9 +101,8 @@ def attempt_start(*, user, quiz: Quiz, now=None) -> Attempt:
 
 
 @transaction.atomic
-def _attempt_create(*, user, quiz, now, seed, snapshot) -> Attempt:
+def _attempt_create(*, user, quiz, now, seed, snapshot, deadline) -> Attempt:
     last = Attempt.objects.filter(user=user, quiz=quiz).aggregate(n=Max("number"))["n"] or 0
-    deadline = now + timedelta(minutes=quiz.time_limit_minutes) if quiz.time_limit_minutes else None
     attempt = Attempt.objects.create(
         user=user, quiz=quiz, number=last + 1, started_at=now, deadline=deadline, seed=seed, snapshot=snapshot
     )
@@ -171,6 +176,66 @@ def quiz_snapshot(quiz: Quiz, rng: random.Random) -> dict:
     if any(item["kind"] == QuestionKind.BODY_MAP for item in items):
         snapshot["zones"] = zone_list(BodyZone.objects.order_by("view", "sort_order", "name"))
     return snapshot
+
+
+# --- allowances: what course staff grant one learner (courses records who and why) ----------------
+# Each runs inside the caller's transaction, so the allowance and its audit row commit together.
+
+
+def _allowance_locked(*, user, quiz: Quiz) -> QuizAllowance:
+    allowance, _ = QuizAllowance.objects.get_or_create(user=user, quiz=quiz)
+    return QuizAllowance.objects.select_for_update().get(pk=allowance.pk)
+
+
+def allowance_attempts_add(*, user, quiz: Quiz, count: int) -> QuizAllowance:
+    """`count` more attempts at `quiz` for this learner, on top of any granted before."""
+    if count < 1:
+        raise QuizError("Grant at least one attempt.")
+    with transaction.atomic():
+        allowance = _allowance_locked(user=user, quiz=quiz)
+        allowance.extra_attempts += count
+        allowance.save(update_fields=["extra_attempts", "updated_at"])
+    return allowance
+
+
+def allowance_reset(*, user, quiz: Quiz) -> QuizAllowance:
+    """Take the learner's closed attempts off the count (a fresh start); the attempts stay on the record.
+    An attempt in progress keeps counting (it is always the newest)."""
+    with transaction.atomic():
+        allowance = _allowance_locked(user=user, quiz=quiz)
+        last_closed = (
+            Attempt.objects.filter(user=user, quiz=quiz)
+            .exclude(status=AttemptStatus.IN_PROGRESS)
+            .aggregate(n=Max("number"))["n"]
+            or 0
+        )
+        if last_closed <= allowance.attempts_reset_through:
+            raise QuizError("There are no attempts to reset: none has been made since the last reset.")
+        allowance.attempts_reset_through = last_closed
+        allowance.save(update_fields=["attempts_reset_through", "updated_at"])
+    return allowance
+
+
+def allowance_time_set(*, user, quiz: Quiz, multiplier, extra_minutes: int) -> tuple[QuizAllowance, list]:
+    """Set the learner's time accommodation on `quiz`; an attempt already running gets the longer
+    deadline too (never a shorter one). Returns the allowance and the attempts whose deadline moved."""
+    with transaction.atomic():
+        allowance = _allowance_locked(user=user, quiz=quiz)
+        allowance.time_multiplier, allowance.extra_minutes = multiplier, extra_minutes
+        allowance.full_clean(exclude=["user", "quiz"])
+        allowance.save(update_fields=["time_multiplier", "extra_minutes", "updated_at"])
+        moved = []
+        limit = time_limit_seconds(quiz, allowance)
+        running = Attempt.objects.select_for_update().filter(
+            user=user, quiz=quiz, status=AttemptStatus.IN_PROGRESS, deadline__isnull=False
+        )
+        for attempt in running:
+            deadline = attempt.started_at + timedelta(seconds=limit)
+            if deadline > attempt.deadline:
+                attempt.deadline = deadline
+                attempt.save(update_fields=["deadline"])
+                moved.append(attempt)
+    return allowance, moved
 
 
 # --- autosave ------------------------------------------------------------------------------------
