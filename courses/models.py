@@ -2,6 +2,7 @@ import math
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from wagtail.admin.panels import FieldPanel, HelpPanel, MultiFieldPanel
@@ -18,6 +19,8 @@ from .storage import PrivateStorage
 
 WORDS_PER_MINUTE = 200  # NCBTMB home-study guidance: 12,000 words = 1 CE hour
 WORDS_PER_CE_HOUR = WORDS_PER_MINUTE * 60
+# Seat time: one CE hour stands for a 50-minute clock hour of study (Texas rule 117; README "Seat time").
+MINUTES_PER_CE_HOUR = 50
 MODULE_LIST_FIELDS = ("title", "slug", "path", "depth", "url_path", "live", "word_count")
 
 
@@ -115,7 +118,35 @@ class CoursePage(Page):
         default=True, help_text="The course evaluation must be submitted."
     )
     min_minutes_on_task = models.PositiveIntegerField(
-        default=0, help_text="Minimum minutes spent in the modules (server clock); 0 = no minimum."
+        "minimum minutes on task",
+        null=True,
+        blank=True,
+        help_text=(
+            "Minimum minutes of study, counted by the server (reading the modules, taking the quizzes), "
+            "before the post-test opens and the certificate is issued. Empty: approved CE hours × 50 "
+            "minutes (the 50-minute CE clock hour); a course with CE hours can never ask for less."
+        ),
+    )
+    quizzes_in_module_order = models.BooleanField(
+        "module quizzes open in order",
+        default=True,
+        help_text="A module's quiz can be started only once the module is open to the learner "
+        "(every module before it complete).",
+    )
+    post_test_after_modules = models.BooleanField(
+        "post-test after every module",
+        default=True,
+        help_text="The final post-test can be started only once every module is complete.",
+    )
+    post_test_after_seat_time = models.BooleanField(
+        "post-test after the minimum time on task",
+        default=True,
+        help_text="The final post-test can be started only once the learner has studied the minimum minutes.",
+    )
+    evaluation_after_post_test = models.BooleanField(
+        "evaluation after the post-test",
+        default=True,
+        help_text="The course evaluation opens only once the learner has passed the final post-test.",
     )
     certificate_template = models.CharField(
         max_length=20,
@@ -150,10 +181,40 @@ class CoursePage(Page):
             ],
             heading="Completion rules and certificate",
         ),
+        MultiFieldPanel(
+            [
+                FieldPanel("quizzes_in_module_order"),
+                FieldPanel("post_test_after_modules"),
+                FieldPanel("post_test_after_seat_time"),
+                FieldPanel("evaluation_after_post_test"),
+            ],
+            heading="Order and gating",
+        ),
     ]
     search_fields = Page.search_fields + [index.SearchField("summary")]
     parent_page_types = ["courses.CourseIndexPage"]
     subpage_types = ["courses.ModulePage"]
+
+    @property
+    def default_seat_minutes(self) -> int:
+        """Approved CE hours × 50 minutes, rounded up: what the CE hours stand for (0 without CE hours)."""
+        return math.ceil((self.ce_hours or 0) * MINUTES_PER_CE_HOUR)
+
+    @property
+    def seat_time_minutes(self) -> int:
+        """The minimum time on task in force: the instructor's figure, never below the CE hours' default."""
+        return max(self.min_minutes_on_task or 0, self.default_seat_minutes)
+
+    def clean(self):
+        super().clean()
+        floor = self.default_seat_minutes
+        if self.min_minutes_on_task is not None and self.min_minutes_on_task < floor:
+            raise ValidationError(
+                {
+                    "min_minutes_on_task": f"At least {floor} minutes for {self.ce_hours} approved CE hours "
+                    f"(50 minutes a CE hour); leave it empty to use {floor}."
+                }
+            )
 
     def live_modules(self) -> list["ModulePage"]:
         """The live modules of the course in tree order, with what module lists show and link to (title,
@@ -276,6 +337,9 @@ class Enrollment(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
     enrolled_at = models.DateTimeField(default=timezone.now)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # The learner's last activity anywhere in the course (module views, the study clock, quiz starts and
+    # submits): the next one is credited at most courses.seat_time.IDLE_GAP_CAP after it, once per course.
+    last_active_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "course"], name="one_enrollment_per_course")]
