@@ -1,12 +1,13 @@
 """A learner's own data, as one JSON file: profile, enrollments, module progress, evaluations,
-certificates, and quiz attempts with their answers.
+certificates, quiz attempts with their answers, and what course staff changed for them (the overrides:
+who, when, what and why).
 
 What an attempt includes follows what the learner could already see: their answers in words,
 the attempt's score and outcome, and per-question results only when the quiz's feedback policy
 shows which questions were wrong. Answer keys and explanations are never exported (they would
 let anyone harvest the question bank through a data request).
 
-`learner_data` runs a fixed number of queries (five) whatever the amount of data; staff see the
+`learner_data` runs a fixed number of queries (six) whatever the amount of data; staff see the
 same records in the admin (courses/insight_views.py).
 """
 
@@ -25,6 +26,7 @@ from quizzes.models import Attempt, AttemptStatus, FeedbackPolicy, Response
 from quizzes.selectors import describe_answer
 
 from .models import Enrollment, ModuleProgress
+from .override_selectors import override_export_rows
 
 FORMAT = "bodywork-ce-learner-data/1"
 PROFILE_FIELDS = [
@@ -175,6 +177,7 @@ def learner_data(user, *, include_responses: bool = True) -> dict:
         "profile": _profile(user),
         "enrollments": _enrollments(user),
         "quiz_attempts": _attempts(user, include_responses=include_responses),
+        "overrides": override_export_rows(user),
     }
 
 
