@@ -3,6 +3,7 @@ VENV    := .venv
 PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed
 PORT    ?= 8000
+export PORT  # settings read it: links made without a request (certificates, e-mails) use this port
 PYTHON  ?= python3
 TEST_WORKERS ?= 2
 

@@ -21,6 +21,7 @@ from courses.demo import (
     provider_ensure,
     quizzes_ensure,
 )
+from courses.links import SiteAddressError, site_address_apply, site_url
 
 from . import services as cms_services
 
@@ -59,6 +60,15 @@ DEMO_USERS = [
 ]
 
 
+def site_address_line() -> str:
+    """Point the default Site (the address of links made without a request) at WAGTAILADMIN_BASE_URL."""
+    try:
+        site_address_apply()
+    except SiteAddressError as error:
+        return f"Links made without a request: {site_url()} (WAGTAILADMIN_BASE_URL left unused: {error})"
+    return f"Links made without a request (certificates, e-mails): {site_url()}"
+
+
 def demo_setup(*, reset: bool = False, with_quizzes: bool = True) -> DemoReport:
     """Create whatever of the demo is missing; with reset, also rewrite it from the files.
     with_quizzes also builds the question bank from the knowledge base and the demo quizzes."""
@@ -67,6 +77,7 @@ def demo_setup(*, reset: bool = False, with_quizzes: bool = True) -> DemoReport:
     with transaction.atomic():
         home, catalogue = cms_services.site_tree_ensure()
         report.add(f"Site tree: {home.title} → {catalogue.url_path.rstrip('/').rsplit('/', 1)[-1]}/")
+        report.add(site_address_line())
         report.add(f"Knowledge base: {_counts_text(knowledge_base_load())}")
         provider = provider_ensure(data["provider"], reset=reset, report=report)
         course = course_ensure(catalogue, data, provider=provider, reset=reset, report=report)

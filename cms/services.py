@@ -1,9 +1,11 @@
 """Writes that shape the site itself."""
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
 from wagtail.models import Page, Site
 
+from courses.links import SiteAddressError, site_address_parse
 from courses.models import CourseIndexPage
 
 from .models import HomePage, User
@@ -19,8 +21,12 @@ def site_tree_ensure() -> tuple[HomePage, "CourseIndexPage"]:
         home = root.add_child(instance=HomePage(title="Home", slug="home"))
     site = Site.objects.filter(is_default_site=True).first()
     if site is None:
+        try:
+            hostname, port = site_address_parse(settings.WAGTAILADMIN_BASE_URL)
+        except SiteAddressError:
+            hostname, port = "localhost", 80
         Site.objects.create(
-            hostname="localhost", port=80, root_page=home, is_default_site=True, site_name="Bodywork CE"
+            hostname=hostname, port=port, root_page=home, is_default_site=True, site_name="Bodywork CE"
         )
     elif site.root_page_id != home.pk:
         site.root_page = home

@@ -16,7 +16,8 @@ from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 
-from .certificates import learner_fields, verification_url
+from .certificates import learner_fields
+from .links import verification_url
 from .models import SWEEP_RETRY_DELAYS, Certificate
 from .services import (
     CertificateError,
@@ -141,7 +142,7 @@ class CertificateDetailView(CertificatePermissionMixin, WagtailAdminTemplateMixi
                 "events": certificate.events.select_related("user"),
                 "learner": certificate.enrollment.user,
                 "profile_changes": changed,
-                "verify_url": verification_url(certificate.code),
+                "verify_url": verification_url(certificate.code, self.request),
                 "revoke_form": RevokeForm(prefix="revoke"),
                 "reason_form": ReasonForm(),
                 "can_revoke": certificate.status != Certificate.Status.REVOKED,

@@ -50,15 +50,6 @@ def code_normalize(text: str) -> str | None:
     return _grouped(raw)
 
 
-def site_url() -> str:
-    """The public address of the site, for links printed on certificates and sent by e-mail."""
-    return (getattr(settings, "SITE_URL", "") or settings.WAGTAILADMIN_BASE_URL).rstrip("/")
-
-
-def verification_url(code: str) -> str:
-    return site_url() + reverse("courses:certificate_verify", args=[code])
-
-
 # --- snapshot -------------------------------------------------------------------------------------
 
 
@@ -154,16 +145,18 @@ def name_lang(name: str) -> str:
     return next((lang for lang, pattern in _SCRIPTS if pattern.search(name)), "")
 
 
-def certificate_context(snapshot: dict, code: str) -> dict:
+def certificate_context(snapshot: dict, code: str, base_url: str) -> dict:
+    """`base_url` is the site's address (courses.links.site_url): the QR code and the printed address use it."""
     completed = date.fromisoformat(snapshot["completion_date"])
-    url = verification_url(code)
+    base_url = base_url.rstrip("/")
+    url = base_url + reverse("courses:certificate_verify", args=[code])
     return {
         "s": snapshot,
         "code": code,
         "verify_url": url,
         "verify_display": url.split("://", 1)[-1],
         # Printed on two lines, broken after the host so the code never splits.
-        "verify_base_display": site_url().split("://", 1)[-1] + reverse("courses:certificate_lookup"),
+        "verify_base_display": base_url.split("://", 1)[-1] + reverse("courses:certificate_lookup"),
         "verify_path_display": code,
         "qr": qr_png_data_uri(url),
         "signature": _image_data_uri(snapshot.get("signature_image", "")),
@@ -203,11 +196,11 @@ def html_to_pdf(html: str) -> bytes:
     return document.write_pdf(font_config=_font_config())
 
 
-def certificate_html(snapshot: dict, code: str, template: str | None = None) -> str:
+def certificate_html(snapshot: dict, code: str, template: str | None = None, *, base_url: str) -> str:
     name = TEMPLATES.get(template or snapshot.get("template") or "classic", TEMPLATES["classic"])
-    return render_to_string(name, certificate_context(snapshot, code))
+    return render_to_string(name, certificate_context(snapshot, code, base_url))
 
 
-def certificate_pdf(snapshot: dict, code: str, template: str | None = None) -> bytes:
-    """The one-page landscape Letter PDF for a snapshot."""
-    return html_to_pdf(certificate_html(snapshot, code, template))
+def certificate_pdf(snapshot: dict, code: str, template: str | None = None, *, base_url: str) -> bytes:
+    """The one-page landscape Letter PDF for a snapshot, its links on `base_url` (courses.links.site_url)."""
+    return html_to_pdf(certificate_html(snapshot, code, template, base_url=base_url))

@@ -22,9 +22,10 @@ from quizzes import services as quiz_services
 from quizzes.errors import AttemptNotAllowed
 from quizzes.selectors import module_quiz_passed
 
-from .certificates import certificate_pdf, learner_fields, site_url, verification_url
+from .certificates import certificate_pdf, learner_fields
 from .completion import certificate_queue
 from .completion import course_completion_check as check
+from .links import site_url, verification_url
 from .models import (
     SWEEP_RETRY_DELAYS,
     Certificate,
@@ -151,7 +152,7 @@ def _pdf_name(certificate: Certificate) -> str:
 
 
 def _pdf_render(certificate: Certificate) -> bytes:
-    return certificate_pdf(certificate.snapshot, certificate.code)
+    return certificate_pdf(certificate.snapshot, certificate.code, base_url=site_url())
 
 
 class CertificatePdfError(CertificateError):

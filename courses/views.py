@@ -15,10 +15,11 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
-from .certificates import code_normalize, html_to_pdf, site_url
+from .certificates import code_normalize, html_to_pdf
 from .completion import EvaluationError, evaluation_submit
 from .exports import csv_response
 from .forms import CertificateLookupForm, CourseEvaluationForm
+from .links import site_url
 from .models import Certificate, CourseEvaluation, CoursePage, ModulePage
 from .permissions import is_course_staff
 from .selectors import (
@@ -197,7 +198,7 @@ def transcript_pdf(request):
             "total_hours": total,
             "learner": request.user,
             "generated": timezone.now(),
-            "verify_base": site_url(),
+            "verify_base": site_url(request),
         },
     )
     response = HttpResponse(html_to_pdf(html), content_type="application/pdf")

@@ -189,7 +189,11 @@ if REDIS_URL:
 
 WAGTAIL_SITE_NAME = "Bodywork CE"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
-WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
+# The site's address: Wagtail's admin links, and (through the default Site, see courses/links.py) every link
+# made without a request. `make run` exports PORT, so dev links follow the port runserver listens on.
+WAGTAILADMIN_BASE_URL = os.environ.get(
+    "WAGTAILADMIN_BASE_URL", f"http://127.0.0.1:{os.environ.get('PORT') or '8000'}"
+)
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "txt", "xlsx"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 5 * 1024 * 1024
 # No SVG: an uploaded SVG can carry script and media files are served without the site's CSP.

@@ -49,7 +49,9 @@ def snapshot(**fields):
 
 def render(template="classic", **fields):
     code = certificate_code_new()
-    reader = PdfReader(io.BytesIO(certificate_pdf(snapshot(**fields), code, template)))
+    reader = PdfReader(
+        io.BytesIO(certificate_pdf(snapshot(**fields), code, template, base_url="http://testserver"))
+    )
     return reader, code
 
 

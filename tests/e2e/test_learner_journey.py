@@ -25,6 +25,7 @@ from wagtail.models import Collection
 
 from cms.services import site_tree_ensure
 from content.models import Muscle, RedFlag
+from courses.links import site_address_apply
 from courses.models import Certificate, ModuleProgress
 from tests.e2e.a11y import check_accessibility, watch_console
 from tests.e2e.screens import Journey
@@ -183,6 +184,7 @@ def test_sign_up_to_a_verified_certificate(page, live_server, school):
     problems = watch_console(page)
     course_url = live_server.url + course.url
 
+    site_address_apply(live_server.url)  # links made without a request (the PDF): setup_demo does this
     with override_settings(WAGTAILADMIN_BASE_URL=live_server.url):
         # A visitor: the home page, the catalogue, the course outline.
         page.goto(live_server.url + "/")
