@@ -3,7 +3,7 @@
 from django.urls import path
 
 from . import insight_views as views
-from . import records_views
+from . import override_views, records_views
 
 urlpatterns = [
     path("insight/quizzes/", views.quiz_list_view, name="insight_quizzes"),
@@ -40,5 +40,19 @@ urlpatterns += [
         "insight/learners/<int:user_id>/data.json",
         records_views.learner_json_view,
         name="insight_learner_json",
+    ),
+]
+
+urlpatterns += [
+    path(
+        "insight/learners/<int:user_id>/overrides/<slug:action>/<int:target_id>/",
+        override_views.learner_override_view,
+        name="insight_learner_override",
+    ),
+    path("insight/attention/", override_views.needs_attention_view, name="insight_attention"),
+    path(
+        "insight/courses/<int:course_id>/overrides.csv",
+        override_views.overrides_csv_view,
+        name="insight_overrides_csv",
     ),
 ]

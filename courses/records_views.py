@@ -15,6 +15,7 @@ from .data_export import learner_data, learner_data_response
 from .exports import csv_response, export_filename
 from .insight_views import InsightPage, PermissionMixin, can_see_records
 from .models import Enrollment
+from .override_selectors import learner_overrides
 from .permissions import sees_every_course, staff_courses
 from .roster import (
     ROSTER_CSV_HEADER,
@@ -200,7 +201,7 @@ def _visible_enrollments(user):
     return Enrollment.objects.filter(course__in=staff_courses(user))
 
 
-def _learners(user):
+def learners_visible_to(user):
     """Everyone for provider-wide staff; for an instructor, the learners enrolled in their courses."""
 
     users = get_user_model().objects.all()
@@ -217,7 +218,7 @@ class LearnerListView(RecordsPage):
 
     def get_context_data(self, **kwargs):
         form = LearnerSearchForm(self.request.GET or None)
-        users = _learners(self.request.user).order_by("legal_name", "username")
+        users = learners_visible_to(self.request.user).order_by("legal_name", "username")
         term = form.cleaned_data["q"].strip() if form.is_valid() else ""
         if term:
             users = users.filter(
@@ -240,6 +241,7 @@ def learner_records(learner, viewer) -> dict:
         quiz_ids = set(Quiz.objects.filter(course_id__in=course_ids).values_list("pk", flat=True))
         data["enrollments"] = [e for e in data["enrollments"] if e["course_id"] in course_ids]
         data["quiz_attempts"] = [a for a in data["quiz_attempts"] if a["quiz_id"] in quiz_ids]
+        data["overrides"] = [o for o in data["overrides"] if o["course_id"] in course_ids]
     history = certificate_history(learner)
     for enrollment in data["enrollments"]:
         certificate = enrollment["certificate"]
@@ -252,7 +254,7 @@ class LearnerRecordsView(RecordsPage):
     template_name = "courses/admin/roster_learner.html"
 
     def load(self, request, **kwargs):
-        self.learner = get_object_or_404(_learners(request.user), pk=kwargs["user_id"])
+        self.learner = get_object_or_404(learners_visible_to(request.user), pk=kwargs["user_id"])
 
     def get_page_title(self):
         return f"Records: {self.learner.display_name}"
@@ -269,6 +271,7 @@ class LearnerRecordsView(RecordsPage):
             **super().get_context_data(**kwargs),
             "learner": self.learner,
             "data": learner_records(self.learner, self.request.user),
+            "override_courses": learner_overrides(learner=self.learner, viewer=self.request.user),
             "every_course": everything,
             "json_url": reverse("insight_learner_json", args=[self.learner.pk]) if everything else "",
         }

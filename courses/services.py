@@ -115,7 +115,15 @@ def module_complete(*, user, module: ModulePage) -> ModuleProgress:
             )
         if not module_quiz_passed(user, module):
             raise ProgressError(f"Pass the quiz of “{module.title}” before marking the module complete.")
-        now = timezone.now()
+        progress = module_mark_complete(enrollment=enrollment, module=module)
+    return progress
+
+
+def module_mark_complete(*, enrollment: Enrollment, module: ModulePage) -> ModuleProgress:
+    """Complete the module for the enrollment (the learner's own completion, or an override by course
+    staff, whose rules the caller checked), then check the course's completion; idempotent."""
+    now = timezone.now()
+    with transaction.atomic():
         progress, _ = ModuleProgress.objects.get_or_create(
             enrollment=enrollment, module=module, defaults={"started_at": now}
         )

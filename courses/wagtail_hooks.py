@@ -218,6 +218,18 @@ def records_menu_item():
     )
 
 
+@hooks.register("register_admin_menu_item")
+def needs_attention_menu_item():
+    return CheckedMenuItem(
+        "Needs attention",
+        reverse("insight_attention"),
+        name="needs-attention",
+        icon_name="warning",
+        order=261,
+        check=can_see_records,
+    )
+
+
 @hooks.register("register_admin_urls")
 def quiz_tool_urls():
     return [

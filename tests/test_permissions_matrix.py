@@ -23,17 +23,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
+from allauth.account.utils import user_pk_to_url_str
 from django.core.cache import cache
 from django.test import TestCase, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 from wagtail.models import Page
 
 from cms.services import site_tree_ensure
-from courses.models import Certificate, CourseInstructor, Enrollment, ModuleProgress
+from courses.models import Certificate, CourseInstructor, Enrollment, LearnerOverride, ModuleProgress
 from courses.services import course_instructor_assign
-from quizzes.models import Attempt, AttemptStatus, Question, Quiz
+from quizzes.models import Attempt, AttemptStatus, Question, Quiz, QuizAllowance
 from quizzes.services import attempt_start
 from tests.courses.certify import course_finish, small_course
 from tests.factories import InstructorFactory, MuscleFactory, UserFactory, module_create
@@ -120,7 +119,7 @@ def _others_attempts(world):
 
 
 def _reset_uid(world):
-    return urlsafe_base64_encode(force_bytes(world.owner.pk))
+    return user_pk_to_url_str(world.owner)
 
 
 MATRIX: dict[str, Case] = {
@@ -178,21 +177,30 @@ MATRIX: dict[str, Case] = {
         unchanged=_attempt_state,
     ),
     "quizzes:attempt_result": Case(owner_only(200), kwargs=lambda w: {"attempt_id": w.submitted_attempt.pk}),
-    # ---- accounts
-    "signup": Case({**logged_in(REDIRECT), "anonymous": 200}),
+    # ---- accounts: the site's profile, and django-allauth's views (cms/account_urls.py)
     "profile": Case(logged_in(200), secret=lambda w: w.owner.license_number),
     "profile_export": Case(logged_in(200), secret=lambda w: w.owner.license_number),
-    "login": Case(everyone(200)),
+    "account_verification_resend": Case(logged_in(REDIRECT), method="post", get_status=405),
+    "account_signup": Case({**logged_in(REDIRECT), "anonymous": 200}),
+    "account_login": Case({**logged_in(REDIRECT), "anonymous": 200}),
     "wagtailcore_login": Case(everyone(200)),  # Wagtail's log-in for private pages (the site's template)
-    "logout": Case(everyone(REDIRECT), method="post", get_status=405),
-    "password_change": Case(logged_in(200)),
-    "password_change_done": Case(logged_in(200)),
-    "password_reset": Case(everyone(200)),
-    "password_reset_done": Case(everyone(200)),
-    "password_reset_confirm": Case(
-        everyone(200), kwargs=lambda w: {"uidb64": _reset_uid(w), "token": "bad-token"}
+    "account_logout": Case(everyone(REDIRECT), method="post", get_status=405),
+    "account_inactive": Case(everyone(200)),
+    "account_email": Case(logged_in(200), secret=lambda w: w.owner.email),
+    "account_email_verification_sent": Case(everyone(200)),
+    "account_confirm_email": Case(everyone(200), kwargs=lambda w: {"key": "not-a-key"}),
+    "account_change_password": Case(logged_in(200)),
+    "account_set_password": Case(logged_in(REDIRECT)),  # everyone here has a password: to "change"
+    "account_reauthenticate": Case(logged_in(200)),
+    "account_request_reauthentication_code": Case(logged_in(REDIRECT)),  # codes are off
+    "account_confirm_reauthentication_code": Case(logged_in(REDIRECT)),
+    "account_confirm_login_code": Case({**logged_in(REDIRECT), "anonymous": REDIRECT}),
+    "account_reset_password": Case(everyone(200)),
+    "account_reset_password_done": Case(everyone(200)),
+    "account_reset_password_from_key": Case(
+        everyone(200), kwargs=lambda w: {"uidb36": _reset_uid(w), "key": "bad-token"}
     ),
-    "password_reset_complete": Case(everyone(200)),
+    "account_reset_password_from_key_done": Case(everyone(200)),
     "wagtailadmin_password_reset": Case(everyone(200)),  # the admin's own form, rate-limited by cms/urls.py
     "healthz": Case(everyone(200)),
 }
@@ -247,7 +255,7 @@ def test_the_introspection_sees_every_app():
     routes = dict(project_url_names())
     assert routes["content:muscle_list"] == "anatomy/"
     assert routes["quizzes:attempt_take"].startswith("attempts/")
-    assert routes["password_reset_confirm"].startswith("accounts/")
+    assert routes["account_reset_password_from_key"].startswith("accounts/")
     assert not any(
         name.startswith("wagtailadmin_") and name != "wagtailadmin_password_reset" for name in routes
     )
@@ -321,12 +329,12 @@ def _assert_status(response, expected, where):
     assert response.status_code != 500, where
     if expected == LOGIN:
         assert response.status_code == 302, f"{where}: {response.status_code}, expected a redirect to log in"
-        assert response["Location"].startswith(reverse("login") + "?next="), (
+        assert response["Location"].startswith(reverse("account_login") + "?next="), (
             f"{where}: {response['Location']}"
         )
     elif expected == REDIRECT:
         assert response.status_code == 302, f"{where}: {response.status_code}, expected a redirect"
-        assert not response["Location"].startswith(reverse("login")), f"{where}: sent to log in"
+        assert not response["Location"].startswith(reverse("account_login")), f"{where}: sent to log in"
     else:
         assert response.status_code == expected, f"{where}: {response.status_code}, expected {expected}"
 
@@ -544,6 +552,10 @@ def _quizzes(world):
     return sorted(Quiz.objects.values_list("pk", "title"))
 
 
+def _overrides(world):
+    return LearnerOverride.objects.count(), sorted(QuizAllowance.objects.values_list("pk", "extra_attempts"))
+
+
 def _roster_url(world):
     return reverse("insight_roster", args=[world.course_a.pk])
 
@@ -608,6 +620,19 @@ ADMIN_MATRIX: dict[str, AdminCase] = {  # route -> who gets what (learners and v
     "admin/insight/learners/<int:user_id>/": AdminCase(200, 404, kwargs=lambda w: [w.owner.pk]),
     "admin/insight/learners/<int:user_id>/data.json": AdminCase(
         DENIED, DENIED, kwargs=lambda w: [w.owner.pk]
+    ),
+    # per-learner overrides (courses/override_views.py): the learner's courses that one teaches; every
+    # action by every role, records staff included, is tried in test_override_actions_by_every_role
+    "admin/insight/learners/<int:user_id>/overrides/<slug:action>/<int:target_id>/": AdminCase(
+        200,
+        404,
+        kwargs=lambda w: [w.owner.pk, "reset-quiz", w.quiz_b.pk],
+        method="post",
+        unchanged=_overrides,
+    ),
+    "admin/insight/attention/": AdminCase(200, 200),
+    "admin/insight/courses/<int:course_id>/overrides.csv": AdminCase(
+        200, 404, kwargs=lambda w: [w.course_a.pk]
     ),
     # who teaches what: managed by superusers ("manage course staff"), never by instructors
     "admin/course_instructors/": AdminCase(DENIED, DENIED),
@@ -686,3 +711,50 @@ def test_the_admin_matrix_is_not_vacuous(client, world):
     ):
         url = _admin_url(world, route, ADMIN_MATRIX[route])
         assert client.get(url).status_code == 200, url
+
+
+# --------------------------------------------------------------------------- per-learner overrides
+
+OVERRIDE_TARGETS = {  # action -> the owner's target in course B (taught by "instructor", not "other_instructor")
+    "extra-attempts": lambda w: w.quiz_b.pk,
+    "reset-quiz": lambda w: w.quiz_b.pk,
+    "more-time": lambda w: w.course_b.pk,
+    "complete-module": lambda w: w.modules_b[1].pk,
+    "waive-seat-time": lambda w: w.course_b.pk,
+}
+OVERRIDE_DATA = {"count": "1", "multiplier": "1.5", "extra_minutes": "10", "reason": "Probing the matrix"}
+
+
+@pytest.mark.parametrize("action", sorted(OVERRIDE_TARGETS))
+def test_override_actions_by_every_role(client, world, action):
+    """Anonymous visitors and learners get the admin log-in; another course's instructor "not found"
+    (GET and POST, nothing written); the assigned instructor and records staff may open and apply it."""
+    world.quiz_b.max_attempts = 3  # extra attempts need a limit
+    world.quiz_b.save(update_fields=["max_attempts"])
+    attempt = world.open_attempt
+    attempt.status, attempt.score, attempt.passed = AttemptStatus.SUBMITTED, 0, False
+    attempt.save(update_fields=["status", "score", "passed"])  # a closed attempt to reset
+    url = reverse("insight_learner_override", args=[world.owner.pk, action, OVERRIDE_TARGETS[action](world)])
+    records_staff = UserFactory(username="records", is_superuser=True, is_staff=True, groups=[])
+    for role in (*ROLES, "records_staff"):
+        client.logout()
+        if role == "records_staff":
+            client.force_login(records_staff)
+        else:
+            _client_for(client, world, role)
+        before = _overrides(world)
+        get, post = client.get(url), client.post(url, OVERRIDE_DATA)
+        where = f"{role} {action}"
+        assert 500 not in (get.status_code, post.status_code), where
+        if role in ("anonymous", "owner", "other"):
+            assert _admin_login_redirect(get) and _admin_login_redirect(post), where
+        elif role == "other_instructor":
+            assert get.status_code == post.status_code == 404, where
+        else:
+            assert get.status_code == 200, where
+            assert post.status_code in (200, 302), where  # 200: refused with a message (already done)
+        if role not in ("instructor", "records_staff"):
+            assert _overrides(world) == before, f"{role} changed something through {url}"
+    rows = LearnerOverride.objects.filter(learner=world.owner, course=world.course_b)
+    assert rows.filter(created_by=world.instructor).count() == 1, action  # the first one applied it
+    assert not rows.filter(created_by=world.other_instructor).exists()
