@@ -276,3 +276,27 @@ def overrides_csv_rows(course: CoursePage):
             o.created_by.username,
             o.created_by.display_name,
         ]
+
+
+# --- records that keep a page or a quiz from being deleted ---------------------------------------------
+
+
+def override_records_under(subtree) -> dict[str, int]:
+    """Overrides and quiz allowances on the pages of `subtree` (a queryset of page ids) or their quizzes:
+    they PROTECT what they point to, so courses.selectors.learner_records_under counts them too."""
+    on_quizzes = Q(quiz__course_id__in=subtree) | Q(quiz__module_id__in=subtree)
+    overrides = LearnerOverride.objects.filter(
+        Q(course_id__in=subtree) | Q(module_id__in=subtree) | on_quizzes
+    )
+    return {
+        "learner overrides": overrides.count(),
+        "quiz allowances": QuizAllowance.objects.filter(on_quizzes).count(),
+    }
+
+
+def quizzes_with_overrides(quizzes) -> list[str]:
+    """Titles of the quizzes that a learner's allowance or override points to (they are kept with it)."""
+    kept = Q(allowances__isnull=False) | Q(learner_overrides__isnull=False)
+    return list(
+        Quiz.objects.filter(kept, pk__in=[q.pk for q in quizzes]).values_list("title", flat=True).distinct()
+    )

@@ -21,6 +21,7 @@ from quizzes.models import Attempt, Quiz
 from quizzes.viewsets import QuestionViewSet
 
 from .models import ModulePage
+from .override_selectors import quizzes_with_overrides
 from .permissions import sees_every_course, staff_courses
 
 QUIZZES_MENU_HOOK = "register_quizzes_menu_item"
@@ -87,6 +88,13 @@ def quiz_deletion_refusal(user, quizzes) -> str:
         raise Http404("No quiz here.")
     taken = Attempt.objects.filter(quiz__in=quizzes).values_list("quiz__title", flat=True).distinct()
     if not taken:
+        kept = quizzes_with_overrides(quizzes)
+        if kept:
+            return (
+                ", ".join(f"“{title}”" for title in kept)
+                + ": course staff granted a learner an allowance on it (attempts or time), kept in the learner's "
+                "records. Change its rules instead."
+            )
         return ""
     # Attempts are learners' records (PROTECTed): say so rather than fail with a ProtectedError.
     return (

@@ -33,6 +33,7 @@ from .models import (
     ModuleProgress,
     reading_minutes_for,
 )
+from .override_selectors import override_records_under
 from .permissions import reads_every_module
 
 # Approved CE hours may differ this much from the estimate from word counts before staff are warned.
@@ -442,7 +443,7 @@ def course_instructors(course: CoursePage):
 
 def learner_records_under(page) -> dict[str, int]:
     """Learners' records that hang on `page` or a page below it: deleting it would lose them, so the
-    models PROTECT them and the admin refuses first (courses/wagtail_hooks.py). Three queries."""
+    models PROTECT them and the admin refuses first (courses/wagtail_hooks.py). Five queries."""
     subtree = Page.objects.filter(path__startswith=page.path, depth__gte=page.depth).values("pk")
     return {
         "enrollments": Enrollment.objects.filter(course_id__in=subtree).count(),
@@ -450,6 +451,7 @@ def learner_records_under(page) -> dict[str, int]:
         "quiz attempts": Attempt.objects.filter(
             Q(quiz__course_id__in=subtree) | Q(quiz__module_id__in=subtree)
         ).count(),
+        **override_records_under(subtree),
     }
 
 

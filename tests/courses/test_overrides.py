@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.contrib import admin
+from django.contrib.messages import get_messages
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test import TestCase
@@ -368,3 +369,30 @@ def test_a_learner_out_of_attempts_is_told_whom_to_contact(client, quiz, enrolle
     override_extra_attempts(actor=staff, learner=enrolled, quiz=quiz, count=1, reason=REASON)
     page = client.get(intro).content.decode()
     assert "data-quiz-help" not in page and "3 of 4 used" in page
+
+
+# --- what an allowance keeps from being deleted ---------------------------------------------------
+
+
+def test_a_module_whose_quiz_has_an_allowance_but_no_attempt_is_not_deleted(
+    client, course, modules, enrolled, staff
+):
+    qf.single_choice(modules[1])
+    timed = qf.quiz_create(course, modules[1], time_limit_minutes=20)
+    override_time_accommodation(
+        actor=staff,
+        learner=enrolled,
+        course=course,
+        quiz=timed,
+        multiplier=Decimal("2"),
+        extra_minutes=0,
+        reason=REASON,
+    )
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    page_delete = client.post(reverse("wagtailadmin_pages:delete", args=[modules[1].pk]))
+    quiz_delete = client.post(reverse("wagtailsnippets_quizzes_quiz:delete", args=[timed.pk]))
+    assert page_delete.status_code == quiz_delete.status_code == 302
+    messages = " ".join(str(m) for m in get_messages(quiz_delete.wsgi_request))
+    assert "cannot be deleted" in messages and "1 learner overrides" in messages and "allowance" in messages
+    assert modules[1].__class__.objects.filter(pk=modules[1].pk).exists()
+    assert timed.__class__.objects.filter(pk=timed.pk).exists()
