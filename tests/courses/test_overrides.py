@@ -396,3 +396,22 @@ def test_a_module_whose_quiz_has_an_allowance_but_no_attempt_is_not_deleted(
     assert "cannot be deleted" in messages and "1 learner overrides" in messages and "allowance" in messages
     assert modules[1].__class__.objects.filter(pk=modules[1].pk).exists()
     assert timed.__class__.objects.filter(pk=timed.pk).exists()
+
+
+@pytest.mark.parametrize("hostile", [str(2**63), str(10**30), "0"])
+def test_out_of_range_ids_are_never_a_500(client, quiz, enrolled, staff, hostile):
+    client.force_login(staff)
+    urls = [
+        f"/admin/insight/learners/{hostile}/overrides/extra-attempts/{quiz.pk}/",
+        f"/admin/insight/learners/{enrolled.pk}/overrides/extra-attempts/{hostile}/",
+        f"/admin/insight/learners/{enrolled.pk}/overrides/complete-module/{hostile}/",
+        f"/admin/insight/courses/{hostile}/overrides.csv",
+    ]
+    for url in urls:
+        for response in (client.get(url), client.post(url, {"count": "1", "reason": "x\x00y"})):
+            assert response.status_code in (400, 404), (url, response.status_code)
+    url = override_url(enrolled, "more-time", quiz.course_id)
+    response = client.post(
+        url, {"multiplier": "1e9999", "extra_minutes": str(2**63), "reason": "\u202e" * 3000}
+    )
+    assert response.status_code in (200, 400) and not LearnerOverride.objects.exists()
