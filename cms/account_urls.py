@@ -1,11 +1,16 @@
-from django.contrib.auth import views as auth_views
+"""/accounts/: django-allauth's views (sign-up, log-in, log-out, e-mail verification, password reset and
+change), with the site's rate limits (settings.RATE_LIMITS, django-ratelimit: allauth's own are off), and
+the site's profile pages."""
+
+from allauth.account import views as allauth_views
 from django.urls import include, path
+from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
 from courses import data_export
 
 from . import views
-from .security import PasswordResetConfirmView, email_key, rate_for
+from .security import email_key, rate_for
 
 
 def password_reset_limited(view):
@@ -14,17 +19,30 @@ def password_reset_limited(view):
     return ratelimit(group="password_reset", key="ip", rate=rate_for, method="POST")(per_email)
 
 
+def verification_email_limited(view):
+    return ratelimit(group="verification_email", key="user_or_ip", rate=rate_for, method="POST")(view)
+
+
 urlpatterns = [
-    path("signup/", views.signup, name="signup"),
     path("profile/", views.profile, name="profile"),
     path("profile/export/", data_export.profile_export, name="profile_export"),
-    # Django's own views: the reset request rate-limited, the confirmation also ending a log-in lockout
     path(
-        "password_reset/",
-        password_reset_limited(auth_views.PasswordResetView.as_view()),
-        name="password_reset",
+        "profile/verify-email/",
+        verification_email_limited(views.verification_resend),
+        name="account_verification_resend",
     ),
-    path("reset/<uidb64>/<token>/", PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
-    # login, logout (POST only), password_change, password_reset and the reset confirmation steps
-    path("", include("django.contrib.auth.urls")),
+    # allauth's views where the site adds a rate limit or a method, before allauth's own patterns
+    path(
+        "signup/",
+        ratelimit(group="signup", key="ip", rate=rate_for, method="POST")(allauth_views.signup),
+        name="account_signup",
+    ),
+    path("logout/", require_POST(allauth_views.logout), name="account_logout"),  # a link cannot log out
+    path(
+        "password/reset/",
+        password_reset_limited(allauth_views.password_reset),
+        name="account_reset_password",
+    ),
+    path("email/", verification_email_limited(allauth_views.email), name="account_email"),
+    path("", include("allauth.account.urls")),
 ]

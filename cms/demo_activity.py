@@ -5,6 +5,11 @@ questions "mislead" (strong learners pick the same distractor more often than we
 through the services a real learner's requests use: enrollment, module visits and completion, quiz
 attempts, the course evaluation and the certificate. The learners cannot log in (random passwords).
 Running it again adds nobody who already exists.
+
+Time is simulated honestly, on a clock that starts weeks ago: a learner opens each module and views it
+again every few minutes for as long as its reading takes, and spends a few minutes on each quiz attempt,
+so the seat time the course asks for (courses/seat_time.py) is met by activity rows whose times add up,
+exactly as a real learner's requests would write them.
 """
 
 import hashlib
@@ -12,16 +17,20 @@ import math
 import random
 import secrets
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
 from courses import services as course_services
 from courses.completion import EvaluationError, evaluation_submit
+from courses.journey import course_state
 from courses.models import CourseEvaluation, CoursePage, Enrollment, ModulePage
-from quizzes import services as quiz_services
+from courses.seat_time import IDLE_GAP_CAP
 from quizzes.errors import QuizError
 from quizzes.models import Quiz
 
+from .licenses import license_number_demo
 from .models import User
 from .services import learner_create
 
@@ -29,6 +38,8 @@ USERNAME_PREFIX = "demo-learner-"
 MAX_ATTEMPTS = 4
 MODULE_QUIZ_BONUS = 1.5
 RETRY_GAIN = 0.7
+SIMULATION_STARTS_DAYS_AGO = 60
+SECONDS_PER_QUESTION = 40  # time a simulated learner spends on each quiz question
 
 # (legal name, state): invented people; non-ASCII names on purpose (exports must keep them intact).
 PEOPLE = [
@@ -109,31 +120,65 @@ def _learner_ensure(username, name, state, number):
         email=f"{username}@example.org",
         password=secrets.token_urlsafe(24),
         legal_name=name,
-        license_number=f"MT-{40000 + number * 137}",
+        license_number=license_number_demo(state, 40000 + number * 137),
         license_state=state,
+        email_verified=True,  # simulated: nobody reads example.org's mail
     )
+
+
+class Clock:
+    """The simulated learner's own time: it only moves forward, and only as far as they work."""
+
+    def __init__(self, start):
+        self.now = start
+
+    def advance(self, seconds: float):
+        self.now += timedelta(seconds=seconds)
+        return self.now
+
+
+def _read(user, module, clock, rng) -> None:
+    """Open the module and view it again every few minutes until its reading time (give or take) is over."""
+    minutes = module.reading_minutes * rng.uniform(1.0, 1.3) + 1
+    course_services.module_visit(user=user, module=module, now=clock.now)
+    step = IDLE_GAP_CAP.total_seconds()
+    for _ in range(math.ceil(minutes * 60 / step)):
+        course_services.module_visit(user=user, module=module, now=clock.advance(step))
+
+
+def _review_until_seat_time(user, enrollment, modules, clock) -> None:
+    """Short of the course's minimum time on task, the learner reviews the modules (as the course page
+    asks them to) until it is met: one more view of a module every few minutes."""
+    step = IDLE_GAP_CAP.total_seconds()
+    left = course_state(enrollment).minutes_left
+    for n in range(math.ceil(left * 60 / step) + 1 if left else 0):
+        course_services.module_visit(user=user, module=modules[n % len(modules)], now=clock.advance(step))
 
 
 def _take_course(user, course, modules, quizzes, rng, report) -> int:
     """Enroll and work through the course as far as this learner gets; returns attempts graded."""
     ability = rng.gauss(0.9, 1.0)
     gives_up_after = len(modules) if rng.random() > 0.15 else rng.randrange(1, max(2, len(modules)))
+    clock = Clock(timezone.now() - timedelta(days=SIMULATION_STARTS_DAYS_AGO, minutes=rng.randrange(20000)))
     enrollment = course_services.enrollment_create(user=user, course=course)
     attempts = 0
     for module in modules[:gives_up_after]:
-        course_services.module_visit(user=user, module=module)
+        _read(user, module, clock, rng)
         quiz = quizzes.get(module.pk)
         if quiz is not None:
             # Module quizzes come straight after reading the lesson: easier than the post-test.
-            used, passed = _take_until_passed(user, quiz, ability + MODULE_QUIZ_BONUS, rng)
+            # A pass completes the module.
+            used, passed = _take_until_passed(user, quiz, ability + MODULE_QUIZ_BONUS, rng, clock)
             attempts += used
             if not passed:
                 return attempts
-        course_services.module_complete(user=user, module=module)
+        else:
+            course_services.module_complete(user=user, module=module, now=clock.now)
     final = quizzes.get(None)
     if gives_up_after < len(modules) or final is None:
         return attempts
-    used, passed = _take_until_passed(user, final, ability, rng)
+    _review_until_seat_time(user, enrollment, modules, clock)
+    used, passed = _take_until_passed(user, final, ability, rng, clock)
     attempts += used
     if passed:
         _evaluate(enrollment, rng)
@@ -142,26 +187,30 @@ def _take_course(user, course, modules, quizzes, rng, report) -> int:
     return attempts
 
 
-def _take_until_passed(user, quiz, ability, rng) -> tuple[int, bool]:
+def _take_until_passed(user, quiz, ability, rng, clock) -> tuple[int, bool]:
     """Attempts until a pass, the quiz's limit or this learner's patience; (attempts used, passed)."""
     tries = min(quiz.max_attempts or MAX_ATTEMPTS, MAX_ATTEMPTS)
     for used in range(1, tries + 1):
-        if _take_quiz(user, quiz, ability, rng):
+        if _take_quiz(user, quiz, ability, rng, clock):
             return used, True
         ability += RETRY_GAIN  # they reread the lessons the feedback pointed to
+        clock.advance(max(quiz.cooldown_minutes or 0, 10) * 60)
     return tries, False
 
 
-def _take_quiz(user, quiz, ability, rng) -> bool:
+def _take_quiz(user, quiz, ability, rng, clock) -> bool:
     try:
-        attempt = quiz_services.attempt_start(user=user, quiz=quiz)
-    except QuizError:  # out of attempts or cooling down
+        attempt = course_services.quiz_attempt_start(user=user, quiz=quiz, now=clock.advance(30))
+    except QuizError:  # out of attempts, cooling down, or not open yet
         return False
     answers = {}
     for item in attempt.snapshot["questions"]:
         right = rng.random() < _chance_right(item["qid"], ability)
         answers[str(item["qid"])] = item["key"] if right else _likely_wrong(item, attempt.snapshot)
-    outcome = quiz_services.attempt_submit(attempt=attempt, answers=answers)
+    seconds = len(answers) * SECONDS_PER_QUESTION * rng.uniform(0.7, 1.4)
+    outcome = course_services.quiz_attempt_submit(
+        attempt=attempt, answers=answers, now=clock.advance(seconds)
+    )
     return bool(outcome.attempt.passed)
 
 

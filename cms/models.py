@@ -65,9 +65,22 @@ US_STATES = [
 ]
 
 
-class User(AbstractUser):
-    """A learner, instructor or provider admin. The legal name is what certificates print."""
+class LearnerStatus(models.TextChoices):
+    LICENSED = "licensed", "A licensed massage therapist"
+    STUDENT = "student", "A massage therapy student"
 
+
+class User(AbstractUser):
+    """A learner, instructor or provider admin. The legal name is what certificates print; a licensed
+    learner's license number and state too, a student's certificate says "Student" instead."""
+
+    learner_status = models.CharField(
+        "I am",
+        max_length=8,
+        choices=LearnerStatus.choices,
+        default=LearnerStatus.LICENSED,
+        help_text="Students need no license number; licensed therapists' certificates print theirs.",
+    )
     legal_name = models.CharField(
         max_length=200,
         blank=True,
@@ -75,6 +88,15 @@ class User(AbstractUser):
     )
     license_number = models.CharField(max_length=64, blank=True)
     license_state = models.CharField(max_length=2, choices=US_STATES, blank=True)
+
+    @property
+    def is_student(self) -> bool:
+        return self.learner_status == LearnerStatus.STUDENT
+
+    @property
+    def license_missing(self) -> bool:
+        """A licensed learner without the number or state a certificate must print."""
+        return not self.is_student and not (self.license_number.strip() and self.license_state)
 
     @property
     def display_name(self) -> str:

@@ -12,12 +12,12 @@ with too_many_requests (RATELIMIT_VIEW):
 
 from __future__ import annotations
 
-from axes.helpers import get_client_username, get_cool_off
+from axes.helpers import get_cool_off
 from axes.utils import reset
 from csp.middleware import CSPMiddleware
 from csp.utils import default_config
 from django.conf import settings
-from django.contrib.auth import views as auth_views
+from django.contrib.auth import get_user_model
 from django.http import JsonResponse
 from django.shortcuts import render
 from django_ratelimit.core import get_usage
@@ -91,10 +91,12 @@ def email_key(group: str, request) -> str:
 
 
 # The 429 page says what was refused. django-ratelimit's exception does not carry its group, so the
-# limited views are named here (cms/account_urls.py, cms/views.py, courses/views.py).
+# limited views are named here (cms/account_urls.py, cms/urls.py, courses/views.py).
 RATE_LIMITED_VIEWS = {
-    "signup": "signup",
-    "password_reset": "password_reset",
+    "account_signup": "signup",
+    "account_reset_password": "password_reset",
+    "account_verification_resend": "verification_email",
+    "account_email": "verification_email",
     "wagtailadmin_password_reset": "password_reset",
     "courses:certificate_lookup": "certificate_verify",
     "courses:certificate_verify": "certificate_verify",
@@ -103,7 +105,10 @@ RATE_LIMIT_MESSAGES = {
     "signup": "Too many accounts have been created from your network in a short time.",
     "password_reset": "Too many password reset requests have been made in a short time.",
     "certificate_verify": "Too many certificate look-ups have been made from your network in a short time.",
+    "verification_email": "Several verification e-mails have been sent to you in a short time: the last one's link still works.",
 }
+# The groups counted per account (the rest per client address): the 429 page reads the same bucket.
+RATE_LIMIT_KEYS = {"verification_email": "user_or_ip"}
 
 
 def _minutes_up(seconds: int) -> int:
@@ -115,7 +120,8 @@ def too_many_requests(request, exception=None):
     """RATELIMIT_VIEW: the 429 page in the site style, with Retry-After: when the address's window ends."""
     match = request.resolver_match
     group = RATE_LIMITED_VIEWS.get(match.view_name if match else "")
-    usage = group and get_usage(request, group=group, key="ip", rate=rate_for, method=request.method)
+    key = RATE_LIMIT_KEYS.get(group, "ip")
+    usage = group and get_usage(request, group=group, key=key, rate=rate_for, method=request.method)
     retry_after = max(1, usage["time_left"]) if usage else 60
     context = {
         "message": RATE_LIMIT_MESSAGES.get(group, "Too many requests have been made in a short time."),
@@ -167,7 +173,7 @@ def lockout_response(request, original_response=None, credentials=None):
         cool_off = get_cool_off(request)
         context = {
             "failure_limit": settings.LOGIN_FAILURE_LIMIT,
-            "username": get_client_username(request, credentials) or "",
+            "username": _typed_login(request, credentials),  # as typed: never the account an address names
             "cooloff_minutes": max(1, round(cool_off.total_seconds() / 60)) if cool_off else None,
         }
     if request.headers.get("x-requested-with") == "XMLHttpRequest":
@@ -181,10 +187,30 @@ def lockout_clear(username: str) -> None:
         reset(username=username)
 
 
-class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
-    """Django's reset confirmation; a new password also ends a log-in lockout of the account."""
+def lockout_clear_after_password_reset(sender, request, user, **kwargs):
+    """allauth's password_reset receiver (connected in cms.apps): a new password ends a lockout."""
+    lockout_clear(user.get_username())
 
-    def form_valid(self, form):
-        response = super().form_valid(form)
-        lockout_clear(form.user.get_username())
-        return response
+
+def _typed_login(request, credentials=None) -> str:
+    credentials = credentials or {}
+    data = getattr(request, "POST", None) or {}
+    typed = (
+        credentials.get("email") or credentials.get("username") or data.get("login") or data.get("username")
+    )
+    return (typed or "").strip()
+
+
+def login_username(request, credentials=None) -> str | None:
+    """AXES_USERNAME_CALLABLE: the account a log-in tries, whichever way it was named.
+
+    allauth's form posts "login" (a username or an e-mail address) and authenticates with "username" and,
+    for an address, "email"; Wagtail's admin posts "username". An e-mail address of an account counts as
+    that account's username, so typing one or the other shares one lockout; an unknown address is its
+    own key, case-folded.
+    """
+    typed = _typed_login(request, credentials)
+    if "@" not in typed:
+        return typed or None
+    username = get_user_model().objects.filter(email__iexact=typed).values_list("username", flat=True).first()
+    return username or typed.casefold()

@@ -1,5 +1,6 @@
 """Writes that shape the site itself."""
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
@@ -8,7 +9,7 @@ from wagtail.models import Page, Site
 from courses.links import SiteAddressError, site_address_parse
 from courses.models import CourseIndexPage
 
-from .models import HomePage, User
+from .models import HomePage, LearnerStatus, User
 
 
 def site_tree_ensure() -> tuple[HomePage, "CourseIndexPage"]:
@@ -43,13 +44,25 @@ INSTRUCTORS_GROUP = "Instructors"
 # (the course's own group holds the page permissions); the Instructors group has none on the catalogue.
 
 
-def learner_create(*, username, email, password, legal_name, license_number, license_state):
-    """Create a learner account (group "Learners"); the password is hashed, never stored as given."""
+def learner_create(
+    *,
+    username,
+    email,
+    password,
+    legal_name,
+    license_number="",
+    license_state="",
+    learner_status=LearnerStatus.LICENSED,
+    email_verified=False,
+):
+    """Create a learner account (group "Learners"); the password is hashed, never stored as given.
+    Sign-up goes through allauth (cms.accounts); this is for accounts made by the site (the demo)."""
     with transaction.atomic():
         user = User(
             username=username,
             email=email,
             legal_name=legal_name,
+            learner_status=learner_status,
             license_number=license_number,
             license_state=license_state,
         )
@@ -57,4 +70,22 @@ def learner_create(*, username, email, password, legal_name, license_number, lic
         user.save()
         learners, _ = Group.objects.get_or_create(name=LEARNERS_GROUP)
         user.groups.add(learners)
+        if email_verified:
+            email_mark_verified(user)
     return user
+
+
+def email_mark_verified(user) -> EmailAddress | None:
+    """Record the account's address as verified (allauth's EmailAddress): demo users, simulated learners,
+    test factories, and accounts that existed before verification (cms/migrations). Idempotent."""
+    if not user.email:
+        return None
+    address = EmailAddress.objects.filter(user=user, email__iexact=user.email).first()
+    if address is None:
+        EmailAddress.objects.filter(user=user, primary=True).update(primary=False)
+        return EmailAddress.objects.create(user=user, email=user.email.lower(), primary=True, verified=True)
+    if not (address.verified and address.primary):
+        EmailAddress.objects.filter(user=user, primary=True).exclude(pk=address.pk).update(primary=False)
+        address.verified = address.primary = True
+        address.save(update_fields=["verified", "primary"])
+    return address

@@ -1,59 +1,44 @@
-"""Account views: sign-up and profile. Log in, log out and password reset are Django's own."""
+"""Account views of the site's own: the profile, and sending the verification e-mail again. Sign-up,
+log-in and out, e-mail verification and password reset are django-allauth's (cms/account_urls.py)."""
 
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.db import connection
+from django.db import connection, transaction
 from django.http import JsonResponse
-from django.shortcuts import redirect, render, resolve_url
-from django.utils.http import url_has_allowed_host_and_scheme
-from django_ratelimit.decorators import ratelimit
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
-from .forms import ProfileForm, SignupForm
-from .security import rate_for
-from .services import learner_create
-
-
-def _next_url(request) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return resolve_url(settings.LOGIN_REDIRECT_URL)
-
-
-@ratelimit(group="signup", key="ip", rate=rate_for, method="POST")
-def signup(request):
-    if request.user.is_authenticated:
-        return redirect(_next_url(request))
-    form = SignupForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        user = learner_create(
-            username=data["username"],
-            email=data["email"],
-            password=data["password1"],
-            legal_name=data["legal_name"],
-            license_number=data["license_number"],
-            license_state=data["license_state"],
-        )
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, f"Welcome, {user.display_name}. Your account is ready.")
-        return redirect(_next_url(request))
-    next_url = request.POST.get("next") or request.GET.get("next", "")
-    return render(request, "account/signup.html", {"form": form, "next": next_url})
+from .accounts import completions_recheck, email_replace, email_verified, verification_email_send
+from .forms import ProfileForm
 
 
 @login_required
 def profile(request):
-    form = ProfileForm(request.POST or None, instance=request.user)
+    user = request.user
+    email_before = user.email
+    form = ProfileForm(request.POST or None, instance=user, email_verified=email_verified(user))
     if request.method == "POST" and form.is_valid():
-        form.save()
+        with transaction.atomic():
+            user = form.save(commit=False)
+            new_email, user.email = user.email, email_before
+            user.save()
+            if new_email.lower() != email_before.lower():
+                email_replace(request, user, new_email)
+                messages.info(request, f"We sent a link to {new_email}: follow it to verify the address.")
+        completions_recheck(user)  # a license number may have been the last rule missing
         messages.success(request, "Profile saved. New certificates will print these details.")
         return redirect("profile")
     return render(request, "account/profile.html", {"form": form})
+
+
+@require_POST
+@login_required
+def verification_resend(request):
+    """The course page's and the profile's "send the verification e-mail again" (rate-limited per account)."""
+    if verification_email_send(request, request.user):
+        return redirect("account_email_verification_sent")
+    messages.info(request, "Your e-mail address is already verified.")
+    return redirect("profile")
 
 
 def healthz(request):

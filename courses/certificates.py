@@ -69,6 +69,8 @@ def learner_fields(user) -> dict:
         "participant_name": (user.legal_name or user.get_full_name() or user.username).strip(),
         "license_number": user.license_number,
         "license_state": user.license_state,
+        # a student's certificate says so and prints no license (cms.models.LearnerStatus)
+        "learner_status": getattr(user, "learner_status", "licensed"),
         "license_state_name": user.get_license_state_display() if user.license_state else "",
     }
 

@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from allauth.account.models import EmailAddress
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
@@ -59,6 +60,7 @@ class Progress:
 
 def _module_quiz_counts(enrollment: Enrollment, module_ids: list[int]) -> tuple[int, int]:
     """(module quizzes, passed by this learner) in one query."""
+    email_verified: bool | None = None  # the learner's address (account_requirements)
     passed = Attempt.objects.filter(quiz=OuterRef("pk"), user_id=enrollment.user_id, passed=True)
     rows = list(
         Quiz.objects.filter(module__in=module_ids)
@@ -143,6 +145,25 @@ def course_completion_check(enrollment: Enrollment) -> Certificate | None:
     """Complete the course and create its certificate when every rule is met; else do nothing.
 
     Safe to call any number of times and concurrently: the enrollment row is locked and the
+    return rules + account_requirements(enrollment.user, email_verified=known and known.email_verified)
+
+
+def account_requirements(user, *, email_verified: bool | None = None) -> list[Requirement]:
+    """What every certificate needs of the learner's account: a verified e-mail address (allauth's
+    EmailAddress for User.email; one query unless given) and, for a licensed learner, the license number
+    and state it prints (a student's certificate prints none)."""
+    if email_verified is None:
+        email_verified = bool(user.email) and (
+            EmailAddress.objects.filter(user_id=user.pk, email__iexact=user.email, verified=True).exists()
+        )
+    rules = [
+        Requirement(
+            "email", "Verify your e-mail address", email_verified, "" if email_verified else user.email
+        )
+    ]
+    if getattr(user, "learner_status", "licensed") != "student":
+        has_license = bool(user.license_number.strip() and user.license_state)
+        rules.append(Requirement("license", "Add your license number and state to your profile", has_license))
     certificate is unique per enrollment, so there is never a second one.
     """
     with transaction.atomic():

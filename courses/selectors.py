@@ -176,7 +176,7 @@ def course_outline(*, course: CoursePage, user) -> dict:
     # With what the completion panel shows; the page in hand is the course its rules read.
     enrollment = enrollment_for(user=user, course=course, related=("certificate", "evaluation"))
     if enrollment is not None:
-        enrollment.course = course
+        enrollment.course, enrollment.user = course, user  # the account rules read the user in hand
     progress = progress_by_module(enrollment)
     staff = reads_every_module(user)
     rows = module_rows(modules, progress, enrolled=enrollment is not None, staff=staff)

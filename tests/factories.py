@@ -6,6 +6,7 @@ import factory
 from django.contrib.auth.models import Group
 
 from cms.models import User
+from cms.services import email_mark_verified
 from content.models import ActionLevel, Muscle, RedFlag, Region
 from courses.models import CoursePage, Enrollment, ModulePage, Provider
 
@@ -27,6 +28,12 @@ class UserFactory(factory.django.DjangoModelFactory):
         names = extracted if extracted is not None else ["Learners"]
         for name in names:
             self.groups.add(Group.objects.get(name=name))
+
+    @factory.post_generation
+    def email_verified(self, create, extracted, **kwargs):
+        """UserFactory(email_verified=False) for an address still to verify; verified by default."""
+        if create and extracted is not False:
+            email_mark_verified(self)
 
 
 class InstructorFactory(UserFactory):

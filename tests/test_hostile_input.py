@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 import pytest
+from allauth.account.models import EmailAddress, EmailConfirmationHMAC
+from allauth.account.utils import user_pk_to_url_str
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
@@ -231,6 +233,9 @@ def _world_build() -> dict:
             "user_id": learner.pk,
             "code": Certificate.objects.get(enrollment__user=learner, enrollment__course=course).code,
             "slug": MuscleFactory(name="Psoas major", slug="psoas-major").slug,
+            # allauth's password reset and e-mail verification links, real ones
+            "uidb36": user_pk_to_url_str(learner),
+            "key": EmailConfirmationHMAC(EmailAddress.objects.get(user=learner)).key,
         },
         "open_attempt": open_attempt.pk,
     }
@@ -328,7 +333,11 @@ def test_the_walk_sees_every_part_of_the_site():
         "content:muscle_list",
         "wagtail_serve",
         "wagtaildocs_serve",
-        "login",
+        "account_login",
+        "account_signup",
+        "account_reset_password_from_key",
+        "account_confirm_email",
+        "account_verification_resend",
     ):
         assert name in routes, name
     edit = hostile_urls(routes["wagtailadmin_pages:edit"])

@@ -192,9 +192,10 @@ MATRIX: dict[str, Case] = {
     "account_change_password": Case(logged_in(200)),
     "account_set_password": Case(logged_in(REDIRECT)),  # everyone here has a password: to "change"
     "account_reauthenticate": Case(logged_in(200)),
-    "account_request_reauthentication_code": Case(logged_in(REDIRECT)),  # codes are off
-    "account_confirm_reauthentication_code": Case(logged_in(REDIRECT)),
-    "account_confirm_login_code": Case({**logged_in(REDIRECT), "anonymous": REDIRECT}),
+    "account_request_reauthentication_code": Case(logged_in(200)),  # a code to one's own address
+    "account_confirm_reauthentication_code": Case(logged_in(REDIRECT)),  # no code asked for
+    # no log-in code asked for (log-in by code is off): back to the log-in page, without a next
+    "account_confirm_login_code": Case({**logged_in(REDIRECT), "anonymous": 302}),
     "account_reset_password": Case(everyone(200)),
     "account_reset_password_done": Case(everyone(200)),
     "account_reset_password_from_key": Case(

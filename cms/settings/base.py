@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "csp",
     "axes",
 ]
+    "allauth",
+    "allauth.account",
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -63,6 +65,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "cms.security.SiteCSPMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",  # a view over its rate gets the 429 page
@@ -102,16 +105,18 @@ AUTH_USER_MODEL = "cms.User"
 # AxesBackend first: it refuses locked-out log-ins before the password is checked. It is AxesStandaloneBackend
 # plus ModelBackend, so a session or force_login naming the first backend can load its user (get_user).
 AUTHENTICATION_BACKENDS = [
+# allauth's backend last: it logs in by e-mail address (the others by username).
     "axes.backends.AxesBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+    "allauth.account.auth_backends.AuthenticationBackend",
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "login"
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "/"
 
@@ -204,7 +209,7 @@ WAGTAILIMAGES_MAX_IMAGE_PIXELS = (
 WAGTAIL_ENABLE_UPDATE_CHECK = False  # the admin would call an outside server from the browser
 # Private pages send visitors to the site's own log-in page (throttled, in the site style, under the CSP).
 WAGTAIL_FRONTEND_LOGIN_URL = "/accounts/login/"
-WAGTAIL_FRONTEND_LOGIN_TEMPLATE = "registration/login.html"
+WAGTAIL_FRONTEND_LOGIN_TEMPLATE = "account/login_wagtail.html"
 WAGTAIL_GRAVATAR_PROVIDER_URL = (
     None  # no e-mail hashes sent to an outside server; the admin's CSP allows 'self' only
 )
@@ -283,3 +288,28 @@ RATE_LIMITS = {
     "login_failures": os.environ.get("RATE_LIMIT_LOGIN_FAILURES", "20/15m"),
     "certificate_verify": os.environ.get("RATE_LIMIT_CERTIFICATE_VERIFY", "60/m"),
 }
+# allauth's log-in form posts "login" (a username or an e-mail address), Wagtail's admin "username": one
+# account, one lockout, whichever was typed (cms/security.py).
+AXES_USERNAME_CALLABLE = "cms.security.login_username"
+    # verification e-mails a learner asks to be sent again (per account)
+    "verification_email": os.environ.get("RATE_LIMIT_VERIFICATION_EMAIL", "5/h"),
+
+# Accounts (django-allauth, cms/accounts.py): sign-up, log-in by username or e-mail, e-mail verification
+# (needed before a certificate is issued, not before logging in: courses/completion.py), password reset.
+# Its rate limits are off: RATE_LIMITS above (django-ratelimit, cms/account_urls.py) is the one source,
+# and django-axes the log-in lockout.
+ACCOUNT_ADAPTER = "cms.accounts.AccountAdapter"
+ACCOUNT_FORMS = {"signup": "cms.forms.SignupForm"}
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "optional"
+ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 7
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False  # the link opens a page with a button: mail scanners do not verify
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_CHANGE_EMAIL = True  # one address per account
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False  # a reset asked for an unknown address sends nothing
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+ACCOUNT_SESSION_REMEMBER = True
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_RATE_LIMITS = False

@@ -53,7 +53,7 @@ def personal_urls(finished):
         "quiz intro": reverse("quizzes:quiz_intro", args=[finished["open"].quiz_id]),
         "profile": reverse("profile"),
         "data export": reverse("profile_export"),
-        "password change": reverse("password_change"),
+        "password change": reverse("account_change_password"),
         "course page": finished["course"].url,
         "module page": finished["course"].get_children().live().first().url,
     }
@@ -116,7 +116,7 @@ def test_nul_in_the_certificates_admin_search_is_a_400(client, db):
 
 
 def test_nul_in_form_fields_cookies_and_json_is_a_400(client, learner, finished):
-    assert client.post(reverse("login"), {"username": "a\x00b", "password": "x"}).status_code == 400
+    assert client.post(reverse("account_login"), {"login": "a\x00b", "password": "x"}).status_code == 400
     client.force_login(learner)
     url = reverse("quizzes:attempt_autosave", args=[finished["open"].pk])
     body = '{"answers": {"1": "\\u0000"}}'

@@ -469,9 +469,9 @@ def test_native_stack_serves_the_site_and_issues_certificates_through_the_worker
     assert asset.status == 200 and asset.headers["Cache-Control"].startswith("max-age=")
 
     # Log-in.
-    refused = browser.post_form("/accounts/login/", {"username": "learner", "password": "wrong"})
+    refused = browser.post_form("/accounts/login/", {"login": "learner", "password": "wrong"})
     assert refused.status == 200 and "sessionid" not in browser.cookies
-    logged_in = browser.post_form("/accounts/login/", {"username": "learner", "password": PASSWORD})
+    logged_in = browser.post_form("/accounts/login/", {"login": "learner", "password": PASSWORD})
     assert logged_in.status == 302 and urlsplit(logged_in.headers["Location"]).path == "/dashboard/"
     assert "sessionid" in browser.cookies
     dashboard = browser.get("/dashboard/")

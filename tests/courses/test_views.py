@@ -28,7 +28,7 @@ class TestCoursePage:
         html = response.content.decode()
         for module in modules:
             assert module.title in html
-        assert "Sign up to enroll" in html and reverse("signup") + "?next=" in html
+        assert "Sign up to enroll" in html and reverse("account_signup") + "?next=" in html
         assert "NCBTMB" in html and course.provider.ncbtmb_provider_number in html
         assert "is-locked" not in html
 
@@ -71,7 +71,7 @@ class TestEnroll:
     def test_anonymous_is_sent_to_log_in_and_back_to_the_course(self, client, course):
         response = client.post(enroll_url(course))
         assert response.status_code == 302
-        assert response["Location"].startswith(reverse("login")) and "next=" in response["Location"]
+        assert response["Location"].startswith(reverse("account_login")) and "next=" in response["Location"]
         assert not Enrollment.objects.exists()
 
     def test_get_is_not_allowed(self, client, learner, course):
@@ -183,7 +183,7 @@ class TestModuleComplete:
 
     def test_anonymous_is_sent_to_log_in(self, client, modules):
         response = client.post(complete_url(modules[0]))
-        assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+        assert response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
 
     def test_get_is_not_allowed(self, client, enrollment, modules):
         client.force_login(enrollment.user)
@@ -216,7 +216,7 @@ class TestModuleComplete:
 class TestDashboard:
     def test_needs_login(self, client, db):
         response = client.get(reverse("dashboard"))
-        assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+        assert response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
 
     def test_empty_state_links_to_the_catalogue(self, client, learner, catalogue):
         client.force_login(learner)
