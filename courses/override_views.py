@@ -140,8 +140,9 @@ ACTIONS = {
         "module",
         ReasonForm,
         "Mark complete",
-        "The module counts as complete for this learner whatever its rules (order, quiz). The course's "
-        "completion rules are checked at once: a certificate follows when every one is met.",
+        "The module counts as complete for this learner whatever its rules (order, quiz), and the modules after "
+        "it open. The course's completion rules are checked at once: a certificate follows when every one is met "
+        "(a course that requires every module quiz passed still does: grant an attempt or reset the quiz for that).",
     ),
     "waive-seat-time": Action(
         "Waive the seat time",
