@@ -259,20 +259,25 @@ class ModulePage(Page):
         from .selectors import module_context  # noqa: PLC0415 - pages ask the selectors, which import these models
         from .services import module_visit  # noqa: PLC0415 - the services import these models
 
-        # `course` comes from the course's route (absent in previews). The first view by an enrolled
-        # learner starts the clock for this module (server time). The context is kept for get_context
-        # unless the visit changed it.
+        # `course` comes from the course's route (absent in previews). Each view by an enrolled learner
+        # who may read the module counts as study (courses.seat_time, server time); the context is
+        # kept for get_context, with the progress the visit started or moved on.
         if request.method == "GET" and request.user.is_authenticated:
             context = module_context(module=self, user=request.user, course=course)
             if (
                 context["enrollment"] is not None
-                and context["progress"] is None
                 and context["blocking_module"] is None
                 and context["position"] is not None
             ):
-                module_visit(user=request.user, module=self)
-            else:
-                request._module_context = (self.pk, context)
+                visit = module_visit(
+                    user=request.user,
+                    module=self,
+                    enrollment=context["enrollment"],
+                    progress=context["progress"],
+                    modules_left=context["completed_count"] < context["module_count"],
+                )
+                context["progress"] = visit or context["progress"]
+            request._module_context = (self.pk, context)
         return super().serve(request, *args, course=course, **kwargs)
 
     def get_context(self, request, *args, course=None, catalogue=None, **kwargs):

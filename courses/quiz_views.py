@@ -16,8 +16,9 @@ from quizzes.answers import answers_from_form, json_loads_strict
 from quizzes.errors import AnswerError, QuizError
 from quizzes.models import Quiz
 
+from .result_page import attempt_result_context
 from .selectors import quiz_intro_context
-from .services import quiz_attempt_start
+from .services import quiz_attempt_start, quiz_attempt_submit
 
 MAX_BODY_BYTES = 64 * 1024
 
@@ -99,8 +100,13 @@ def quiz_start(request, quiz_id):
     try:
         attempt = quiz_attempt_start(user=request.user, quiz=quiz)
     except QuizError as error:
+        if _wants_json(request):
+            return JsonResponse({"ok": False, "error": error.message}, status=error.status)
         messages.error(request, error.message)
         return redirect("quizzes:quiz_intro", quiz_id=quiz.pk)
+    if _wants_json(request):
+        take_url = reverse("quizzes:attempt_take", args=[attempt.pk])
+        return JsonResponse({"ok": True, "attempt": attempt.pk, "take_url": take_url})
     return redirect("quizzes:attempt_take", attempt_id=attempt.pk)
 
 
@@ -139,7 +145,7 @@ def attempt_submit(request, attempt_id):
     attempt = selectors.attempt_for_learner(user=request.user, attempt_id=attempt_id)
     as_json = _wants_json(request)
     try:
-        outcome = services.attempt_submit(attempt=attempt, answers=_posted_answers(request, attempt))
+        outcome = quiz_attempt_submit(attempt=attempt, answers=_posted_answers(request, attempt))
     except RequestDataTooBig:
         return _error(request, BodyTooLarge(), attempt)
     except QuizError as error:
@@ -191,4 +197,6 @@ def attempt_result(request, attempt_id):
     if attempt.is_open:
         messages.info(request, "This attempt is still open: submit it to see your result.")
         return redirect("quizzes:attempt_take", attempt_id=attempt.pk)
-    return render(request, "quizzes/attempt_result.html", selectors.result_view(attempt=attempt))
+    return render(
+        request, "quizzes/attempt_result.html", attempt_result_context(user=request.user, attempt=attempt)
+    )

@@ -22,6 +22,8 @@ from quizzes.models import Attempt, Quiz
 from quizzes.selectors import module_quiz, quiz_panel, quiz_panels
 
 from .completion import Progress, completion_requirements
+from .gating import post_test_refusal, quiz_gate_refusal
+from .journey import course_state, course_states
 from .models import (
     MODULE_LIST_FIELDS,
     WORDS_PER_CE_HOUR,
@@ -33,9 +35,11 @@ from .models import (
     ModuleProgress,
     reading_minutes_for,
 )
+from .next_step import NextStep, next_step, study_left_text
 from .override_selectors import override_records_under
 from .permissions import reads_every_module
 
+RELATED = ("certificate", "evaluation")  # what the completion panel and the next step show
 # Approved CE hours may differ this much from the estimate from word counts before staff are warned.
 CE_HOURS_TOLERANCE = Decimal("0.25")
 
@@ -85,6 +89,8 @@ class DashboardRow:
     module_count: int
     completed_count: int
     next_module: ModulePage | None
+    next_step: NextStep | None = None  # the same step the course page and the result pages offer
+    study_left: str = ""
 
     @property
     def course(self) -> CoursePage:
@@ -174,7 +180,7 @@ def course_outline(*, course: CoursePage, user) -> dict:
     """Everything a course page shows: the ordered module list with this viewer's state."""
     modules = course.live_modules()
     # With what the completion panel shows; the page in hand is the course its rules read.
-    enrollment = enrollment_for(user=user, course=course, related=("certificate", "evaluation"))
+    enrollment = enrollment_for(user=user, course=course, related=RELATED)
     if enrollment is not None:
         enrollment.course, enrollment.user = course, user  # the account rules read the user in hand
     progress = progress_by_module(enrollment)
@@ -183,7 +189,15 @@ def course_outline(*, course: CoursePage, user) -> dict:
     estimate = estimated_ce_hours(sum(m.word_count for m in modules))
     completed_count = sum(1 for row in rows if row.completed)
     final_panel, module_panels = _course_quiz_panels(user, course, modules)
+    state = _state(
+        enrollment, course, modules, progress, (final_panel["quiz"], bool(final_panel.get("passed")))
+    )
+    if state is not None and final_panel["quiz"] is not None and not final_panel.get("in_progress"):
+        final_panel["refusal"] = post_test_refusal(state)
     return {
+        "learner_state": state,
+        "next_step": next_step(state) if state else None,
+        "study_left": study_left_text(state) if state else "",
         "enrollment": enrollment,
         "module_rows": rows,
         "module_count": len(modules),
@@ -212,10 +226,11 @@ def module_context(*, module: ModulePage, user, course: CoursePage | None = None
     `course`: the module's course when the caller has it (the course's route does)."""
     course = course or CoursePage.objects.parent_of(module).first()
     modules = course.live_modules() if course else []
-    enrollment = enrollment_for(user=user, course=course) if course else None
+    enrollment = enrollment_for(user=user, course=course, related=RELATED) if course else None
     progress = progress_by_module(enrollment)
     completed_ids = _completed_ids(progress)
     staff = reads_every_module(user)
+    state = _state(enrollment, course, modules, progress)
 
     index = next((i for i, m in enumerate(modules) if m.pk == module.pk), None)
     blocker = blocking_module(modules, completed_ids, module) if enrollment and index is not None else None
@@ -247,7 +262,16 @@ def module_context(*, module: ModulePage, user, course: CoursePage | None = None
         "completed_count": completed_count,
         "progress_percent": percent(completed_count, len(modules)),
         "reads_every_module": staff,
+        "study_left": study_left_text(state) if state else "",
     }
+
+
+def _state(enrollment, course, modules, progress, post_test=None):
+    """The learner's CourseState from what the page loaded (None when not enrolled)."""
+    if enrollment is None:
+        return None
+    enrollment.course = course
+    return course_state(enrollment, modules=modules, progress=progress, post_test=post_test)
 
 
 def course_page_context(*, course: CoursePage, user) -> dict:
@@ -270,7 +294,7 @@ def dashboard_context(*, user) -> dict:
     certificates = [e.certificate for e in enrollments if getattr(e, "certificate", None) is not None]
     active = [e for e in enrollments if e.status != Enrollment.Status.WITHDRAWN and e.course.live]
     return {
-        "enrollments": _dashboard_rows(active),
+        "enrollments": _dashboard_rows(user, active),
         "certificates": sorted(certificates, key=lambda c: (c.created_at, c.pk), reverse=True),
     }
 
@@ -340,19 +364,20 @@ def learner_dashboard(*, user) -> list[DashboardRow]:
     return dashboard_context(user=user)["enrollments"]
 
 
-def _dashboard_rows(enrollments) -> list[DashboardRow]:
+def _dashboard_rows(user, enrollments) -> list[DashboardRow]:
     modules = _live_modules_by_course([e.course for e in enrollments])
-    done = _completed_pairs(enrollments)
+    states = course_states(user, enrollments, modules)
     rows = []
     for enrollment in enrollments:
-        course_modules = modules[enrollment.course.path]
-        pending = [m for m in course_modules if (enrollment.pk, m.pk) not in done]
+        state = states[enrollment.pk]
         rows.append(
             DashboardRow(
                 enrollment=enrollment,
-                module_count=len(course_modules),
-                completed_count=len(course_modules) - len(pending),
-                next_module=pending[0] if pending else None,
+                module_count=len(state.modules),
+                completed_count=state.completed_count,
+                next_module=state.first_incomplete,
+                next_step=next_step(state),
+                study_left=study_left_text(state),
             )
         )
     return rows
@@ -425,7 +450,7 @@ def completion_panel(*, enrollment, outline: dict) -> dict:
     known = Progress(
         modules=[row.module for row in rows],
         completed_ids={row.module.pk for row in rows if row.completed},
-        seconds=sum(row.progress.seconds_spent for row in rows if row.progress),
+        seconds=outline["learner_state"].seconds,
         post_test=(panel["quiz"] is not None, bool(panel.get("passed"))),
         evaluated=evaluated,
         module_quizzes=(len(module_panels), sum(1 for p in module_panels if p["passed"])),
@@ -465,18 +490,21 @@ NOT_ENROLLED = "Enroll in the course before taking its quizzes."
 
 
 def quiz_refusal(*, user, quiz) -> str:
-    """Why the course refuses this learner the quiz (before the quiz's own limits), or ""."""
+    """Why the course refuses this learner the quiz (before the quiz's own limits), or "": not enrolled,
+    or closed by the course's order (courses/gating.py)."""
     # An active enrollment, staff included: an attempt is a learner's record that item analysis counts.
-    if enrollment_for(user=user, course=quiz.course) is None:
+    enrollment = enrollment_for(user=user, course=quiz.course)
+    if enrollment is None:
         return NOT_ENROLLED
-    return ""
+    enrollment.course = quiz.course
+    return quiz_gate_refusal(course_state(enrollment), quiz)
 
 
 def quiz_intro_context(*, user, quiz, now=None) -> dict:
     context = quiz_selectors.quiz_intro(user=user, quiz=quiz, now=now)
     refusal = quiz_refusal(user=user, quiz=quiz)
-    if refusal and context["in_progress"] is None:
-        context.update(refusal=refusal, can_start=False)
+    if refusal:
+        context.update(refusal=refusal, can_start=False, in_progress=None)
     return context
 
 

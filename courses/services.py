@@ -23,7 +23,7 @@ from quizzes.errors import AttemptNotAllowed
 from quizzes.selectors import module_quiz_passed
 
 from .certificates import certificate_pdf, learner_fields
-from .completion import certificate_queue
+from .completion import certificate_queue, enrollment_awaiting_completion
 from .completion import course_completion_check as check
 from .links import site_url, verification_url
 from .models import (
@@ -36,6 +36,7 @@ from .models import (
     ModulePage,
     ModuleProgress,
 )
+from .seat_time import study_activity_record
 from .selectors import blocking_module, enrollment_for, quiz_refusal
 
 
@@ -69,24 +70,43 @@ def _blocker(enrollment: Enrollment, course: CoursePage, module: ModulePage) -> 
     return blocking_module(course.live_modules(), completed_ids, module)
 
 
-def module_visit(*, user, module: ModulePage) -> ModuleProgress | None:
-    """Record when an enrolled learner first opens a module they may read; later visits change nothing."""
+def module_visit(
+    *,
+    user,
+    module: ModulePage,
+    now=None,
+    enrollment: Enrollment | None = None,
+    progress: ModuleProgress | None = None,
+    modules_left: bool | None = None,
+):
+    """An enrolled learner reads a module they may read (a view, or the page's study clock): the first
+    visit starts its progress, and each credits the time since their last activity in the course
+    (courses.seat_time); the time may meet the course's last rule. Returns the progress, or None,
+    writing nothing, when the module is not theirs to read. `enrollment` (with the module's `progress`
+    and whether `modules_left` to complete, when known): from a caller that has checked the module is
+    open to this learner."""
     if not (user.is_authenticated and module.live):
         return None
-    seen = (
-        ModuleProgress.objects.filter(enrollment__user=user, module=module)
-        .exclude(enrollment__status=Enrollment.Status.WITHDRAWN)
-        .first()
-    )
-    if seen is not None:  # the usual case on a re-read: one query, nothing written
-        return seen
-    course = _course_of(module)
-    enrollment = enrollment_for(user=user, course=course) if course else None
-    if enrollment is None or _blocker(enrollment, course, module) is not None:
-        return None
-    progress, _ = ModuleProgress.objects.get_or_create(
-        enrollment=enrollment, module=module, defaults={"started_at": timezone.now()}
-    )
+    if enrollment is None:
+        seen = (
+            ModuleProgress.objects.filter(enrollment__user=user, module=module)
+            .exclude(enrollment__status=Enrollment.Status.WITHDRAWN)
+            .select_related("enrollment")
+            .first()
+        )
+        if seen is not None:  # opened before, so open now (modules never lock again)
+            enrollment = seen.enrollment
+        else:
+            course = _course_of(module)
+            enrollment = enrollment_for(user=user, course=course) if course else None
+            if enrollment is None or _blocker(enrollment, course, module) is not None:
+                return None
+    progress = study_activity_record(enrollment=enrollment, module=module, now=now, progress=progress)
+    if modules_left:
+        return progress
+    awaiting = enrollment_awaiting_completion(user_id=enrollment.user_id, course_id=enrollment.course_id)
+    if awaiting is not None:  # every module done: the time may have been the last rule to meet
+        course_completion_check(awaiting)
     return progress
 
 
@@ -94,8 +114,8 @@ def course_completion_check(enrollment: Enrollment):
     return check(enrollment)
 
 
-def module_complete(*, user, module: ModulePage) -> ModuleProgress:
-    """Mark a module complete; the time spent runs from the first visit to now, on the server's clock."""
+def module_complete(*, user, module: ModulePage, now=None) -> ModuleProgress:
+    """Mark a module complete (a module without a quiz, or whose quiz was passed before it opened)."""
     course = _course_of(module)
     if not module.live or course is None or not course.live:
         raise ProgressError("This module is not available.")
@@ -115,6 +135,7 @@ def module_complete(*, user, module: ModulePage) -> ModuleProgress:
             )
         if not module_quiz_passed(user, module):
             raise ProgressError(f"Pass the quiz of “{module.title}” before marking the module complete.")
+        study_activity_record(enrollment=enrollment, module=module, now=now)  # the reading up to this click
         progress = module_mark_complete(enrollment=enrollment, module=module)
     return progress
 
@@ -128,9 +149,8 @@ def module_mark_complete(*, enrollment: Enrollment, module: ModulePage) -> Modul
             enrollment=enrollment, module=module, defaults={"started_at": now}
         )
         if progress.completed_at is None:
-            progress.completed_at = now
-            progress.seconds_spent = max(0, int((now - progress.started_at).total_seconds()))
-            progress.save(update_fields=["completed_at", "seconds_spent"])
+            progress.completed_at = now  # time on task is counted by courses.seat_time, never from here
+            progress.save(update_fields=["completed_at"])
             course_completion_check(enrollment)
     return progress
 
@@ -141,12 +161,29 @@ def module_mark_complete(*, enrollment: Enrollment, module: ModulePage) -> Modul
 log = logging.getLogger(__name__)
 
 
-def quiz_attempt_start(*, user, quiz):
-    """Start (or resume) an attempt once the course allows this learner the quiz."""
+def quiz_attempt_start(*, user, quiz, now=None):
+    """Start (or resume) an attempt once the course allows this learner the quiz (enrolled, and open in
+    the course's order: courses/gating.py); a refusal starts and counts nothing."""
     refusal = quiz_refusal(user=user, quiz=quiz)
     if refusal:
         raise AttemptNotAllowed(refusal)
-    return quiz_services.attempt_start(user=user, quiz=quiz)
+    now = now or timezone.now()
+    _study_clock_move(user, quiz, now)
+    return quiz_services.attempt_start(user=user, quiz=quiz, now=now)
+
+
+def quiz_attempt_submit(*, attempt, answers=None, now=None) -> quiz_services.SubmitOutcome:
+    """Grade the learner's attempt; the attempt's own time is its seat time, so the reading clock moves on."""
+    now = now or timezone.now()
+    outcome = quiz_services.attempt_submit(attempt=attempt, answers=answers, now=now)
+    _study_clock_move(attempt.user, attempt.quiz, now)
+    return outcome
+
+
+def _study_clock_move(user, quiz, now) -> None:
+    enrollment = enrollment_for(user=user, course=quiz.course)
+    if enrollment is not None:
+        study_activity_record(enrollment=enrollment, now=now)
 
 
 class CertificateError(Exception):

@@ -21,6 +21,7 @@ app_name = "courses"
 urlpatterns = [
     path("courses/<id:course_id>/enroll/", views.enroll, name="enroll"),
     path("modules/<id:module_id>/complete/", views.module_complete, name="module_complete"),
+    path("modules/<id:module_id>/study/", views.module_study, name="module_study"),
     path("courses/<id:course_id>/evaluation/", views.evaluation, name="evaluation"),
     path("certificates/verify/", views.certificate_lookup, name="certificate_lookup"),
     path("certificates/verify/<str:code>/", views.certificate_verify, name="certificate_verify"),

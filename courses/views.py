@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -19,15 +19,18 @@ from .certificates import code_normalize, html_to_pdf
 from .completion import EvaluationError, evaluation_submit
 from .exports import csv_response
 from .forms import CertificateLookupForm, CourseEvaluationForm
+from .gating import evaluation_refusal
+from .journey import course_state
 from .links import site_url
 from .models import Certificate, CourseEvaluation, CoursePage, ModulePage
+from .next_step import next_step
 from .permissions import is_course_staff
 from .selectors import (
     dashboard_context,
     enrollment_for,
     transcript_rows,
 )
-from .services import ProgressError, enrollment_create
+from .services import ProgressError, enrollment_create, module_visit
 from .services import module_complete as module_complete_service
 
 
@@ -59,6 +62,20 @@ def module_complete(request, module_id: int):
         return redirect(module.get_url(request))
     messages.success(request, f"“{module.title}” marked complete.")
     return redirect(_after_completion_url(request, module))
+
+
+@require_POST
+def module_study(request, module_id: int):
+    """The module page's study clock: a ping each minute while the learner is active on the page
+    (cms/static/js/site.js). The time is the server's, credited by courses.seat_time with its idle cap."""
+    if not request.user.is_authenticated:
+        return JsonResponse(
+            {"ok": False, "error": "Your session has ended: please log in again."}, status=401
+        )
+    module = get_object_or_404(ModulePage.objects.live(), pk=module_id)
+    if module_visit(user=request.user, module=module) is None:
+        return JsonResponse({"ok": False, "error": "This module is not open to you."}, status=403)
+    return JsonResponse({"ok": True})
 
 
 def _after_completion_url(request, module: ModulePage) -> str:
@@ -101,6 +118,14 @@ def evaluation(request, course_id: int):
     if CourseEvaluation.objects.filter(enrollment=enrollment).exists():
         messages.info(request, "You have already evaluated this course. Thank you!")
         return redirect(course.get_url(request))
+    enrollment.course = course
+    state = course_state(enrollment)
+    refusal = evaluation_refusal(state)
+    if refusal:  # a clear page, no form; a post changes nothing
+        context = {"course": course, "refusal": refusal, "next_step": next_step(state)}
+        return render(
+            request, "courses/evaluation.html", context, status=403 if request.method == "POST" else 200
+        )
     form = CourseEvaluationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -1,11 +1,15 @@
 """Helpers for the completion and certificate tests: a small course, finished the way a learner would."""
 
+import math
 from contextlib import contextmanager
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from courses.completion import evaluation_submit
+from courses.seat_time import IDLE_GAP_CAP, seat_time_required_seconds, study_activity_record
 from courses.services import enrollment_create, module_complete
 from tests.factories import ProviderFactory, UserFactory, course_create, module_create
 from tests.quizzes import factories as qf
@@ -55,11 +59,30 @@ def quiz_pass(user, quiz):
     return outcome.attempt
 
 
-def course_finish(user, course, pages, *, evaluate=True, post_test=True):
-    """Enroll, pass the module quizzes, complete every module, pass the post-test, evaluate."""
+def study(enrollment, minutes=None, *, module=None, end=None):
+    """Simulate `minutes` of reading (default: the course's minimum time on task) the way the server
+    counts it: a view of `module` (default: the first) every IDLE_GAP_CAP, the last one at `end` (now)."""
+    seconds = minutes * 60 if minutes is not None else seat_time_required_seconds(enrollment)
+    module = module or enrollment.course.live_modules()[0]
+    end = end or timezone.now()
+    step = int(IDLE_GAP_CAP.total_seconds())
+    moments = [end - timedelta(seconds=seconds)]
+    moments += [
+        moments[0] + timedelta(seconds=min(seconds, n * step))
+        for n in range(1, math.ceil(seconds / step) + 1)
+    ]
+    for moment in moments:
+        study_activity_record(enrollment=enrollment, module=module, now=moment)
+    return enrollment
+
+
+def course_finish(user, course, pages, *, evaluate=True, post_test=True, study_minutes=None):
+    """Enroll, study for the seat time (or `study_minutes`), pass the module quizzes (which completes
+    their modules), complete the other modules, pass the post-test, evaluate."""
     from quizzes.models import Quiz
 
     enrollment = enrollment_create(user=user, course=course)
+    study(enrollment, study_minutes, module=pages[0])
     for page in pages:
         quiz = Quiz.objects.filter(module=page).first()
         if quiz is not None:

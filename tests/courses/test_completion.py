@@ -14,7 +14,14 @@ from courses.completion import (
 from courses.models import Certificate, CertificateEvent, CourseEvaluation, Enrollment, ModuleProgress
 from courses.services import enrollment_create, module_complete
 from quizzes.models import Quiz
-from tests.courses.certify import RATINGS, course_finish, private_media, quiz_pass, small_course  # noqa: F401
+from tests.courses.certify import (  # noqa: F401
+    RATINGS,
+    course_finish,
+    private_media,
+    quiz_pass,
+    small_course,
+    study,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +38,7 @@ def _unmet(enrollment):
 def test_every_rule_starts_unmet(built, learner):
     course, _ = built
     enrollment = enrollment_create(user=learner, course=course)
-    assert _unmet(enrollment) == ["modules", "module_quizzes", "post_test", "evaluation"]
+    assert _unmet(enrollment) == ["modules", "module_quizzes", "time", "post_test", "evaluation"]
     assert course_completion_check(enrollment) is None
     assert not Certificate.objects.exists()
 
@@ -52,10 +59,11 @@ def test_finishing_everything_completes_the_course_and_creates_one_pending_certi
     assert list(certificate.events.values_list("action", flat=True)) == [CertificateEvent.Action.CREATED]
 
 
-def test_the_last_rule_can_be_any_of_them(built, learner, django_capture_on_commit_callbacks):
-    """Evaluation first, post-test last: the quiz pass is what completes the course."""
-    course, pages = built
-    enrollment = enrollment_create(user=learner, course=course)
+def test_the_last_rule_can_be_any_of_them(catalogue, learner, django_capture_on_commit_callbacks):
+    """Evaluation first, post-test last (the course lets the evaluation come first): the quiz pass is
+    what completes the course."""
+    course, pages = small_course(catalogue, evaluation_after_post_test=False)
+    enrollment = study(enrollment_create(user=learner, course=course))
     evaluation_submit(enrollment=enrollment, ratings=RATINGS)
     quiz_pass(learner, Quiz.objects.get(module=pages[0]))
     for page in pages:
@@ -70,7 +78,7 @@ def test_the_last_rule_can_be_any_of_them(built, learner, django_capture_on_comm
 
 def test_a_module_completed_last_completes_the_course(built, learner, django_capture_on_commit_callbacks):
     course, pages = built
-    enrollment = enrollment_create(user=learner, course=course)
+    enrollment = study(enrollment_create(user=learner, course=course))
     quiz_pass(learner, Quiz.objects.get(module=pages[0]))
     quiz_pass(learner, Quiz.objects.get(course=course, module__isnull=True))
     evaluation_submit(enrollment=enrollment, ratings=RATINGS)
@@ -85,7 +93,9 @@ def test_rules_the_course_switches_off_are_not_required(catalogue, learner):
         catalogue, post_test=False, module_quiz=False, require_post_test=False, require_evaluation=False
     )
     enrollment = course_finish(learner, course, pages, evaluate=False)
-    assert [r.key for r in completion_requirements(enrollment)] == ["modules", "module_quizzes"]
+    keys = [r.key for r in completion_requirements(enrollment)]
+    assert keys[:3] == ["modules", "module_quizzes", "time"]
+    assert "post_test" not in keys and "evaluation" not in keys
     assert Certificate.objects.filter(enrollment=enrollment).exists()
 
 
@@ -98,10 +108,10 @@ def test_a_required_post_test_that_does_not_exist_blocks_completion(catalogue, l
 
 
 def test_minimum_time_on_task(catalogue, learner):
-    course, pages = small_course(catalogue, min_minutes_on_task=30)
-    enrollment = course_finish(learner, course, pages)
+    course, pages = small_course(catalogue, min_minutes_on_task=200, post_test_after_seat_time=False)
+    enrollment = course_finish(learner, course, pages, study_minutes=150)
     assert _unmet(enrollment) == ["time"]
-    ModuleProgress.objects.filter(enrollment=enrollment).update(seconds_spent=16 * 60)
+    ModuleProgress.objects.filter(enrollment=enrollment).update(seconds_spent=200 * 60)
     assert course_completion_check(enrollment) is not None
     assert Certificate.objects.filter(enrollment=enrollment).exists()
 
@@ -132,8 +142,8 @@ def test_a_withdrawn_enrollment_gets_no_certificate(built, learner):
     assert course_completion_check(enrollment) is None
 
 
-def test_one_evaluation_per_enrollment(built, learner):
-    course, _ = built
+def test_one_evaluation_per_enrollment(catalogue, learner):
+    course, _ = small_course(catalogue, evaluation_after_post_test=False)
     enrollment = enrollment_create(user=learner, course=course)
     evaluation_submit(enrollment=enrollment, ratings=RATINGS, comments="  Good.  ")
     with pytest.raises(EvaluationError, match="already"):

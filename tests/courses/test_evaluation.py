@@ -15,12 +15,18 @@ def built(catalogue):
     return small_course(catalogue)
 
 
+@pytest.fixture
+def open_early(catalogue):
+    """A course whose evaluation does not wait for the post-test."""
+    return small_course(catalogue, evaluation_after_post_test=False)
+
+
 def url(course):
     return reverse("courses:evaluation", args=[course.pk])
 
 
-def test_the_form_asks_every_question_with_five_point_ratings(client, built, learner):
-    course, _ = built
+def test_the_form_asks_every_question_with_five_point_ratings(client, open_early, learner):
+    course, _ = open_early
     enrollment_create(user=learner, course=course)
     client.force_login(learner)
     html = client.get(url(course)).content.decode()
@@ -30,8 +36,8 @@ def test_the_form_asks_every_question_with_five_point_ratings(client, built, lea
     assert "---------" not in html
 
 
-def test_missing_ratings_are_refused_and_nothing_is_stored(client, built, learner):
-    course, _ = built
+def test_missing_ratings_are_refused_and_nothing_is_stored(client, open_early, learner):
+    course, _ = open_early
     enrollment_create(user=learner, course=course)
     client.force_login(learner)
     response = client.post(url(course), {"objectives_met": 5, "comments": "Great"})
@@ -55,8 +61,21 @@ def test_submitting_the_last_requirement_leads_to_the_certificate(
     assert "Download certificate" in dashboard and certificate.code in dashboard
 
 
-def test_an_early_evaluation_goes_back_to_the_course(client, built, learner):
+def test_an_evaluation_before_the_post_test_is_a_clear_refusal_and_stores_nothing(client, built, learner):
     course, _ = built
+    enrollment_create(user=learner, course=course)
+    client.force_login(learner)
+    page = client.get(url(course))
+    html = page.content.decode()
+    assert page.status_code == 200 and "opens once you have passed the final post-test" in html
+    assert 'name="objectives_met"' not in html
+    refused = client.post(url(course), RATINGS)
+    assert refused.status_code == 403 and "opens once you have passed" in refused.content.decode()
+    assert not CourseEvaluation.objects.exists()
+
+
+def test_an_early_evaluation_goes_back_to_the_course(client, open_early, learner):
+    course, _ = open_early
     enrollment_create(user=learner, course=course)
     client.force_login(learner)
     response = client.post(url(course), RATINGS)

@@ -59,13 +59,15 @@ class TestVisit:
 
 
 class TestComplete:
-    def test_time_spent_runs_from_first_visit_to_completion_on_the_servers_clock(self, enrollment, modules):
+    def test_time_spent_is_activity_on_the_servers_clock_with_idle_gaps_capped(self, enrollment, modules):
         with time_machine.travel(T0, tick=False):
             module_visit(user=enrollment.user, module=modules[0])
-        with time_machine.travel(T0 + timedelta(minutes=7, seconds=30), tick=False):
+        with time_machine.travel(T0 + timedelta(minutes=3), tick=False):
+            module_visit(user=enrollment.user, module=modules[0])  # the page's study clock, or a re-read
+        with time_machine.travel(T0 + timedelta(minutes=47), tick=False):  # away for 44 minutes
             progress = module_complete(user=enrollment.user, module=modules[0])
-        assert progress.completed_at == T0 + timedelta(minutes=7, seconds=30)
-        assert progress.seconds_spent == 450
+        assert progress.completed_at == T0 + timedelta(minutes=47)
+        assert progress.seconds_spent == 3 * 60 + 5 * 60  # the idle gap counts at most five minutes
 
     def test_completing_twice_keeps_the_first_completion(self, enrollment, modules):
         with time_machine.travel(T0, tick=False):
@@ -74,7 +76,7 @@ class TestComplete:
             module_complete(user=enrollment.user, module=modules[0])
         with time_machine.travel(T0 + timedelta(days=2), tick=False):
             again = module_complete(user=enrollment.user, module=modules[0])
-        assert again.completed_at == T0 + timedelta(minutes=5) and again.seconds_spent == 300
+        assert again.completed_at == T0 + timedelta(minutes=5)
 
     def test_completing_without_a_recorded_visit_counts_no_time(self, enrollment, modules):
         with time_machine.travel(T0, tick=False):

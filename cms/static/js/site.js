@@ -7,6 +7,7 @@
  *   .lesson-toc a[href^="#"]          highlighted while its section is on screen
  *   <form data-confirm="Are you sure?">  asks before submitting
  *   .lesson-body present               a thin reading-progress bar appears at the top
+ *   <form hidden data-study-clock="60" action="…">  pinged each 60 s while the learner is active
  */
 (function () {
   "use strict";
@@ -104,12 +105,36 @@
     });
   }
 
+  // The study clock: while the learner is active on a module page (scrolled, typed, pointed or touched
+  // since the last ping, with the page in front), tell the server once a period. The server counts the
+  // time itself, on its own clock, capping idle gaps (courses/seat_time.py); this only says "still here".
+  function studyClock() {
+    var form = document.querySelector("form[data-study-clock]");
+    if (!form || !window.fetch) return;
+    var token = form.querySelector("input[name=csrfmiddlewaretoken]").value;
+    var period = (parseInt(form.getAttribute("data-study-clock"), 10) || 60) * 1000;
+    var active = false;
+    ["scroll", "keydown", "pointerdown", "pointermove", "touchstart", "wheel"].forEach(function (name) {
+      window.addEventListener(name, function () { active = true; }, { passive: true });
+    });
+    window.setInterval(function () {
+      if (!active || document.visibilityState !== "visible") return;
+      active = false;
+      fetch(form.action, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Accept": "application/json", "X-CSRFToken": token },
+      }).catch(function () {});
+    }, period);
+  }
+
   function init() {
     var lessonBody = document.querySelector(".lesson-body");
     buildToc(lessonBody);
     spyToc();
     readingProgress(lessonBody);
     confirmForms();
+    studyClock();
   }
 
   if (document.readyState === "loading") {
