@@ -21,6 +21,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
+from .certificate_layout import font_sizes
+
 CODE_BYTES = 12  # 96 random bits
 CODE_GROUP = 5
 CODE_LENGTH = 20  # base32 of 12 bytes, padding removed
@@ -147,8 +149,9 @@ def name_lang(name: str) -> str:
     return next((lang for lang, pattern in _SCRIPTS if pattern.search(name)), "")
 
 
-def certificate_context(snapshot: dict, code: str, base_url: str) -> dict:
-    """`base_url` is the site's address (courses.links.site_url): the QR code and the printed address use it."""
+def certificate_context(snapshot: dict, code: str, base_url: str, design: str = "classic") -> dict:
+    """`base_url` is the site's address (courses.links.site_url): the QR code and the printed address use it.
+    The name, title and provider get the font size that fits their box in `design` (certificate_layout)."""
     completed = date.fromisoformat(snapshot["completion_date"])
     base_url = base_url.rstrip("/")
     url = base_url + reverse("courses:certificate_verify", args=[code])
@@ -167,8 +170,13 @@ def certificate_context(snapshot: dict, code: str, base_url: str) -> dict:
             line.strip() for line in snapshot.get("provider_address", "").splitlines() if line.strip()
         ),
         "name_lang": name_lang(snapshot["participant_name"]),
-        "name_long": len(snapshot["participant_name"]) > 34,
-        "title_long": len(snapshot["course_title"]) > 60,
+        **font_sizes(
+            design,
+            name=snapshot["participant_name"],
+            title=snapshot["course_title"],
+            provider=snapshot.get("provider_name", ""),
+            provider_number=snapshot.get("provider_number", ""),
+        ),
     }
 
 
@@ -199,8 +207,9 @@ def html_to_pdf(html: str) -> bytes:
 
 
 def certificate_html(snapshot: dict, code: str, template: str | None = None, *, base_url: str) -> str:
-    name = TEMPLATES.get(template or snapshot.get("template") or "classic", TEMPLATES["classic"])
-    return render_to_string(name, certificate_context(snapshot, code, base_url))
+    design = template or snapshot.get("template") or "classic"
+    design = design if design in TEMPLATES else "classic"
+    return render_to_string(TEMPLATES[design], certificate_context(snapshot, code, base_url, design))
 
 
 def certificate_pdf(snapshot: dict, code: str, template: str | None = None, *, base_url: str) -> bytes:

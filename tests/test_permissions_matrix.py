@@ -138,6 +138,14 @@ MATRIX: dict[str, Case] = {
         get_status=405,
         unchanged=_others_progress,
     ),
+    # the module page's study clock: only an enrolled learner on a module open to them; JSON answers
+    "courses:module_study": Case(
+        {"anonymous": 401, "owner": 200, "other": 403, "instructor": 403, "other_instructor": 403},
+        kwargs=lambda w: {"module_id": w.modules_b[0].pk},
+        method="post",
+        get_status=405,
+        unchanged=_others_progress,
+    ),
     "courses:evaluation": Case(
         owner_only(200, others=REDIRECT), kwargs=lambda w: {"course_id": w.course_b.pk}
     ),
@@ -204,6 +212,7 @@ MATRIX: dict[str, Case] = {
     "account_reset_password_from_key_done": Case(everyone(200)),
     "wagtailadmin_password_reset": Case(everyone(200)),  # the admin's own form, rate-limited by cms/urls.py
     "healthz": Case(everyone(200)),
+    "readyz": Case(everyone(200)),  # each service answers in the tests (locmem cache, memory broker)
 }
 
 # Wagtail pages (served by the catch-all): url builder -> statuses.
