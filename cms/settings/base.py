@@ -47,9 +47,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "csp",
     "axes",
-]
     "allauth",
     "allauth.account",
+]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -104,12 +104,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "cms.User"
 # AxesBackend first: it refuses locked-out log-ins before the password is checked. It is AxesStandaloneBackend
 # plus ModelBackend, so a session or force_login naming the first backend can load its user (get_user).
-AUTHENTICATION_BACKENDS = [
 # allauth's backend last: it logs in by e-mail address (the others by username).
+AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesBackend",
     "django.contrib.auth.backends.ModelBackend",
-]
     "allauth.account.auth_backends.AuthenticationBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -287,12 +287,12 @@ RATE_LIMITS = {
     # guesser needs
     "login_failures": os.environ.get("RATE_LIMIT_LOGIN_FAILURES", "20/15m"),
     "certificate_verify": os.environ.get("RATE_LIMIT_CERTIFICATE_VERIFY", "60/m"),
+    # verification e-mails a learner asks to be sent again (per account)
+    "verification_email": os.environ.get("RATE_LIMIT_VERIFICATION_EMAIL", "5/h"),
 }
 # allauth's log-in form posts "login" (a username or an e-mail address), Wagtail's admin "username": one
 # account, one lockout, whichever was typed (cms/security.py).
 AXES_USERNAME_CALLABLE = "cms.security.login_username"
-    # verification e-mails a learner asks to be sent again (per account)
-    "verification_email": os.environ.get("RATE_LIMIT_VERIFICATION_EMAIL", "5/h"),
 
 # Accounts (django-allauth, cms/accounts.py): sign-up, log-in by username or e-mail, e-mail verification
 # (needed before a certificate is issued, not before logging in: courses/completion.py), password reset.
