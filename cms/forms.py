@@ -4,6 +4,7 @@ Sign-up is allauth's form (username, e-mail, passwords) with what a certificate 
 and whether the learner is a student or licensed, with the license number and state for the licensed.
 """
 
+from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
@@ -67,6 +68,17 @@ class LearnerDetailsMixin:
         return cleaned
 
 
+class LoginForm(AllauthLoginForm):
+    """ACCOUNT_FORMS["login"]: allauth's, with a label that says what to type (the page links the reset)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["login"].label = "Username or e-mail"
+        self.fields["login"].widget.attrs.pop("placeholder", None)
+        self.fields["password"].help_text = ""
+        self.fields["password"].widget.attrs.pop("placeholder", None)
+
+
 class SignupForm(LearnerDetailsMixin, AllauthSignupForm):
     """ACCOUNT_FORMS["signup"]: allauth saves the account; cms.accounts.AccountAdapter the details."""
 
@@ -78,6 +90,8 @@ class SignupForm(LearnerDetailsMixin, AllauthSignupForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._details_fields_setup()
+        for field in self.fields.values():
+            field.widget.attrs.pop("placeholder", None)  # the labels say it
         self.fields["email"].label = "E-mail"
         self.fields["email"].help_text = "We send a link to verify it: certificates need a verified address."
         self.helper = _helper(

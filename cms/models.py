@@ -8,6 +8,8 @@ from courses.models import CourseIndexPage
 from courses.routing import child_route
 from courses.selectors import course_cards
 
+from .validators import validate_legal_name
+
 US_STATES = [
     ("AL", "Alabama"),
     ("AK", "Alaska"),
@@ -85,6 +87,7 @@ class User(AbstractUser):
         max_length=200,
         blank=True,
         help_text="Your full legal name exactly as it should appear on CE certificates.",
+        validators=[validate_legal_name],  # every model form and full_clean(): cms/validators.py
     )
     license_number = models.CharField(max_length=64, blank=True)
     license_state = models.CharField(max_length=2, choices=US_STATES, blank=True)

@@ -299,7 +299,7 @@ AXES_USERNAME_CALLABLE = "cms.security.login_username"
 # Its rate limits are off: RATE_LIMITS above (django-ratelimit, cms/account_urls.py) is the one source,
 # and django-axes the log-in lockout.
 ACCOUNT_ADAPTER = "cms.accounts.AccountAdapter"
-ACCOUNT_FORMS = {"signup": "cms.forms.SignupForm"}
+ACCOUNT_FORMS = {"signup": "cms.forms.SignupForm", "login": "cms.forms.LoginForm"}
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "optional"

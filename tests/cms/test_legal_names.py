@@ -4,13 +4,16 @@ import unicodedata
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.forms import modelform_factory
 
+from cms.forms import ProfileForm
 from cms.validators import (
     LEGAL_NAME_MAX_LENGTH,
     LegalNameFormField,
     legal_name_clean,
     validate_legal_name,
 )
+from tests.factories import UserFactory
 
 ZWJ, ZWNJ, ZWSP = "\u200d", "\u200c", "\u200b"
 
@@ -118,3 +121,30 @@ def test_the_form_field_normalises_and_explains():
     assert info.value.code == "invisible" or "invisible" in info.value.messages[0]
     with pytest.raises(ValidationError):
         field.clean("   ")  # required
+
+
+# --- where the rules apply ---------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_model_field_refuses_them_in_any_model_form_and_full_clean():
+    user = UserFactory(legal_name="Ana Li")
+    form_class = modelform_factory(type(user), fields=["legal_name"])  # what an admin user form builds
+    form = form_class(data={"legal_name": "Done \u202eemaN laeR"}, instance=user)
+    assert not form.is_valid()
+    assert "U+202E" in form.errors["legal_name"][0]
+    assert not form_class(data={"legal_name": ZWSP * 4}, instance=user).is_valid()
+    user.legal_name = "Ana\x00Li"
+    with pytest.raises(ValidationError):
+        user.full_clean(exclude=["password"])
+
+
+@pytest.mark.django_db
+def test_the_profile_form_normalises_and_refuses():
+    user = UserFactory()
+    data = {"learner_status": "student", "license_number": "", "license_state": "", "email": user.email}
+    form = ProfileForm(data={**data, "legal_name": "  Zoë   Núñez "}, instance=user)
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["legal_name"] == "Zoë Núñez"
+    hostile = ProfileForm(data={**data, "legal_name": "\u2067Ana\u2069"}, instance=user)
+    assert not hostile.is_valid() and "legal_name" in hostile.errors

@@ -14,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from PIL import Image as PILImage
@@ -204,8 +205,9 @@ def test_sign_up_to_a_verified_certificate(page, live_server, school):
         expect(page).to_have_url(re.compile(r"/accounts/signup/\?next="))
         step(journey, page, "signup")
         page.get_by_label("Username").fill("maria.lopez")
-        page.get_by_label("Email").fill("maria@example.com")
+        page.get_by_label("E-mail").fill("maria@example.com")
         page.get_by_label("Legal name").fill(LEGAL_NAME)
+        page.get_by_label("A licensed massage therapist").check()
         page.get_by_label("License number").fill("LMBT 20417")
         page.get_by_label("License state").select_option("NC")
         page.locator("#id_password1").fill(PASSWORD)
@@ -218,6 +220,15 @@ def test_sign_up_to_a_verified_certificate(page, live_server, school):
         page.get_by_role("button", name="Create account").click()
         expect(page).to_have_url(course_url)
         expect(page.locator(".site-nav")).to_contain_text(LEGAL_NAME)
+
+        # Verify the e-mail address by the link sent at sign-up (certificates wait for it).
+        link = re.search(r"https?://\S+(/accounts/confirm-email/\S+/)", mail.outbox[-1].body).group(1)
+        assert mail.outbox[-1].to == ["maria@example.com"]
+        page.goto(live_server.url + link)
+        step(journey, page, "email-verify", "the e-mail verification page")
+        page.get_by_role("button", name="Yes, verify this address").click()
+        expect(page.locator(".alert").first).to_contain_text("confirmed")
+        page.goto(course_url)
 
         # Enroll: the first module is next, the others locked.
         page.get_by_role("button", name="Enroll").click()

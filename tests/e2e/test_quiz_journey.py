@@ -60,7 +60,7 @@ def quiz_setup(transactional_db):
 
 def log_in(page, live_server, username):
     page.goto(live_server.url + "/accounts/login/")
-    page.fill("input[name=username]", username)
+    page.fill("input[name=login]", username)
     page.fill("input[name=password]", PASSWORD)
     page.locator("main form").get_by_role("button", name=re.compile("log in", re.I)).click()
     expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
