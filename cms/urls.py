@@ -7,6 +7,7 @@ from wagtail.admin.views import account as wagtail_account
 from wagtail.documents import urls as wagtaildocs_urls
 
 from cms.account_urls import password_reset_limited
+from cms.readiness import readyz
 from cms.views import healthz
 from courses import views as course_views
 
@@ -25,7 +26,8 @@ urlpatterns = [
     path("anatomy/", include("content.urls")),
     path("", include("courses.urls")),
     path("", include("courses.quiz_urls")),
-    path("healthz/", healthz, name="healthz"),
+    path("healthz/", healthz, name="healthz"),  # liveness
+    path("readyz/", readyz, name="readyz"),  # readiness: database, cache, broker, each reported
 ]
 
 if settings.DEBUG:

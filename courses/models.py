@@ -453,6 +453,9 @@ class Certificate(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     issued_at = models.DateTimeField(null=True, blank=True)
+    # When the learner's e-mail was claimed for sending (then sent); empty while it is still owed. The sweep
+    # e-mails issued certificates left empty (courses.services.certificate_emails_repair).
+    emailed_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_reason = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)

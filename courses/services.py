@@ -255,7 +255,8 @@ def certificate_issue(*, certificate_id: int) -> Certificate:
         certificate.last_error = ""
         certificate.save(update_fields=["attempts", "pdf", "status", "issued_at", "updated_at", "last_error"])
         _event(certificate, CertificateEvent.Action.ISSUED, attempt=certificate.attempts)
-        transaction.on_commit(lambda: certificate_email(certificate))
+        # robust: a failing hook never stops the others; an e-mail that is not sent is sent by the sweep
+        transaction.on_commit(lambda: certificate_email(certificate), robust=True)
     return certificate
 
 
@@ -276,10 +277,31 @@ def certificate_attempt_failed(*, certificate_id: int, error: str, final: bool) 
 
 
 def certificate_email(certificate: Certificate) -> bool:
-    """Tell the learner their certificate is ready, with the dashboard link. A mail error never un-issues it."""
+    """Tell the learner their certificate is ready, with the dashboard link, once: whoever sends it (the
+    issue's after-commit hook, the sweep) first claims it (emailed_at, empty -> now, a conditional update),
+    so no two senders both send. A mail error never un-issues it: the claim is released for the sweep.
+    """
     user = certificate.enrollment.user
     if not user.email:
         return False
+    claimed_at = timezone.now()
+    unsent = Certificate.objects.filter(
+        pk=certificate.pk, status=Certificate.Status.ISSUED, emailed_at__isnull=True
+    )
+    if not unsent.update(emailed_at=claimed_at):
+        return False
+    try:
+        _email_send(certificate, user)
+    except Exception:
+        log.exception("Could not e-mail certificate %s; the sweep will try again", certificate.code)
+        Certificate.objects.filter(pk=certificate.pk, emailed_at=claimed_at).update(emailed_at=None)
+        return False
+    certificate.emailed_at = claimed_at
+    _event(certificate, CertificateEvent.Action.EMAILED, to=user.email)
+    return True
+
+
+def _email_send(certificate: Certificate, user) -> None:
     snapshot = certificate.snapshot
     context = {
         "snapshot": snapshot,
@@ -288,15 +310,30 @@ def certificate_email(certificate: Certificate) -> bool:
         "verify_url": verification_url(certificate.code),
     }
     body = render_to_string("courses/certificate_email.txt", context)
-    try:
-        send_mail(
-            f"Your CE certificate: {snapshot['course_title']}", body, None, [user.email], fail_silently=False
+    send_mail(
+        f"Your CE certificate: {snapshot['course_title']}", body, None, [user.email], fail_silently=False
+    )
+
+
+EMAIL_REPAIR_BATCH = 200
+
+
+def certificate_emails_repair(*, older_than_minutes: float = 2, now=None, limit: int = EMAIL_REPAIR_BATCH):
+    """The sweep's e-mail step: e-mail every certificate issued more than `older_than_minutes` ago that was
+    never e-mailed (its after-commit hook was dropped, or the mail server refused it), once. Returns the
+    ids e-mailed."""
+    now = now or timezone.now()
+    unsent = (
+        Certificate.objects.filter(
+            status=Certificate.Status.ISSUED,
+            emailed_at__isnull=True,
+            issued_at__lte=now - timedelta(minutes=older_than_minutes),
         )
-    except Exception:
-        log.exception("Could not e-mail certificate %s", certificate.code)
-        return False
-    _event(certificate, CertificateEvent.Action.EMAILED, to=user.email)
-    return True
+        .exclude(enrollment__user__email="")
+        .select_related("enrollment__user")
+        .order_by("issued_at")[:limit]
+    )
+    return [certificate.pk for certificate in unsent if certificate_email(certificate)]
 
 
 def _claim(condition: Q, **changes) -> list[int]:
@@ -415,7 +452,7 @@ def certificate_retry(*, certificate: Certificate, user, queue: bool = True) -> 
         locked.save(update_fields=["status", "updated_at", "sweep_retries"])
         _event(locked, CertificateEvent.Action.RETRIED, user=user)
         if queue:
-            transaction.on_commit(lambda: certificate_queue(locked.pk))
+            transaction.on_commit(lambda: certificate_queue(locked.pk), robust=True)
     return locked
 
 

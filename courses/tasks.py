@@ -5,17 +5,30 @@ import logging
 from celery import shared_task
 from celery.utils.time import get_exponential_backoff_interval
 
+from .completion import completion_sweep
 from .models import Certificate
-from .services import certificate_attempt_failed, certificate_issue, certificates_requeue
+from .services import (
+    certificate_attempt_failed,
+    certificate_emails_repair,
+    certificate_issue,
+    certificates_requeue,
+)
 
 log = logging.getLogger(__name__)
 
 MAX_RETRIES = 5
+MAX_COUNTDOWN = 300  # seconds
+# A PDF takes a second or two; a render stuck longer is stopped (soft: the attempt fails and is retried)
+# and, if it ignores that, its process is killed. The broker's visibility_timeout (cms/settings/base.py)
+# outlasts MAX_COUNTDOWN + TIME_LIMIT.
+SOFT_TIME_LIMIT, TIME_LIMIT = 60, 90
 
 
 def retry_countdown(retries: int) -> float:
-    """About 2, 4, 8, 16, 32 s (full jitter), never more than 5 minutes."""
-    return get_exponential_backoff_interval(factor=2, retries=retries, maximum=300, full_jitter=True)
+    """About 2, 4, 8, 16, 32 s (full jitter), never more than MAX_COUNTDOWN."""
+    return get_exponential_backoff_interval(
+        factor=2, retries=retries, maximum=MAX_COUNTDOWN, full_jitter=True
+    )
 
 
 def _attempt(certificate_id: int, *, final: bool) -> str:
@@ -28,7 +41,14 @@ def _attempt(certificate_id: int, *, final: bool) -> str:
         raise
 
 
-@shared_task(bind=True, max_retries=MAX_RETRIES, acks_late=True)
+@shared_task(
+    bind=True,
+    max_retries=MAX_RETRIES,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=SOFT_TIME_LIMIT,
+    time_limit=TIME_LIMIT,
+)
 def issue_certificate(self, certificate_id: int) -> str:
     """Render, store and e-mail one certificate. Duplicates are harmless: an issued one is left alone."""
     if self.request.is_eager:
@@ -55,3 +75,16 @@ def issue_pending_certificates(older_than_minutes: int = 5, retry_failed: bool =
     """The sweep (Celery beat): re-queue certificates a broker outage or a lost worker left pending, and
     failed ones whose back-off has passed (courses.services.certificates_requeue)."""
     return len(certificates_requeue(older_than_minutes=older_than_minutes, retry_failed=retry_failed))
+
+
+@shared_task
+def complete_stranded_enrollments() -> int:
+    """The sweep (Celery beat): complete enrollments with every rule met and no certificate
+    (courses.completion.completion_sweep)."""
+    return len(completion_sweep())
+
+
+@shared_task
+def email_unsent_certificates(older_than_minutes: float = 2) -> int:
+    """The sweep (Celery beat): e-mail issued certificates never e-mailed (courses.services.certificate_emails_repair)."""
+    return len(certificate_emails_repair(older_than_minutes=older_than_minutes))

@@ -3,6 +3,7 @@
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
 
@@ -64,8 +65,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "cms.security.SiteCSPMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",  # a view over its rate gets the 429 page
@@ -152,33 +153,75 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Bodywork CE <no-reply@bodyworkce.example>")
 
-# Celery: eager in-process without a broker, a real worker when REDIS_URL is set.
+# Redis holds two things, each with a URL of its own so either can move: the cache (REDIS_URL) and
+# Celery's broker (CELERY_BROKER_URL, by default database 1 of REDIS_URL's server). Neither is needed to
+# serve a page: the cache is best-effort (below), sessions live in the database, and a certificate whose
+# task cannot be sent stays pending for the sweep. Without either URL, tasks run eagerly in-process.
 REDIS_URL = os.environ.get("REDIS_URL", "")
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+
+
+def _redis_database(url: str, number: int) -> str:
+    return urlunsplit(urlsplit(url)._replace(path=f"/{number}"))
+
+
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or (
+    _redis_database(REDIS_URL, 1) if REDIS_URL else "memory://"
+)
 CELERY_RESULT_BACKEND = None
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL == "memory://"
 CELERY_TASK_EAGER_PROPAGATES = True
+# A task is acknowledged when it ends, and given back when its worker dies under it (SIGKILL, OOM).
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
-# The sweep re-queues certificates a broker outage or a lost worker left pending, and retries failed ones
-# with growing back-off (courses.services.certificates_requeue).
+# Redis gives an unacknowledged message to another worker after visibility_timeout. It must outlast the
+# longest a task is held unacknowledged, or a healthy worker's task is handed out twice: a retry waiting
+# its countdown (courses.tasks: at most 300 s) plus the task's hard time limit (90 s); tests pin this.
+# A killed worker's work does not wait for it: the certificate sweep re-queues it within a minute or two.
+# socket_connect_timeout: a web request queueing a task never waits long on an unreachable broker.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600, "socket_connect_timeout": 2}
+
+# Beat's sweeps (courses/tasks.py), each every CERTIFICATE_SWEEP_SECONDS; each looks at the database
+# only, so a missed run costs nothing and the next catches up:
+# - certificates left pending longer than CERTIFICATE_REQUEUE_AFTER_SECONDS (broker outage at commit, a
+#   killed worker) are queued again, and failed ones retried with growing back-off;
+# - enrollments with every rule met and no certificate (a completion check that failed) are completed;
+# - issued certificates not e-mailed CERTIFICATE_EMAIL_AFTER_SECONDS after issue are e-mailed, once.
+# A run not started within one interval (worker down) is dropped: a later one does the same work.
+CERTIFICATE_SWEEP_SECONDS = float(os.environ.get("CERTIFICATE_SWEEP_SECONDS") or 60)
+CERTIFICATE_REQUEUE_AFTER_SECONDS = float(os.environ.get("CERTIFICATE_REQUEUE_AFTER_SECONDS") or 60)
+CERTIFICATE_EMAIL_AFTER_SECONDS = float(os.environ.get("CERTIFICATE_EMAIL_AFTER_SECONDS") or 120)
+_SWEEP = {"schedule": CERTIFICATE_SWEEP_SECONDS, "options": {"expires": CERTIFICATE_SWEEP_SECONDS}}
 CELERY_BEAT_SCHEDULE = {
     "issue-pending-certificates": {
+        **_SWEEP,
         "task": "courses.tasks.issue_pending_certificates",
-        "schedule": 5 * 60,
-        "kwargs": {"older_than_minutes": 5},
+        "kwargs": {"older_than_minutes": CERTIFICATE_REQUEUE_AFTER_SECONDS / 60},
+    },
+    "complete-stranded-enrollments": {**_SWEEP, "task": "courses.tasks.complete_stranded_enrollments"},
+    "email-unsent-certificates": {
+        **_SWEEP,
+        "task": "courses.tasks.email_unsent_certificates",
+        "kwargs": {"older_than_minutes": CERTIFICATE_EMAIL_AFTER_SECONDS / 60},
     },
 }
 
-# Redis in production (shared by the gunicorn workers), local memory without REDIS_URL (dev, tests).
+# The cache: Redis in production (shared by the gunicorn workers), local memory without REDIS_URL (dev,
+# tests). Best-effort: django-redis turns a failed read into a miss and a failed write into nothing, logged
+# (IGNORE_EXCEPTIONS, DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS), never an error in a request or a transaction;
+# short socket timeouts bound what a dead or hung Redis costs each call.
 _CACHE = (
-    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5},
+    }
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 )
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 # The page cache (courses/caching.py says what it keeps; entries live an hour at most, like the
 # {% wagtailpagecache 3600 %} fragments): PAGE_CACHE_ENABLED=false turns it off.
 PAGE_CACHE_ENABLED = os.environ.get("PAGE_CACHE_ENABLED", "true").lower() == "true"
@@ -188,9 +231,11 @@ CACHES = {
     if PAGE_CACHE_ENABLED
     else {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
 }
-# Sessions read through the cache (written to the database too): no session query per request.
-if REDIS_URL:
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions in the database only, not read through the cache (cached_db): a session must outlive a Redis
+# outage, and a log-out must stay a log-out. cached_db writes the cache after reading the database and
+# deletes from it on log-out; with a best-effort cache a delete lost during an outage would leave the old
+# session in Redis, valid again once Redis answers. The price is one primary-key query per request.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 WAGTAIL_SITE_NAME = "Bodywork CE"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
@@ -273,11 +318,19 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "cms.security.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "cms.security.client_ip"
+# allauth's log-in form posts "login" (a username or an e-mail address), Wagtail's admin "username": one
+# account, one lockout, whichever was typed (cms/security.py).
+AXES_USERNAME_CALLABLE = "cms.security.login_username"
 AXES_VERBOSE = False
 
 # Rate limits (django-ratelimit, cms/security.py): "count/period" per client address (and per e-mail
 # for resets), fixed windows in the default cache.
 RATELIMIT_ENABLE = True
+# When the cache cannot count (Redis down), django-ratelimit would limit everyone: every sign-up, reset and
+# certificate look-up refused, and the address-wide log-in budget spent, so axes would lock out every
+# log-in. Open instead: during an outage only axes' lockout of one username from one address (kept in
+# the database) holds.
+RATELIMIT_FAIL_OPEN = True
 RATELIMIT_IP_META_KEY = "cms.security.rate_limit_address"
 RATELIMIT_VIEW = "cms.security.too_many_requests"
 RATE_LIMITS = {
@@ -290,9 +343,6 @@ RATE_LIMITS = {
     # verification e-mails a learner asks to be sent again (per account)
     "verification_email": os.environ.get("RATE_LIMIT_VERIFICATION_EMAIL", "5/h"),
 }
-# allauth's log-in form posts "login" (a username or an e-mail address), Wagtail's admin "username": one
-# account, one lockout, whichever was typed (cms/security.py).
-AXES_USERNAME_CALLABLE = "cms.security.login_username"
 
 # Accounts (django-allauth, cms/accounts.py): sign-up, log-in by username or e-mail, e-mail verification
 # (needed before a certificate is issued, not before logging in: courses/completion.py), password reset.

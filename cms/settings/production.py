@@ -32,11 +32,3 @@ CACHES = {
     name: {**config, "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "") + config.get("KEY_PREFIX", "")}
     for name, config in CACHES.items()
 }
-# Beat's certificate sweep: how often it re-queues certificates left pending for 5 minutes (default: every 5 minutes).
-CELERY_BEAT_SCHEDULE = {
-    **CELERY_BEAT_SCHEDULE,
-    "issue-pending-certificates": {
-        **CELERY_BEAT_SCHEDULE["issue-pending-certificates"],
-        "schedule": int(os.environ.get("CERTIFICATE_SWEEP_SECONDS") or 300),
-    },
-}

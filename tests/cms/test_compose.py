@@ -109,6 +109,9 @@ def test_compose_passes_env_example_to_the_app(config):
         "@db:5432/bodywork"
     )
     assert env["REDIS_URL"].startswith("redis://redis:6379/")
+    # the broker apart from the cache (issue 11): either can move, and the cache is best-effort
+    assert env["CELERY_BROKER_URL"].startswith("redis://redis:6379/")
+    assert env["CELERY_BROKER_URL"] != env["REDIS_URL"]
     assert env["SECURE_SSL_REDIRECT"] == "false" and env["TRUSTED_PROXY_COUNT"] == "0"
     assert config["services"]["db"]["environment"]["POSTGRES_PASSWORD"] == env["POSTGRES_PASSWORD"]
 

@@ -123,6 +123,7 @@ def worker_start(
         **os.environ,
         "DJANGO_SETTINGS_MODULE": settings,
         "REDIS_URL": broker,
+        "CELERY_BROKER_URL": broker,
         "DATABASE_URL": database_url,
         "PRIVATE_MEDIA_ROOT": private_root,
         "PYTHONPATH": str(ROOT),

@@ -165,7 +165,8 @@ def test_the_periodic_task_is_the_same_sweep(built, learner, django_capture_on_c
     assert tasks.issue_pending_certificates.delay().get() == 1
     assert Certificate.objects.get().status == Certificate.Status.ISSUED
     schedule = settings.CELERY_BEAT_SCHEDULE["issue-pending-certificates"]
-    assert schedule["task"] == "courses.tasks.issue_pending_certificates" and schedule["schedule"] == 300
+    assert schedule["task"] == "courses.tasks.issue_pending_certificates" and schedule["schedule"] == 60
+    assert schedule["kwargs"] == {"older_than_minutes": 1}
 
 
 def test_failures_retry_then_fail_then_staff_retry_issues_it(
