@@ -3,7 +3,7 @@ while the quiz is not the learner's to take (never a key of a locked quiz), and 
 
 from __future__ import annotations
 
-from quizzes.selectors import result_view
+from quizzes.selectors import out_of_attempts, result_view
 
 from .gating import quiz_gate_refusal
 from .journey import course_state
@@ -33,5 +33,6 @@ def attempt_result_context(*, user, attempt) -> dict:
             key_hidden_note=WITHHELD.format(reason=refusal),
         )
     context["next_step"] = next_step(state) if state is not None else None
-    context["can_retry"] = not attempt.passed and not refusal
+    # out of attempts: the page says whom to contact (quiz_help) instead of offering a retry that is refused
+    context["can_retry"] = not attempt.passed and not refusal and not out_of_attempts(user=user, quiz=quiz)
     return context

@@ -415,3 +415,17 @@ def test_out_of_range_ids_are_never_a_500(client, quiz, enrolled, staff, hostile
         url, {"multiplier": "1e9999", "extra_minutes": str(2**63), "reason": "\u202e" * 3000}
     )
     assert response.status_code in (200, 400) and not LearnerOverride.objects.exists()
+
+
+def test_the_result_page_offers_no_retry_once_out_of_attempts(client, quiz, enrolled, staff):
+    client.force_login(enrolled)
+    fail_attempt(enrolled, quiz)
+    first = Attempt.objects.get(user=enrolled, number=1)
+    assert (
+        "Review and try the quiz again"
+        in client.get(reverse("quizzes:attempt_result", args=[first.pk])).content.decode()
+    )
+    fail_attempt(enrolled, quiz)
+    fail_attempt(enrolled, quiz)
+    page = client.get(reverse("quizzes:attempt_result", args=[first.pk])).content.decode()
+    assert "Review and try the quiz again" not in page and "data-quiz-help" in page
