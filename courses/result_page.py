@@ -33,6 +33,9 @@ def attempt_result_context(*, user, attempt) -> dict:
             key_hidden_note=WITHHELD.format(reason=refusal),
         )
     context["next_step"] = next_step(state) if state is not None else None
+    context["module_completed"] = (
+        quiz.module if state is not None and quiz.module_id in state.completed_ids else None
+    )
     # out of attempts: the page says whom to contact (quiz_help) instead of offering a retry that is refused
     context["can_retry"] = not attempt.passed and not refusal and not out_of_attempts(user=user, quiz=quiz)
     return context

@@ -22,7 +22,7 @@ from quizzes.models import Attempt, Quiz
 from quizzes.selectors import module_quiz, quiz_panel, quiz_panels
 
 from .completion import Progress, completion_requirements
-from .gating import post_test_refusal, quiz_gate_refusal
+from .gating import evaluation_refusal, post_test_refusal, quiz_gate_refusal
 from .journey import course_state, course_states
 from .models import (
     MODULE_LIST_FIELDS,
@@ -456,7 +456,13 @@ def completion_panel(*, enrollment, outline: dict) -> dict:
         module_quizzes=(len(module_panels), sum(1 for p in module_panels if p["passed"])),
     )
     requirements = completion_requirements(enrollment, known)
-    return {"requirements": requirements, "certificate": None, "evaluated": evaluated}
+    state = outline["learner_state"]
+    return {
+        "requirements": requirements,
+        "certificate": None,
+        "evaluated": evaluated,
+        "evaluation_open": not evaluation_refusal(state),
+    }
 
 
 def course_instructors(course: CoursePage):

@@ -103,7 +103,7 @@ def test_the_course_page_lists_what_is_left_and_then_the_certificate(
     client.force_login(learner)
     html = client.get(course.url).content.decode()
     assert "Your CE certificate" in html and "Pass the final post-test" in html
-    assert url(course) in html  # the evaluation link
+    assert url(course) not in html  # no evaluation link before the post-test is passed
     with django_capture_on_commit_callbacks(execute=True):
         course_finish(learner, course, pages)
     html = client.get(course.url).content.decode()
