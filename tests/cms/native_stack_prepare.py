@@ -41,10 +41,9 @@ def _course_work(user, course):
         if quiz is not None:
             _quiz_pass(user, quiz)
         module_complete(user=user, module=module)
-    if course.min_minutes_on_task:  # the reading time a real learner would have spent
-        ModuleProgress.objects.filter(enrollment=enrollment).update(
-            seconds_spent=course.min_minutes_on_task * 60
-        )
+    if course.seat_time_minutes:  # the study time (CE hours x 50 minutes) a real learner would have spent
+        first = ModuleProgress.objects.filter(enrollment=enrollment).order_by("pk").first()
+        ModuleProgress.objects.filter(pk=first.pk).update(seconds_spent=course.seat_time_minutes * 60)
     final = final_quiz(course)
     if final is not None:
         _quiz_pass(user, final)
