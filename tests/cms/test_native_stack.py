@@ -368,6 +368,7 @@ def stack(tmp_path):
                 "WAGTAILADMIN_BASE_URL": f"https://127.0.0.1:{port}",
                 "DATABASE_URL": database_url,
                 "REDIS_URL": redis_url,
+                "CELERY_BROKER_URL": redis_url,  # one database here: queue and cache keys are apart by name
                 "CELERY_QUEUE": queue,
                 "CACHE_KEY_PREFIX": cache_prefix,
                 "CERTIFICATE_SWEEP_SECONDS": "1",
