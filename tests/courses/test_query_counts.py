@@ -35,6 +35,7 @@ from tests.quizzes import factories as qf
 # Parameters are not called `page`: that is pytest-playwright's fixture, and borrowing its name drags
 # these tests into the browser group, ahead of the transactional e2e flush.
 MAX_QUERIES = {"course": 17, "module": 22, "dashboard": 11, "catalogue": 13}
+MAX_RESULT_PAGE_QUERIES = 15  # session, user, attempt, its responses, the gate and the next step (enrollment, modules, progress, post-test, attempts time, evaluation, certificate), permissions, site
 
 
 @pytest.fixture
@@ -101,3 +102,21 @@ def test_the_pages_show_the_quiz_state_they_were_counted_with(client, learner, l
     assert "The post-test opens once every module is complete (1 of 2 complete so far)" in course_html
     module_html = client.get(modules[1].url).content.decode()
     assert "Try the quiz again" in module_html and "Your best so far: 0%" in module_html
+
+
+def test_the_result_page_with_its_next_step_does_not_grow_with_modules(
+    client, learner, learner_halfway, django_assert_max_num_queries
+):
+    """The quiz result page (the engine's result, the course's gate on its feedback and the next step)."""
+    from quizzes.models import Attempt
+
+    client.force_login(learner)
+    counts = []
+    for n in (2, 8):
+        course, modules = learner_halfway(n)
+        failed = Attempt.objects.get(quiz__module=modules[1], user=learner)
+        url = reverse("quizzes:attempt_result", args=[failed.pk])
+        client.get(url)
+        with django_assert_max_num_queries(MAX_RESULT_PAGE_QUERIES):
+            counts.append(count_queries(client, url))
+    assert counts[0] == counts[1], counts

@@ -231,7 +231,7 @@ class TestDashboard:
         client.force_login(enrollment.user)
         html = client.get(reverse("dashboard")).content.decode()
         assert 'value="33" max="100"' in html and "1 of 3 modules complete" in html
-        assert f'href="{modules[1].url}"' in html and "Continue" in html
+        assert f'href="{modules[1].url}"' in html and "Start module 2 of 3" in html  # the next step
 
     def test_never_shows_another_learners_courses(
         self, client, other_learner, course_with_modules, enrollment
