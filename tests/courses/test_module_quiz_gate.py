@@ -1,8 +1,9 @@
-"""A module with a quiz is complete only after its quiz is passed (issue 3, item 4)."""
+"""A module with a quiz is complete only after its quiz is passed (issue 3, item 4), and the pass
+completes it (issue 12, item 3)."""
 
 import pytest
 
-from courses.models import Enrollment
+from courses.models import Enrollment, ModuleProgress
 from courses.services import ProgressError, module_complete, module_visit
 from quizzes.services import attempt_start, attempt_submit
 from tests.quizzes import factories as qf
@@ -30,13 +31,14 @@ def test_completing_a_module_before_passing_its_quiz_is_refused(gated_module, le
         module_complete(user=learner, module=module)
 
 
-def test_passing_the_quiz_lets_the_module_be_completed(gated_module, learner):
+def test_passing_the_quiz_completes_the_module(gated_module, learner):
     module, quiz = gated_module
     attempt = attempt_start(user=learner, quiz=quiz)
     attempt_submit(attempt=attempt, answers=qf.key_answers(attempt))
 
-    progress = module_complete(user=learner, module=module)
-    assert progress.completed_at is not None
+    progress = ModuleProgress.objects.get(enrollment__user=learner, module=module)
+    assert progress.completed_at == attempt.submitted_at  # no second click (issue 12)
+    assert module_complete(user=learner, module=module).completed_at == progress.completed_at  # idempotent
 
 
 def test_the_module_page_shows_the_quiz_instead_of_mark_complete(gated_module, learner, client):
