@@ -48,7 +48,7 @@ def _cache() -> None:
 
 def _broker() -> None:
     with app.connection_for_read() as connection:
-        connection.ensure_connection(max_retries=1, timeout=CHECK_SECONDS)
+        connection.ensure_connection(max_retries=1, interval_start=0, interval_max=0.2, timeout=CHECK_SECONDS)
         client = getattr(connection.default_channel, "client", None)
         if client is not None and hasattr(client, "ping"):  # Redis connects lazily: ask it something
             client.ping()
