@@ -106,10 +106,33 @@ class Muscle(index.Indexed, models.Model):
 
 
 class ActionLevel(models.TextChoices):
-    EMERGENCY = "emergency", "Emergency"
-    REFER_URGENT = "refer_urgent", "Urgent referral"
-    REFER_ROUTINE = "refer_routine", "Routine referral"
-    TREAT_WITH_CARE = "treat_with_care", "Treat with care and monitor"
+    """The one triage scale: the reference's four actions, most urgent first.
+
+    It is ordinal, so wherever the levels are answer options they keep this order (never shuffled).
+    Red flags, case vignettes, the module text and the knowledge base all use these keys.
+    """
+
+    EMERGENCY = "emergency", "Emergency: call 911 / emergency department now"
+    REFER_URGENT = "refer_urgent", "Urgent referral: same day, before any treatment"
+    REFER_ROUTINE = "refer_routine", "Routine referral: non-urgent review"
+    TREAT = "treat", "Treat, with safety-netting"
+
+
+# The reference's definition of each level (shared/reference/anatomy-facts.json "action_key"), in US wording.
+ACTION_LEVEL_DEFINITIONS = {
+    ActionLevel.EMERGENCY: "Send the client to a hospital emergency department or call 911 now.",
+    ActionLevel.REFER_URGENT: (
+        "Medical assessment the same day (at the latest within 24 hours), before any treatment."
+    ),
+    ActionLevel.REFER_ROUTINE: (
+        "Non-urgent review by the client's primary care provider or a specialist; "
+        "treatment may continue if there are no other red flags."
+    ),
+    ActionLevel.TREAT: (
+        "No red flags: massage is reasonable, ideally with exercise advice and safety-netting "
+        "(tell the client which changes mean they should seek care)."
+    ),
+}
 
 
 class RedFlag(index.Indexed, models.Model):

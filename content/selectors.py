@@ -12,12 +12,7 @@ from .models import ActionLevel, BodyZone, Muscle, RedFlag, Region
 from .muscle_names import MuscleNames, MuscleTerm
 from .streamfield_text import plain_text, raw_blocks, value_text
 
-SEVERITY = [
-    ActionLevel.EMERGENCY,
-    ActionLevel.REFER_URGENT,
-    ActionLevel.REFER_ROUTINE,
-    ActionLevel.TREAT_WITH_CARE,
-]
+SEVERITY = list(ActionLevel)  # most urgent first
 GLOSSARY_FIELDS = ("id", "name", "slug", "aliases", "region", "summary", "updated_at")
 
 

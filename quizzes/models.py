@@ -21,6 +21,8 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel, InlinePan
 from wagtail.models import Orderable, PreviewableMixin, RevisionMixin
 from wagtail.search import index
 
+from content.models import ActionLevel
+
 PUBLIC_ID_LENGTH = 10
 PUBLIC_ID_CHARS = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -56,15 +58,9 @@ class Difficulty(models.IntegerChoices):
     HARD = 3, "Hard"
 
 
-# The five answers of every case vignette, from the least to the most urgent.
-# Keys match content.ActionLevel values, plus "treat" (no red flag: ordinary session).
-VIGNETTE_ACTIONS = [
-    ("treat", "Treat"),
-    ("treat_with_care", "Treat with care and monitor"),
-    ("refer_routine", "Refer (routine)"),
-    ("refer_urgent", "Refer urgently (same day)"),
-    ("emergency", "Emergency (call 911 / ED now)"),
-]
+# The answers of every triage question (case vignette, red-flag action): the one scale of
+# content.ActionLevel, most urgent first. An ordinal scale: shown in this order, never shuffled.
+VIGNETTE_ACTIONS = list(ActionLevel.choices)
 VIGNETTE_ACTION_TEXT = dict(VIGNETTE_ACTIONS)
 
 
@@ -192,7 +188,7 @@ class Question(PreviewableMixin, RevisionMixin, index.Indexed, ClusterableModel)
             raise ValidationError(errors)
 
     def set_vignette_options(self, correct_action: str):
-        """Replace the options with the five vignette actions, marking `correct_action` correct."""
+        """Replace the options with the four triage levels (in scale order), marking `correct_action` correct."""
         if correct_action not in VIGNETTE_ACTION_TEXT:
             raise ValueError(f"Unknown vignette action {correct_action!r}")
         self.options = [
