@@ -498,19 +498,27 @@ NOT_ENROLLED = "Enroll in the course before taking its quizzes."
 def quiz_refusal(*, user, quiz) -> str:
     """Why the course refuses this learner the quiz (before the quiz's own limits), or "": not enrolled,
     or closed by the course's order (courses/gating.py)."""
+    return _refusal_and_state(user, quiz)[0]
+
+
+def _refusal_and_state(user, quiz):
     # An active enrollment, staff included: an attempt is a learner's record that item analysis counts.
     enrollment = enrollment_for(user=user, course=quiz.course)
     if enrollment is None:
-        return NOT_ENROLLED
+        return NOT_ENROLLED, None
     enrollment.course = quiz.course
-    return quiz_gate_refusal(course_state(enrollment), quiz)
+    state = course_state(enrollment)
+    return quiz_gate_refusal(state, quiz), state
 
 
 def quiz_intro_context(*, user, quiz, now=None) -> dict:
+    """The quiz engine's intro; when the course refuses the quiz, the reason (no Start button) and the
+    learner's next step instead."""
     context = quiz_selectors.quiz_intro(user=user, quiz=quiz, now=now)
-    refusal = quiz_refusal(user=user, quiz=quiz)
+    refusal, state = _refusal_and_state(user, quiz)
     if refusal:
-        context.update(refusal=refusal, can_start=False, in_progress=None)
+        step = next_step(state) if state is not None else None
+        context.update(refusal=refusal, can_start=False, in_progress=None, next_step=step)
     return context
 
 
