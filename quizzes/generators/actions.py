@@ -5,8 +5,9 @@ import random
 import re
 
 from .drawing import by_proximity, rng_for, shuffled_options
-from .fact_keys import action_keys, action_parts, expand_action_keys, is_hedged, muscle_action_keys, normalise
+from .fact_keys import action_keys, action_parts, expand_action_keys, is_hedged, normalise
 from .facts import SKIPPED_FACTS, KnowledgeBase, MuscleFacts
+from .kinesiology import overlapping, true_action_keys, true_action_texts
 from .muscle_mentions import names_a_muscle
 from .specs import QuestionSpec
 from .wording import lower_first, subject
@@ -34,12 +35,13 @@ def _usable_actions(muscle: MuscleFacts) -> list[str]:
 
 
 def _action_candidates(muscle: MuscleFacts, kb: KnowledgeBase, rng: random.Random):
-    """(other muscle, shown text, keys) for every action of a nearby muscle that is not also one of this one's."""
-    own_keys = muscle_action_keys(list(muscle.actions))
-    own_texts = {normalise(clean_action(a)) for a in muscle.actions}
+    """(other muscle, shown text, keys) for every action of a nearby muscle that is not also one of
+    this one's, its fibres', its group's or its parts' (quizzes.generators.kinesiology)."""
+    own_keys = true_action_keys(kb, muscle)
+    own_texts = {normalise(clean_action(a)) for a in true_action_texts(kb, muscle)}
     candidates = []
     for other in by_proximity(muscle, kb.muscles, rng):
-        if ("action", other.slug) in SKIPPED_FACTS:
+        if ("action", other.slug) in SKIPPED_FACTS or overlapping(muscle.slug, other.slug):
             continue
         parts = frozenset(p for a in other.actions for p in action_parts(a))
         for action in other.actions:

@@ -7,6 +7,7 @@ from functools import lru_cache
 from .drawing import by_proximity, options_order, rng_for, shuffled_options
 from .fact_keys import landmark_keys, normalise, short_fact
 from .facts import SKIPPED_FACTS, KnowledgeBase, MuscleFacts, is_structure
+from .kinesiology import overlapping
 from .muscle_mentions import mentions
 from .specs import OptionSpec, QuestionSpec
 from .wording import and_list, is_plural, landmark_phrase, sentence, subject
@@ -66,6 +67,8 @@ def _related(a: MuscleFacts, b: MuscleFacts) -> bool:
     iliocostalis, longissimus and spinalis")."""
     if a.slug == b.slug:
         return False
+    if overlapping(a.slug, b.slug):
+        return True
     return any(mentions(getattr(a, f), b) or mentions(getattr(b, f), a) for f in ("origin", "insertion"))
 
 

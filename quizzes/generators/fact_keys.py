@@ -82,14 +82,16 @@ def landmark_keys(text: str) -> frozenset[str]:
 
 # Movements and body parts named in an action.
 MOVEMENTS: dict[str, str] = {
+    # "tips the head toward the shoulder" is side-bending, however the text words it (tilts, tips, leans).
     "lateral-flex": r"lateral(ly)? flex|side[- ]?bend|bends? (the )?[a-z ]*(to|toward) (the|that|its) (same )?side|"
-    r"tilts the head toward",
+    r"\b(tilt|tip|lean)s? the (head|neck|trunk) (toward|to|sideways)",
     "lateral-rotate": r"lateral(ly)?[- ]rotat|rotates? [a-z ]*laterally|outward rotat",
     "medial-rotate": r"medial(ly)?[- ]rotat|rotates? [a-z ]*medially|inward rotat",
     "rotate": r"\brotat|\bturns?\b|\btwist",
     # "flexed"/"extended" describe a starting position ("abducts the flexed thigh"), not the movement.
-    "flex": r"\bflex(?!ed)|bends? forward|draws the thorax|sitting up|toward the thigh|tilts the pelvis/trunk forward",
-    "extend": r"\bextend(?!ed)|\bextens|\berect\b|raise the trunk|rising",
+    "flex": r"\bflex(?!ed)|bends? forward|draws the thorax|sitting up|toward the thigh|"
+    r"\bbends? the (neck|head|trunk|spine|lumbar spine) forward|\b(tilt|tip)s? the pelvis( and |/)trunk forward",
+    "extend": r"\bextend(?!ed)|\bextens|\berect\b|raise the trunk|rising|\b(tilt|tip)s? the head back",
     "abduct": r"\babduct",
     "adduct": r"\badduct",
     "elevate": r"\belevat|hitch|\bhike|\braises?\b",
@@ -106,7 +108,7 @@ PARTS: dict[str, str] = {
     "hip": r"\bhip\b|\bthigh\b|femur|femoral head|acetabulum|stoop",
     "knee": r"\bknee\b|\bleg\b",
     "spine": r"spine|spinal|vertebral column|\btrunk\b|lumbar|\bback\b",
-    "neck": r"\bneck\b|(the|/)head\b|\bface\b|\bskull",
+    "neck": r"\bneck\b|\bhead\b(?! of)|\bface\b|\bskull",  # not "the head of the femur"
     "scapula": r"scapula|glenoid|shoulder blade|\barm\b",
     "pelvis": r"pelvis|pelvic",
     "ribs": r"\brib|thorax|sternum|diaphragm|inspiration",

@@ -5,6 +5,7 @@ import re
 
 from .drawing import by_proximity, rng_for, shuffled_options
 from .facts import KnowledgeBase, MuscleFacts, ZoneFacts
+from .kinesiology import group_members, overlapping
 from .specs import QuestionSpec
 from .wording import lower_first, sentence, subject
 
@@ -80,6 +81,13 @@ def body_map_question(kb: KnowledgeBase, muscle: MuscleFacts, seed: int) -> Ques
     )
 
 
+def _zones_with_group(kb: KnowledgeBase, muscle: MuscleFacts) -> set[str]:
+    """A muscle's zones and those of its group and parts: longissimus refers wherever erector spinae
+    is said to (the group's pattern is its columns' patterns)."""
+    related = group_members(muscle.slug)
+    return {code for m in kb.muscles if m.slug in related for code in m.zones}
+
+
 def referral_zone_question(kb: KnowledgeBase, zone: ZoneFacts, seed: int) -> QuestionSpec | None:
     """'Trigger points in which muscle refer pain to <zone>?': distractors refer nowhere near it."""
     key = f"referral-zone:{zone.code}"
@@ -91,7 +99,9 @@ def referral_zone_question(kb: KnowledgeBase, zone: ZoneFacts, seed: int) -> Que
     distractors = [
         m
         for m in by_proximity(correct, kb.muscles, rng)
-        if m.zones and not any(zones_near(zone.code, c) for c in m.zones)
+        if m.zones
+        and not overlapping(correct.slug, m.slug)
+        and not any(zones_near(zone.code, c) for c in _zones_with_group(kb, m))
     ][:3]
     options = shuffled_options([correct.name], [m.name for m in distractors], seed, key)
     if options is None:
