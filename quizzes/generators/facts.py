@@ -29,6 +29,7 @@ class MuscleFacts:
     referred_pain: str = ""
     zones: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
+    innervation: str = ""
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,7 @@ def _muscles_read() -> tuple[MuscleFacts, ...]:
             referred_pain=m.referred_pain,
             zones=tuple(sorted(z.code for z in m.referred_zones.all())),
             aliases=tuple(a for a in (m.aliases or []) if isinstance(a, str)),
+            innervation=m.innervation or "",
         )
         for m in Muscle.objects.prefetch_related("referred_zones").order_by("slug")
     )

@@ -4,8 +4,9 @@ from pathlib import Path
 
 import yaml
 
+from .drawing import DEFAULT_SEED, options_order
 from .facts import DATA_DIR
-from .red_flags import ACTION_LEVEL_TEXT, CRITICAL_LEVELS, action_options
+from .red_flags import ACTION_LEVEL_TEXT, action_options
 from .specs import OptionSpec, QuestionSpec
 
 
@@ -22,10 +23,16 @@ def _one_line(text: str) -> str:
 
 
 def vignette_spec(vignette: dict) -> QuestionSpec:
+    """A case vignette. `asks: action` (the default) offers the four triage levels and is keyed to
+    the level of the flag it rests on (`red_flag`); `asks: source` offers `options` and is keyed
+    to `answer`, the likely source (a non-musculoskeletal cause, a muscle's trigger points or a
+    nerve root)."""
+    if vignette.get("asks", "action") == "source":
+        return _source_spec(vignette)
     answer = vignette["answer"]
     if answer not in ACTION_LEVEL_TEXT:
         raise ValueError(f"vignette {vignette['slug']}: unknown answer {answer!r}")
-    flags = tuple(vignette.get("red_flags") or ())
+    flags = _vignette_flags(vignette)
     return QuestionSpec(
         key=f"vignette:{vignette['slug']}",
         kind="case_vignette",
@@ -35,9 +42,43 @@ def vignette_spec(vignette: dict) -> QuestionSpec:
         difficulty=int(vignette.get("difficulty", 2)),
         options=action_options(answer),
         red_flag=flags[0] if flags else None,
-        critical=answer in CRITICAL_LEVELS,
+        critical=bool(vignette.get("critical", False)),
         about_flags=flags,
-        tags=("vignette",),
+        tags=("vignette", "triage"),
+    )
+
+
+def _vignette_flags(vignette: dict) -> tuple[str, ...]:
+    """The flag the key rests on first, then any other flag the story shows."""
+    main = vignette.get("red_flag")
+    others = [f for f in vignette.get("also_flags") or () if f != main]
+    return tuple(([main] if main else []) + others)
+
+
+def _source_spec(vignette: dict) -> QuestionSpec:
+    key = f"vignette:{vignette['slug']}"
+    answer = vignette["answer"]
+    texts = [str(t) for t in vignette["options"]]
+    if texts.count(answer) != 1 or len(set(texts)) != len(texts):
+        raise ValueError(f"vignette {vignette['slug']}: the answer must be exactly one of the options")
+    options = [OptionSpec(text, text == answer) for text in texts]
+    options_order(options, DEFAULT_SEED, key)
+    muscle = vignette.get("muscle")
+    flags = _vignette_flags(vignette)
+    return QuestionSpec(
+        key=key,
+        kind="single_choice",
+        topic="referred_pain" if muscle else "red_flags",
+        stem=_one_line(vignette["story"]) + " " + _one_line(vignette["question"]),
+        explanation=_one_line(vignette["explanation"]),
+        difficulty=int(vignette.get("difficulty", 2)),
+        options=options,
+        muscle=muscle,
+        red_flag=flags[0] if flags else None,
+        critical=False,
+        about_muscles=(muscle,) if muscle else (),
+        about_flags=flags,
+        tags=("vignette", "source"),
     )
 
 
