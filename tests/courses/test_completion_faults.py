@@ -209,3 +209,26 @@ def test_the_beat_task_runs_the_email_repair(pending, django_capture_on_commit_c
     Certificate.objects.filter(pk=pending.pk).update(issued_at=timezone.now() - timedelta(hours=1))
     assert tasks.email_unsent_certificates.delay().get() == 1
     assert len(mail.outbox) == 1
+
+
+def test_the_migration_counts_certificates_issued_before_it_as_emailed(
+    catalogue, learner, other_learner, django_capture_on_commit_callbacks
+):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    backfill = import_module("courses.migrations.0008_certificate_emailed_at").backfill
+    course, pages = small_course(catalogue)
+    with django_capture_on_commit_callbacks(execute=True):
+        emailed = Certificate.objects.get(enrollment=course_finish(learner, course, pages))
+    never = Certificate.objects.get(enrollment=course_finish(other_learner, course, pages))  # pending
+    event_time = emailed.events.get(action=CertificateEvent.Action.EMAILED).created_at
+    Certificate.objects.update(emailed_at=None)
+    Certificate.objects.filter(pk=never.pk).update(status=Certificate.Status.ISSUED, issued_at=timezone.now())
+    backfill(apps, None)
+    emailed.refresh_from_db()
+    never.refresh_from_db()
+    assert emailed.emailed_at == event_time  # from its emailed event
+    assert never.emailed_at == never.issued_at  # issued, no event: counted as sent, never mailed again
+    assert services.certificate_emails_repair(older_than_minutes=0, now=_later(60)) == []
