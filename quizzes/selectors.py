@@ -270,8 +270,13 @@ def question_widget(item: dict, answer, zones: list[dict]) -> dict:
         ]
     elif kind == "body_map":
         picked = set(answer or [])
-        marked = [{**z, "checked": z["code"] in picked} for z in zones]
+        # The number ties a zone on the figure to its row in the list (the figure shows numbers, the list names).
+        in_figure_order = sorted(zones, key=lambda z: z["view"] != "front")  # front figure first, as drawn
+        marked = [
+            {**z, "checked": z["code"] in picked, "number": n} for n, z in enumerate(in_figure_order, start=1)
+        ]
         widget["zones"] = marked
+        widget["zones_selected"] = [f"{z['name']} ({z['view']})" for z in marked if z["checked"]]
         widget["views"] = [
             {"code": view, "label": label, "zones": [z for z in marked if z["view"] == view and z["shape"]]}
             for view, label in (("front", "Front"), ("back", "Back"))

@@ -9,25 +9,82 @@
   var SINGLE = ["single_choice", "true_false", "case_vignette"];
 
   /* ---------- body map: SVG zones mirror real checkboxes ---------- */
+  // The list of checkboxes stays visible beside (or below) the figure at every width: it is the large
+  // target on a phone and what the form posts. The figure and the list follow each other both ways.
+  // The figure is one tab stop (roving tabindex); arrow keys, Home and End move, Space or Enter toggle.
+  var ZOOMS = [1, 1.5, 2, 3, 4];  // above 1 the figures stack, each as wide as the zoomed map
+  var MOVES = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 };
+  var SVG_NS = "http://www.w3.org/2000/svg";
+
+  function labelZones(map) {
+    // Each zone's number at the middle of each of its shapes (paired zones: both sides).
+    map.querySelectorAll("svg").forEach(function (svg) {
+      var layer = svg.querySelector("[data-zone-labels]");
+      if (!layer || layer.childNodes.length) { return; }
+      svg.querySelectorAll("[data-zone]").forEach(function (zone) {
+        zone.getAttribute("d").split(/(?=M)/).forEach(function (part) {
+          var probe = document.createElementNS(SVG_NS, "path");
+          probe.setAttribute("d", part);
+          layer.appendChild(probe);
+          var box = probe.getBBox();
+          layer.removeChild(probe);
+          var text = document.createElementNS(SVG_NS, "text");
+          text.setAttribute("x", String(box.x + box.width / 2));
+          text.setAttribute("y", String(box.y + box.height / 2));
+          text.setAttribute("data-for", zone.getAttribute("data-zone"));
+          text.textContent = zone.getAttribute("data-number");
+          layer.appendChild(text);
+        });
+      });
+    });
+  }
+
   function initBodyMaps(root) {
     root.querySelectorAll("[data-body-map]").forEach(function (map) {
       var fieldset = map.closest("fieldset") || root;
       map.hidden = false;
-      fieldset.querySelectorAll("[data-zone-list] [data-has-shape]").forEach(function (li) { li.hidden = true; });
-      var zones = map.querySelectorAll("[data-zone]");
-      var summary = map.querySelector("[data-zone-summary]");
+      var zones = Array.prototype.slice.call(map.querySelectorAll("[data-zone]"));
+      var summary = fieldset.querySelector("[data-zone-summary]");
+      var current = map.querySelector("[data-zone-current]");
+      var viewport = map.querySelector("[data-zoom-viewport]");
+      var zoomShown = map.querySelector("[data-zoom-level]");
+      var zoomIndex = 0;
+      if (!zones.length) { return; }
 
       function inputFor(zone) { return document.getElementById(zone.getAttribute("data-input")); }
+      function optionFor(zone) { return fieldset.querySelector('[data-zone-option="' + zone.getAttribute("data-zone") + '"]'); }
+      function zoneForInput(input) {
+        for (var i = 0; i < zones.length; i += 1) { if (zones[i].getAttribute("data-input") === input.id) { return zones[i]; } }
+        return null;
+      }
+      var described = null;
+      function describe(zone) {
+        described = zone;
+        var input = inputFor(zone);
+        var on = !!(input && input.checked);
+        current.textContent = zone.getAttribute("data-number") + ". " + zone.getAttribute("aria-label") + (on ? ": selected" : ": not selected");
+      }
       function refresh() {
         var names = [];
+        fieldset.querySelectorAll("[data-zone-list] input[type=checkbox]").forEach(function (input) {
+          if (input.checked) { names.push(input.labels[0].textContent.replace(/\s+/g, " ").trim()); }
+        });
         zones.forEach(function (zone) {
           var input = inputFor(zone);
           var on = !!(input && input.checked);
           zone.setAttribute("aria-checked", on ? "true" : "false");
           zone.classList.toggle("is-selected", on);
-          if (on) { names.push(zone.getAttribute("aria-label")); }
+          map.querySelectorAll('text[data-for="' + zone.getAttribute("data-zone") + '"]').forEach(function (t) {
+            t.classList.toggle("is-selected", on);
+          });
         });
         if (summary) { summary.textContent = names.length ? "Selected: " + names.join(", ") : "No zone selected."; }
+        if (described) { describe(described); }
+      }
+      function highlight(zone, on) {
+        var option = optionFor(zone);
+        if (option) { option.classList.toggle("is-current", on); }
+        if (on) { describe(zone); }
       }
       function toggle(zone) {
         var input = inputFor(zone);
@@ -35,31 +92,85 @@
         input.checked = !input.checked;
         input.dispatchEvent(new Event("change", { bubbles: true }));
         refresh();
+        describe(zone);
       }
-      // Tab visits every zone; the arrow keys (and Home/End) also move between the zones of a question.
-      var MOVES = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 };
-      var ordered = Array.prototype.slice.call(zones);
+      function rove(zone) {
+        zones.forEach(function (z) { z.setAttribute("tabindex", z === zone ? "0" : "-1"); });
+      }
+      rove(zones.filter(function (z) { return z.getAttribute("aria-checked") === "true"; })[0] || zones[0]);
+
       zones.forEach(function (zone) {
-        zone.addEventListener("click", function () { toggle(zone); });
+        zone.addEventListener("click", function () { rove(zone); toggle(zone); });
+        zone.addEventListener("focus", function () { rove(zone); highlight(zone, true); });
+        zone.addEventListener("blur", function () { highlight(zone, false); });
+        zone.addEventListener("mouseenter", function () { highlight(zone, true); });
+        zone.addEventListener("mouseleave", function () { highlight(zone, false); });
         zone.addEventListener("keydown", function (event) {
-          var here = ordered.indexOf(zone);
+          var here = zones.indexOf(zone);
           var next = null;
           if (event.key === " " || event.key === "Enter" || event.key === "Spacebar") {
-            event.preventDefault();
+            event.preventDefault();  // never scrolls the page nor submits the form
             toggle(zone);
           } else if (MOVES[event.key]) {
-            next = ordered[(here + MOVES[event.key] + ordered.length) % ordered.length];
+            next = zones[(here + MOVES[event.key] + zones.length) % zones.length];
           } else if (event.key === "Home") {
-            next = ordered[0];
+            next = zones[0];
           } else if (event.key === "End") {
-            next = ordered[ordered.length - 1];
+            next = zones[zones.length - 1];
           }
           if (next) {
             event.preventDefault();
+            rove(next);
             next.focus();
           }
         });
       });
+
+      // A row of the list points at its zone on the figure while it has focus or the pointer.
+      fieldset.querySelectorAll("[data-zone-list] input[type=checkbox]").forEach(function (input) {
+        var zone = zoneForInput(input);
+        if (!zone) { return; }
+        var row = input.closest("li");
+        function on() { zone.classList.add("is-current"); describe(zone); }
+        function off() { zone.classList.remove("is-current"); }
+        input.addEventListener("focus", on);
+        input.addEventListener("blur", off);
+        row.addEventListener("mouseenter", on);
+        row.addEventListener("mouseleave", off);
+        // Enter on a checkbox ticks it here rather than leaving it to the browser (no early submission).
+        input.addEventListener("keydown", function (event) {
+          if (event.key === "Enter") {
+            event.preventDefault();
+            input.click();
+          }
+        });
+      });
+
+      function setZoom(index) {
+        var centreX = (viewport.scrollLeft + viewport.clientWidth / 2) / viewport.scrollWidth;
+        var centreY = (viewport.scrollTop + viewport.clientHeight / 2) / viewport.scrollHeight;
+        zoomIndex = Math.max(0, Math.min(ZOOMS.length - 1, index));
+        var zoom = ZOOMS[zoomIndex];
+        map.style.setProperty("--zoom", String(zoom));
+        map.classList.toggle("is-zoomed", zoom > 1);
+        if (zoom > 1) {
+          labelZones(map);
+          map.querySelectorAll("svg").forEach(function (svg) {  // numbers about 13 CSS px at any size
+            var scale = svg.getBoundingClientRect().width / 200;
+            svg.querySelector("[data-zone-labels]").style.fontSize = (13 / scale).toFixed(2) + "px";
+          });
+        }
+        zoomShown.textContent = zoom * 100 + "%";
+        map.querySelector('[data-zoom-step="-1"]').disabled = zoomIndex === 0;
+        map.querySelector('[data-zoom-step="1"]').disabled = zoomIndex === ZOOMS.length - 1;
+        viewport.scrollLeft = centreX * viewport.scrollWidth - viewport.clientWidth / 2;
+        viewport.scrollTop = centreY * viewport.scrollHeight - viewport.clientHeight / 2;
+      }
+      map.querySelectorAll("[data-zoom-step]").forEach(function (button) {
+        button.addEventListener("click", function () { setZoom(zoomIndex + parseInt(button.getAttribute("data-zoom-step"), 10)); });
+      });
+      setZoom(0);
+
       fieldset.addEventListener("change", refresh);
       refresh();
     });
