@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from django.db.models import Count, Max, Q
 from django.urls import reverse
 
-from .models import ActionLevel, BodyZone, Muscle, RedFlag, Region
+from .models import ACTION_LEVEL_DEFINITIONS, ActionLevel, BodyZone, Muscle, RedFlag, Region
 from .muscle_names import MuscleNames, MuscleTerm
 from .streamfield_text import plain_text, raw_blocks, value_text
 
@@ -57,9 +57,22 @@ def red_flags_by_level(*, levels: Iterable[str] | None = None) -> list[dict]:
     for flag in flags:
         grouped.setdefault(flag.action_level, []).append(flag)
     return [
-        {"level": level.value, "label": level.label, "flags": grouped[level.value]}
+        {
+            "level": level.value,
+            "label": level.label,
+            "definition": ACTION_LEVEL_DEFINITIONS[level],
+            "flags": grouped[level.value],
+        }
         for level in SEVERITY
         if level.value in grouped
+    ]
+
+
+def action_levels() -> list[dict]:
+    """The one triage scale, most urgent first, with the reference's definition of each level."""
+    return [
+        {"level": level.value, "label": level.label, "definition": ACTION_LEVEL_DEFINITIONS[level]}
+        for level in SEVERITY
     ]
 
 

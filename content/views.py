@@ -46,4 +46,8 @@ def muscle_detail(request, slug):
 
 
 def red_flag_list(request):
-    return render(request, "content/red_flag_list.html", {"levels": selectors.red_flags_by_level()})
+    return render(
+        request,
+        "content/red_flag_list.html",
+        {"levels": selectors.red_flags_by_level(), "scale": selectors.action_levels()},
+    )

@@ -2,7 +2,7 @@
 
 from wagtail.admin.forms import WagtailAdminModelForm
 
-from .models import question_errors
+from .models import critical_errors, question_errors
 
 
 class QuestionAdminForm(WagtailAdminModelForm):
@@ -22,6 +22,10 @@ class QuestionAdminForm(WagtailAdminModelForm):
             if form.cleaned_data and not form.cleaned_data.get("DELETE")
         ]
         zones = cleaned.get("correct_zones") or []
-        for field, message in question_errors(cleaned.get("kind"), options, len(zones)).items():
+        errors = question_errors(cleaned.get("kind"), options, len(zones))
+        errors.update(
+            critical_errors(cleaned.get("kind"), cleaned.get("critical"), cleaned.get("red_flag"), options)
+        )
+        for field, message in errors.items():
             self.add_error(field if field in self.fields else None, message)
         return cleaned

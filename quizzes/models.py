@@ -69,6 +69,13 @@ class QuestionTag(TaggedItemBase):
 
 
 class Question(PreviewableMixin, RevisionMixin, index.Indexed, ClusterableModel):
+TRIAGE_LEVEL_OF_TEXT = {text: level for level, text in VIGNETTE_ACTIONS}
+TRIAGE_KINDS = {"case_vignette", "single_choice"}
+
+
+def is_triage_scale(texts: list[str]) -> bool:
+    """True when the options are exactly the four triage levels (an ordinal scale: never shuffled)."""
+    return sorted(texts) == sorted(TRIAGE_LEVEL_OF_TEXT)
     kind = models.CharField(max_length=20, choices=QuestionKind.choices, default=QuestionKind.SINGLE_CHOICE)
     stem = models.TextField(help_text="The question; for a case vignette, the client's story.")
     explanation = models.TextField(
@@ -183,7 +190,9 @@ class Question(PreviewableMixin, RevisionMixin, index.Indexed, ClusterableModel)
         if getattr(self, "_options_checked_by_form", False):
             return
         zones = len(self.correct_zones.all()) if self.kind == QuestionKind.BODY_MAP else 0
-        errors = question_errors(self.kind, [option_values(o) for o in self.options.all()], zones)
+        options = [option_values(o) for o in self.options.all()]
+        errors = question_errors(self.kind, options, zones)
+        errors.update(critical_errors(self.kind, self.critical, self.red_flag, options))
         if errors:
             raise ValidationError(errors)
 
@@ -271,6 +280,27 @@ class QuestionOption(Orderable):
 
 
 class FeedbackPolicy(models.TextChoices):
+def critical_errors(kind: str, critical: bool, red_flag, options: list[dict]) -> dict:
+    """A safety-critical question must rest on one red flag: linked to it, and for the triage kinds
+    (the four levels as options) keyed to that flag's level. `red_flag` is a content.RedFlag or None."""
+    if not critical:
+        return {}
+    if red_flag is None:
+        return {"red_flag": "A safety-critical question must be linked to the one red flag its key rests on."}
+    texts = [o["text"] for o in options if o["text"].strip()]
+    if kind == QuestionKind.CASE_VIGNETTE and not is_triage_scale(texts):
+        return {"critical": "A safety-critical case vignette offers exactly the four triage levels."}
+    if kind in TRIAGE_KINDS and is_triage_scale(texts):
+        keyed = [TRIAGE_LEVEL_OF_TEXT[o["text"]] for o in options if o["is_correct"]]
+        if keyed != [red_flag.action_level]:
+            flag_level = ActionLevel(red_flag.action_level).label
+            return {
+                "critical": f"The key must be the linked red flag's level ({flag_level}); a question keyed "
+                "to another level (an escalation the stem adds, for example) cannot be safety-critical."
+            }
+    return {}
+
+
     SCORE_ONLY = "score_only", "Score only"
     SHOW_WRONG = "show_wrong", "Score and which questions were wrong"
     FULL_EXPLANATIONS = "full_explanations", "Correct answers with explanations"

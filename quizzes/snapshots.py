@@ -10,7 +10,7 @@ import random
 
 from content.models import BodyZone
 
-from .models import QuestionKind, new_public_id
+from .models import QuestionKind, is_triage_scale, new_public_id
 
 SHUFFLED_KINDS = {QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_RESPONSE, QuestionKind.MATCHING}
 PRIVATE_FIELDS = {"key", "explanation"}
@@ -43,7 +43,8 @@ def question_item(
 
 def _choices(item, question, options, rng, shuffle):
     shown = [o for o in options if o.text]
-    if shuffle and question.kind in SHUFFLED_KINDS:
+    # The triage levels are an ordinal scale: always shown most urgent first, never shuffled.
+    if shuffle and question.kind in SHUFFLED_KINDS and not is_triage_scale([o.text for o in shown]):
         rng.shuffle(shown)
     item["options"] = [{"id": o.public_id, "text": o.text} for o in shown]
     correct = [o.public_id for o in shown if o.is_correct]

@@ -8,7 +8,7 @@ from .drawing import DEFAULT_SEED
 from .facts import KnowledgeBase, MuscleFacts
 from .handwritten import manual_questions_load, manual_spec, vignette_spec, vignettes_load
 from .innervation import innervation_question
-from .red_flags import red_flag_action_question, red_flag_condition_question
+from .red_flags import critical_explanations_quote, red_flag_action_question, red_flag_condition_question
 from .referred_pain import body_map_question, referral_zone_question
 from .specs import QuestionSpec
 
@@ -38,6 +38,7 @@ def questions_build(kb: KnowledgeBase, seed: int = DEFAULT_SEED) -> list[Questio
     specs += [vignette_spec(v) for v in vignettes_load()]
     specs += [manual_spec(item) for item in manual_questions_load()]
     built = [spec for spec in specs if spec is not None]
+    critical_explanations_quote(built, kb)
     duplicates = [key for key, n in Counter(s.key for s in built).items() if n > 1]
     if duplicates:
         raise ValueError(f"duplicate question keys: {duplicates}")

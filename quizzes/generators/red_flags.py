@@ -9,10 +9,11 @@ from .facts import FlagFacts, KnowledgeBase
 from .specs import OptionSpec, QuestionSpec
 from .wording import lower_first, sentence
 
-# Every triage question (red-flag action, case vignette) offers the same five actions, in this order.
+# Every triage question (red-flag action, case vignette) offers the four levels of the one scale
+# (content.ActionLevel), most urgent first; the quiz never shuffles them (quizzes.snapshots).
 ACTION_LEVEL_TEXT = VIGNETTE_ACTION_TEXT
 CRITICAL_LEVELS = {"emergency", "refer_urgent"}
-FLAG_DIFFICULTY = {"emergency": 1, "refer_urgent": 2, "refer_routine": 3, "treat_with_care": 3}
+FLAG_DIFFICULTY = {"emergency": 1, "refer_urgent": 2, "refer_routine": 3}
 CONDITION_KEYS = {
     "cauda-equina": r"cauda equina",
     "cancer": r"cancer|metasta|malignan|tumou?r",
@@ -34,7 +35,7 @@ def action_options(answer: str) -> list[OptionSpec]:
 def red_flag_action_question(flag: FlagFacts) -> QuestionSpec | None:
     if flag.level not in ACTION_LEVEL_TEXT:
         return None
-    explanation = f"This can point to {lower_first(flag.condition)}. {sentence(flag.action)}"
+    explanation = flag_action_quote(flag) + f" This sign can point to {lower_first(sentence(flag.condition))}"
     if flag.why:
         explanation += " " + sentence(flag.why)
     return QuestionSpec(
@@ -51,6 +52,20 @@ def red_flag_action_question(flag: FlagFacts) -> QuestionSpec | None:
         about_flags=(flag.slug,),
         tags=("generated", "action-level"),
     )
+
+
+def flag_action_quote(flag: FlagFacts) -> str:
+    """The red flag's level and its action, word for word: what a critical item's explanation quotes."""
+    return f'{VIGNETTE_ACTION_TEXT[flag.level]}. The red-flag card says: "{sentence(flag.action)}"'
+
+
+def critical_explanations_quote(specs: list[QuestionSpec], kb: KnowledgeBase) -> None:
+    """Every safety-critical question's explanation ends by quoting the action of the flag it rests on."""
+    flags = {f.slug: f for f in kb.flags}
+    for spec in specs:
+        flag = flags.get(spec.red_flag) if spec.critical else None
+        if flag is not None and sentence(flag.action) not in spec.explanation:
+            spec.explanation = f"{spec.explanation} {flag_action_quote(flag)}".strip()
 
 
 def condition_keys(text: str) -> frozenset[str]:
