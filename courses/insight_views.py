@@ -16,6 +16,7 @@ access away; a PermissionDenied raised here becomes Wagtail's "no permission" re
 """
 
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Count, Max, Q
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -30,6 +31,7 @@ from .permissions import staff_courses
 
 ITEM_ANALYSIS_PERMISSION = "quizzes.change_quiz"
 RECORDS_PERMISSION = "courses.view_enrollment"
+ITEMS_PER_PAGE = 25  # questions per page in each group of the item analysis
 
 
 def can_see_item_analysis(user) -> bool:
@@ -116,7 +118,6 @@ class ItemAnalysisView(InsightPage):
 
     def get_context_data(self, **kwargs):
         report = analysis.item_analysis(self.quiz)
-        only_flagged = self.request.GET.get("flagged") == "1"
         sort = self.request.GET.get("sort", "")
         rows = [
             {
@@ -128,24 +129,50 @@ class ItemAnalysisView(InsightPage):
         ]
         if sort in SORTS:
             rows.sort(key=lambda row: SORTS[sort][1](row["stat"]))
+        minimum = report.min_responses
+        sections = [
+            self._section("flagged", "Flagged", [r for r in rows if r["stat"].flags], collapsed=False),
+            self._section("fine", "No flag", [r for r in rows if not r["stat"].few and not r["stat"].flags]),
+            self._section("few", "Not enough data yet", [r for r in rows if r["stat"].few]),
+        ]
         return {
             **super().get_context_data(**kwargs),
             "quiz": self.quiz,
             "report": report,
             "summary": report.summary,
-            "rows": [r for r in rows if r["stat"].flags] if only_flagged else rows,
-            "only_flagged": only_flagged,
+            "sections": sections,
+            "page_size": ITEMS_PER_PAGE,
             "sort": sort if sort in SORTS else "",
-            "sorts": [(key, label) for key, (label, _) in SORTS.items()],
+            "sorts": [(key, label) for key, (label, _) in SORTS.items() if key != "flags"],
             "histogram": insight_charts.histogram(report.summary.histogram, self.quiz.pass_mark),
-            "scatter": insight_charts.scatter(report.questions),
+            "scatter": insight_charts.scatter([s for s in report.questions if not s.few]),
             "thresholds": {
                 "too_hard": item_statistics.TOO_HARD,
                 "too_easy": item_statistics.TOO_EASY,
                 "low_discrimination": item_statistics.LOW_DISCRIMINATION,
-                "few": item_statistics.FEW_RESPONSES,
+                "few": minimum,
             },
             "csv_url": reverse("insight_item_analysis_csv", args=[self.quiz.pk]),
+        }
+
+    def _section(self, key: str, title: str, rows: list[dict], *, collapsed: bool = True) -> dict:
+        """One paginated group of questions; its page is `?<key>_page=N` (a bad number gives page 1 or the last)."""
+        param = f"{key}_page"
+        page = Paginator(rows, ITEMS_PER_PAGE).get_page(self.request.GET.get(param))
+
+        def link(number):
+            query = self.request.GET.copy()
+            query[param] = number
+            return f"?{query.urlencode()}#section-{key}"
+
+        return {
+            "key": key,
+            "title": title,
+            "count": len(rows),
+            "page": page,
+            "open": not collapsed or param in self.request.GET,
+            "previous_url": link(page.previous_page_number()) if page.has_previous() else "",
+            "next_url": link(page.next_page_number()) if page.has_next() else "",
         }
 
 

@@ -37,6 +37,7 @@ from django.db import connection
 from django.db.models import Aggregate, Avg, Count, FloatField, Max, Min, Q, StdDev, Value, Variance
 from django.db.models.functions import Cast, Floor, Least
 
+from . import item_statistics
 from .distractors import choices_attach
 from .item_statistics import (
     ItemAnalysis,
@@ -263,8 +264,12 @@ def quiz_summary(quiz, *, attempts=None) -> dict:
     return agg
 
 
-def item_analysis(quiz) -> ItemAnalysis:
-    """Everything the item-analysis page shows, in a fixed number of queries (about eight)."""
+def item_analysis(quiz, *, min_responses: int | None = None) -> ItemAnalysis:
+    """Everything the item-analysis page shows, in a fixed number of queries (about eight).
+
+    A question is flagged only on `min_responses` graded responses or more (item_statistics.min_responses()
+    by default); below that it carries no flag and counts as "not enough data yet"."""
+    minimum = min_responses or item_statistics.min_responses()
     attempts = closed_attempts(quiz)
     agg = quiz_summary(quiz, attempts=attempts)
     n = agg["n"]
@@ -276,13 +281,16 @@ def item_analysis(quiz) -> ItemAnalysis:
     stats = [s for s in stats if s is not None]
     choices_attach(stats, answer_counts(groups))
     for stat in stats:
+        stat.min_responses = minimum
+        if stat.few:
+            continue
         misleading = (stat.discrimination is not None and stat.discrimination < 0) or any(
             c.attracts_upper for c in stat.choices
         )
         stat.flags = item_flags(stat.facility, stat.discrimination, misleading)
     stats.sort(key=lambda s: (questions[s.question_id].topic, s.question_id))  # the question bank's order
     summary = _summary(agg, stats)
-    return ItemAnalysis(quiz=quiz, summary=summary, questions=stats, group_size=k)
+    return ItemAnalysis(quiz=quiz, summary=summary, questions=stats, group_size=k, min_responses=minimum)
 
 
 def _question_stat(row: dict, question) -> QuestionStat | None:

@@ -133,7 +133,7 @@ def test_pure_helpers():
 
 def test_item_analysis_agrees_with_the_hand_computation(hand_quiz):
     quiz, questions = hand_quiz
-    report = analysis.item_analysis(quiz)
+    report = analysis.item_analysis(quiz, min_responses=6)  # judged on its six responses
     s = report.summary
     assert report.group_size == 2
     assert s.attempts == 6 and s.learners == 6
@@ -214,7 +214,7 @@ def test_flags_too_easy_and_misleading(course, module):
     questions = [qf.single_choice(module, stem=f"Flag question {n}") for n in range(1, 5)]
     quiz = qf.quiz_create(course, module, title="Flag quiz")
     users = record_attempts(quiz, questions, matrix)
-    report = analysis.item_analysis(quiz)
+    report = analysis.item_analysis(quiz, min_responses=6)
     by_id = {q.question_id: q for q in report.questions}
     easy, trap = by_id[questions[0].pk], by_id[questions[1].pk]
     assert easy.facility == 1 and easy.discrimination == 0
@@ -225,11 +225,20 @@ def test_flags_too_easy_and_misleading(course, module):
     assert "misleading" in trap.flags and "low discrimination" in trap.flags
     wrong = next(c for c in trap.choices if c.label == "Wrong one")
     assert wrong.attracts_upper and wrong.upper_share == 1.0
-    assert report.flagged and len(users) == 6
-    # Six responses each: every flag is on too few responses to act on first.
-    assert report.flagged_on_enough_responses == []
-    trap.responses = item_statistics.FEW_RESPONSES
-    assert report.flagged_on_enough_responses == [trap]
+    assert report.flagged and len(users) == 6 and not report.not_enough_data
+
+
+def test_no_flag_below_the_minimum_of_responses(hand_quiz, settings):
+    """Six responses each: by default (20) no question is judged; all are "not enough data yet"."""
+    quiz, questions = hand_quiz
+    report = analysis.item_analysis(quiz)
+    assert report.min_responses == item_statistics.FEW_RESPONSES == 20
+    assert report.flagged == [] and report.fine == []
+    assert [s.question_id for s in report.not_enough_data] == [q.pk for q in questions]
+    assert all(s.flags == [] and s.few for s in report.questions)
+    settings.ITEM_ANALYSIS_MIN_RESPONSES = 6  # the setting moves the line
+    report = analysis.item_analysis(quiz)
+    assert [s.question_id for s in report.flagged] == [questions[3].pk] and len(report.fine) == 3
 
 
 def test_partial_credit_and_every_kind_through_the_services(course, module, zones, learner, other_learner):
@@ -307,15 +316,60 @@ def test_instructor_sees_item_analysis(client, assigned_instructor, hand_quiz):
     page = client.get(reverse("insight_item_analysis", args=[quiz.pk]))
     assert page.status_code == 200
     html = page.content.decode()
-    assert "Hand-computed question 4" in html and "too hard" in html
+    # Six responses each, below the default minimum of 20: no flag, all "not enough data yet".
+    assert (
+        "insight-flag--too-hard" not in html
+        and "Not enough data yet (4)" in html
+        and "6 of 20 responses" in html
+    )
     assert "0.71" in html  # KR-20
     assert reverse("wagtailsnippets_quizzes_question:edit", args=[questions[3].pk]) in html
     assert html.count('<svg class="insight-chart"') == 2
-    flagged = client.get(
-        reverse("insight_item_analysis", args=[quiz.pk]), {"flagged": "1", "sort": "facility"}
+
+
+def test_item_analysis_page_groups_and_pages(client, assigned_instructor, hand_quiz, settings):
+    quiz, questions = hand_quiz
+    settings.ITEM_ANALYSIS_MIN_RESPONSES = 6
+    client.force_login(assigned_instructor)
+    url = reverse("insight_item_analysis", args=[quiz.pk])
+    html = client.get(url, {"sort": "facility"}).content.decode()
+    flagged, rest = html.split('id="section-fine"')
+    assert (
+        "Flagged (1)" in flagged
+        and "Hand-computed question 4" in flagged
+        and "insight-flag--too-hard" in flagged
     )
-    assert "Hand-computed question 4" in flagged.content.decode()
-    assert "Hand-computed question 1" not in flagged.content.decode()
+    assert "Hand-computed question 1" not in flagged and "No flag (3)" in rest
+    assert '<details class="insight-group" open>' in flagged  # flagged open; the other groups collapsed
+    assert rest.count('<details class="insight-group" open>') == 0
+    for bad in ("abc", "-1", "999", "1" * 40):  # a bad page number never gives a 500
+        assert client.get(url, {"fine_page": bad, "sort": "nonsense"}).status_code == 200
+    opened = client.get(url, {"fine_page": "1"}).content.decode().split('id="section-fine"')[1]
+    assert opened.count('<details class="insight-group" open>') == 1
+
+
+def test_item_analysis_page_queries_do_not_grow_with_questions(
+    client, assigned_instructor, course, module, django_assert_max_num_queries
+):
+    """The page for 5 and for 80 questions (more than three pages of each group) costs the same queries."""
+    questions = [qf.single_choice(module, stem=f"Pool question {n}") for n in range(80)]
+    small = qf.quiz_create(course, module, title="Small quiz")
+    large = qf.quiz_create(course, None, title="Large quiz")  # the post-test: one quiz per module
+    record_attempts(small, questions[:5], {name: row + [1] for name, row in MATRIX.items()})
+    record_attempts(large, questions, {name: [n % 2 for n in range(80)] for name in "ABCDEF"})
+    client.force_login(assigned_instructor)
+    counts = {}
+    for quiz in (small, large):
+        url = reverse("insight_item_analysis", args=[quiz.pk])
+        client.get(url)  # warm the session and permission caches
+        with django_assert_max_num_queries(40) as captured:
+            response = client.get(url, {"few_page": "2"})
+        assert response.status_code == 200
+        counts[quiz.title] = len(captured)
+    assert counts["Large quiz"] == counts["Small quiz"], counts
+    html = response.content.decode()
+    assert "Page 2 of 4 (questions 26–50)" in html and "Not enough data yet (80)" in html
+    assert html.count('<tbody id="q-') == 25
 
 
 def test_quiz_listing_links_to_item_analysis(client, assigned_instructor, hand_quiz):
