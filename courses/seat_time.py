@@ -95,11 +95,16 @@ def _credit(last_active_at, now) -> int:
 
 
 def study_activity_record(
-    *, enrollment: Enrollment, module: ModulePage | None = None, now=None
+    *,
+    enrollment: Enrollment,
+    module: ModulePage | None = None,
+    now=None,
+    progress: ModuleProgress | None = None,
 ) -> ModuleProgress | None:
     """Note activity in the course now: with a `module`, credit it the time since the learner's previous
     activity (at most IDLE_GAP_CAP) and return its progress (created on the first visit); without one
-    (a quiz start or submit), only move the clock on. The caller has checked that the module is open."""
+    (a quiz start or submit), only move the clock on. The caller has checked that the module is open;
+    `progress`: the module's progress when the caller has it."""
     now = now or timezone.now()
     with transaction.atomic():
         last = (
@@ -112,9 +117,10 @@ def study_activity_record(
         enrollment.last_active_at = now
         if module is None:
             return None
-        progress, _ = ModuleProgress.objects.get_or_create(
-            enrollment=enrollment, module=module, defaults={"started_at": now}
-        )
+        if progress is None:
+            progress, _ = ModuleProgress.objects.get_or_create(
+                enrollment=enrollment, module=module, defaults={"started_at": now}
+            )
         credit = _credit(last, now)
         if credit:
             ModuleProgress.objects.filter(pk=progress.pk).update(seconds_spent=F("seconds_spent") + credit)
