@@ -52,6 +52,13 @@ class Topic(models.TextChoices):
     GENERAL = "general", "General"
 
 
+class CognitiveLevel(models.TextChoices):
+    """What a question asks of the learner: to remember a fact, or to use facts to decide about a client."""
+
+    RECALL = "recall", "Recall"
+    APPLICATION = "application", "Application"
+
+
 class Difficulty(models.IntegerChoices):
     EASY = 1, "Easy"
     MEDIUM = 2, "Medium"
@@ -62,13 +69,6 @@ class Difficulty(models.IntegerChoices):
 # content.ActionLevel, most urgent first. An ordinal scale: shown in this order, never shuffled.
 VIGNETTE_ACTIONS = list(ActionLevel.choices)
 VIGNETTE_ACTION_TEXT = dict(VIGNETTE_ACTIONS)
-
-
-class QuestionTag(TaggedItemBase):
-    content_object = ParentalKey("quizzes.Question", on_delete=models.CASCADE, related_name="tagged_items")
-
-
-class Question(PreviewableMixin, RevisionMixin, index.Indexed, ClusterableModel):
 TRIAGE_LEVEL_OF_TEXT = {text: level for level, text in VIGNETTE_ACTIONS}
 TRIAGE_KINDS = {"case_vignette", "single_choice"}
 
@@ -76,6 +76,13 @@ TRIAGE_KINDS = {"case_vignette", "single_choice"}
 def is_triage_scale(texts: list[str]) -> bool:
     """True when the options are exactly the four triage levels (an ordinal scale: never shuffled)."""
     return sorted(texts) == sorted(TRIAGE_LEVEL_OF_TEXT)
+
+
+class QuestionTag(TaggedItemBase):
+    content_object = ParentalKey("quizzes.Question", on_delete=models.CASCADE, related_name="tagged_items")
+
+
+class Question(PreviewableMixin, RevisionMixin, index.Indexed, ClusterableModel):
     kind = models.CharField(max_length=20, choices=QuestionKind.choices, default=QuestionKind.SINGLE_CHOICE)
     stem = models.TextField(help_text="The question; for a case vignette, the client's story.")
     explanation = models.TextField(
@@ -105,6 +112,19 @@ def is_triage_scale(texts: list[str]) -> bool:
     )
     retired = models.BooleanField(
         default=False, help_text="Retired questions are never drawn into new attempts."
+    )
+    cognitive_level = models.CharField(
+        max_length=12,
+        choices=CognitiveLevel.choices,
+        default=CognitiveLevel.RECALL,
+        help_text="Recall: remember a fact. Application: use facts to decide about a client (a case).",
+    )
+    family = models.CharField(
+        max_length=120,
+        blank=True,
+        db_index=True,
+        help_text="Questions of one family give each other away (same red flag, same muscle fact, a "
+        "reverse pair, the same body map): an attempt draws at most one. Empty: a family of its own.",
     )
     tags = ClusterTaggableManager(through=QuestionTag, blank=True)
     correct_zones = ParentalManyToManyField(
@@ -144,7 +164,8 @@ def is_triage_scale(texts: list[str]) -> bool:
         FieldPanel("correct_zones", heading="Body map: correct zones"),
         MultiFieldPanel(
             [
-                FieldRowPanel([FieldPanel("topic"), FieldPanel("difficulty")]),
+                FieldRowPanel([FieldPanel("topic"), FieldPanel("difficulty"), FieldPanel("cognitive_level")]),
+                FieldPanel("family"),
                 FieldPanel("muscle"),
                 FieldPanel("red_flag"),
                 FieldPanel("critical"),
@@ -259,27 +280,6 @@ def question_errors(kind: str, options: list[dict], zone_count: int) -> dict:
     return {}
 
 
-class QuestionOption(Orderable):
-    """A choice, a matching pair or an ordering item. For ordering, sort_order is the correct order."""
-
-    question = ParentalKey(Question, on_delete=models.CASCADE, related_name="options")
-    public_id = models.CharField(max_length=16, default=new_public_id, editable=False, db_index=True)
-    text = models.CharField(max_length=500, blank=True)
-    is_correct = models.BooleanField(default=False, help_text="Choice kinds only.")
-    match_text = models.CharField(
-        max_length=500, blank=True, help_text="Matching only: the right-hand side paired with the text."
-    )
-
-    panels = [
-        FieldRowPanel([FieldPanel("text"), FieldPanel("match_text")]),
-        FieldPanel("is_correct"),
-    ]
-
-    def __str__(self):
-        return self.text or self.match_text
-
-
-class FeedbackPolicy(models.TextChoices):
 def critical_errors(kind: str, critical: bool, red_flag, options: list[dict]) -> dict:
     """A safety-critical question must rest on one red flag: linked to it, and for the triage kinds
     (the four levels as options) keyed to that flag's level. `red_flag` is a content.RedFlag or None."""
@@ -301,6 +301,27 @@ def critical_errors(kind: str, critical: bool, red_flag, options: list[dict]) ->
     return {}
 
 
+class QuestionOption(Orderable):
+    """A choice, a matching pair or an ordering item. For ordering, sort_order is the correct order."""
+
+    question = ParentalKey(Question, on_delete=models.CASCADE, related_name="options")
+    public_id = models.CharField(max_length=16, default=new_public_id, editable=False, db_index=True)
+    text = models.CharField(max_length=500, blank=True)
+    is_correct = models.BooleanField(default=False, help_text="Choice kinds only.")
+    match_text = models.CharField(
+        max_length=500, blank=True, help_text="Matching only: the right-hand side paired with the text."
+    )
+
+    panels = [
+        FieldRowPanel([FieldPanel("text"), FieldPanel("match_text")]),
+        FieldPanel("is_correct"),
+    ]
+
+    def __str__(self):
+        return self.text or self.match_text
+
+
+class FeedbackPolicy(models.TextChoices):
     SCORE_ONLY = "score_only", "Score only"
     SHOW_WRONG = "show_wrong", "Score and which questions were wrong"
     FULL_EXPLANATIONS = "full_explanations", "Correct answers with explanations"
@@ -364,7 +385,8 @@ class Quiz(ClusterableModel):
             "rules",
             heading="Selection rules",
             label="Rule",
-            help_text="Each attempt draws this many questions per topic or tag. No rules: every question.",
+            help_text="The blueprint: each attempt draws this many questions per topic and level (recall or "
+            "application) or tag, never two of one family. No rules: one question of every family.",
         ),
     ]
 
@@ -400,12 +422,24 @@ class QuizRule(Orderable):
     quiz = ParentalKey(Quiz, on_delete=models.CASCADE, related_name="rules")
     topic = models.CharField(max_length=20, choices=Topic.choices, blank=True, help_text="Empty = any topic.")
     tag = models.CharField(max_length=100, blank=True, help_text="Optional: only questions with this tag.")
+    cognitive_level = models.CharField(
+        max_length=12, choices=CognitiveLevel.choices, blank=True, help_text="Empty = recall or application."
+    )
     count = models.PositiveSmallIntegerField(default=5, validators=[MinValueValidator(1)])
 
-    panels = [FieldRowPanel([FieldPanel("topic"), FieldPanel("tag"), FieldPanel("count")])]
+    panels = [
+        FieldRowPanel(
+            [FieldPanel("topic"), FieldPanel("cognitive_level"), FieldPanel("tag"), FieldPanel("count")]
+        )
+    ]
 
     def __str__(self):
-        what = " / ".join(filter(None, [self.get_topic_display() if self.topic else "", self.tag])) or "any"
+        parts = [
+            self.get_topic_display() if self.topic else "",
+            self.get_cognitive_level_display() if self.cognitive_level else "",
+            self.tag,
+        ]
+        what = " / ".join(filter(None, parts)) or "any"
         return f"{self.count} × {what}"
 
 

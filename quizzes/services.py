@@ -12,6 +12,7 @@ Every write here runs a fixed number of queries whatever the number of questions
 import logging
 import random
 import time
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -23,6 +24,7 @@ from content.models import BodyZone
 
 from . import grading
 from .answers import validate_answers
+from .blueprint import BlueprintRule, PoolItem, draw
 from .errors import AnswerError, AttemptClosed, AttemptNotAllowed, QuizEmpty, QuizError
 from .models import Attempt, AttemptStatus, Question, QuestionKind, Quiz, QuizAllowance, Response
 from .selectors import allowance_for, attempt_open, start_refusal, time_limit_seconds
@@ -122,27 +124,42 @@ def quiz_pool(quiz: Quiz):
     return questions.filter(module__path__startswith=course.path, module__depth=course.depth + 1)
 
 
+def quiz_pool_items(quiz: Quiz) -> list[PoolItem]:
+    """The quiz's pool as plain rows for the draw: one query, two when a rule filters by tag."""
+    rows = list(quiz_pool(quiz).values_list("pk", "topic", "cognitive_level", "family"))
+    tags = defaultdict(set)
+    if any(rule.tag for rule in quiz_rules(quiz)):
+        through = Question.tags.through
+        for qid, name in through.objects.filter(content_object_id__in=[r[0] for r in rows]).values_list(
+            "content_object_id", "tag__name"
+        ):
+            tags[qid].add(name.lower())
+    return [PoolItem(pk, topic, level, family, frozenset(tags[pk])) for pk, topic, level, family in rows]
+
+
+def quiz_rules(quiz: Quiz) -> list[BlueprintRule]:
+    """The quiz's blueprint (its selection rules, in order) as plain rules."""
+    return [
+        BlueprintRule(count=r.count, topic=r.topic, level=r.cognitive_level, tag=r.tag.strip())
+        for r in quiz.rules.all()
+    ]
+
+
 def quiz_draw(quiz: Quiz, rng: random.Random) -> list[int]:
-    """Question ids drawn for one attempt: N per rule, never the same question twice, rule order kept."""
-    pool = quiz_pool(quiz)
-    rules = list(quiz.rules.all())
-    if not rules:
-        ids = list(pool.order_by("pk").values_list("pk", flat=True))
-        rng.shuffle(ids)
-        return ids
-    drawn: list[int] = []
-    for rule in rules:
-        candidates = pool.exclude(pk__in=drawn)
-        if rule.topic:
-            candidates = candidates.filter(topic=rule.topic)
-        if rule.tag:
-            candidates = candidates.filter(tags__name__iexact=rule.tag)
-        ids = sorted(set(candidates.values_list("pk", flat=True)))
-        picked = rng.sample(ids, min(rule.count, len(ids)))
-        if len(picked) < rule.count:
-            logger.warning("Quiz %s rule %s: only %s questions available", quiz.pk, rule, len(picked))
-        drawn.extend(picked)
-    return drawn
+    """Question ids drawn for one attempt by the quiz's blueprint (quizzes.blueprint): N per rule,
+    never the same question or two of one family, rule order kept. A pool that cannot satisfy the
+    blueprint still gives an attempt; the shortfall is logged (staff see it on the intro page)."""
+    result = draw(quiz_pool_items(quiz), quiz_rules(quiz), rng)
+    for shortfall in result.shortfalls:
+        logger.warning(
+            "Quiz %s: blueprint rule %s drew %s as asked, %s topped up from its topic at any level, %s missing",
+            quiz.pk,
+            shortfall.rule,
+            shortfall.drawn_as_asked,
+            shortfall.topped_up,
+            shortfall.missing,
+        )
+    return result.ids
 
 
 def quiz_snapshot(quiz: Quiz, rng: random.Random) -> dict:

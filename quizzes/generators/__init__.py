@@ -6,6 +6,8 @@
   and manual questions); `questions_build` runs them all. Distractors come from the same region
   and the same kind of fact, and are never also correct (see fact_keys).
 - linking: which module of a course teaches each question (`module_index_build`, `specs_link`).
+- families: which questions give each other away (drawn at most one per attempt), and each
+  question's level (recall or application).
 - sync: specs -> `Question` rows (`specs_sync`), instructors' edits kept.
 
 Entry point: `question_bank_generate(seed=..., modules=...)`. Quizzes sit below courses, so the
@@ -16,6 +18,7 @@ from .attachments import attachment_text
 from .build import questions_build
 from .drawing import DEFAULT_SEED
 from .facts import DATA_DIR, FlagFacts, KnowledgeBase, MuscleFacts, ZoneFacts, knowledge_base_read
+from .families import families_assign, spec_family, spec_level
 from .handwritten import manual_questions_load, vignettes_load
 from .linking import ModuleIndex, module_index_build, specs_link
 from .red_flags import ACTION_LEVEL_TEXT, condition_keys
@@ -37,6 +40,7 @@ __all__ = [
     "SyncReport",
     "ZoneFacts",
     "attachment_text",
+    "families_assign",
     "condition_keys",
     "knowledge_base_read",
     "manual_questions_load",
@@ -45,6 +49,8 @@ __all__ = [
     "question_is_edited",
     "questions_build",
     "specs_link",
+    "spec_family",
+    "spec_level",
     "specs_sync",
     "vignettes_load",
     "zones_near",
@@ -57,5 +63,6 @@ def question_bank_generate(*, seed: int = DEFAULT_SEED, modules=(), user=None) -
     write them to the question bank."""
     kb = knowledge_base_read()
     specs = questions_build(kb, seed)
+    families_assign(specs, {m.slug: m.zones for m in kb.muscles})
     specs_link(specs, kb, module_index_build(modules))
     return specs_sync(specs, user=user)

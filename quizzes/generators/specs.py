@@ -30,6 +30,10 @@ class QuestionSpec:
     about_flags: tuple[str, ...] = ()
     module_id: int | None = None
     section_anchor: str = ""
+    # Filled by quizzes.generators.families unless the data names them; not part of the checksum
+    # (classification, not content an instructor edits).
+    family: str = ""
+    cognitive_level: str = ""
 
     def content(self) -> dict:
         return question_content(

@@ -139,6 +139,7 @@ def _spec_sync(spec: QuestionSpec, question, refs: dict, report: SyncReport):
         report.unchanged += 1
         report.count(question)
         _stale_revive(question)
+        _classification_follow(question, spec)
         return None
     else:
         _spec_apply(question, spec, refs)
@@ -159,6 +160,8 @@ def _spec_apply(question, spec: QuestionSpec, refs: dict) -> None:
     question.muscle = refs["muscles"].get(spec.muscle)
     question.red_flag = refs["flags"].get(spec.red_flag)
     question.module_id, question.section_anchor = spec.module_id, spec.section_anchor
+    question.family = spec.family or spec.key
+    question.cognitive_level = spec.cognitive_level or question.cognitive_level
     question.options = [
         QuestionOption(text=o.text, is_correct=o.is_correct, match_text=o.match_text, sort_order=n)
         for n, o in enumerate(spec.options)
@@ -166,6 +169,15 @@ def _spec_apply(question, spec: QuestionSpec, refs: dict) -> None:
     question.correct_zones = [refs["zones"][code] for code in spec.zones if code in refs["zones"]]
     question.generator_key = spec.key
     question.generator_checksum = spec.checksum
+
+
+def _classification_follow(question, spec: QuestionSpec) -> None:
+    """Family and level are not content (no checksum covers them): an unchanged question takes the
+    generator's current ones."""
+    family, level = spec.family or spec.key, spec.cognitive_level or question.cognitive_level
+    if (question.family, question.cognitive_level) != (family, level):
+        question.family, question.cognitive_level = family, level
+        question.save(update_fields=["family", "cognitive_level"])
 
 
 def _stale_revive(question, *, save: bool = True) -> None:
