@@ -8,7 +8,7 @@ import re
 import pytest
 from django.core.management import CommandError, call_command
 
-from content.models import Muscle
+from content.models import ActionLevel, Muscle
 from content.services import knowledge_base_load
 from courses.models import ModulePage
 from courses.question_bank import DEFAULT_COURSE_SLUG, course_question_bank_generate
@@ -171,9 +171,11 @@ def test_red_flag_keys_are_the_knowledge_base_action_levels_and_critical_follows
 def test_vignettes_and_manual_questions_are_loaded_with_their_keys(specs):
     vignettes = _by_prefix(specs, "vignette:")
     manual = _by_prefix(specs, "manual:")
-    assert len(vignettes) >= 12 and len(manual) >= 8
-    answers = {s.correct_texts[0] for s in vignettes}
-    assert {"Treat", "Treat with care and monitor", "Emergency (call 911 / ED now)"} <= answers
+    assert len(vignettes) >= 60 and len(manual) >= 8
+    answers = {s.correct_texts[0] for s in vignettes if s.kind == QuestionKind.CASE_VIGNETTE}
+    assert {label for _, label in ActionLevel.choices} == answers
+    sources = [s for s in vignettes if s.kind == QuestionKind.SINGLE_CHOICE]
+    assert len(sources) >= 16 and all(len(s.correct_texts) == 1 for s in sources)
     assert {s.kind for s in manual} == {QuestionKind.TRUE_FALSE, QuestionKind.ORDERING}
     tf = next(s for s in manual if s.key == "manual:hamstrings-attach-to-sacrum")
     assert [(o.text, o.is_correct) for o in tf.options] == [("True", False), ("False", True)]

@@ -270,33 +270,41 @@ VIGNETTES = gen.vignettes_load()
 MANUAL = gen.manual_questions_load()
 
 
+TRIAGE_VIGNETTES = [v for v in VIGNETTES if v.get("asks", "action") == "action"]
+# The knowledge base splits the reference's one trauma flag (major trauma / fragility pattern).
+SPLIT_FROM = {"major-trauma": "significant-trauma", "fragility-fracture": "significant-trauma"}
+
+
 def test_there_are_enough_vignettes_and_not_every_answer_is_refer():
-    assert len(VIGNETTES) >= 12
-    answers = [v["answer"] for v in VIGNETTES]
-    assert set(answers) == set(URGENCY)
-    assert answers.count("treat") >= 2 and answers.count("treat_with_care") >= 2
+    assert len(VIGNETTES) >= 60
+    answers = [v["answer"] for v in TRIAGE_VIGNETTES]
+    assert set(answers) == set(URGENCY) - {"treat_with_care"}
+    assert answers.count("treat") >= 6
     assert len({v["slug"] for v in VIGNETTES}) == len(VIGNETTES)
 
 
-@pytest.mark.parametrize("vignette", VIGNETTES, ids=[v["slug"] for v in VIGNETTES])
-def test_each_vignette_key_follows_from_the_reference(vignette):
+@pytest.mark.parametrize("vignette", TRIAGE_VIGNETTES, ids=[v["slug"] for v in TRIAGE_VIGNETTES])
+def test_each_vignette_key_is_named_by_the_references_action(vignette):
+    """The reference's own action text for the flag names the keyed level (or, for `treat`, there is
+    no flag). Which of the named levels is the flag's own is checked against the knowledge base in
+    test_vignettes.py and test_triage_scale.py."""
     flags = ref_flags()
-    answer = vignette["answer"]
-    named = vignette["red_flags"]
-    assert all(slug in flags for slug in named)
-    if not named:
-        # No red flag: the reference's action key says "treat" (with care where a precaution applies).
-        assert answer in {"treat", "treat_with_care"}
+    slug = vignette.get("red_flag")
+    if slug is None:
+        assert vignette["answer"] == "treat"
         return
-    allowed = set().union(*(levels_named(flags[slug]["action"]) for slug in named))
-    floor = max(min(levels_named(flags[slug]["action"]), key=URGENCY.index) for slug in named)
-    assert answer in allowed, (answer, allowed)
-    assert URGENCY.index(answer) >= URGENCY.index(floor)
+    action = flags[SPLIT_FROM.get(slug, slug)]["action"].lower()
+    word = {
+        "emergency": r"emergency",
+        "refer_urgent": r"urgent|same-day|same day|24 h",
+        "refer_routine": r"routine|prompt|same week|review",
+    }[vignette["answer"]]
+    assert re.search(word, action), (slug, vignette["answer"], action)
 
 
 def test_treat_vignettes_mention_no_red_flag_sign():
     signs = r"numb|bladder|bowel|both legs|fever|weight loss|cancer|night pain|inject|steroid|fall|anticoag"
-    for vignette in VIGNETTES:
+    for vignette in TRIAGE_VIGNETTES:
         if vignette["answer"] == "treat":
             affirmed = re.sub(r"\b(no|not|never|none)\b[^,.;]*", "", vignette["story"], flags=re.IGNORECASE)
             assert not re.search(signs, affirmed, re.IGNORECASE), vignette["slug"]
@@ -367,4 +375,4 @@ def test_hand_written_questions_name_knowledge_base_slugs(db):
         assert question.get("muscle") in muscles | {None}, question["slug"]
         assert question.get("red_flag") in flags | {None}, question["slug"]
     for vignette in VIGNETTES:
-        assert set(vignette["red_flags"]) <= flags
+        assert {vignette.get("red_flag"), *vignette.get("also_flags", [])} <= flags | {None}
