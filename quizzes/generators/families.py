@@ -41,6 +41,8 @@ def spec_family(spec: QuestionSpec, zones_of_muscle: dict | None = None) -> str:
     if spec.kind == "body_map" and spec.zones:
         return referral_family(spec.zones)
     prefix = spec.key.split(":")[0]
+    if prefix == "vignette" and "referral-pattern" in spec.tags and (zones_of_muscle or {}).get(spec.muscle):
+        return referral_family(zones_of_muscle[spec.muscle])  # a trigger-point "likely source" story
     if prefix == "referral-zone" and spec.muscle and (zones_of_muscle or {}).get(spec.muscle):
         return referral_family(zones_of_muscle[spec.muscle])
     if spec.muscle and prefix in FACT_OF_KEY_PREFIX:

@@ -78,7 +78,11 @@ def _source_spec(vignette: dict) -> QuestionSpec:
         critical=False,
         about_muscles=(muscle,) if muscle else (),
         about_flags=flags,
-        tags=("vignette", "source"),
+        # A trigger-point source story describes the muscle's referral pattern: one family with
+        # its body map (quizzes.generators.families).
+        tags=("vignette", "source", "referral-pattern")
+        if muscle and vignette.get("source") != "nerve-root"
+        else ("vignette", "source"),
     )
 
 

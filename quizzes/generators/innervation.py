@@ -34,7 +34,13 @@ NERVES = {
 FAMILIES = (
     frozenset({"sciatic", "tibial", "common-fibular"}),
     frozenset({"lumbar-plexus", "t12-rami", "femoral"}),
+    # T12's ventral ramus is the subcostal nerve, which texts count among the thoracoabdominal nerves.
+    frozenset({"t12-rami", "thoracoabdominal"}),
 )
+# A nerve named after its muscle would answer its own question ("nerve to piriformis"): that muscle
+# is asked which plexus its nerve comes from instead. key -> the plexus, as the reference names it.
+NAMED_FOR_ITS_MUSCLE = {"nerve-to-piriformis": "Sacral plexus"}
+PLEXUSES = ("Sacral plexus", "Lumbar plexus", "Cervical plexus", "Brachial plexus")
 # "Sciatic nerve: the long head through its tibial division, the short head through its common
 # fibular division" is answered as the sciatic nerve; the divisions are part of it.
 COLLAPSE = {frozenset({"sciatic", "tibial", "common-fibular"}): ("sciatic",)}
@@ -105,21 +111,34 @@ def _distractors(candidates: list[str], size: int) -> list[tuple[str, ...]]:
     return pairs
 
 
+def _plexus_question(muscle: MuscleFacts, plexus: str, seed: int, key: str):
+    """(stem, options): which plexus gives the muscle its nerve."""
+    wrong = [p for p in PLEXUSES if p != plexus and p.lower() not in muscle.innervation.lower()]
+    stem = f"{subject(muscle)[0].upper() + subject(muscle)[1:]} has its own small nerve. Which plexus does it come from?"
+    return stem, shuffled_options([plexus], wrong, seed, key)
+
+
 def innervation_question(kb: KnowledgeBase, muscle: MuscleFacts, seed: int) -> QuestionSpec | None:
     key = f"innervation:{muscle.slug}"
     keys = nerve_keys(muscle.innervation)
     if not keys or len(keys) > 2:
         return None
-    rng = rng_for(seed, key)
-    wrong = _distractors(_candidate_keys(kb, muscle, frozenset(keys), rng), len(keys))
-    options = shuffled_options([_label(keys)], [_label(w) for w in wrong], seed, key)
+    if len(keys) == 1 and keys[0] in NAMED_FOR_ITS_MUSCLE:
+        stem, options = _plexus_question(muscle, NAMED_FOR_ITS_MUSCLE[keys[0]], seed, key)
+    else:
+        rng = rng_for(seed, key)
+        wrong = _distractors(_candidate_keys(kb, muscle, frozenset(keys), rng), len(keys))
+        stem, options = (
+            _stem(muscle, keys),
+            shuffled_options([_label(keys)], [_label(w) for w in wrong], seed, key),
+        )
     if options is None:
         return None
     return QuestionSpec(
         key=key,
         kind="single_choice",
         topic="general",
-        stem=_stem(muscle, keys),
+        stem=stem,
         explanation=f"Nerve supply of {subject(muscle)}: {muscle.innervation.rstrip('.')}.",
         difficulty=2,
         options=options,

@@ -17,7 +17,7 @@ from django.utils.text import slugify
 from content.models import ActionLevel
 from content.services import knowledge_base_load
 from quizzes import generators as gen
-from quizzes.generators.innervation import nerve_keys, overlapping
+from quizzes.generators.innervation import PLEXUSES, nerve_keys, overlapping
 
 REFERENCE = json.loads((Path(gen.DATA_DIR) / "reference" / "anatomy-facts.json").read_text(encoding="utf-8"))
 FLAGS = {
@@ -152,9 +152,18 @@ def test_every_muscle_has_an_innervation_question_keyed_from_the_reference(inner
         ref_keys = _reference_keys()[spec.muscle]
         assert ref_keys, spec.muscle
         [correct] = spec.correct_texts
-        assert set(nerve_keys(correct)) <= ref_keys, (spec.muscle, correct, ref_text)
         wrong = [o.text for o in spec.options if not o.is_correct]
         assert len(wrong) == 3 and len(set(wrong)) == 3
+        if correct in PLEXUSES:  # "which plexus?", where the nerve is named after the muscle
+            assert correct.lower() in ref_text.lower(), spec.muscle
+            assert not any(text.lower() in ref_text.lower() for text in wrong), spec.muscle
+            continue
+        assert set(nerve_keys(correct)) <= ref_keys, (spec.muscle, correct, ref_text)
+        name_words = set(re.findall(r"[a-z]{5,}", spec.muscle))
+        assert not name_words & set(re.findall(r"[a-z]{5,}", correct.lower())), (
+            "the key names the muscle",
+            correct,
+        )
         for text in wrong:
             keys = set(nerve_keys(text))
             assert keys and not keys & ref_keys, (spec.muscle, text)  # a distractor is not the keyed nerve
@@ -167,3 +176,19 @@ def test_the_nerve_keys_read_the_reference_as_written():
     assert set(nerve_keys(REF_MUSCLES["adductor-magnus"]["innervation"])) == {"obturator", "tibial"}
     assert nerve_keys(REF_MUSCLES["multifidus"]["innervation"]) == ("dorsal-rami",)
     assert "tibial" in overlapping({"sciatic"}) and "femoral" in overlapping({"lumbar-plexus"})
+
+
+def test_a_trigger_point_story_is_one_family_with_its_muscles_body_map(innervation_specs):
+    kb, _ = innervation_specs
+    specs = gen.questions_build(kb, seed=gen.DEFAULT_SEED)
+    gen.families_assign(specs, {m.slug: m.zones for m in kb.muscles})
+    body_maps = {s.muscle: s.family for s in specs if s.key.startswith("referral:")}
+    stories = [s for s in specs if "referral-pattern" in s.tags]
+    assert len(stories) >= 6
+    for story in stories:
+        if story.muscle in body_maps:
+            assert story.family == body_maps[story.muscle], story.key
+    nerve_root = [
+        s for s in specs if s.key.startswith("vignette:source-") and "referral-pattern" not in s.tags
+    ]
+    assert all(s.family == s.key for s in nerve_root if not s.red_flag)
