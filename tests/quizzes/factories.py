@@ -2,7 +2,7 @@
 
 import itertools
 
-from content.models import BodyZone
+from content.models import BodyZone, RedFlag
 from quizzes.models import Question, QuestionKind, QuestionOption, Quiz, QuizRule, Topic
 from tests.factories import wagtail_base_ensure  # noqa: F401  (re-exported for the quiz tests)
 
@@ -87,6 +87,17 @@ def ordering(module=None, *, items=("First step", "Second step", "Third step", "
 
 
 def vignette(module=None, *, action="emergency", critical=True, **kw):
+    """A triage vignette. Critical ones rest on a red flag at their key's level (the editor's rule)."""
+    if critical and "red_flag" not in kw:
+        kw["red_flag"] = RedFlag.objects.get_or_create(
+            slug=f"test-flag-{action}",
+            defaults={
+                "sign": f"A test sign ({action})",
+                "suspected_condition": "Test",
+                "action_level": action,
+                "action": "Test action.",
+            },
+        )[0]
     question = Question(
         kind=QuestionKind.CASE_VIGNETTE,
         stem=kw.pop("stem", "A client reports new numbness in the saddle area and trouble passing urine."),

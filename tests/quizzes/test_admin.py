@@ -6,23 +6,19 @@ from bs4 import BeautifulSoup
 from django.urls import reverse
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, querydict_from_html
 
+from content.models import ActionLevel
 from courses import question_generation_views as admin_views
 from quizzes.generators import SyncReport
 from quizzes.models import Question, QuestionKind, Quiz
 from quizzes.permissions import INSTRUCTOR_QUIZ_PERMISSIONS, instructor_quiz_permissions_grant
+from tests.factories import RedFlagFactory
 
 LIST = "wagtailsnippets_quizzes_question:list"
 ADD = "wagtailsnippets_quizzes_question:add"
 EDIT = "wagtailsnippets_quizzes_question:edit"
 PREVIEW = "wagtailsnippets_quizzes_question:preview_on_edit"
 
-VIGNETTE = [
-    "Treat",
-    "Treat with care and monitor",
-    "Refer (routine)",
-    "Refer urgently (same day)",
-    "Emergency (call 911 / ED now)",
-]
+VIGNETTE = [label for _, label in ActionLevel.choices]  # the one triage scale, most urgent first
 OPTIONS_BY_KIND = {
     QuestionKind.SINGLE_CHOICE: [
         ("Lesser trochanter", True, ""),
@@ -201,6 +197,30 @@ def test_a_malformed_question_is_refused_with_a_message_and_nothing_saved(staff,
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not Question.objects.filter(stem="Broken question").exists()
+
+
+@pytest.mark.parametrize(
+    "flag_level, link, message",
+    [
+        (None, False, "must be linked to the one red flag"),
+        (ActionLevel.REFER_URGENT, True, "The key must be the linked red flag"),
+        (ActionLevel.EMERGENCY, True, None),
+    ],
+)
+def test_a_critical_vignette_must_rest_on_one_red_flag_at_its_key(staff, flag_level, link, message):
+    """Keyed 'Emergency': the editor accepts it as critical only when linked to an emergency-level flag."""
+    extra = {"critical": "on", "cognitive_level": "application"}  # another helper's new field, if present
+    if link:
+        flag = RedFlagFactory(slug=f"flag-{flag_level}", action_level=flag_level)
+        extra["red_flag"] = str(flag.pk)
+    response = staff.post(reverse(ADD), _form(QuestionKind.CASE_VIGNETTE, stem="Critical case", **extra))
+    if message is None:
+        assert response.status_code == 302, response.content.decode()[:2000]
+        assert Question.objects.get(stem="Critical case").critical
+    else:
+        assert response.status_code == 200
+        assert message in response.content.decode()
+        assert not Question.objects.filter(stem="Critical case").exists()
 
 
 def _edit_form_data(html: str):

@@ -43,14 +43,15 @@ def test_clean_checks_in_memory_options(db):
         question.full_clean()
 
 
-def test_vignette_helper_builds_the_five_actions_in_order(db):
+def test_vignette_helper_builds_the_four_levels_most_urgent_first(db):
     question = Question(kind=QuestionKind.CASE_VIGNETTE, stem="A client…")
     question.set_vignette_options("refer_urgent")
     question.full_clean()
     question.save()
     options = list(question.options.all())
     assert [o.text for o in options] == [text for _, text in VIGNETTE_ACTIONS]
-    assert [o.text for o in options if o.is_correct] == ["Refer urgently (same day)"]
+    assert [o.text for o in options if o.is_correct] == ["Urgent referral: same day, before any treatment"]
+    assert [level for level, _ in VIGNETTE_ACTIONS] == ["emergency", "refer_urgent", "refer_routine", "treat"]
     with pytest.raises(ValueError):
         question.set_vignette_options("panic")
 
