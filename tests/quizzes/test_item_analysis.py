@@ -324,7 +324,7 @@ def test_instructor_sees_item_analysis(client, assigned_instructor, hand_quiz):
     )
     assert "0.71" in html  # KR-20
     assert reverse("wagtailsnippets_quizzes_question:edit", args=[questions[3].pk]) in html
-    assert html.count('<svg class="insight-chart"') == 2
+    assert html.count('<svg class="insight-chart"') == 1 and "none is plotted" in html  # no judged question
 
 
 def test_item_analysis_page_groups_and_pages(client, assigned_instructor, hand_quiz, settings):
@@ -340,6 +340,7 @@ def test_item_analysis_page_groups_and_pages(client, assigned_instructor, hand_q
         and "insight-flag--too-hard" in flagged
     )
     assert "Hand-computed question 1" not in flagged and "No flag (3)" in rest
+    assert html.count('<svg class="insight-chart"') == 2  # the scatter plots the four judged questions
     assert '<details class="insight-group" open>' in flagged  # flagged open; the other groups collapsed
     assert rest.count('<details class="insight-group" open>') == 0
     for bad in ("abc", "-1", "999", "1" * 40):  # a bad page number never gives a 500
