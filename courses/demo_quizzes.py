@@ -7,13 +7,21 @@ from the questions linked to their module (or, for the post-test, to any module 
 
 from django.db import transaction
 
-from quizzes.models import FeedbackPolicy, Question, Quiz, QuizRule, Topic
+from quizzes.models import CognitiveLevel, FeedbackPolicy, Question, Quiz, QuizRule, Topic
 
 from .models import ModulePage
 
 MODULE_QUIZ_MIN_QUESTIONS = 3
 MODULE_QUIZ_DRAW = 5
-FINAL_RULES = [(Topic.ATTACHMENTS, 6), (Topic.REFERRED_PAIN, 4), (Topic.RED_FLAGS, 5)]
+# The post-test's blueprint: (topic, cognitive level, count); empty = any. A third of the 15
+# questions are application items (case vignettes: a decision about a client), drawn first.
+FINAL_RULES = [
+    (Topic.ATTACHMENTS, CognitiveLevel.RECALL, 5),
+    (Topic.REFERRED_PAIN, "", 4),
+    (Topic.RED_FLAGS, CognitiveLevel.RECALL, 1),
+    ("", CognitiveLevel.APPLICATION, 5),
+]
+FINAL_MIN_APPLICATION_SHARE = 1 / 3
 
 
 def demo_quizzes_ensure(course) -> list[str]:
@@ -58,15 +66,16 @@ def _final_quiz_ensure(course) -> str:
     existing = Quiz.objects.filter(course=course, module__isnull=True).first()
     if existing is not None:
         return f"Final post-test “{existing.title}”: kept as it is"
-    drawn = sum(count for _, count in FINAL_RULES)
+    drawn = sum(count for _, _, count in FINAL_RULES)
     quiz = Quiz(
         title=f"Final post-test: {course.title}",
         course=course,
         module=None,
         instructions=(
             f"{drawn} questions from the whole course: attachments, referred pain and red flags, drawn at "
-            "random for each attempt. You have 30 minutes. You need 80% to pass, and every safety-critical "
-            "red-flag question must be right whatever your score. After an attempt you see which "
+            "random for each attempt; at least a third are client cases that ask for a decision. You have "
+            "30 minutes. You need 80% to pass, and every safety-critical red-flag question must be right "
+            "whatever your score. After an attempt you see which "
             "questions were wrong; the correct answers are shown once you have passed."
         ),
         pass_mark=80,
@@ -77,7 +86,8 @@ def _final_quiz_ensure(course) -> str:
         shuffle_choices=True,
     )
     quiz.rules = [
-        QuizRule(topic=topic, count=count, sort_order=n) for n, (topic, count) in enumerate(FINAL_RULES)
+        QuizRule(topic=topic, cognitive_level=level, count=count, sort_order=n)
+        for n, (topic, level, count) in enumerate(FINAL_RULES)
     ]
     quiz.save()
     return f"Final post-test “{quiz.title}”: created ({drawn} questions per attempt)"

@@ -1,5 +1,6 @@
 """Where each question is taught: the module (and section) of a course that shows its muscle card or
-red-flag callout, else the one that names its muscle most often.
+red-flag callout, else the one that names its muscle most often; a question on several muscles
+(matching) goes to the first module that teaches them all, or to none.
 
 The caller passes the modules (course pages sit above quizzes); each needs `pk` and a StreamField `body`."""
 
@@ -43,6 +44,20 @@ class ModuleIndex:
             ]
             self._counted = (names, counted)
         return self._counted[1]
+
+    def for_all_muscles(self, muscles: list[MuscleFacts], names: MuscleNames) -> tuple | None:
+        """The first module that teaches every one of `muscles` (a card or a mention), at the first
+        section naming any: a matching question on four muscles belongs where all four are taught."""
+        wanted = {m.slug for m in muscles}
+        for module_id, sections in self._counts(names):
+            named = {slug for _, counts in sections for (slug, _), n in counts.items() if n}
+            named |= {
+                slug for slug, (card_module, _) in self.muscle_cards.items() if card_module == module_id
+            }
+            if wanted <= named:
+                anchor = next((a for a, counts in sections if any(counts[(s, True)] for s in wanted)), "")
+                return module_id, anchor
+        return None
 
     def for_flag(self, slug: str | None) -> tuple | None:
         return self.flag_cards.get(slug) if slug else None
@@ -105,6 +120,11 @@ def specs_link(specs: list[QuestionSpec], kb: KnowledgeBase, index: ModuleIndex)
     """Set module and section of each spec from what it is about (first muscle or flag that is taught)."""
     muscles = {m.slug: m for m in kb.muscles}
     for spec in specs:
+        if len(spec.about_muscles) > 1 and not spec.about_flags:
+            about = [muscles[slug] for slug in spec.about_muscles if slug in muscles]
+            place = index.for_all_muscles(about, kb.muscle_names)
+            spec.module_id, spec.section_anchor = place if place else (None, "")
+            continue
         place = None
         for slug in spec.about_flags:
             place = place or index.for_flag(slug)

@@ -159,7 +159,7 @@ def test_body_map_keys_are_the_muscles_referral_zones(kb, specs):
 def test_red_flag_keys_are_the_knowledge_base_action_levels_and_critical_follows(kb, specs):
     flags = {f.slug: f for f in kb.flags}
     action_specs = _by_prefix(specs, "red-flag-action:")
-    assert len(action_specs) == len(kb.flags) == 20
+    assert len(action_specs) == len(kb.flags) == 21  # the reference's 20, its trauma flag split in two
     for spec in action_specs:
         flag = flags[spec.red_flag]
         assert spec.correct_texts == [gen.ACTION_LEVEL_TEXT[flag.level]]
@@ -500,10 +500,11 @@ def test_demo_quizzes_follow_the_agreed_rules_and_are_created_once(demo_course):
         True,
         30,
     )
-    assert [(r.topic, r.count) for r in final.rules.order_by("sort_order")] == [
-        ("attachments", 6),
-        ("referred_pain", 4),
-        ("red_flags", 5),
+    assert [(r.topic, r.cognitive_level, r.count) for r in final.rules.order_by("sort_order")] == [
+        ("attachments", "recall", 5),
+        ("referred_pain", "", 4),
+        ("red_flags", "recall", 1),
+        ("", "application", 5),
     ]
 
     quiz.pass_mark = 90
