@@ -305,8 +305,10 @@ def test_red_flag_condition_distractors_name_other_conditions(kb, specs):
 
 
 def test_a_red_flag_action_question_has_exactly_one_right_action(specs):
-    for spec in _by_prefix(specs, "red-flag-action:") + _by_prefix(specs, "vignette:"):
+    triage = [s for s in _by_prefix(specs, "vignette:") if s.kind == "case_vignette"]  # not "likely source"
+    for spec in _by_prefix(specs, "red-flag-action:") + triage:
         assert sum(o.is_correct for o in spec.options) == 1
+        # the one scale, most urgent first (an ordinal scale: never shuffled)
         assert [o.text for o in spec.options] == list(gen.ACTION_LEVEL_TEXT.values())
 
 

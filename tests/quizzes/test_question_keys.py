@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from django.utils.text import slugify
 
+from content.models import ActionLevel
 from content.services import knowledge_base_load
 from quizzes import generators as gen
 from quizzes.generators.fact_keys import (
@@ -25,6 +26,7 @@ from quizzes.generators.fact_keys import (
     landmark_keys,
     normalise,
 )
+from tests.quizzes.test_triage_scale import REFERENCE_LEVEL
 
 REFERENCE_PATH = Path(gen.DATA_DIR) / "reference" / "anatomy-facts.json"
 # The agreed red-flag slugs, in the reference's order (notes/HELPERS.md).
@@ -50,7 +52,14 @@ FLAG_SLUGS = [
     "inflammatory-back-pain",
     "no-improvement-after-6-weeks",
 ]
-URGENCY = ["treat", "treat_with_care", "refer_routine", "refer_urgent", "emergency"]
+URGENCY = ["treat", "refer_routine", "refer_urgent", "emergency"]  # the one scale, least urgent first
+# The knowledge base splits the reference's "significant trauma" flag, which mixes two levels.
+KB_FLAG_SLUGS = [
+    *FLAG_SLUGS[: FLAG_SLUGS.index("significant-trauma")],
+    "major-trauma",
+    "fragility-fracture",
+    *FLAG_SLUGS[FLAG_SLUGS.index("significant-trauma") + 1 :],
+]
 # Words of a body zone that the reference's referral description must use for that zone to be right.
 ZONE_WORDS = {
     "vertex": ["vertex", "top of the head"],
@@ -103,26 +112,12 @@ def ref_muscles() -> dict:
 
 
 def ref_flags() -> dict:
+    """Reference red flags by slug: the reference's own slugs, and both halves of the split trauma flag."""
     flags = reference()["red_flags"]
     assert len(flags) == len(FLAG_SLUGS)
-    return dict(zip(FLAG_SLUGS, flags))
-
-
-def levels_named(action: str) -> list[str]:
-    """Action levels a reference action names, in the order it names them ("prompt" reads as urgent,
-    except "prompt/routine", which the reference means as routine)."""
-    text = action.lower().replace("prompt/routine", "routine")
-    found = []
-    for match in re.finditer(r"emergency|urgent|prompt|routine", text):
-        level = {
-            "emergency": "emergency",
-            "urgent": "refer_urgent",
-            "prompt": "refer_urgent",
-            "routine": "refer_routine",
-        }[match.group()]
-        if level not in found:
-            found.append(level)
-    return found
+    by_slug = dict(zip(FLAG_SLUGS, flags))
+    by_slug["major-trauma"] = by_slug["fragility-fracture"] = by_slug["significant-trauma"]
+    return by_slug
 
 
 def test_the_reference_copy_matches_the_shared_original_when_it_is_there():
@@ -145,7 +140,7 @@ def built(db):
 def test_every_knowledge_base_muscle_and_flag_is_in_the_reference(built):
     kb, _ = built
     assert {m.slug for m in kb.muscles} == set(ref_muscles())
-    assert {f.slug for f in kb.flags} == set(FLAG_SLUGS)
+    assert {f.slug for f in kb.flags} == set(KB_FLAG_SLUGS)
 
 
 def test_attachment_keys_agree_with_the_reference(built):
@@ -244,7 +239,9 @@ def test_red_flag_action_keys_agree_with_the_reference(built):
         if spec.key.startswith("red-flag-action:"):
             [correct] = spec.correct_texts
             level = text_level[correct]
-            assert level == levels_named(flags[spec.red_flag]["action"])[0], spec.key
+            # the reviewed reading of each reference action (test_triage_scale.REFERENCE_LEVEL)
+            index, expected, phrase = REFERENCE_LEVEL[spec.red_flag]
+            assert phrase in flags[spec.red_flag]["action"] and level == expected, spec.key
             assert spec.critical == (level in {"emergency", "refer_urgent"})
 
 
@@ -356,7 +353,8 @@ def test_the_psoas_course_is_in_the_order_the_reference_describes():
 
 def test_the_urgency_ordering_follows_the_reference_action_key():
     item = next(q for q in MANUAL if q["slug"] == "action-levels-by-urgency")
-    firsts = [text.split(":")[0].lower() for text in item["items"]]
+    assert item["items"] == [label for _, label in ActionLevel.choices]
+    firsts = [re.split(r"[:,]", text)[0].lower() for text in item["items"]]
     assert firsts == ["emergency", "urgent referral", "routine referral", "treat"]
     assert list(reference()["action_key"]) == ["emergency", "refer urgent", "refer routine", "treat"]
 
