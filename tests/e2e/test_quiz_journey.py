@@ -210,7 +210,9 @@ def answer_by_keyboard_alone(page, attempt, *, vignette_choice="Treat", on_body_
         if info["type"] == "radio":
             target = key
             if kind == "case_vignette":
-                target = next(option_id for option_id, text in texts.items() if text == vignette_choice)
+                target = next(
+                    option_id for option_id, text in texts.items() if text.startswith(vignette_choice)
+                )
             for _ in range(len(texts)):  # arrow keys move through the group and check as they go
                 if info["value"] == target:
                     break
