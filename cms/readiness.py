@@ -4,13 +4,15 @@ a monitor. /healthz/ (cms/views.py) stays the cheap liveness check: the site ser
 outage makes it not ready here but never unhealthy there, and nothing restarts it for that.
 
     {"database": "ok", "cache": "ok", "broker": "ok"}   200
-    {"database": "ok", "cache": "ConnectionError: ...", "broker": "OperationalError: ..."}   503
+    {"database": "ok", "cache": "ConnectionError", "broker": "OperationalError"}   503
 
-Each check has CHECK_SECONDS to answer; all run side by side, so the whole answer takes about that at most.
+The answer is public, so a failure is named by its kind only; the message (host names, ports) goes to the
+log. Each check has CHECK_SECONDS to answer; all run side by side, so the whole answer takes about that at most.
 """
 
 from __future__ import annotations
 
+import logging
 import uuid
 from concurrent.futures import ThreadPoolExecutor, wait
 
@@ -22,6 +24,8 @@ from django.views.decorators.cache import never_cache
 from .celery import app
 
 CHECK_SECONDS = 2.0
+
+log = logging.getLogger(__name__)
 
 
 def _database() -> None:
@@ -57,11 +61,15 @@ def _broker() -> None:
 CHECKS = {"database": _database, "cache": _cache, "broker": _broker}
 
 
-def _outcome(future) -> str:
+def _outcome(name: str, future) -> str:
     if not future.done():
+        log.warning("Readiness: %s gave no answer within %s s", name, CHECK_SECONDS)
         return f"no answer within {CHECK_SECONDS:g} s"
     error = future.exception()
-    return "ok" if error is None else f"{type(error).__name__}: {error}"[:300]
+    if error is None:
+        return "ok"
+    log.warning("Readiness: %s failed: %s: %s", name, type(error).__name__, error)
+    return type(error).__name__
 
 
 @never_cache
@@ -70,7 +78,7 @@ def readyz(request):
     try:
         futures = {name: executor.submit(check) for name, check in CHECKS.items()}
         wait(futures.values(), timeout=CHECK_SECONDS)
-        report = {name: _outcome(future) for name, future in futures.items()}
+        report = {name: _outcome(name, future) for name, future in futures.items()}
     finally:
         executor.shutdown(wait=False, cancel_futures=True)  # a hung check never holds the response
     ready = all(outcome == "ok" for outcome in report.values())
