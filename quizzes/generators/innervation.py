@@ -29,7 +29,12 @@ NERVES = {
     "thoracoabdominal": (r"thoracoabdominal|intercostal", "Thoracoabdominal (lower intercostal) nerves"),
     "accessory": (r"accessory nerve", "Accessory nerve (cranial nerve XI)"),
     "dorsal-scapular": (r"dorsal scapular", "Dorsal scapular nerve"),
+    # Named by no muscle of the knowledge base; plausible, and wrong, for the neck and shoulder
+    # muscles, whose only other candidates would be low-back nerves nobody would pick.
+    "facial": (r"facial nerve", "Facial nerve (cranial nerve VII)"),
+    "long-thoracic": (r"long thoracic", "Long thoracic nerve"),
 }
+DISTRACTOR_ONLY = {"neck_shoulder": ("long-thoracic", "facial")}
 # Keys that overlap: one is part of the other, or sources disagree on where one ends.
 FAMILIES = (
     frozenset({"sciatic", "tibial", "common-fibular"}),
@@ -85,7 +90,7 @@ def _stem(muscle: MuscleFacts, keys: tuple[str, ...]) -> str:
 
 def _candidate_keys(kb: KnowledgeBase, muscle: MuscleFacts, own: frozenset, rng) -> list[str]:
     """Nerves of other muscles, nearest region first, none overlapping the answer."""
-    ordered = []
+    ordered = [k for k in DISTRACTOR_ONLY.get(muscle.region, ()) if k not in overlapping(own)]
     for other in by_proximity(muscle, kb.muscles, rng):
         for key in nerve_keys(other.innervation):
             if key not in overlapping(own) and key not in ordered:
