@@ -2,8 +2,8 @@
 
 from django.urls import path
 
+from . import assessment_export, override_views, records_views
 from . import insight_views as views
-from . import override_views, records_views
 
 urlpatterns = [
     path("insight/quizzes/", views.quiz_list_view, name="insight_quizzes"),
@@ -54,5 +54,10 @@ urlpatterns += [
         "insight/courses/<int:course_id>/overrides.csv",
         override_views.overrides_csv_view,
         name="insight_overrides_csv",
+    ),
+    path(
+        "insight/courses/<int:course_id>/assessment.csv",
+        assessment_export.assessment_csv_view,
+        name="insight_assessment_csv",
     ),
 ]

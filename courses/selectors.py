@@ -19,6 +19,7 @@ from content.models import Muscle
 from content.selectors import glossary_matcher, muscles_in_module
 from quizzes import selectors as quiz_selectors
 from quizzes.models import Attempt, Quiz
+from quizzes.policy import quiz_policy_for
 from quizzes.selectors import module_quiz, quiz_panel, quiz_panels
 
 from .completion import Progress, completion_requirements
@@ -515,6 +516,7 @@ def quiz_intro_context(*, user, quiz, now=None) -> dict:
     """The quiz engine's intro; when the course refuses the quiz, the reason (no Start button) and the
     learner's next step instead."""
     context = quiz_selectors.quiz_intro(user=user, quiz=quiz, now=now)
+    context["policy"] = quiz_policy_for(user=user, quiz=quiz)  # grading scale and blueprint (issue 13)
     refusal, state = _refusal_and_state(user, quiz)
     if refusal:
         step = next_step(state) if state is not None else None

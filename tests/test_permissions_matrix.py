@@ -644,6 +644,10 @@ ADMIN_MATRIX: dict[str, AdminCase] = {  # route -> who gets what (learners and v
     "admin/insight/courses/<int:course_id>/overrides.csv": AdminCase(
         200, 404, kwargs=lambda w: [w.course_a.pk]
     ),
+    # the grading scale and blueprint of a course's quizzes (issue 13): one's own courses
+    "admin/insight/courses/<int:course_id>/assessment.csv": AdminCase(
+        200, 404, kwargs=lambda w: [w.course_a.pk]
+    ),
     # who teaches what: managed by superusers ("manage course staff"), never by instructors
     "admin/course_instructors/": AdminCase(DENIED, DENIED),
     "admin/course_instructors/results/": AdminCase(DENIED, DENIED),
