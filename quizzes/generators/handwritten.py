@@ -112,4 +112,6 @@ def manual_spec(item: dict) -> QuestionSpec:
         about_muscles=(item["muscle"],) if item.get("muscle") else (),
         about_flags=(item["red_flag"],) if item.get("red_flag") else (),
         tags=("handwritten",),
+        family=item.get("family", ""),  # optional: else quizzes.generators.families decides
+        cognitive_level=item.get("cognitive_level", ""),  # optional: recall unless it says application
     )
