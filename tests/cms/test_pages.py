@@ -222,7 +222,8 @@ def test_source_citation_links_to_the_url_when_given():
 
     assert 'class="source-citation"' in html
     assert '<a href="https://example.com/a" rel="noopener">Tight psoas</a>' in html
-    assert "A. Writer" in html and "(001.txt)" in html
+    assert "A. Writer" in html
+    assert "001.txt" not in html  # the imported file's name is provenance, not for learners
 
 
 def test_every_lesson_block_has_a_template_and_the_site_preview():

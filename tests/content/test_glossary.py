@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
-from content.models import Muscle, Region
+from content.models import ActionLevel, Muscle, Region
 from content.selectors import matcher_build, muscles_in_module, muscles_mentioned
 from content.templatetags.glossary import link_muscles
 from courses.selectors import related_modules
@@ -100,13 +100,18 @@ def test_the_red_flag_page_lists_every_flag_by_action_level(client, knowledge_ba
     html = response.content.decode()
     levels = re.findall(r'<section class="red-flag-level" id="level-(\w+)"', html)
     assert levels == ["emergency", "refer_urgent", "refer_routine"]
-    assert len(re.findall(r'<article class="red-flag red-flag--', html)) == 20
+    assert len(re.findall(r'<article class="red-flag red-flag--', html)) == 21
     assert (
         html.index('id="saddle-anaesthesia"')
         < html.index('id="renal-colic"')
         < html.index('id="renal-colic"') + 1
     )
     assert html.index('id="renal-colic"') < html.index('id="inflammatory-back-pain"')
+    # the one scale, most urgent first, each level with the reference's definition
+    scale = html[html.index('class="red-flag-scale"') : html.index('class="red-flag-level"')]
+    labels = [label for _, label in ActionLevel.choices]
+    assert [scale.index(label) for label in labels] == sorted(scale.index(label) for label in labels)
+    assert "call 911" in scale and "safety-netting" in scale and "Treat with care" not in html
 
 
 def test_glossary_queries_do_not_grow_with_the_number_of_muscles(
