@@ -73,6 +73,11 @@ def test_critical_only_on_one_flag_keyed_at_its_own_level(vignette):
         assert vignette["answer"] in {ActionLevel.EMERGENCY, ActionLevel.REFER_URGENT}
 
 
+@pytest.mark.parametrize("vignette", ACTION, ids=[v["slug"] for v in ACTION])
+def test_a_triage_story_does_not_use_the_words_of_a_level(vignette):
+    assert not re.search(r"emergency|911|urgent|routine|same day|safety", vignette["story"], re.IGNORECASE)
+
+
 def test_every_red_flag_has_a_vignette_resting_on_it():
     rested_on = {v.get("red_flag") for v in ACTION}
     assert set(FLAGS) <= rested_on, set(FLAGS) - rested_on
