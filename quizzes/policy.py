@@ -19,8 +19,8 @@ from .models import CognitiveLevel, Quiz, Topic
 from .services import quiz_pool
 
 CRITICAL_RULE = (
-    "Safety-critical red-flag questions: a wrong answer fails the attempt whatever the score. Only a "
-    "question whose answer follows from one red flag's level may be marked safety-critical."
+    "A wrong answer to a safety-critical (red-flag) question fails the attempt whatever the score. A "
+    "question is safety-critical only when its answer follows from one red flag's level."
 )
 FAMILY_RULE = (
     "No two questions of one family in an attempt: questions on the same red flag, the same fact of "
