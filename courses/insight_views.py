@@ -142,6 +142,7 @@ class ItemAnalysisView(InsightPage):
             "summary": report.summary,
             "sections": sections,
             "page_size": ITEMS_PER_PAGE,
+            "most_responses": max((stat.responses for stat in report.questions), default=0),
             "sort": sort if sort in SORTS else "",
             "sorts": [(key, label) for key, (label, _) in SORTS.items() if key != "flags"],
             "histogram": insight_charts.histogram(report.summary.histogram, self.quiz.pass_mark),
