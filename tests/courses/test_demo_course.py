@@ -44,7 +44,7 @@ def without_question_bank(request, monkeypatch):
 @pytest.mark.with_question_bank
 @pytest.mark.django_db
 def test_setup_demo_builds_the_question_bank_and_quizzes_once(demo_password):
-    from quizzes.models import Question, Quiz
+    from quizzes.models import Question, Quiz, critical_errors, option_values
 
     demo_setup()
     course = CoursePage.objects.get(slug=COURSE_SLUG)
@@ -57,6 +57,13 @@ def test_setup_demo_builds_the_question_bank_and_quizzes_once(demo_password):
         == ModulePage.objects.child_of(course).count()
     )
     counts = (Question.objects.count(), Quiz.objects.count())
+    # every safety-critical question in the built bank passes the editor's rule (linked flag, key = its level)
+    critical = Question.objects.filter(critical=True).select_related("red_flag").prefetch_related("options")
+    assert critical.count() >= 20
+    for question in critical:
+        options = [option_values(o) for o in question.options.all()]
+        assert critical_errors(question.kind, True, question.red_flag, options) == {}, question.generator_key
+        assert question.red_flag.action.rstrip(".") in question.explanation, question.generator_key
 
     report = demo_setup()
     assert (Question.objects.count(), Quiz.objects.count()) == counts
