@@ -57,6 +57,7 @@ def _form(kind, *, stem="Where does psoas major insert?", options=None, zones=()
             "explanation": "Because the reference says so.",
             "topic": "attachments",
             "difficulty": "2",
+            "cognitive_level": "recall",
             "section_anchor": "",
             "tags": "",
             "options": inline_formset(items),
