@@ -13,6 +13,7 @@ from .models import ModulePage
 
 MODULE_QUIZ_MIN_QUESTIONS = 3
 MODULE_QUIZ_DRAW = 5
+MODULE_QUIZ_APPLICATION = 2  # client cases in a module quiz, where the module has them
 # The post-test's blueprint: (topic, cognitive level, count); empty = any. A third of the 15
 # questions are application items (case vignettes: a decision about a client), drawn first.
 FINAL_RULES = [
@@ -57,9 +58,28 @@ def _module_quiz_ensure(course, module) -> str:
         hide_key_after_fail=False,
         shuffle_choices=True,
     )
-    quiz.rules = [QuizRule(topic="", count=draw, sort_order=0)]
+    quiz.rules = _module_blueprint(module, draw)
     quiz.save()
     return f"Module quiz “{quiz.title}”: created ({draw} of {available} questions per attempt)"
+
+
+def _module_blueprint(module, draw: int) -> list:
+    """Any topic and level; a module that teaches through client cases also draws some of them
+    (MODULE_QUIZ_APPLICATION, when its questions hold that many application families)."""
+    families = (
+        Question.objects.filter(module=module, retired=False, cognitive_level=CognitiveLevel.APPLICATION)
+        .order_by()
+        .values("family")
+        .distinct()
+        .count()
+    )
+    application = min(MODULE_QUIZ_APPLICATION, families, draw - 1)
+    if application < MODULE_QUIZ_APPLICATION:
+        return [QuizRule(topic="", count=draw, sort_order=0)]
+    return [
+        QuizRule(topic="", cognitive_level=CognitiveLevel.APPLICATION, count=application, sort_order=0),
+        QuizRule(topic="", count=draw - application, sort_order=1),
+    ]
 
 
 def _final_quiz_ensure(course) -> str:

@@ -127,3 +127,13 @@ def test_the_demo_bank_is_drawn_fairly(demo):
                 applied = sum(level[pk] == CognitiveLevel.APPLICATION for pk in result.ids)
                 assert applied >= FINAL_MIN_APPLICATION_SHARE * len(result.ids)
                 assert len(result.ids) == sum(rule.count for rule in rules)
+
+
+def test_module_quizzes_draw_client_cases_where_their_module_has_them(demo):
+    blueprints = {
+        quiz.module.title: [(r.cognitive_level, r.count) for r in quiz.rules.order_by("sort_order")]
+        for quiz in Quiz.objects.filter(course=demo, module__isnull=False).select_related("module")
+    }
+    with_cases = [rules for rules in blueprints.values() if rules[0] == (CognitiveLevel.APPLICATION, 2)]
+    assert with_cases, blueprints
+    assert all(sum(count for _, count in rules) == 5 for rules in blueprints.values())
