@@ -124,11 +124,11 @@ def quiz_pool(quiz: Quiz):
     return questions.filter(module__path__startswith=course.path, module__depth=course.depth + 1)
 
 
-def quiz_pool_items(quiz: Quiz) -> list[PoolItem]:
+def quiz_pool_items(quiz: Quiz, rules: list[BlueprintRule] | None = None) -> list[PoolItem]:
     """The quiz's pool as plain rows for the draw: one query, two when a rule filters by tag."""
     rows = list(quiz_pool(quiz).values_list("pk", "topic", "cognitive_level", "family"))
     tags = defaultdict(set)
-    if any(rule.tag for rule in quiz_rules(quiz)):
+    if any(rule.tag for rule in (quiz_rules(quiz) if rules is None else rules)):
         through = Question.tags.through
         for qid, name in through.objects.filter(content_object_id__in=[r[0] for r in rows]).values_list(
             "content_object_id", "tag__name"
@@ -149,7 +149,8 @@ def quiz_draw(quiz: Quiz, rng: random.Random) -> list[int]:
     """Question ids drawn for one attempt by the quiz's blueprint (quizzes.blueprint): N per rule,
     never the same question or two of one family, rule order kept. A pool that cannot satisfy the
     blueprint still gives an attempt; the shortfall is logged (staff see it on the intro page)."""
-    result = draw(quiz_pool_items(quiz), quiz_rules(quiz), rng)
+    rules = quiz_rules(quiz)
+    result = draw(quiz_pool_items(quiz, rules), rules, rng)
     for shortfall in result.shortfalls:
         logger.warning(
             "Quiz %s: blueprint rule %s drew %s as asked, %s topped up from its topic at any level, %s missing",
