@@ -142,8 +142,8 @@ MODULE_CLAIMS = [
     ),
     (
         "07",
-        "A history of cancer with new back pain, non-mechanical pain, fever, injecting drug use and the "
-        "fragility pattern need a medical assessment the same day",
+        "Cancer history, non-mechanical pain, fever, injecting drug use and the fragility pattern need a "
+        "medical assessment the same day",
         "refer_urgent",
         [
             "history-of-cancer",
