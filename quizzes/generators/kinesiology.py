@@ -54,9 +54,18 @@ FIBRE_ACTIONS: dict[str, tuple[str, ...]] = {
         "Tilts the pelvis forward",
     ),
     "adductor-magnus": ("The posterior (hamstring) part rotates the hip laterally",),
-    "piriformis": ("Abducts the hip", "Rotates the hip medially when the hip is flexed beyond 90 degrees"),
-    "psoas-major": ("Both sides: flex the lumbar spine", "Tilts the pelvis forward"),
-    "iliacus": ("Tilts the pelvis forward",),
+    "piriformis": (
+        "Abducts the hip",
+        "Rotates the hip medially when the hip is flexed beyond 90 degrees",
+        "As a secondary abductor, helps steady the pelvis in single-leg stance",
+    ),
+    "psoas-major": (
+        "Both sides: flex the lumbar spine",
+        "The upper fibres may extend the upper lumbar spine (sources differ)",
+        "Tilts the pelvis forward",
+        "May assist abduction of the hip (Kendall)",
+    ),
+    "iliacus": ("Tilts the pelvis forward", "May assist abduction of the hip (Kendall)"),
     "tensor-fasciae-latae": ("Tilts the pelvis forward",),
     "erector-spinae": (
         "One side, with the trunk fixed: hikes the pelvis",
@@ -65,11 +74,13 @@ FIBRE_ACTIONS: dict[str, tuple[str, ...]] = {
     ),
     "iliocostalis": (
         "One side, with the trunk fixed: hikes the pelvis",
+        "The lumbar part pulls down the lower ribs",
         "One side: rotates the trunk to the same side",
         "Extends and side-bends the neck",
     ),
     "longissimus": (
         "One side, with the trunk fixed: hikes the pelvis",
+        "The thoracic part pulls down the lower ribs",
         "One side: rotates the trunk and head to the same side",
         "Extends the neck and head",
     ),
