@@ -56,7 +56,9 @@ def assessment_csv_rows(course):
         lines = policy.lines or [None]
         for line in lines:
             blueprint = (
-                [line.topic, line.level, line.count] if line else ["Every question", "Recall or application", ""]
+                [line.topic, line.level, line.count]
+                if line
+                else ["Every question", "Recall or application", ""]
             )
             yield common + blueprint + [policy.total or "", policy.application, FAMILY_RULE]
     yield []
