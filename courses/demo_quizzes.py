@@ -94,8 +94,9 @@ def _final_quiz_ensure(course) -> str:
         instructions=(
             f"{drawn} questions from the whole course: attachments, referred pain and red flags, drawn at "
             "random for each attempt; at least a third are client cases that ask for a decision. You have "
-            "30 minutes. You need 80% to pass, and every safety-critical red-flag question must be right "
-            "whatever your score. After an attempt you see which "
+            "30 minutes. You need 80% to pass. Whatever your score, a wrong answer to a safety-critical "
+            "red-flag question fails the attempt (on a triage question, only a less urgent action than the "
+            "client needs). After an attempt you see which "
             "questions were wrong; the correct answers are shown once you have passed."
         ),
         pass_mark=80,

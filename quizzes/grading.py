@@ -13,8 +13,10 @@ Every question is worth 1 point; a question scores between 0 and 1:
 - an empty or unreadable answer scores 0.
 
 The attempt score is the mean of the question scores × 100 (two decimals). The attempt passes
-when the score reaches the pass mark and no critical question was answered wrongly: a wrong
-answer to a critical (red-flag safety) question fails the attempt whatever the score.
+when the score reaches the pass mark and no critical question was failed: a wrong answer to a
+critical (red-flag safety) question fails the attempt whatever the score. On a critical triage
+question (the four action levels as options) only under-triage fails it: a level less urgent than
+the key, or no level at all. A more urgent level is a wrong answer (no point) but not a critical fail.
 """
 
 from dataclasses import dataclass
@@ -34,7 +36,11 @@ GRADING_SCALE = [
         "The share of items matched correctly (the same right-hand side may be used more than once).",
     ),
     ("Ordering", "The share of items placed in their correct position."),
-    ("Critical safety questions", "A wrong answer fails the attempt whatever the score."),
+    (
+        "Critical safety questions",
+        "A wrong answer fails the attempt whatever the score; on a triage question (which action the "
+        "client needs), only a less urgent action than the correct one does.",
+    ),
 ]
 
 
@@ -79,6 +85,22 @@ def _same(given, expected) -> bool:
     return type(given) is type(expected) and given == expected
 
 
+def fails_critical(*, critical: bool, correct: bool, key, answer, urgency: dict | None = None) -> bool:
+    """Whether this answer to a question fails the attempt by the critical rule.
+
+    `urgency` ({option id: rank, 0 = most urgent}) is given for a triage question (the four action
+    levels as options): then only under-triage fails, i.e. a level less urgent than the key's, or no
+    level. Sending a client up a level (over-triage) is scored wrong but is not the unsafe error.
+    """
+    if not critical or correct:
+        return False
+    if urgency is None or key not in urgency:
+        return True
+    if not isinstance(answer, str) or answer not in urgency:
+        return True
+    return urgency[answer] > urgency[key]
+
+
 @dataclass(frozen=True)
 class Outcome:
     score: Decimal
@@ -88,7 +110,9 @@ class Outcome:
 
 
 def attempt_outcome(results: list[tuple[int, float, bool, bool]], pass_mark: int) -> Outcome:
-    """results: (position, score 0..1, is_correct, critical) per question."""
+    """results: (position, score 0..1, is_correct, fails_critical) per question; the last is True
+    when the answer fails the critical rule (see fails_critical; a plain `critical` flag also works
+    for non-triage questions, since a correct answer never fails it)."""
     if results:
         mean = Decimal(str(sum(score for _, score, _, _ in results))) / len(results)
     else:

@@ -20,7 +20,9 @@ from .services import quiz_pool
 
 CRITICAL_RULE = (
     "A wrong answer to a safety-critical (red-flag) question fails the attempt whatever the score. A "
-    "question is safety-critical only when its answer follows from one red flag's level."
+    "question is safety-critical only when its answer follows from one red flag's level. On a triage "
+    "question, only choosing a less urgent action than the correct one fails the attempt; a more "
+    "urgent action is marked wrong but does not fail it."
 )
 FAMILY_RULE = (
     "No two questions of one family in an attempt: questions on the same red flag, the same fact of "

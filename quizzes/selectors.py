@@ -9,7 +9,7 @@ from content.models import BodyZone
 
 from . import grading
 from .models import Attempt, AttemptStatus, FeedbackPolicy, Quiz, QuizAllowance, Response
-from .snapshots import public_item, question_preview_item
+from .snapshots import item_fails_critical, public_item, question_preview_item
 
 # --- completion (called by courses) ----------------------------------------------------------------
 
@@ -306,7 +306,7 @@ def result_view(*, attempt: Attempt) -> dict:
     for item in attempt.questions:
         response = responses.get(item["position"])
         items.append(_result_item(item, response, attempt.snapshot.get("zones", []), policy))
-    critical_wrong = [i for i in items if i["critical"] and not i["is_correct"]]
+    critical_wrong = [i for i in items if i["fails_critical"]]
     return {
         "attempt": attempt,
         "quiz": quiz,
@@ -331,6 +331,7 @@ def _result_item(item: dict, response, zones: list[dict], policy: str) -> dict:
         "stem": item["stem"],
         "kind": item["kind"],
         "critical": item["critical"],
+        "fails_critical": item_fails_critical(item, answer, is_correct),
         "lesson_url": item.get("lesson_url", ""),
         "lesson_title": item.get("lesson_title", ""),
         "score_percent": round(score * 100),
@@ -341,6 +342,8 @@ def _result_item(item: dict, response, zones: list[dict], policy: str) -> dict:
         result["your_answer"] = describe_answer(item, answer, zones)
         result["correct_answer"] = describe_answer(item, item["key"], zones)
         result["explanation"] = item.get("explanation", "")
+        # A critical triage question answered with a more urgent action: wrong, but not a critical fail.
+        result["over_triage"] = item["critical"] and not is_correct and not result["fails_critical"]
     return result
 
 

@@ -29,7 +29,7 @@ from .errors import AnswerError, AttemptClosed, AttemptNotAllowed, QuizEmpty, Qu
 from .models import Attempt, AttemptStatus, Question, QuestionKind, Quiz, QuizAllowance, Response
 from .selectors import allowance_for, attempt_open, start_refusal, time_limit_seconds
 from .signals import attempt_passed
-from .snapshots import question_item, zone_list
+from .snapshots import item_fails_critical, question_item, zone_list
 
 logger = logging.getLogger(__name__)
 
@@ -365,7 +365,7 @@ def _grade_and_close(attempt: Attempt, new_answers: dict[int, object], now, *, e
         score, correct = grading.grade(item["kind"], item["key"], answer)
         answers[qid] = answer
         results[qid] = (score, correct)
-        outcome_rows.append((item["position"], score, correct, item["critical"]))
+        outcome_rows.append((item["position"], score, correct, item_fails_critical(item, answer, correct)))
     outcome = grading.attempt_outcome(outcome_rows, attempt.snapshot.get("pass_mark", attempt.quiz.pass_mark))
     _responses_upsert(attempt, answers, now, graded=True, results=results)
     attempt.status = AttemptStatus.EXPIRED if expired else AttemptStatus.SUBMITTED
@@ -389,7 +389,8 @@ def _fail_reason(attempt: Attempt, outcome: grading.Outcome) -> str:
         noun = "question" if len(outcome.critical_positions) == 1 else "questions"
         return (
             f"Critical safety {noun} {numbers} answered incorrectly. These questions check when massage must "
-            "stop or the client must be referred; a wrong answer fails the attempt whatever the score."
+            "stop or the client must be referred; a wrong answer (on a triage question, a less urgent "
+            "action than the client needs) fails the attempt whatever the score."
         )
     pass_mark = attempt.snapshot.get("pass_mark", attempt.quiz.pass_mark)
     return f"Score {outcome.score}% is below the pass mark of {pass_mark}%."

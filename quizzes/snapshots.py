@@ -8,12 +8,14 @@ attempts receive.
 
 import random
 
-from content.models import BodyZone
+from content.models import ActionLevel, BodyZone
 
-from .models import QuestionKind, is_triage_scale, new_public_id
+from . import grading
+from .models import TRIAGE_KINDS, TRIAGE_LEVEL_OF_TEXT, QuestionKind, is_triage_scale, new_public_id
 
 SHUFFLED_KINDS = {QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_RESPONSE, QuestionKind.MATCHING}
-PRIVATE_FIELDS = {"key", "explanation"}
+PRIVATE_FIELDS = {"key", "explanation", "urgency"}
+URGENCY_RANK = {level: rank for rank, level in enumerate(ActionLevel.values)}  # 0 = most urgent
 
 
 def question_item(
@@ -47,6 +49,9 @@ def _choices(item, question, options, rng, shuffle):
     if shuffle and question.kind in SHUFFLED_KINDS and not is_triage_scale([o.text for o in shown]):
         rng.shuffle(shown)
     item["options"] = [{"id": o.public_id, "text": o.text} for o in shown]
+    if question.kind in TRIAGE_KINDS and is_triage_scale([o.text for o in shown]):
+        # Frozen so the critical rule still reads the levels if their labels are reworded later.
+        item["urgency"] = {o.public_id: URGENCY_RANK[TRIAGE_LEVEL_OF_TEXT[o.text]] for o in shown}
     correct = [o.public_id for o in shown if o.is_correct]
     if question.kind == QuestionKind.MULTIPLE_RESPONSE:
         item["key"] = correct
@@ -100,6 +105,29 @@ _BUILDERS = {
 
 def zone_list(zones) -> list[dict]:
     return [{"code": z.code, "name": z.name, "view": z.view} for z in zones]
+
+
+def triage_urgency(item: dict) -> dict | None:
+    """{option id: urgency rank, 0 = most urgent} of a triage item (the four levels as options), else
+    None. Items frozen before the ranks were stored are read from their option texts."""
+    if "urgency" in item:
+        return item["urgency"]
+    texts = [o["text"] for o in item.get("options", [])]
+    if item["kind"] not in TRIAGE_KINDS or not is_triage_scale(texts):
+        return None
+    return {o["id"]: URGENCY_RANK[TRIAGE_LEVEL_OF_TEXT[o["text"]]] for o in item["options"]}
+
+
+def item_fails_critical(item: dict, answer, correct: bool) -> bool:
+    """Whether `answer` to this frozen item fails the attempt by the critical rule (under-triage only,
+    on a triage item; any wrong answer on another critical item)."""
+    return grading.fails_critical(
+        critical=item["critical"],
+        correct=correct,
+        key=item["key"],
+        answer=answer,
+        urgency=triage_urgency(item),
+    )
 
 
 def public_item(item: dict) -> dict:
