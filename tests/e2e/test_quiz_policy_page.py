@@ -13,6 +13,7 @@ from courses.services import course_instructor_assign
 from quizzes.models import CognitiveLevel, QuizRule, Topic
 from tests.e2e.a11y import check_accessibility
 from tests.e2e.screens import Journey
+from tests.e2e.test_instructor_journey import instructors_group_ready
 from tests.factories import InstructorFactory, UserFactory, psoas_course
 from tests.quizzes import factories as qf
 
@@ -24,6 +25,7 @@ PASSWORD = "correct horse battery staple"
 @pytest.fixture
 def policy_setup(transactional_db):
     qf.wagtail_base_ensure()
+    instructors_group_ready()  # after another test's flush, the group has lost what migrations gave it
     _, catalogue = site_tree_ensure()
     course, module = psoas_course(catalogue)
     for k in range(8):
