@@ -37,8 +37,9 @@ REFERENCE_LEVEL = {
     "bilateral-leg-symptoms": (3, "emergency", "Emergency: same-day (immediate)"),
     "progressive-neurological-deficit": (4, "refer_urgent", "Urgent same-day medical assessment"),
     "history-of-cancer": (5, "refer_urgent", "Urgent: medical contact within 24 hours"),
-    # "Urgent referral ... (same week ...)": within the week is not same day.
-    "unexplained-weight-loss": (6, "refer_routine", "same week"),
+    # "Urgent referral ... (same week ...); do not treat until cleared": the hold on treatment decides it
+    # (refer_routine lets treatment continue); the week is the outer limit (clinical review, item 3).
+    "unexplained-weight-loss": (6, "refer_urgent", "Urgent referral to a doctor"),
     "fever-with-back-pain": (7, "refer_urgent", "Urgent same-day medical assessment"),
     "injecting-drug-use": (8, "refer_urgent", "Urgent same-day medical assessment"),
     "immunosuppression": (9, "refer_routine", "otherwise prompt GP review"),
@@ -70,9 +71,6 @@ ESCALATIONS = {
             "EMERGENCY the same hour if any limb weakness, walking difficulty, sensory loss",
             r"weak|walking|numb|bladder|bowel|urin",
         ),
-    ],
-    "unexplained-weight-loss": [
-        ("refer_urgent", "same day if febrile or very unwell", r"fever|febrile|very unwell")
     ],
     "fever-with-back-pain": [
         ("emergency", "emergency if any neurological symptoms", r"weak|numb|tingl|bladder|bowel")
@@ -155,8 +153,8 @@ MODULE_CLAIMS = [
     ),
     (
         "07",
-        "Unexplained weight loss needs a doctor within the week",
-        "refer_routine",
+        "Unexplained weight loss is an urgent referral: do not treat until a doctor has cleared the client",
+        "refer_urgent",
         ["unexplained-weight-loss"],
     ),
     ("07", "Immunosuppression needs a prompt, not same-day, review", "refer_routine", ["immunosuppression"]),
@@ -408,6 +406,30 @@ def test_every_critical_item_rests_on_one_flag_and_quotes_its_action(kb, specs):
                 spec.key,
                 "the stem reads as a higher level",
             )
+
+
+HELD_TREATMENT = {
+    # slug: (the reference's words for the hold, the words every text keyed to the flag uses)
+    "unexplained-weight-loss": (
+        "do not treat until cleared",
+        "do not treat until a doctor has cleared the client",
+    ),
+    "immunosuppression": ("Refer before treating", "hold massage until the client has been reviewed"),
+}
+
+
+def test_a_flag_that_holds_treatment_says_so_in_the_same_words(kb, specs):
+    flags = {f.slug: f for f in kb.flags}
+    for slug, (reference_words, words) in HELD_TREATMENT.items():
+        assert reference_words in reference()["red_flags"][REFERENCE_LEVEL[slug][0]]["action"], slug
+        assert words in flags[slug].action.lower(), slug
+        keyed = [s for s in specs if s.red_flag == slug and keyed_level(s) is not None]
+        assert keyed, slug
+        for spec in keyed:
+            assert keyed_level(spec) == flags[slug].level, spec.key
+    weight_loss = [s for s in specs if s.red_flag == "unexplained-weight-loss" and keyed_level(s)]
+    assert all(HELD_TREATMENT["unexplained-weight-loss"][1] in s.explanation.lower() for s in weight_loss)
+    assert HELD_TREATMENT["unexplained-weight-loss"][1] in module_text(module_files()["07"])
 
 
 # ---------------------------------------------------------------- module text
