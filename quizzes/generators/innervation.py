@@ -3,7 +3,8 @@
 Each nerve the knowledge base names is one key (`nerve_keys`); a muscle's answer is the label of
 its keys, and a distractor is the label of another muscle's nerve that shares no key, and no
 family, with the answer: "sciatic nerve" is never offered against its own tibial division, nor
-the femoral nerve against psoas (lumbar-plexus texts differ on whether femoral branches reach it).
+the femoral nerve against psoas (lumbar-plexus texts differ on whether femoral branches reach it),
+nor "branches of the lumbar plexus" against the obturator nerve of the adductors.
 """
 
 import re
@@ -38,7 +39,9 @@ DISTRACTOR_ONLY = {"neck_shoulder": ("long-thoracic", "facial")}
 # Keys that overlap: one is part of the other, or sources disagree on where one ends.
 FAMILIES = (
     frozenset({"sciatic", "tibial", "common-fibular"}),
-    frozenset({"lumbar-plexus", "t12-rami", "femoral"}),
+    # Femoral and obturator are lumbar-plexus branches from the upper lumbar ventral rami: "branches
+    # of the lumbar plexus" is true of the adductors and iliacus too.
+    frozenset({"lumbar-plexus", "t12-rami", "femoral", "obturator"}),
     # T12's ventral ramus is the subcostal nerve, which texts count among the thoracoabdominal nerves.
     frozenset({"t12-rami", "thoracoabdominal"}),
 )

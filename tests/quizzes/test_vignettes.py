@@ -7,6 +7,7 @@ reference's `innervation` field."""
 
 import functools
 import json
+import random
 import re
 from pathlib import Path
 
@@ -17,7 +18,8 @@ from django.utils.text import slugify
 from content.models import ActionLevel
 from content.services import knowledge_base_load
 from quizzes import generators as gen
-from quizzes.generators.innervation import PLEXUSES, nerve_keys, overlapping
+from quizzes.generators.innervation import NERVES, PLEXUSES, innervation_question, nerve_keys, overlapping
+from quizzes.generators.innervation import _candidate_keys as candidate_keys
 
 REFERENCE = json.loads((Path(gen.DATA_DIR) / "reference" / "anatomy-facts.json").read_text(encoding="utf-8"))
 FLAGS = {
@@ -181,6 +183,22 @@ def test_the_nerve_keys_read_the_reference_as_written():
     assert set(nerve_keys(REF_MUSCLES["adductor-magnus"]["innervation"])) == {"obturator", "tibial"}
     assert nerve_keys(REF_MUSCLES["multifidus"]["innervation"]) == ("dorsal-rami",)
     assert "tibial" in overlapping({"sciatic"}) and "femoral" in overlapping({"lumbar-plexus"})
+    assert {"lumbar-plexus", "t12-rami"} <= overlapping({"obturator"})
+
+
+def test_the_lumbar_plexus_is_never_a_wrong_answer_for_the_obturator_muscles(innervation_specs):
+    kb, _ = innervation_specs
+    plexus_labels = {NERVES["lumbar-plexus"][1], NERVES["t12-rami"][1]}
+    adductors = [m for m in kb.muscles if nerve_keys(m.innervation) == ("obturator",)]
+    assert {m.slug for m in adductors} >= {"adductor-longus", "adductor-brevis"}
+    for muscle in adductors:
+        # Not even among the candidates (today's draw fills up from the hip muscles' nerves first).
+        pool = candidate_keys(kb, muscle, frozenset({"obturator"}), random.Random(0))
+        assert not {"lumbar-plexus", "t12-rami"} & set(pool), (muscle.slug, pool)
+        for seed in range(40):
+            spec = innervation_question(kb, muscle, seed)
+            wrong = {o.text for o in spec.options if not o.is_correct}
+            assert not wrong & plexus_labels, (muscle.slug, seed, wrong)
 
 
 def test_a_trigger_point_story_is_one_family_with_its_muscles_body_map(innervation_specs):
