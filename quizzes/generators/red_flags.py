@@ -26,6 +26,8 @@ CONDITION_KEYS = {
     "compression": r"compression|cord",
 }
 NOT_A_CONDITION = re.compile(r"chance|probability|likelihood|missed|review|re-?assess", re.IGNORECASE)
+# Signs only the client can report: a massage therapist neither examines for them nor could notice them.
+CLIENT_REPORTED = {"saddle-anaesthesia", "bladder-disturbance", "bowel-incontinence"}
 
 
 def action_options(answer: str) -> list[OptionSpec]:
@@ -42,8 +44,7 @@ def red_flag_action_question(flag: FlagFacts) -> QuestionSpec | None:
         key=f"red-flag-action:{flag.slug}",
         kind="single_choice",
         topic="red_flags",
-        stem=f"A client with back pain tells you, or you notice: {lower_first(sentence(flag.sign))} "
-        f"What is the right action?",
+        stem=f"{_action_stem_opening(flag)} {lower_first(sentence(flag.sign))} What is the right action?",
         explanation=explanation,
         difficulty=FLAG_DIFFICULTY.get(flag.level, 2),
         options=action_options(flag.level),
@@ -52,6 +53,14 @@ def red_flag_action_question(flag: FlagFacts) -> QuestionSpec | None:
         about_flags=(flag.slug,),
         tags=("generated", "action-level"),
     )
+
+
+def _action_stem_opening(flag: FlagFacts) -> str:
+    """'A client with back pain tells you, or you notice:', without saying 'back pain' twice, and
+    'tells you' alone for a sign only the client can report."""
+    who = "A client" if re.search(r"\bback pain\b", flag.sign, re.IGNORECASE) else "A client with back pain"
+    how = "tells you" if flag.slug in CLIENT_REPORTED else "tells you, or you notice"
+    return f"{who} {how}:"
 
 
 def flag_action_quote(flag: FlagFacts) -> str:

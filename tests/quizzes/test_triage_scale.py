@@ -178,6 +178,12 @@ NOT_FOR_LEARNERS = [
     r"treat_with_care",
     r"\brefer_(urgent|routine)\b",
     r"\d{3}_[0-9a-f]{16}\.txt",
+    # UK wording (clinical review items 6 and 11) and an examination outside a massage therapist's scope
+    r"\bloin\b",
+    r"road traffic|road collision",
+    r"steroid tablets",
+    r"sphincter",
+    r"back pain tells you, or you notice: back pain",
 ]
 MIRROR_SOURCES = (
     r"bibliotheek\.ehb\.be|chiro\.org|wordpress\.com|cidpusa\.org|rochesterchirocentre|gpnotebook"
