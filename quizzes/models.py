@@ -108,7 +108,11 @@ class Question(PreviewableMixin, RevisionMixin, index.Indexed, ClusterableModel)
         max_length=80, blank=True, help_text="Anchor of the heading in that module (without #)."
     )
     critical = models.BooleanField(
-        default=False, help_text="A wrong answer fails the attempt whatever the score (red-flag safety)."
+        default=False,
+        help_text="Safety-critical: only when the key follows from one red flag's level and the stem "
+        "names that flag without ambiguity (link that red flag above). A wrong answer fails the attempt "
+        "whatever the score; on a triage question only a less urgent level than the key fails it "
+        "(a more urgent one is marked wrong but does not fail the attempt).",
     )
     retired = models.BooleanField(
         default=False, help_text="Retired questions are never drawn into new attempts."
