@@ -161,7 +161,10 @@ def test_every_reference_muscle_is_present_with_its_referral_zones(knowledge_bas
 def test_every_muscle_cites_primary_sources_and_has_complete_fields(knowledge_base):
     """Sources are the reference's, with mirrors, blogs and study notes replaced by the work they reproduce."""
     by_slug = {slugify(agreed_name(ref["name"])): ref for ref in REFERENCE["muscles"]}
-    mirrors = r"bibliotheek|chiro\.org|wordpress|bartleby|bartelby|ascenttrust|owiki|wikisum|kiwix|liquisearch|blog|scribd"
+    mirrors = (
+        r"bibliotheek|chiro\.org|wordpress|bartleby|bartelby|ascenttrust|owiki|wikisum|kiwix|liquisearch|blog|scribd|"
+        r"gpnotebook|fpnotebook|wheeless|imaios|okstate|wikipedia|wikidoc|learnmuscles|orthopaedicsone"
+    )
     for muscle in Muscle.objects.all():
         ref = by_slug[muscle.slug]
         assert muscle.sources and not any(re.search(mirrors, s, re.IGNORECASE) for s in muscle.sources)

@@ -185,8 +185,11 @@ NOT_FOR_LEARNERS = [
     r"sphincter",
     r"back pain tells you, or you notice: back pain",
 ]
+# Mirrors, proxies, drafts and secondary summaries (item 8): cite the work they reproduce instead.
 MIRROR_SOURCES = (
-    r"bibliotheek\.ehb\.be|chiro\.org|wordpress\.com|cidpusa\.org|rochesterchirocentre|gpnotebook"
+    r"(?i)bibliotheek\.ehb\.be|chiro\.org|wordpress\.com|cidpusa\.org|rochesterchirocentre|gpnotebook|"
+    r"fpnotebook|glos\.nhs|bnssg|draft|clinicaladvisor|clinical advisor|wikidoc|wikipedia|visualdx|nbt\.nhs|"
+    r"rightdecisions|cornwall\.nhs|lmu\.com"
 )
 
 
