@@ -10,6 +10,7 @@ from courses.links import SiteAddressError, site_address_parse
 from courses.models import CourseIndexPage
 
 from .models import HomePage, LearnerStatus, User
+from .roles import provider_admins_grant
 
 
 def site_tree_ensure() -> tuple[HomePage, "CourseIndexPage"]:
@@ -35,6 +36,7 @@ def site_tree_ensure() -> tuple[HomePage, "CourseIndexPage"]:
     catalogue = CourseIndexPage.objects.first()
     if catalogue is None:
         catalogue = home.add_child(instance=CourseIndexPage(title="Courses", slug="courses"))
+        provider_admins_grant()  # their page permissions live on the catalogue
     return home, catalogue
 
 

@@ -6,6 +6,7 @@ import factory
 from django.contrib.auth.models import Group
 
 from cms.models import User
+from cms.roles import provider_admins_grant
 from cms.services import email_mark_verified
 from content.models import ActionLevel, Muscle, RedFlag, Region
 from courses.models import CoursePage, Enrollment, ModulePage, Provider
@@ -40,6 +41,15 @@ class InstructorFactory(UserFactory):
     username = factory.Sequence(lambda n: f"instructor{n}")
     groups = factory.PostGeneration(
         lambda user, create, extracted, **kw: user.groups.add(Group.objects.get(name="Instructors"))
+    )
+
+
+class ProviderAdminFactory(UserFactory):
+    """A member of Provider admins (cms/roles.py): moderates and sees every course."""
+
+    username = factory.Sequence(lambda n: f"provider-admin{n}")
+    groups = factory.PostGeneration(
+        lambda user, create, extracted, **kw: user.groups.add(Group.objects.get(name="Provider admins"))
     )
 
 
@@ -148,3 +158,4 @@ def wagtail_base_ensure():
         Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
     for name in ("Learners", "Instructors"):
         Group.objects.get_or_create(name=name)
+    provider_admins_grant()

@@ -1,0 +1,117 @@
+"""The Provider admins role: the CE provider's own staff. They moderate courses (publish; approve the CE
+hours and the provider number), see every course's pages, quizzes and records, keep the provider's
+details, assign instructors to courses and revoke or reissue certificates. Not a superuser: no users,
+groups, sites, collections, workflows or settings.
+
+Learners and Instructors are set up by cms/migrations/0003_roles.py and the migrations after it;
+instructors get page permissions per course (courses.services.course_staff_sync). Provider admins get
+theirs on the course catalogue, so they reach every course, now and to come.
+
+Each function takes the app registry, so a data migration can call it with its historical `apps`.
+"""
+
+from django.apps import apps as global_apps
+from django.db.models import Q
+
+PROVIDER_ADMINS_GROUP = "Provider admins"
+
+PROVIDER_ADMIN_PERMISSIONS = [  # (app_label, codename)
+    ("wagtailadmin", "access_admin"),
+    # every course's records, quizzes and item analysis (courses.permissions.sees_every_course)
+    ("courses", "view_all_records"),
+    ("courses", "view_enrollment"),
+    ("courses", "view_courseevaluation"),
+    ("courses", "view_certificate"),
+    ("courses", "change_certificate"),  # revoke or reissue, with a reason
+    # the provider's details (the NCBTMB provider number, signatory)
+    ("courses", "add_provider"),
+    ("courses", "change_provider"),
+    ("courses", "view_provider"),
+    # who teaches which course
+    ("courses", "add_courseinstructor"),
+    ("courses", "change_courseinstructor"),
+    ("courses", "delete_courseinstructor"),
+    ("courses", "view_courseinstructor"),
+    # what instructors have: the question bank, quizzes and the knowledge base
+    ("quizzes", "add_question"),
+    ("quizzes", "change_question"),
+    ("quizzes", "view_question"),
+    ("quizzes", "add_quiz"),
+    ("quizzes", "change_quiz"),
+    ("quizzes", "view_quiz"),
+    ("content", "add_muscle"),
+    ("content", "change_muscle"),
+    ("content", "view_muscle"),
+    ("content", "add_redflag"),
+    ("content", "change_redflag"),
+    ("content", "view_redflag"),
+    ("content", "add_bodyzone"),
+    ("content", "change_bodyzone"),
+    ("content", "view_bodyzone"),
+    ("content", "add_sourcearticle"),
+    ("content", "change_sourcearticle"),
+    ("content", "view_sourcearticle"),
+    ("wagtailimages", "add_image"),
+    ("wagtailimages", "change_image"),
+    ("wagtailimages", "choose_image"),
+    ("wagtaildocs", "add_document"),
+    ("wagtaildocs", "change_document"),
+    ("wagtaildocs", "choose_document"),
+]
+
+# Wagtail checks images and documents per collection: these on the root collection cover every child.
+PROVIDER_ADMIN_COLLECTION_PERMISSIONS = [
+    ("wagtailimages", "add_image"),
+    ("wagtailimages", "change_image"),
+    ("wagtailimages", "choose_image"),
+    ("wagtaildocs", "add_document"),
+    ("wagtaildocs", "change_document"),
+    ("wagtaildocs", "choose_document"),
+]
+
+# On the course catalogue (and so on every course, module and lesson under it). Not bulk_delete: learners'
+# records keep pages (courses.wagtail_hooks refuses deleting pages with records).
+PROVIDER_ADMIN_PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page", "lock_page", "unlock_page")
+
+
+def _permissions(apps, pairs):
+    Permission = apps.get_model("auth", "Permission")
+    wanted = Q()
+    for app_label, codename in pairs:
+        wanted |= Q(content_type__app_label=app_label, codename=codename)
+    return list(Permission.objects.filter(wanted))
+
+
+def provider_admins_grant(apps=None):
+    """Create the Provider admins group with its model and collection permissions, and its page
+    permissions on the catalogue if there is one yet (site_tree_ensure grants them when it makes it);
+    idempotent. Returns the group."""
+    apps = apps or global_apps
+    Group = apps.get_model("auth", "Group")
+    Collection = apps.get_model("wagtailcore", "Collection")
+    GroupCollectionPermission = apps.get_model("wagtailcore", "GroupCollectionPermission")
+    group, _ = Group.objects.get_or_create(name=PROVIDER_ADMINS_GROUP)
+    group.permissions.add(*_permissions(apps, PROVIDER_ADMIN_PERMISSIONS))
+    root = Collection.objects.filter(depth=1).order_by("path").first()
+    if root is not None:
+        for permission in _permissions(apps, PROVIDER_ADMIN_COLLECTION_PERMISSIONS):
+            GroupCollectionPermission.objects.get_or_create(
+                group=group, collection=root, permission=permission
+            )
+    catalogue = apps.get_model("courses", "CourseIndexPage").objects.order_by("path").first()
+    if catalogue is not None:
+        catalogue_permissions_grant(catalogue.pk, apps)
+    return group
+
+
+def catalogue_permissions_grant(catalogue_id: int, apps=None) -> None:
+    """Give Provider admins their page permissions on the course catalogue; idempotent."""
+    apps = apps or global_apps
+    Group = apps.get_model("auth", "Group")
+    GroupPagePermission = apps.get_model("wagtailcore", "GroupPagePermission")
+    group, _ = Group.objects.get_or_create(name=PROVIDER_ADMINS_GROUP)
+    page_permissions = _permissions(
+        apps, [("wagtailcore", codename) for codename in PROVIDER_ADMIN_PAGE_PERMISSIONS]
+    )
+    for permission in page_permissions:
+        GroupPagePermission.objects.get_or_create(group=group, page_id=catalogue_id, permission=permission)
