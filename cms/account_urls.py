@@ -10,6 +10,7 @@ from django_ratelimit.decorators import ratelimit
 from courses import data_export
 
 from . import views
+from .invitations import invitation_accept
 from .security import email_key, rate_for
 
 
@@ -25,6 +26,8 @@ def verification_email_limited(view):
 
 urlpatterns = [
     path("profile/", views.profile, name="profile"),
+    # a learner enrolled from a class list sets their first password here (cms/invitations.py)
+    path("invitation/<uidb64>/<token>/", invitation_accept, name="account_invitation"),
     path("profile/export/", data_export.profile_export, name="profile_export"),
     path(
         "profile/verify-email/",

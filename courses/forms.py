@@ -47,3 +47,20 @@ class CertificateLookupForm(forms.Form):
                 "That is not a certificate number: it has 20 letters and digits (2–7), usually in groups of five."
             )
         return code
+
+
+class EnrollmentCodeForm(forms.Form):
+    code = forms.CharField(
+        label="Enrollment code",
+        max_length=40,
+        help_text="From your instructor, such as K7QHD-2MZXA (dashes and case do not matter).",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.add_input(Submit("submit", "Enroll with this code"))

@@ -337,6 +337,12 @@ class Enrollment(models.Model):
         COMPLETED = "completed", "Completed"
         WITHDRAWN = "withdrawn", "Withdrawn"
 
+    class Source(models.TextChoices):
+        SELF = "self", "Self sign-up"
+        CSV = "csv", "Class list (CSV)"
+        CODE = "code", "Enrollment code"
+        STAFF = "staff", "Staff override"
+
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="enrollments")
     course = models.ForeignKey(CoursePage, on_delete=models.PROTECT, related_name="enrollments")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
@@ -347,6 +353,10 @@ class Enrollment(models.Model):
     last_active_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Set by a seat-time waiver (courses.overrides; the history says who and why): no minimum time applies.
     seat_time_waived_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # How the enrollment was made (kept when a withdrawn learner comes back); the detail says by whom or
+    # with which code: "CSV by jdoe (class.csv)", "code 7KQ2M-9XH4T".
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.SELF, editable=False)
+    source_detail = models.CharField(max_length=200, blank=True, editable=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "course"], name="one_enrollment_per_course")]
@@ -354,6 +364,41 @@ class Enrollment(models.Model):
 
     def __str__(self):
         return f"{self.user} in {self.course}"
+
+    @property
+    def source_text(self) -> str:
+        label = self.get_source_display()
+        return f"{label}: {self.source_detail}" if self.source_detail else label
+
+
+class EnrollmentCode(models.Model):
+    """One single-use code that enrolls whoever redeems it in `course` (courses/enrollment_codes.py)."""
+
+    course = models.ForeignKey(CoursePage, on_delete=models.PROTECT, related_name="enrollment_codes")
+    code = models.CharField(max_length=10, unique=True)  # normalised: Crockford base 32, no hyphen
+    batch = models.CharField(max_length=100, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    redeemed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    redeemed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["course", "created_at"])]
+
+    def __str__(self):
+        return self.display_code
+
+    @property
+    def display_code(self) -> str:
+        return f"{self.code[:5]}-{self.code[5:]}"
+
+    def is_expired(self, now=None) -> bool:
+        return self.expires_at is not None and self.expires_at <= (now or timezone.now())
 
 
 class ModuleProgress(models.Model):

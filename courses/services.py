@@ -48,11 +48,15 @@ class ProgressError(Exception):
         self.message = message
 
 
-def enrollment_create(*, user, course: CoursePage) -> Enrollment:
-    """Enroll `user` in `course`; enrolling twice returns the same enrollment."""
+def enrollment_create(
+    *, user, course: CoursePage, source: str = Enrollment.Source.SELF, source_detail: str = ""
+) -> Enrollment:
+    """Enroll `user` in `course`; enrolling twice returns the same enrollment (and keeps how it was made)."""
     if not course.live:
         raise ProgressError("This course is not open for enrollment.")
-    enrollment, _ = Enrollment.objects.get_or_create(user=user, course=course)
+    enrollment, _ = Enrollment.objects.get_or_create(
+        user=user, course=course, defaults={"source": source, "source_detail": source_detail[:200]}
+    )
     if enrollment.status == Enrollment.Status.WITHDRAWN:
         enrollment.status = Enrollment.Status.ACTIVE
         enrollment.save(update_fields=["status"])

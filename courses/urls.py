@@ -20,6 +20,7 @@ register_converter(IdConverter, "id")
 app_name = "courses"
 urlpatterns = [
     path("courses/<id:course_id>/enroll/", views.enroll, name="enroll"),
+    path("courses/<id:course_id>/code/", views.code_redeem_view, name="code_redeem"),
     path("modules/<id:module_id>/complete/", views.module_complete, name="module_complete"),
     path("modules/<id:module_id>/study/", views.module_study, name="module_study"),
     path("courses/<id:course_id>/evaluation/", views.evaluation, name="evaluation"),

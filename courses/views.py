@@ -17,8 +17,9 @@ from django_ratelimit.decorators import ratelimit
 
 from .certificates import code_normalize, html_to_pdf
 from .completion import EvaluationError, evaluation_submit
+from .enrollment_codes import CodeError, code_redeem
 from .exports import csv_response
-from .forms import CertificateLookupForm, CourseEvaluationForm
+from .forms import CertificateLookupForm, CourseEvaluationForm, EnrollmentCodeForm
 from .gating import evaluation_refusal
 from .journey import course_state
 from .links import site_url
@@ -276,3 +277,22 @@ def certificate_verify(request, code: str):
             "completion_date": date.fromisoformat(certificate.snapshot["completion_date"]),
         },
     )
+
+
+# Redemptions per account (settings.RATE_LIMITS["enrollment_code"]): a class redeems its codes one each,
+# and codes are not to be guessed; over the rate, the site's 429 page.
+@ratelimit(group="enrollment_code", key="user_or_ip", rate=_setting_rate, method="POST")
+def code_redeem_view(request, course_id: int):
+    course = get_object_or_404(CoursePage.objects.live(), pk=course_id)
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    form = EnrollmentCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            redemption = code_redeem(user=request.user, course=course, text=form.cleaned_data["code"])
+        except CodeError as error:
+            form.add_error("code", error.message)
+        else:
+            (messages.success if redemption.used_code else messages.info)(request, redemption.message)
+            return redirect(course.get_url(request))
+    return render(request, "courses/enrollment_code.html", {"course": course, "form": form})

@@ -23,6 +23,12 @@ from .admin_views import (
     certificate_index_view,
 )
 from .article_import_views import article_import_view
+from .enrollment_code_views import (
+    can_enroll_learners,
+    enrollment_codes_csv_view,
+    enrollment_codes_view,
+    enrollment_home_view,
+)
 from .insight_views import can_see_item_analysis, can_see_records
 from .models import CourseInstructor, CoursePage, Provider
 from .question_generation_views import generate_questions_view
@@ -266,4 +272,28 @@ def article_import_menu_item():
         icon_name="doc-full-inverse",
         order=250,
         check=lambda user: user.has_perm("content.add_sourcearticle"),
+    )
+
+
+# --- group enrollment: class lists (cms/class_enrollment_views.py) and enrollment codes ------------------
+
+
+@hooks.register("register_admin_urls")
+def enrollment_admin_urls():
+    return [
+        path("enrollment/", enrollment_home_view, name="enrollment_home"),
+        path("enrollment/<int:course_id>/codes/", enrollment_codes_view, name="enrollment_codes"),
+        path("enrollment/<int:course_id>/codes.csv", enrollment_codes_csv_view, name="enrollment_codes_csv"),
+    ]
+
+
+@hooks.register("register_admin_menu_item")
+def enrollment_menu_item():
+    return CheckedMenuItem(
+        "Enroll learners",
+        reverse("enrollment_home"),
+        name="enroll-learners",
+        icon_name="user",
+        order=262,
+        check=can_enroll_learners,
     )

@@ -25,13 +25,21 @@ from dataclasses import dataclass, field
 
 import pytest
 from allauth.account.utils import user_pk_to_url_str
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.test import TestCase, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from wagtail.models import Page
 
 from cms.services import site_tree_ensure
-from courses.models import Certificate, CourseInstructor, Enrollment, LearnerOverride, ModuleProgress
+from courses.models import (
+    Certificate,
+    CourseInstructor,
+    Enrollment,
+    EnrollmentCode,
+    LearnerOverride,
+    ModuleProgress,
+)
 from courses.services import course_instructor_assign
 from quizzes.models import Attempt, AttemptStatus, Question, Quiz, QuizAllowance
 from quizzes.services import attempt_start
@@ -224,6 +232,9 @@ MATRIX: dict[str, Case] = {
     ),
     "account_reset_password_from_key_done": Case(everyone(200)),
     "wagtailadmin_password_reset": Case(everyone(200)),  # the admin's own form, rate-limited by cms/urls.py
+    # group enrollment: a learner redeems a code on the course's page; an invitation link (here a bad one)
+    "courses:code_redeem": Case(logged_in(200), kwargs=lambda w: {"course_id": w.course_b.pk}),
+    "account_invitation": Case(everyone(200), kwargs=lambda w: {"uidb64": "MQ", "token": "not-a-token"}),
     "healthz": Case(everyone(200)),
     "readyz": Case(everyone(200)),  # each service answers in the tests (locmem cache, memory broker)
 }
@@ -599,6 +610,10 @@ def _overrides(world):
     return LearnerOverride.objects.count(), sorted(QuizAllowance.objects.values_list("pk", "extra_attempts"))
 
 
+def _enrollment_state(world):
+    return EnrollmentCode.objects.count(), Enrollment.objects.count(), get_user_model().objects.count()
+
+
 def _roster_url(world):
     return reverse("insight_roster", args=[world.course_a.pk])
 
@@ -690,6 +705,18 @@ ADMIN_MATRIX: dict[str, AdminCase] = {  # route -> who gets what (learners and v
     # the grading scale and blueprint of a course's quizzes (issue 13): one's own courses
     "admin/insight/courses/<int:course_id>/assessment.csv": AdminCase(
         200, 404, 200, kwargs=lambda w: [w.course_a.pk]
+    ),
+    # group enrollment (cms/class_enrollment_views.py, courses/enrollment_code_views.py): one's own courses,
+    # every course for a provider admin. The POSTs carry no file and no count: refused, nothing written.
+    "admin/enrollment/": AdminCase(
+        200, 200, 200, secret=lambda w: reverse("enrollment_codes", args=[w.course_a.pk])
+    ),
+    "admin/enrollment/<int:course_id>/codes/": AdminCase(
+        200, 404, 200, kwargs=lambda w: [w.course_a.pk], method="post", unchanged=_enrollment_state
+    ),
+    "admin/enrollment/<int:course_id>/codes.csv": AdminCase(200, 404, 200, kwargs=lambda w: [w.course_a.pk]),
+    "admin/enrollment/<int:course_id>/class/": AdminCase(
+        200, 404, 200, kwargs=lambda w: [w.course_a.pk], method="post", unchanged=_enrollment_state
     ),
     # who teaches what: managed by provider admins and superusers ("manage course staff"), never by
     # instructors. The POSTs ask for an assignment that exists (course C's): refused, nothing written.

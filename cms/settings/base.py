@@ -342,6 +342,8 @@ RATE_LIMITS = {
     "certificate_verify": os.environ.get("RATE_LIMIT_CERTIFICATE_VERIFY", "60/m"),
     # verification e-mails a learner asks to be sent again (per account)
     "verification_email": os.environ.get("RATE_LIMIT_VERIFICATION_EMAIL", "5/h"),
+    # enrollment-code redemptions per account (a mistyped code or two, never a guessing run)
+    "enrollment_code": os.environ.get("RATE_LIMIT_ENROLLMENT_CODE", "10/h"),
 }
 
 # Accounts (django-allauth, cms/accounts.py): sign-up, log-in by username or e-mail, e-mail verification
