@@ -57,6 +57,8 @@ PROVIDER_ADMIN_PERMISSIONS = [  # (app_label, codename)
     ("wagtaildocs", "add_document"),
     ("wagtaildocs", "change_document"),
     ("wagtaildocs", "choose_document"),
+    ("wagtailmedia", "add_media"),  # lesson video and audio (cms/migrations/0009_media_permissions.py)
+    ("wagtailmedia", "change_media"),
 ]
 
 # Wagtail checks images and documents per collection: these on the root collection cover every child.
@@ -67,6 +69,8 @@ PROVIDER_ADMIN_COLLECTION_PERMISSIONS = [
     ("wagtaildocs", "add_document"),
     ("wagtaildocs", "change_document"),
     ("wagtaildocs", "choose_document"),
+    ("wagtailmedia", "add_media"),
+    ("wagtailmedia", "change_media"),
 ]
 
 # On the course catalogue (and so on every course, module and lesson under it). Not bulk_delete: learners'

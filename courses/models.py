@@ -13,6 +13,7 @@ from wagtail.search import index
 
 from .blocks import ModuleBodyBlock
 from .caching import content_version
+from .lesson_media import LessonMedia  # noqa: F401 - a model of this app, in its own module
 from .reading import count_words
 from .routing import child_route
 from .storage import PrivateStorage

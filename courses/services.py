@@ -74,6 +74,26 @@ def _blocker(enrollment: Enrollment, course: CoursePage, module: ModulePage) -> 
     return blocking_module(course.live_modules(), completed_ids, module)
 
 
+def module_reader_enrollment(*, user, module: ModulePage) -> Enrollment | None:
+    """The enrollment through which `user` may read this live module now (it is open to them), or None.
+    Reads only: the module page's study clock and its video and audio ask the same question."""
+    if not (user.is_authenticated and module.live):
+        return None
+    seen = (
+        ModuleProgress.objects.filter(enrollment__user=user, module=module)
+        .exclude(enrollment__status=Enrollment.Status.WITHDRAWN)
+        .select_related("enrollment")
+        .first()
+    )
+    if seen is not None:  # opened before, so open now (modules never lock again)
+        return seen.enrollment
+    course = _course_of(module)
+    enrollment = enrollment_for(user=user, course=course) if course else None
+    if enrollment is None or _blocker(enrollment, course, module) is not None:
+        return None
+    return enrollment
+
+
 def module_visit(
     *,
     user,
@@ -92,19 +112,9 @@ def module_visit(
     if not (user.is_authenticated and module.live):
         return None
     if enrollment is None:
-        seen = (
-            ModuleProgress.objects.filter(enrollment__user=user, module=module)
-            .exclude(enrollment__status=Enrollment.Status.WITHDRAWN)
-            .select_related("enrollment")
-            .first()
-        )
-        if seen is not None:  # opened before, so open now (modules never lock again)
-            enrollment = seen.enrollment
-        else:
-            course = _course_of(module)
-            enrollment = enrollment_for(user=user, course=course) if course else None
-            if enrollment is None or _blocker(enrollment, course, module) is not None:
-                return None
+        enrollment = module_reader_enrollment(user=user, module=module)
+        if enrollment is None:
+            return None
     progress = study_activity_record(enrollment=enrollment, module=module, now=now, progress=progress)
     if modules_left:
         return progress

@@ -1,6 +1,7 @@
-"""Where certificate PDFs live: outside MEDIA_ROOT, never at a public URL.
+"""Where certificate PDFs and lesson media live: outside MEDIA_ROOT, never at a public URL.
 
-Files are only ever served by `courses.views.certificate_download`, which checks who asks.
+Files are only ever served by views that check who asks: `courses.views.certificate_download` and
+`courses.media_views` (lesson video and audio).
 The location is settings.PRIVATE_MEDIA_ROOT, or "<MEDIA_ROOT>-private" next to MEDIA_ROOT
 (not inside it: in DEBUG the dev server serves MEDIA_ROOT as is). Web and worker must share it.
 """
@@ -40,4 +41,10 @@ class PrivateStorage(FileSystemStorage):
         return None
 
     def url(self, name):
-        raise ValueError("Certificate files have no public URL; use the download view.")
+        raise ValueError("Private files have no public URL; use the view that checks who asks.")
+
+
+def lesson_media_storage() -> PrivateStorage:
+    """Lesson video and audio (courses.LessonMedia): the private store, served only by
+    courses.media_views after the permission check. Uploads never replace another file of the same name."""
+    return PrivateStorage(allow_overwrite=False)

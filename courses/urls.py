@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import views
+from . import media_views, views
 
 
 class IdConverter:
@@ -23,6 +23,13 @@ urlpatterns = [
     path("courses/<id:course_id>/code/", views.code_redeem_view, name="code_redeem"),
     path("modules/<id:module_id>/complete/", views.module_complete, name="module_complete"),
     path("modules/<id:module_id>/study/", views.module_study, name="module_study"),
+    path("modules/<id:module_id>/media/<id:media_id>/", media_views.module_media, name="lesson_media"),
+    path(
+        "modules/<id:module_id>/media/<id:media_id>/captions/<id:document_id>.vtt",
+        media_views.module_media_captions,
+        name="lesson_media_captions",
+    ),
+    path("lesson-media/<id:media_id>/", media_views.library_media, name="lesson_media_file"),
     path("courses/<id:course_id>/evaluation/", views.evaluation, name="evaluation"),
     path("certificates/verify/", views.certificate_lookup, name="certificate_lookup"),
     path("certificates/verify/<str:code>/", views.certificate_verify, name="certificate_verify"),

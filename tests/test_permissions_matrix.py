@@ -44,6 +44,7 @@ from courses.services import course_instructor_assign
 from quizzes.models import Attempt, AttemptStatus, Question, Quiz, QuizAllowance
 from quizzes.services import attempt_start
 from tests.courses.certify import course_finish, small_course
+from tests.courses.media_clips import caption_document, lesson_video, media_value
 from tests.factories import InstructorFactory, MuscleFactory, ProviderAdminFactory, UserFactory, module_create
 from tests.shared_db import rolled_back
 
@@ -75,6 +76,8 @@ class World:
     draft_module: object
     course_c: object
     assignment: object
+    video: object
+    captions: object
 
 
 @dataclass
@@ -164,6 +167,46 @@ MATRIX: dict[str, Case] = {
         method="post",
         get_status=405,
         unchanged=_others_progress,
+    ),
+    # lesson video and captions (courses/media_views.py): those who may read the module (its enrolled
+    # learner, staff who read every module); anyone else "not found", never a public file
+    "courses:lesson_media": Case(
+        {
+            "anonymous": 404,
+            "owner": 200,
+            "other": 404,
+            "instructor": 200,
+            "other_instructor": 200,
+            "provider_admin": 200,
+        },
+        kwargs=lambda w: {"module_id": w.modules_b[0].pk, "media_id": w.video.pk},
+    ),
+    "courses:lesson_media_captions": Case(
+        {
+            "anonymous": 404,
+            "owner": 200,
+            "other": 404,
+            "instructor": 200,
+            "other_instructor": 200,
+            "provider_admin": 200,
+        },
+        kwargs=lambda w: {
+            "module_id": w.modules_b[0].pk,
+            "media_id": w.video.pk,
+            "document_id": w.captions.pk,
+        },
+    ),
+    # the admin Media library's link to a file: staff only
+    "courses:lesson_media_file": Case(
+        {
+            "anonymous": 404,
+            "owner": 404,
+            "other": 404,
+            "instructor": 200,
+            "other_instructor": 200,
+            "provider_admin": 200,
+        },
+        kwargs=lambda w: {"media_id": w.video.pk},
     ),
     "courses:evaluation": Case(
         owner_only(200, others=REDIRECT), kwargs=lambda w: {"course_id": w.course_b.pk}
@@ -307,6 +350,9 @@ def _world_build(catalogue):
     assert certificate.status == Certificate.Status.ISSUED
 
     course_b, modules_b = small_course(catalogue, title="Course B")
+    video, captions = lesson_video(), caption_document()
+    modules_b[0].body.append(("media", media_value(video, captions=[captions])))
+    modules_b[0].save()
     Enrollment.objects.create(user=owner, course=course_b)
     quiz_b = Quiz.objects.get(module=modules_b[0])
     open_attempt = attempt_start(user=owner, quiz=quiz_b)
@@ -336,6 +382,8 @@ def _world_build(catalogue):
         certificate=certificate,
         muscle=MuscleFactory(name="Psoas major", slug="psoas-major"),
         draft_module=draft,
+        video=video,
+        captions=captions,
     )
 
 
@@ -447,6 +495,7 @@ def admin_urls(world):
         "page editor": f"/admin/pages/{world.modules_b[0].pk}/edit/",
         "muscles": "/admin/snippets/content/muscle/",
         "questions": "/admin/snippets/quizzes/question/",
+        "media library": "/admin/media/",  # lesson video and audio (wagtailmedia), like images
     }
 
 

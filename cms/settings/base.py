@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",
+    "wagtailmedia",
     "wagtail.search",
     "wagtail.admin",
     "wagtail",
@@ -244,7 +245,15 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAILADMIN_BASE_URL = os.environ.get(
     "WAGTAILADMIN_BASE_URL", f"http://127.0.0.1:{os.environ.get('PORT') or '8000'}"
 )
-WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "txt", "xlsx"]
+WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "txt", "vtt", "xlsx"]  # vtt: lesson captions
+# Lesson video and audio (wagtailmedia) in the private store, in formats every current browser plays
+# natively; served only to those who may read the module (courses/lesson_media.py, courses/media_views.py).
+WAGTAILMEDIA = {
+    "MEDIA_MODEL": "courses.LessonMedia",
+    "AUDIO_EXTENSIONS": ["m4a", "mp3", "oga", "ogg", "wav"],
+    "VIDEO_EXTENSIONS": ["m4v", "mp4", "webm"],
+}
+LESSON_MEDIA_MAX_UPLOAD_SIZE = 500 * 1024 * 1024
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 5 * 1024 * 1024
 # No SVG: an uploaded SVG can carry script and media files are served without the site's CSP.
 WAGTAILIMAGES_EXTENSIONS = ["avif", "gif", "jpg", "jpeg", "png", "webp"]

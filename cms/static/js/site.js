@@ -8,6 +8,7 @@
  *   <form data-confirm="Are you sure?">  asks before submitting
  *   .lesson-body present               a thin reading-progress bar appears at the top
  *   <form hidden data-study-clock="60" action="…">  pinged each 60 s while the learner is active
+ *                                      (scrolled, typed, pointed, or a lesson video or audio is playing)
  */
 (function () {
   "use strict";
@@ -117,8 +118,21 @@
     ["scroll", "keydown", "pointerdown", "pointermove", "touchstart", "wheel"].forEach(function (name) {
       window.addEventListener(name, function () { active = true; }, { passive: true });
     });
+    // A lesson video or audio that is playing is study too: a learner watching a ten-minute clip without
+    // touching anything is not idle (media events do not bubble, so listen in the capture phase).
+    var players = document.querySelectorAll(".lesson-body video, .lesson-body audio");
+    function playing() {
+      return Array.prototype.some.call(players, function (player) { return !player.paused && !player.ended; });
+    }
+    ["play", "timeupdate"].forEach(function (name) {
+      document.addEventListener(name, function (event) {
+        if (event.target && event.target.closest && event.target.closest(".lesson-body")) active = true;
+      }, true);
+    });
     window.setInterval(function () {
-      if (!active || document.visibilityState !== "visible") return;
+      if (playing()) active = true;  // audio keeps counting with the tab in the background
+      else if (document.visibilityState !== "visible") return;
+      if (!active) return;
       active = false;
       fetch(form.action, {
         method: "POST",
