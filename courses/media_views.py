@@ -3,7 +3,8 @@
 A learner gets a clip through the module that shows it (`/modules/<id>/media/<id>/`): the module must
 be live and open to them (enrolled, in order: `services.module_reader_enrollment`, the question the
 module page and its study clock ask) and its published body must hold the clip. Staff who read every
-module (`permissions.reads_every_module`) get any clip, as in a draft's preview; the admin's Media
+module (`permissions.reads_every_module`) get any clip through any module, published or not (a
+draft's preview); the admin's Media
 library links to `/lesson-media/<id>/`, which is theirs alone. Anyone else: "not found", whatever
 exists. Files are streamed with byte ranges (courses/byte_ranges.py) so the player can seek.
 """
@@ -53,9 +54,10 @@ def _caption_ids(block_value: dict) -> set[int]:
 
 def _readable_blocks(request, module_id: int, media_id: int) -> list[dict] | None:
     """The module's blocks showing this clip when the visitor may play it; None for staff (any clip)."""
-    module = get_object_or_404(ModulePage.objects.live(), pk=module_id)
-    if reads_every_module(request.user):
+    if reads_every_module(request.user):  # a draft's preview too
+        get_object_or_404(ModulePage, pk=module_id)
         return None
+    module = get_object_or_404(ModulePage.objects.live(), pk=module_id)
     blocks = _media_blocks(module, media_id)
     if not blocks or module_reader_enrollment(user=request.user, module=module) is None:
         raise Http404("No such media here.")

@@ -48,7 +48,7 @@ def media_value(media, *, captions=(), transcript=TRANSCRIPT, poster=None) -> di
     }
 
 
-def module_with_media(course, media, *, captions=(), title="Effleurage in practice", **value):
+def module_with_media(course, media, *, captions=(), title="Effleurage in practice", live=True, **value):
     return module_create(
-        course, title=title, body=[("media", media_value(media, captions=captions, **value))]
+        course, title=title, live=live, body=[("media", media_value(media, captions=captions, **value))]
     )

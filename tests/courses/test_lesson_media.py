@@ -265,6 +265,8 @@ def test_who_gets_the_file(client, lesson, video, captions, learner, course, ins
     client.force_login(instructor)  # staff read every module (courses.permissions.reads_every_module)
     assert client.get(url).status_code == client.get(track).status_code == 200
     assert client.post(url).status_code == 405
+    head = client.head(url)
+    assert head.status_code == 200 and head["Content-Length"] == str(len(CLIP))
 
 
 def test_a_learner_gets_only_what_the_module_shows(client, enrolled, lesson, course, video, captions):
@@ -279,15 +281,22 @@ def test_a_learner_gets_only_what_the_module_shows(client, enrolled, lesson, cou
 
 
 def test_a_locked_or_unpublished_module_serves_nothing(client, learner, course, video, captions):
-    first = module_create(course, title="First")
+    first = module_with_media(course, video, captions=[captions], title="First")
     locked = module_with_media(course, video, captions=[captions], title="Second")
     enrollment_create(user=learner, course=course)
     client.force_login(learner)
+    assert client.get(media_url(first, video)).status_code == 200
     assert client.get(media_url(locked, video)).status_code == 404  # modules open in order
-    assert client.get(media_url(first, video)).status_code == 404  # the first does not show it
-    locked.unpublish()
-    client.force_login(UserFactory(is_superuser=True, is_staff=True, groups=[]))
-    assert client.get(media_url(locked, video)).status_code == 404
+    first.unpublish()
+    assert client.get(media_url(first, video)).status_code == 404
+
+
+def test_staff_preview_a_draft_modules_clip(client, instructor, course, video, captions):
+    draft = module_with_media(course, video, captions=[captions], title="Draft", live=False)
+    client.force_login(instructor)
+    assert client.get(media_url(draft, video)).status_code == 200
+    assert client.get(captions_url(draft, video, captions)).status_code == 200
+    assert client.get(reverse("courses:lesson_media", args=[10**17, video.pk])).status_code == 404
 
 
 def test_a_missing_file_is_404_not_500(client, instructor, lesson, video):
