@@ -108,6 +108,7 @@ def _enrollments(user) -> list[dict]:
             "ce_hours": e.course.ce_hours,
             "status": e.status,
             "enrolled_at": e.enrolled_at,
+            "enrolled_through": e.source_text,  # self sign-up, a class list (by whom), a code
             "completed_at": e.completed_at,
             "modules_completed": sum(1 for m in progress.get(e.pk, []) if m["completed_at"]),
             "modules": progress.get(e.pk, []),

@@ -270,6 +270,9 @@ def test_upload_preview_then_commit(staff_client, course, django_capture_on_comm
     assert done.status_code == 302 and done["Location"] == reverse("insight_roster", args=[course.pk])
     assert Enrollment.objects.filter(course=course, source=Enrollment.Source.CSV).count() == 3
     assert len(mail.outbox) == 3
+    ana = User.objects.get(email="ana@example.com")
+    record = staff_client.get(reverse("insight_learner", args=[ana.pk])).content.decode()
+    assert "Class list (CSV): CSV by instructor" in record and "(class.csv)" in record
     second = _upload(staff_client, course, CLASS_CSV)
     assert "Already enrolled" in second.content.decode() and "Nothing to enroll" in second.content.decode()
 
