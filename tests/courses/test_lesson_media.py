@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from wagtail.blocks.struct_block import StructBlockValidationError
+from wagtail.test.utils.form_data import nested_form_data, streamfield
 from wagtailmedia import get_permission_policy
 
 from courses.blocks import ModuleBodyBlock
@@ -360,3 +361,33 @@ def test_the_admin_refuses_an_oversized_or_wrong_kind_of_file(client, instructor
         response = client.post(reverse("wagtailmedia:add", args=["video"]), {"title": name, "file": upload})
         assert response.status_code == 200  # the form again, with the error
     assert not LessonMedia.objects.exists()
+
+
+def _editor_post(client, module, media, documents, transcript=TRANSCRIPT):
+    captions = {"count": len(documents)}
+    for index, document in enumerate(documents):
+        value = {"file": document.pk, "language": "en", "label": "English"}
+        captions[str(index)] = {"value": value, "deleted": "", "order": index}
+    value = {"media": media.pk, "captions": captions, "transcript": transcript, "poster": ""}
+    data = nested_form_data(
+        {"title": module.title, "slug": module.slug, "summary": "", "body": streamfield([("media", value)])}
+    )
+    return client.post(reverse("wagtailadmin_pages:edit", args=[module.pk]), data)
+
+
+def test_the_page_editor_refuses_a_video_without_captions_and_saves_one_with(
+    client, assigned_instructor, course, video, captions
+):
+    module = module_create(course, title="Draping and effleurage")
+    client.force_login(assigned_instructor)
+    refused = _editor_post(client, module, video, [])
+    assert refused.status_code == 200
+    assert "at least one WebVTT caption track" in refused.content.decode()
+    bad = _editor_post(client, module, video, [caption_document(b"not captions")])
+    assert bad.status_code == 200 and "not valid WebVTT" in bad.content.decode()
+    assert module.revisions.count() == 0
+    saved = _editor_post(client, module, video, [captions])
+    assert saved.status_code == 302
+    module.refresh_from_db()
+    body = module.get_latest_revision_as_object().body
+    assert body[0].block_type == "media" and body[0].value["captions"][0]["file"] == captions
