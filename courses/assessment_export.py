@@ -6,16 +6,11 @@ One row per blueprint rule of every quiz of the course (post-test last), then ho
 kind is scored. Two queries whatever the number of quizzes or questions.
 """
 
-from django.shortcuts import get_object_or_404
-from django.views.generic import View
-
 from quizzes.grading import GRADING_SCALE
 from quizzes.models import FeedbackPolicy, Quiz
 from quizzes.policy import FAMILY_RULE, quiz_policy
 
-from .exports import csv_response, export_filename
-from .insight_views import PermissionMixin, can_see_records
-from .permissions import staff_courses
+from .insight_views import CourseCsvView
 
 ASSESSMENT_CSV_HEADER = [
     "course",
@@ -66,14 +61,12 @@ def assessment_csv_rows(course):
     yield from ([kind, rule] for kind, rule in GRADING_SCALE)
 
 
-class AssessmentCsvView(PermissionMixin, View):
-    permission_check = staticmethod(can_see_records)
+class AssessmentCsvView(CourseCsvView):
+    export_name = "assessment"
+    header = ASSESSMENT_CSV_HEADER
 
-    def get(self, request, course_id):
-        course = get_object_or_404(staff_courses(request.user), pk=course_id)
-        return csv_response(
-            export_filename("assessment", course.slug), ASSESSMENT_CSV_HEADER, assessment_csv_rows(course)
-        )
+    def rows(self, course):
+        return assessment_csv_rows(course)
 
 
 assessment_csv_view = AssessmentCsvView.as_view()

@@ -55,6 +55,27 @@ class PermissionMixin:
         pass
 
 
+class CourseCsvView(PermissionMixin, View):
+    """A CSV export of one course the user may see (another course is not found): subclasses name the
+    file and give the header and the rows."""
+
+    permission_check = staticmethod(can_see_records)
+    export_name = ""
+    header: list[str] = []
+
+    def get(self, request, course_id):
+        course = get_object_or_404(staff_courses(request.user).select_related("provider"), pk=course_id)
+        return csv_response(
+            export_filename(self.export_name, course.slug), self.get_header(course), self.rows(course)
+        )
+
+    def get_header(self, course) -> list[str]:
+        return self.header
+
+    def rows(self, course):
+        raise NotImplementedError
+
+
 class InsightPage(PermissionMixin, WagtailAdminTemplateMixin, TemplateView):
     header_icon = "table"
 

@@ -15,13 +15,11 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.views.generic import View
 
 from quizzes.models import MAX_EXTRA_MINUTES, MAX_TIME_MULTIPLIER, Quiz
 from quizzes.selectors import allowance_for
 
-from .exports import csv_response, export_filename
-from .insight_views import PermissionMixin, can_see_records
+from .insight_views import CourseCsvView
 from .models import CoursePage, ModulePage
 from .override_selectors import OVERRIDES_CSV_HEADER, needs_attention, overrides_csv_rows
 from .overrides import (
@@ -275,14 +273,12 @@ class NeedsAttentionView(RecordsPage):
 # --- the audit export -------------------------------------------------------------------------------------
 
 
-class OverridesCsvView(PermissionMixin, View):
-    permission_check = staticmethod(can_see_records)
+class OverridesCsvView(CourseCsvView):
+    export_name = "overrides"
+    header = OVERRIDES_CSV_HEADER
 
-    def get(self, request, course_id):
-        course = get_object_or_404(staff_courses(request.user), pk=course_id)
-        return csv_response(
-            export_filename("overrides", course.slug), OVERRIDES_CSV_HEADER, overrides_csv_rows(course)
-        )
+    def rows(self, course):
+        return overrides_csv_rows(course)
 
 
 learner_override_view = LearnerOverrideView.as_view()

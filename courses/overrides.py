@@ -10,6 +10,9 @@ The views scope every object to the actor's courses first (404 otherwise); the c
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -56,35 +59,52 @@ def _enrollment_locked(*, actor, learner, course: CoursePage) -> Enrollment:
     return enrollment
 
 
-def _record(*, actor, learner, course, action, reason, quiz=None, module=None, **details) -> LearnerOverride:
-    return LearnerOverride.objects.create(
-        learner=learner,
-        course=course,
-        action=action,
-        quiz=quiz,
-        module=module,
-        reason=reason,
-        details=details,
-        created_by=actor,
-    )
+@dataclass
+class _Override:
+    """One override in progress: the learner's enrollment, locked, and the reason already checked."""
+
+    actor: object
+    learner: object
+    course: CoursePage
+    reason: str
+    enrollment: Enrollment
+
+    def record(self, action, *, quiz=None, module=None, **details) -> LearnerOverride:
+        return LearnerOverride.objects.create(
+            learner=self.learner,
+            course=self.course,
+            action=action,
+            quiz=quiz,
+            module=module,
+            reason=self.reason,
+            details=details,
+            created_by=self.actor,
+        )
+
+
+@contextmanager
+def _overriding(*, actor, learner, course: CoursePage, reason: str) -> Iterator[_Override]:
+    """The transaction of one override: course staff only, the learner's enrollment locked, and the quiz
+    engine's refusals (QuizError, a ValidationError) turned into an OverrideError, so nothing is written.
+    `reason` has been through _reason (callers check it first, before anything else they refuse)."""
+    with transaction.atomic():
+        enrollment = _enrollment_locked(actor=actor, learner=learner, course=course)
+        try:
+            yield _Override(actor, learner, course, reason, enrollment)
+        except QuizError as error:
+            raise OverrideError(error.message) from error
+        except ValidationError as error:
+            raise OverrideError(" ".join(error.messages)) from error
 
 
 def override_extra_attempts(*, actor, learner, quiz: Quiz, count: int, reason: str) -> LearnerOverride:
     reason = _reason(reason)
     if quiz.max_attempts is None:
         raise OverrideError("This quiz allows unlimited attempts: there is nothing to grant.")
-    with transaction.atomic():
-        _enrollment_locked(actor=actor, learner=learner, course=quiz.course)
-        try:
-            allowance = quiz_services.allowance_attempts_add(user=learner, quiz=quiz, count=count)
-        except QuizError as error:
-            raise OverrideError(error.message) from error
-        return _record(
-            actor=actor,
-            learner=learner,
-            course=quiz.course,
-            action=LearnerOverride.Action.EXTRA_ATTEMPTS,
-            reason=reason,
+    with _overriding(actor=actor, learner=learner, course=quiz.course, reason=reason) as override:
+        allowance = quiz_services.allowance_attempts_add(user=learner, quiz=quiz, count=count)
+        return override.record(
+            LearnerOverride.Action.EXTRA_ATTEMPTS,
             quiz=quiz,
             count=count,
             attempt_limit=attempt_limit(quiz, allowance),
@@ -93,20 +113,10 @@ def override_extra_attempts(*, actor, learner, quiz: Quiz, count: int, reason: s
 
 def override_quiz_reset(*, actor, learner, quiz: Quiz, reason: str) -> LearnerOverride:
     reason = _reason(reason)
-    with transaction.atomic():
-        _enrollment_locked(actor=actor, learner=learner, course=quiz.course)
-        try:
-            allowance = quiz_services.allowance_reset(user=learner, quiz=quiz)
-        except QuizError as error:
-            raise OverrideError(error.message) from error
-        return _record(
-            actor=actor,
-            learner=learner,
-            course=quiz.course,
-            action=LearnerOverride.Action.QUIZ_RESET,
-            reason=reason,
-            quiz=quiz,
-            reset_through=allowance.attempts_reset_through,
+    with _overriding(actor=actor, learner=learner, course=quiz.course, reason=reason) as override:
+        allowance = quiz_services.allowance_reset(user=learner, quiz=quiz)
+        return override.record(
+            LearnerOverride.Action.QUIZ_RESET, quiz=quiz, reset_through=allowance.attempts_reset_through
         )
 
 
@@ -128,22 +138,14 @@ def override_time_accommodation(
     if any(q.course_id != course.pk for q in quizzes):
         raise OverrideError("That quiz belongs to another course.")
     moved = 0
-    with transaction.atomic():
-        _enrollment_locked(actor=actor, learner=learner, course=course)
+    with _overriding(actor=actor, learner=learner, course=course, reason=reason) as override:
         for target in quizzes:
-            try:
-                _, attempts = quiz_services.allowance_time_set(
-                    user=learner, quiz=target, multiplier=multiplier, extra_minutes=extra_minutes
-                )
-            except ValidationError as error:
-                raise OverrideError(" ".join(error.messages)) from error
+            _, attempts = quiz_services.allowance_time_set(
+                user=learner, quiz=target, multiplier=multiplier, extra_minutes=extra_minutes
+            )
             moved += len(attempts)
-        return _record(
-            actor=actor,
-            learner=learner,
-            course=course,
-            action=LearnerOverride.Action.TIME_ACCOMMODATION,
-            reason=reason,
+        return override.record(
+            LearnerOverride.Action.TIME_ACCOMMODATION,
             quiz=quiz,
             multiplier=str(Decimal(multiplier).quantize(Decimal("0.01"))),
             extra_minutes=extra_minutes,
@@ -159,20 +161,13 @@ def override_module_complete(*, actor, learner, module: ModulePage, reason: str)
     course = CoursePage.objects.parent_of(module).first()
     if course is None:
         raise OverrideError("This module belongs to no course.")
-    with transaction.atomic():
-        enrollment = _enrollment_locked(actor=actor, learner=learner, course=course)
+    with _overriding(actor=actor, learner=learner, course=course, reason=reason) as pending:
+        enrollment = pending.enrollment
         if ModuleProgress.objects.filter(
             enrollment=enrollment, module=module, completed_at__isnull=False
         ).exists():
             raise OverrideError(f"“{module.title}” is already complete for {learner.display_name}.")
-        override = _record(
-            actor=actor,
-            learner=learner,
-            course=course,
-            action=LearnerOverride.Action.MODULE_COMPLETE,
-            reason=reason,
-            module=module,
-        )
+        override = pending.record(LearnerOverride.Action.MODULE_COMPLETE, module=module)
         module_mark_complete(enrollment=enrollment, module=module)
         certificate = Certificate.objects.filter(enrollment=enrollment).values_list("code", flat=True).first()
     override.certificate_code = certificate or ""
@@ -182,8 +177,8 @@ def override_module_complete(*, actor, learner, module: ModulePage, reason: str)
 def override_seat_time_waiver(*, actor, learner, course: CoursePage, reason: str) -> LearnerOverride:
     """Waive the minimum time on task for this learner in this course; the completion check runs again."""
     reason = _reason(reason)
-    with transaction.atomic():
-        enrollment = _enrollment_locked(actor=actor, learner=learner, course=course)
+    with _overriding(actor=actor, learner=learner, course=course, reason=reason) as pending:
+        enrollment = pending.enrollment
         if enrollment.seat_time_waived_at is not None:
             raise OverrideError(f"Seat time is already waived for {learner.display_name} in this course.")
         required = course.seat_time_minutes
@@ -192,12 +187,8 @@ def override_seat_time_waiver(*, actor, learner, course: CoursePage, reason: str
         )
         enrollment.seat_time_waived_at = timezone.now()
         enrollment.save(update_fields=["seat_time_waived_at"])
-        override = _record(
-            actor=actor,
-            learner=learner,
-            course=course,
-            action=LearnerOverride.Action.SEAT_TIME_WAIVER,
-            reason=reason,
+        override = pending.record(
+            LearnerOverride.Action.SEAT_TIME_WAIVER,
             required_minutes=required,
             minutes_done=reading // 60,  # reading time in the modules (quiz time not included)
         )
