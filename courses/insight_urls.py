@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import assessment_export, override_views, records_views
+from . import assessment_export, override_views, records_views, roster_views
 from . import insight_views as views
 
 urlpatterns = [
@@ -17,9 +17,14 @@ urlpatterns = [
 
 urlpatterns += [
     path("insight/courses/", records_views.course_records_view, name="insight_courses"),
-    path("insight/courses/<int:course_id>/roster/", records_views.roster_view, name="insight_roster"),
+    path("insight/courses/<int:course_id>/roster/", roster_views.roster_view, name="insight_roster"),
     path(
-        "insight/courses/<int:course_id>/roster.csv", records_views.roster_csv_view, name="insight_roster_csv"
+        "insight/courses/<int:course_id>/roster/results/",
+        roster_views.roster_results_view,
+        name="insight_roster_results",
+    ),
+    path(
+        "insight/courses/<int:course_id>/roster.csv", roster_views.roster_csv_view, name="insight_roster_csv"
     ),
     path(
         "insight/courses/<int:course_id>/evaluations/",

@@ -12,22 +12,16 @@ from django.views.generic import View
 from quizzes.models import Quiz
 
 from .data_export import learner_data, learner_data_response
-from .exports import csv_response, export_filename
-from .insight_views import InsightPage, PermissionMixin, can_see_records
+from .insight_views import CourseCsvView, InsightPage, PermissionMixin, can_see_records
 from .models import Enrollment
 from .override_selectors import learner_overrides
 from .permissions import sees_every_course, staff_courses
 from .roster import (
-    ROSTER_CSV_HEADER,
-    RosterFilters,
-    RosterRow,
     certificate_history,
     evaluation_comments,
     evaluation_csv_header,
     evaluation_csv_rows,
     evaluation_summary,
-    roster_csv_rows,
-    roster_rows,
 )
 
 # --- course records: roster and evaluations -----------------------------------------------------
@@ -62,39 +56,6 @@ class CourseRecordsListView(RecordsPage):
         return {**super().get_context_data(**kwargs), "courses": courses}
 
 
-class RosterFilterForm(forms.Form):
-    q = forms.CharField(
-        label="Search",
-        required=False,
-        max_length=100,
-        widget=forms.TextInput(attrs={"placeholder": "Name, e-mail, license or certificate code"}),
-    )
-    status = forms.ChoiceField(label="Enrollment status", required=False)
-    date_field = forms.ChoiceField(
-        label="Date", required=False, choices=[("enrolled", "Enrolled"), ("completed", "Completed")]
-    )
-    date_from = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-
-    def __init__(self, *args, **kwargs):
-
-        super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [("", "Any")] + list(Enrollment.Status.choices)
-
-    def filters(self):
-
-        if not self.is_valid():
-            return RosterFilters()
-        data = self.cleaned_data
-        return RosterFilters(
-            status=data["status"],
-            date_field=data["date_field"] or "enrolled",
-            date_from=data["date_from"],
-            date_to=data["date_to"],
-            search=data["q"],
-        )
-
-
 class CourseRecordsMixin:
     def load(self, request, **kwargs):
         self.course = _course(request.user, kwargs["course_id"])
@@ -107,45 +68,6 @@ class CourseRecordsMixin:
 
     def get_page_title(self):
         return f"{self.section}: {self.course.title}"
-
-
-ROSTER_PAGE_SIZE = 50
-
-
-class RosterView(CourseRecordsMixin, RecordsPage):
-    section = "Roster"
-    template_name = "courses/admin/roster.html"
-
-    def get_context_data(self, **kwargs):
-        form = RosterFilterForm(self.request.GET or None)
-        queryset, module_total, quiz_id = roster_rows(self.course, form.filters())
-        page = Paginator(queryset, ROSTER_PAGE_SIZE).get_page(self.request.GET.get("p"))
-        query = self.request.GET.copy()
-        query.pop("p", None)
-        return {
-            **super().get_context_data(**kwargs),
-            "course": self.course,
-            "form": form,
-            "page": page,
-            "rows": [RosterRow(enrollment, module_total) for enrollment in page.object_list],
-            "module_total": module_total,
-            "has_post_test": quiz_id is not None,
-            "query": query.urlencode(),
-            "csv_url": reverse("insight_roster_csv", args=[self.course.pk])
-            + (f"?{query.urlencode()}" if query else ""),
-        }
-
-
-class RosterCsvView(PermissionMixin, View):
-    permission_check = staticmethod(can_see_records)
-
-    def get(self, request, course_id):
-
-        course = _course(request.user, course_id)
-        queryset, module_total, _ = roster_rows(course, RosterFilterForm(request.GET or None).filters())
-        return csv_response(
-            export_filename("roster", course.slug), ROSTER_CSV_HEADER, roster_csv_rows(queryset, module_total)
-        )
 
 
 class EvaluationsView(CourseRecordsMixin, RecordsPage):
@@ -163,20 +85,17 @@ class EvaluationsView(CourseRecordsMixin, RecordsPage):
         }
 
 
-class EvaluationsCsvView(PermissionMixin, View):
-    permission_check = staticmethod(can_see_records)
+class EvaluationsCsvView(CourseCsvView):
+    export_name = "evaluations"
 
-    def get(self, request, course_id):
+    def get_header(self, course):
+        return evaluation_csv_header()
 
-        course = _course(request.user, course_id)
-        return csv_response(
-            export_filename("evaluations", course.slug), evaluation_csv_header(), evaluation_csv_rows(course)
-        )
+    def rows(self, course):
+        return evaluation_csv_rows(course)
 
 
 course_records_view = CourseRecordsListView.as_view()
-roster_view = RosterView.as_view()
-roster_csv_view = RosterCsvView.as_view()
 evaluations_view = EvaluationsView.as_view()
 evaluations_csv_view = EvaluationsCsvView.as_view()
 

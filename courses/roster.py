@@ -9,17 +9,16 @@ stays on the roster (marked inactive).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
 from decimal import Decimal
 
 from django.apps import apps as global_apps
-from django.db.models import Avg, Count, DecimalField, Exists, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Avg, Count, DecimalField, Exists, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
 from quizzes.models import Attempt, Quiz
 
 from .models import CertificateEvent, CourseEvaluation, CoursePage, Enrollment, ModulePage, ModuleProgress
+from .seat_time import quiz_seconds_by_learner, seat_time_required_seconds
 
 # Staff permissions the records pages need (granted to the Instructors group by records_permissions_grant).
 RECORDS_PERMISSIONS = [
@@ -27,17 +26,6 @@ RECORDS_PERMISSIONS = [
     ("courses", "certificate", "view_certificate"),
     ("courses", "courseevaluation", "view_courseevaluation"),
 ]
-
-DATE_FIELDS = {"enrolled": "enrolled_at", "completed": "completed_at"}
-
-
-@dataclass(frozen=True)
-class RosterFilters:
-    status: str = ""
-    date_field: str = "enrolled"
-    date_from: date | None = None
-    date_to: date | None = None
-    search: str = ""
 
 
 def live_module_ids(course: CoursePage) -> list[int]:
@@ -48,54 +36,26 @@ def final_quiz_id(course: CoursePage) -> int | None:
     return Quiz.objects.filter(course=course, module__isnull=True).values_list("pk", flat=True).first()
 
 
-def _day_start(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
-def filtered_enrollments(course: CoursePage, filters: RosterFilters):
-    enrollments = Enrollment.objects.filter(course=course)
-    if filters.status:
-        enrollments = enrollments.filter(status=filters.status)
-    field = DATE_FIELDS.get(filters.date_field, "enrolled_at")
-    if filters.date_from:
-        enrollments = enrollments.filter(**{f"{field}__gte": _day_start(filters.date_from)})
-    if filters.date_to:
-        enrollments = enrollments.filter(
-            **{f"{field}__lt": _day_start(filters.date_to) + timezone.timedelta(days=1)}
-        )
-    if filters.search:
-        term = filters.search.strip()
-        enrollments = enrollments.filter(
-            Q(user__legal_name__icontains=term)
-            | Q(user__username__icontains=term)
-            | Q(user__email__icontains=term)
-            | Q(user__license_number__icontains=term)
-            | Q(certificate__code__iexact=term)
-        )
-    return enrollments
-
-
-def roster_queryset(
-    course: CoursePage, filters: RosterFilters = RosterFilters(), *, module_ids=None, quiz_id=None
-):
-    """Enrollments with everything a roster row shows, in one query (module ids and quiz id passed in)."""
+def roster_queryset(course: CoursePage, enrollments=None, *, module_ids=None, quiz_id=None):
+    """Enrollments (the course's, or `enrollments` already filtered) with everything a roster row shows, in
+    one query (module ids and quiz id passed in)."""
     module_ids = live_module_ids(course) if module_ids is None else module_ids
+    progress = ModuleProgress.objects.filter(enrollment=OuterRef("pk")).order_by().values("enrollment")
     done = (
-        ModuleProgress.objects.filter(
-            enrollment=OuterRef("pk"), completed_at__isnull=False, module_id__in=module_ids
-        )
-        .order_by()
-        .values("enrollment")
+        progress.filter(completed_at__isnull=False, module_id__in=module_ids)
         .annotate(n=Count("pk"))
         .values("n")
     )
+    reading = progress.annotate(s=Sum("seconds_spent")).values("s")  # as seat_time.module_seconds counts
     attempts = Attempt.objects.filter(user=OuterRef("user_id"), quiz_id=quiz_id).order_by()
     graded = attempts.filter(score__isnull=False)
+    enrollments = Enrollment.objects.filter(course=course) if enrollments is None else enrollments
     return (
-        filtered_enrollments(course, filters)
+        enrollments.filter(course=course)
         .select_related("user", "certificate")
         .annotate(
             modules_done=Coalesce(Subquery(done, output_field=IntegerField()), Value(0)),
+            reading_seconds=Coalesce(Subquery(reading, output_field=IntegerField()), Value(0)),
             best_score=Subquery(
                 graded.order_by("-score").values("score")[:1],
                 output_field=DecimalField(max_digits=5, decimal_places=2),
@@ -117,6 +77,11 @@ def roster_queryset(
 class RosterRow:
     enrollment: Enrollment
     module_total: int
+    # What the roster page adds (roster_page_rows): time on task and what an instructor may act on.
+    seconds_on_task: int | None = None
+    seconds_required: int = 0
+    next_module: ModulePage | None = None  # the first live module not complete
+    open_quiz: Quiz | None = None  # the first quiz attempted and not passed
 
     @property
     def user(self):
@@ -140,12 +105,60 @@ class RosterRow:
         except Enrollment.certificate.RelatedObjectDoesNotExist:
             return None
 
+    @property
+    def seat_time_met(self) -> bool:
+        return self.seconds_on_task is not None and self.seconds_on_task >= self.seconds_required
 
-def roster_rows(course: CoursePage, filters: RosterFilters = RosterFilters()):
+
+def roster_rows(course: CoursePage, enrollments=None):
     """(rows queryset, module total, final quiz id): three queries, then rows as they are read."""
     module_ids = live_module_ids(course)
     quiz_id = final_quiz_id(course)
-    return roster_queryset(course, filters, module_ids=module_ids, quiz_id=quiz_id), len(module_ids), quiz_id
+    queryset = roster_queryset(course, enrollments, module_ids=module_ids, quiz_id=quiz_id)
+    return queryset, len(module_ids), quiz_id
+
+
+def roster_page_rows(course: CoursePage, enrollments: list[Enrollment], module_total: int) -> list[RosterRow]:
+    """Rows for one page of the roster (annotated enrollments): time on task, the next module to complete and
+    the quiz the learner is working on, for the per-learner actions. Four queries whatever the page's size."""
+    enrollments = list(enrollments)
+    if not enrollments:
+        return []
+    user_ids = [e.user_id for e in enrollments]
+    quiz_seconds = quiz_seconds_by_learner(course.pk, user_ids)
+    modules = list(ModulePage.objects.child_of(course).live().only("pk", "title", "path").order_by("path"))
+    completed = set(
+        ModuleProgress.objects.filter(enrollment__in=enrollments, completed_at__isnull=False).values_list(
+            "enrollment_id", "module_id"
+        )
+    )
+    quizzes = sorted(
+        Quiz.objects.filter(course=course)
+        .select_related("module")
+        .only("pk", "title", "max_attempts", "module__path"),
+        key=lambda q: (q.module_id is None, q.module.path if q.module_id else ""),
+    )
+    tried = {
+        (row["user_id"], row["quiz_id"]): row["passes"]
+        for row in Attempt.objects.filter(quiz__in=quizzes, user_id__in=user_ids)
+        .order_by()
+        .values("user_id", "quiz_id")
+        .annotate(passes=Count("pk", filter=Q(passed=True)))
+    }
+    rows = []
+    for e in enrollments:
+        e.course = course  # seat_time_required_seconds reads it: no query per row
+        rows.append(
+            RosterRow(
+                e,
+                module_total,
+                seconds_on_task=e.reading_seconds + quiz_seconds.get(e.user_id, 0),
+                seconds_required=seat_time_required_seconds(e),
+                next_module=next((m for m in modules if (e.pk, m.pk) not in completed), None),
+                open_quiz=next((q for q in quizzes if tried.get((e.user_id, q.pk)) == 0), None),
+            )
+        )
+    return rows
 
 
 ROSTER_CSV_HEADER = [

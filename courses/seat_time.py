@@ -60,22 +60,32 @@ def _attempt_seconds(started_at, submitted_at, time_limit_minutes, grace_seconds
     return int(min(submitted_at - started_at, cap).total_seconds())
 
 
+def _attempt_seconds_by(attempts, key: str) -> dict[int, int]:
+    """{value of `key`: seconds of the graded attempts among `attempts`}, in one query."""
+    totals: dict[int, int] = defaultdict(int)
+    rows = (
+        attempts.exclude(status=AttemptStatus.IN_PROGRESS)
+        .order_by()
+        .values_list(key, "started_at", "submitted_at", "quiz__time_limit_minutes", "quiz__grace_seconds")
+    )
+    for value, *attempt in rows:
+        totals[value] += _attempt_seconds(*attempt)
+    return totals
+
+
 def quiz_seconds_by_course(user, course_ids) -> dict[int, int]:
     """{course id: seconds of this learner's graded attempts at the course's quizzes}, in one query."""
-    totals: dict[int, int] = defaultdict(int)
     if not course_ids:
-        return totals
-    rows = (
-        Attempt.objects.filter(user=user, quiz__course_id__in=course_ids)
-        .exclude(status=AttemptStatus.IN_PROGRESS)
-        .order_by()
-        .values_list(
-            "quiz__course_id", "started_at", "submitted_at", "quiz__time_limit_minutes", "quiz__grace_seconds"
-        )
+        return defaultdict(int)
+    return _attempt_seconds_by(
+        Attempt.objects.filter(user=user, quiz__course_id__in=course_ids), "quiz__course_id"
     )
-    for course_id, *attempt in rows:
-        totals[course_id] += _attempt_seconds(*attempt)
-    return totals
+
+
+def quiz_seconds_by_learner(course_id: int, user_ids) -> dict[int, int]:
+    """{learner id: seconds of their graded attempts at this course's quizzes}, in one query (the roster)."""
+    attempts = Attempt.objects.filter(quiz__course_id=course_id, user_id__in=list(user_ids))
+    return _attempt_seconds_by(attempts, "user_id")
 
 
 def module_seconds(enrollment: Enrollment) -> int:

@@ -4,7 +4,9 @@ and the quizzes menu (question bank, course-scoped quizzes, generator, item anal
 
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path, reverse
+from django.utils.html import format_html
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.views import generic
@@ -29,6 +31,7 @@ from .enrollment_code_views import (
     enrollment_codes_view,
     enrollment_home_view,
 )
+from .home_panels import attention_panels
 from .insight_views import can_see_item_analysis, can_see_records
 from .models import CourseInstructor, CoursePage, Provider
 from .question_generation_views import generate_questions_view
@@ -297,3 +300,16 @@ def enrollment_menu_item():
         order=262,
         check=can_enroll_learners,
     )
+
+
+# --- the admin home and course staff's styles ----------------------------------------------------------
+
+
+@hooks.register("construct_homepage_panels")
+def needs_attention_panels(request, panels):
+    panels.extend(attention_panels(request))
+
+
+@hooks.register("insert_global_admin_css")
+def course_staff_admin_css():
+    return format_html('<link rel="stylesheet" href="{}">', static("courses/admin.css"))

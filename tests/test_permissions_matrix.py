@@ -722,6 +722,9 @@ ADMIN_MATRIX: dict[str, AdminCase] = {  # route -> who gets what (learners and v
     "admin/insight/courses/<int:course_id>/roster/": AdminCase(
         200, 404, 200, kwargs=lambda w: [w.course_a.pk]
     ),
+    "admin/insight/courses/<int:course_id>/roster/results/": AdminCase(
+        200, 404, 200, kwargs=lambda w: [w.course_a.pk]
+    ),
     "admin/insight/courses/<int:course_id>/roster.csv": AdminCase(
         200, 404, 200, kwargs=lambda w: [w.course_a.pk]
     ),

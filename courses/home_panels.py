@@ -1,0 +1,171 @@
+"""The admin home's "needs attention" panels (Wagtail's construct_homepage_panels, courses/wagtail_hooks.py):
+one Component per kind of trouble, each reading courses/attention.py for the viewer's courses only and
+linking every row to where it is dealt with. Shown to course staff (courses.insight_views.can_see_records);
+a panel with nothing to show says so.
+"""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from wagtail.admin.ui.components import Component
+
+from . import attention
+from .admin_views import can_manage_certificates
+from .insight_views import can_see_records
+from .permissions import staff_courses
+
+
+class AttentionPanel(Component):
+    order = 90  # above Wagtail's own panels (moderation 210+, recent edits 250)
+    heading = ""
+    panel_id = ""
+
+    def __init__(self, request):
+        self.request = request
+
+    @property
+    def user(self):
+        return self.request.user
+
+    def get_context_data(self, parent_context=None):
+        return {"panel_id": self.panel_id, "heading": self.heading, **self.contents()}
+
+    def contents(self) -> dict:
+        raise NotImplementedError
+
+
+def learner_record_url(user_id, course_id) -> str:
+    return reverse("insight_learner", args=[user_id]) + f"#course-{course_id}"
+
+
+class LearnersPanel(AttentionPanel):
+    heading = "Learners who may need help"
+    panel_id = "attention-learners"
+    template_name = "courses/admin/home/learners_panel.html"
+    order = 91
+
+    def contents(self):
+        out = attention.learners_out_of_attempts(self.user)
+        stalled = attention.learners_stalled(self.user)
+        return {
+            "out_of_attempts": [
+                {
+                    "row": row,
+                    "record_url": learner_record_url(row.learner.pk, row.quiz.course_id),
+                    "grant_url": reverse(
+                        "insight_learner_override", args=[row.learner.pk, "extra-attempts", row.quiz.pk]
+                    ),
+                }
+                for row in out.rows
+            ],
+            "out_total": out.total,
+            "out_more": out.more,
+            "stalled": [
+                {"enrollment": e, "record_url": learner_record_url(e.user_id, e.course_id)}
+                for e in stalled.rows
+            ],
+            "stalled_total": stalled.total,
+            "stalled_more": stalled.more,
+            "stalled_days": attention.STALLED_AFTER.days,
+            "attention_url": reverse("insight_attention"),
+        }
+
+
+class FlaggedQuestionsPanel(AttentionPanel):
+    heading = "Questions flagged by item analysis"
+    panel_id = "attention-questions"
+    template_name = "courses/admin/home/questions_panel.html"
+    order = 92
+
+    def contents(self):
+        flagged, analysed = attention.flagged_questions(self.user)
+        return {
+            "rows": [
+                {
+                    "item": item,
+                    "analysis_url": reverse("insight_item_analysis", args=[item.quiz.pk])
+                    + "#section-flagged",
+                    "edit_url": reverse(
+                        "wagtailsnippets_quizzes_question:edit", args=[item.stat.question_id]
+                    ),
+                }
+                for item in flagged.rows
+            ],
+            "total": flagged.total,
+            "more": flagged.more,
+            "analysed": analysed,
+            "analysed_max": attention.ANALYSED_QUIZZES,
+            "index_url": reverse("insight_quizzes"),
+        }
+
+
+class CertificatesPanel(AttentionPanel):
+    heading = "Certificates failed or stuck"
+    panel_id = "attention-certificates"
+    template_name = "courses/admin/home/certificates_panel.html"
+    order = 93
+
+    def contents(self):
+        found = attention.certificates_in_trouble(self.user)
+        manage = can_manage_certificates(self.user)
+
+        def url(certificate):
+            if manage:
+                return reverse("courses_certificate", args=[certificate.pk])
+            roster = reverse("insight_roster", args=[certificate.enrollment.course_id])
+            return f"{roster}?q={certificate.code}"
+
+        return {
+            "rows": [{"certificate": c, "url": url(c)} for c in found.rows],
+            "total": found.total,
+            "more": found.more,
+            "pending_minutes": int(attention.CERTIFICATE_PENDING_FOR.total_seconds() // 60),
+            "index_url": reverse("courses_certificates") if manage else "",
+        }
+
+
+class EvaluationsPanel(AttentionPanel):
+    heading = "New evaluations with comments"
+    panel_id = "attention-evaluations"
+    template_name = "courses/admin/home/evaluations_panel.html"
+    order = 94
+
+    def contents(self):
+        found = attention.new_evaluations(self.user)
+        return {
+            "rows": [
+                {"evaluation": e, "url": reverse("insight_evaluations", args=[e.enrollment.course_id])}
+                for e in found.rows
+            ],
+            "total": found.total,
+            "more": found.more,
+            "days": attention.NEW_EVALUATIONS.days,
+        }
+
+
+class ModerationPanel(AttentionPanel):
+    heading = "Course drafts awaiting moderation"
+    panel_id = "attention-moderation"
+    template_name = "courses/admin/home/moderation_panel.html"
+    order = 95
+
+    def contents(self):
+        found = attention.drafts_in_moderation(self.user)
+        return {
+            "rows": [
+                {"item": item, "url": reverse("wagtailadmin_pages:edit", args=[item.page.pk])}
+                for item in found.rows
+            ],
+            "total": found.total,
+            "more": found.more,
+        }
+
+
+PANELS = (LearnersPanel, FlaggedQuestionsPanel, CertificatesPanel, EvaluationsPanel, ModerationPanel)
+
+
+def attention_panels(request) -> list[AttentionPanel]:
+    """The panels for this user: none for anyone who sees no course records or teaches no course."""
+    if not can_see_records(request.user) or not staff_courses(request.user).exists():
+        return []
+    return [panel(request) for panel in PANELS]
