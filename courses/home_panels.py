@@ -33,6 +33,11 @@ class AttentionPanel(Component):
     def contents(self) -> dict:
         raise NotImplementedError
 
+    @staticmethod
+    def listed(listing: attention.Listing, row) -> dict:
+        """The template's rows (`row` makes one from each item), the full count and how many are left out."""
+        return {"rows": [row(item) for item in listing.rows], "total": listing.total, "more": listing.more}
+
 
 def learner_record_url(user_id, course_id) -> str:
     return reverse("insight_learner", args=[user_id]) + f"#course-{course_id}"
@@ -79,20 +84,16 @@ class FlaggedQuestionsPanel(AttentionPanel):
 
     def contents(self):
         flagged, analysed = attention.flagged_questions(self.user)
+
+        def row(item):
+            return {
+                "item": item,
+                "analysis_url": reverse("insight_item_analysis", args=[item.quiz.pk]) + "#section-flagged",
+                "edit_url": reverse("wagtailsnippets_quizzes_question:edit", args=[item.stat.question_id]),
+            }
+
         return {
-            "rows": [
-                {
-                    "item": item,
-                    "analysis_url": reverse("insight_item_analysis", args=[item.quiz.pk])
-                    + "#section-flagged",
-                    "edit_url": reverse(
-                        "wagtailsnippets_quizzes_question:edit", args=[item.stat.question_id]
-                    ),
-                }
-                for item in flagged.rows
-            ],
-            "total": flagged.total,
-            "more": flagged.more,
+            **self.listed(flagged, row),
             "analysed": analysed,
             "analysed_max": attention.ANALYSED_QUIZZES,
             "index_url": reverse("insight_quizzes"),
@@ -116,9 +117,7 @@ class CertificatesPanel(AttentionPanel):
             return f"{roster}?q={certificate.code}"
 
         return {
-            "rows": [{"certificate": c, "url": url(c)} for c in found.rows],
-            "total": found.total,
-            "more": found.more,
+            **self.listed(found, lambda c: {"certificate": c, "url": url(c)}),
             "pending_minutes": int(attention.CERTIFICATE_PENDING_FOR.total_seconds() // 60),
             "index_url": reverse("courses_certificates") if manage else "",
         }
@@ -133,12 +132,13 @@ class EvaluationsPanel(AttentionPanel):
     def contents(self):
         found = attention.new_evaluations(self.user)
         return {
-            "rows": [
-                {"evaluation": e, "url": reverse("insight_evaluations", args=[e.enrollment.course_id])}
-                for e in found.rows
-            ],
-            "total": found.total,
-            "more": found.more,
+            **self.listed(
+                found,
+                lambda e: {
+                    "evaluation": e,
+                    "url": reverse("insight_evaluations", args=[e.enrollment.course_id]),
+                },
+            ),
             "days": attention.NEW_EVALUATIONS.days,
         }
 
@@ -151,14 +151,9 @@ class ModerationPanel(AttentionPanel):
 
     def contents(self):
         found = attention.drafts_in_moderation(self.user)
-        return {
-            "rows": [
-                {"item": item, "url": reverse("wagtailadmin_pages:edit", args=[item.page.pk])}
-                for item in found.rows
-            ],
-            "total": found.total,
-            "more": found.more,
-        }
+        return self.listed(
+            found, lambda item: {"item": item, "url": reverse("wagtailadmin_pages:edit", args=[item.page.pk])}
+        )
 
 
 PANELS = (LearnersPanel, FlaggedQuestionsPanel, CertificatesPanel, EvaluationsPanel, ModerationPanel)

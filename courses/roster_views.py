@@ -151,12 +151,13 @@ class RosterView(PermissionMixin, BaseListingView):
                 accessor=lambda row: row.user.legal_name or row.user.username,
                 sort_key="user__legal_name",
                 get_url=self.record_url,
+                width="24%",
             ),
-            RosterColumn("status", label="Status", sort_key="status"),
-            RosterColumn("progress", label="Progress", sort_key="modules_done"),
-            RosterColumn("time", label="Time on task"),
-            RosterColumn("post_test", label="Post-test", sort_key="best_score"),
-            RosterColumn("certificate", label="Certificate", sort_key="certificate__status"),
+            RosterColumn("status", label="Status", sort_key="status", width="17%"),
+            RosterColumn("progress", label="Progress", sort_key="modules_done", width="13%"),
+            RosterColumn("time", label="Time on task", width="15%"),
+            RosterColumn("post_test", label="Post-test", sort_key="best_score", width="13%"),
+            RosterColumn("certificate", label="Certificate", sort_key="certificate__status", width="18%"),
         ]
 
     def record_url(self, row):

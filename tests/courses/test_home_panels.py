@@ -3,7 +3,6 @@ course's instructor and for provider-wide staff; nothing of it for another cours
 states; queries bounded whatever the number of courses and learners."""
 
 from datetime import timedelta
-from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group
@@ -19,7 +18,7 @@ from courses.home_panels import PANELS, attention_panels
 from courses.models import Certificate, CourseEvaluation, Enrollment
 from courses.roster import records_permissions_grant
 from courses.services import course_instructor_assign
-from quizzes.models import Attempt, AttemptStatus
+from tests.courses.test_roster import graded_attempt
 from tests.factories import InstructorFactory, UserFactory, course_create, module_create
 from tests.quizzes import factories as qf
 from tests.quizzes.test_item_analysis import MATRIX, record_attempts
@@ -35,17 +34,7 @@ def _trouble(course, module, tag):
     stuck = UserFactory(legal_name=f"Stuck {tag}")
     quiz = qf.quiz_create(course, module, title=f"Quiz {tag}", max_attempts=1)
     Enrollment.objects.create(user=stuck, course=course, last_active_at=now)
-    Attempt.objects.create(
-        user=stuck,
-        quiz=quiz,
-        number=1,
-        status=AttemptStatus.SUBMITTED,
-        started_at=now - timedelta(minutes=5),
-        submitted_at=now,
-        score=Decimal("20"),
-        passed=False,
-        snapshot={"questions": []},
-    )
+    graded_attempt(stuck, quiz, 1, "20.00", False)
     quiet = UserFactory(legal_name=f"Quiet {tag}")
     Enrollment.objects.create(user=quiet, course=course, last_active_at=now - timedelta(days=20))
     busy = UserFactory(legal_name=f"Busy {tag}")
