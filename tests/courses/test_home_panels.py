@@ -19,7 +19,7 @@ from courses.models import Certificate, CourseEvaluation, Enrollment
 from courses.roster import records_permissions_grant
 from courses.services import course_instructor_assign
 from tests.courses.test_roster import graded_attempt
-from tests.factories import InstructorFactory, UserFactory, course_create, module_create
+from tests.factories import InstructorFactory, ProviderAdminFactory, UserFactory, course_create, module_create
 from tests.quizzes import factories as qf
 from tests.quizzes.test_item_analysis import MATRIX, record_attempts
 
@@ -140,12 +140,13 @@ def test_another_courses_instructor_sees_nothing_of_it(client, staff):
 
 def test_provider_wide_staff_see_every_course_and_the_certificate_admin(client, staff):
     trouble_b = _trouble(staff["other_course"], staff["other_module"], "B")
-    client.force_login(UserFactory(is_superuser=True, is_staff=True, groups=[]))
-    html = client.get(reverse("wagtailadmin_home")).content.decode()
-    for text in staff["trouble"]["shown"] + trouble_b["shown"]:
-        assert text in html, text
     failed = Certificate.objects.get(code="FAIL-B")
-    assert reverse("courses_certificate", args=[failed.pk]) in html
+    for user in (UserFactory(is_superuser=True, is_staff=True, groups=[]), ProviderAdminFactory()):
+        client.force_login(user)
+        html = client.get(reverse("wagtailadmin_home")).content.decode()
+        for text in staff["trouble"]["shown"] + trouble_b["shown"]:
+            assert text in html, (user, text)
+        assert reverse("courses_certificate", args=[failed.pk]) in html, user
 
 
 def test_learners_and_instructors_without_a_course_get_no_panels(rf, staff, learner):
