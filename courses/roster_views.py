@@ -115,7 +115,7 @@ def learner_actions(row) -> list[Button]:
                 icon_name="check",
             )
         )
-    if not row.enrollment.seat_time_waived_at:
+    if not row.seat_time_met:  # met, or waived already (nothing required then)
         buttons.append(
             Button("Waive the seat time", override("waive-seat-time", course_id), icon_name="resubmit")
         )

@@ -56,6 +56,8 @@ def test_actions_open_the_overrides_on_what_the_learner_is_working_on(
     post_test.max_attempts = 3
     post_test.save(update_fields=["max_attempts"])
     ana, bob, cleo = (roster[name].user for name in ("ana", "bob", "cleo"))
+    roster["cleo"].seat_time_waived_at = timezone.now()
+    roster["cleo"].save(update_fields=["seat_time_waived_at"])
     html = records_staff.get(reverse("insight_roster", args=[course.pk])).content.decode()
     # bob tried the post-test and has not passed it; module 2 is his next module
     for url in (
@@ -74,6 +76,7 @@ def test_actions_open_the_overrides_on_what_the_learner_is_working_on(
     # cleo never tried a quiz: no quiz action; her next module is the first
     assert _override_url(cleo, "reset-quiz", post_test) not in html
     assert _override_url(cleo, "complete-module", modules[0]) in html
+    assert _override_url(cleo, "waive-seat-time", course) not in html  # waived already
     # the action opens the override form
     assert records_staff.get(_override_url(bob, "extra-attempts", post_test)).status_code == 200
 
