@@ -351,6 +351,10 @@ def test_an_instructor_uploads_a_video_into_the_private_store(client, instructor
     listing = client.get(reverse("wagtailmedia:index")).content.decode()
     assert reverse("courses:lesson_media_file", args=[media.pk]) in listing
     assert client.get(reverse("courses:lesson_media_file", args=[media.pk])).status_code == 200
+    edit = client.get(reverse("wagtailmedia:edit", args=[media.pk])).content.decode()
+    assert reverse("courses:lesson_media_file", args=[media.pk]) in edit  # the file's link: the staff view
+    chooser = client.get(reverse("wagtailmedia:chooser_typed", args=["video"]))
+    assert chooser.status_code == 200 and "Demo" in chooser.content.decode()
 
 
 def test_the_admin_refuses_an_oversized_or_wrong_kind_of_file(client, instructor, settings):
