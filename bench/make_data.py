@@ -141,6 +141,7 @@ def course_build():
     from cms.services import site_tree_ensure
     from courses.models import CoursePage, ModulePage, Provider
     from quizzes.models import Question, QuestionKind, QuestionOption, Quiz, QuizRule, Topic
+    from quizzes.topics import topics_ensure
 
     _, catalogue = site_tree_ensure()
     provider = Provider.objects.create(
@@ -164,6 +165,7 @@ def course_build():
         course.add_child(instance=ModulePage(title=f"Bench module {m + 1}", slug=f"bench-module-{m + 1}"))
         for m in range(MODULES)
     ]
+    topics_ensure()
     topics = [Topic.ATTACHMENTS, Topic.REFERRED_PAIN, Topic.RED_FLAGS, Topic.GENERAL]
     questions = []
     for n in range(POOL):
@@ -171,7 +173,7 @@ def course_build():
         question = Question(
             stem=f"Bench question {n + 1}: which answer is right?",
             module=module,
-            topic=topics[n % len(topics)],
+            topic_id=topics[n % len(topics)],
             explanation="Bench explanation.",
         )
         if n % 5 == 3:
@@ -195,7 +197,7 @@ def course_build():
     quiz = Quiz(
         title="Bench post-test", course=course, module=None, pass_mark=PASS_MARK, shuffle_choices=False
     )
-    quiz.rules = [QuizRule(topic="", count=PER_ATTEMPT)]
+    quiz.rules = [QuizRule(topic_id=None, count=PER_ATTEMPT)]
     quiz.save()
     return course, modules, quiz, questions
 

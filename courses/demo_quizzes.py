@@ -75,10 +75,10 @@ def _module_blueprint(module, draw: int) -> list:
     )
     application = min(MODULE_QUIZ_APPLICATION, families, draw - 1)
     if application < MODULE_QUIZ_APPLICATION:
-        return [QuizRule(topic="", count=draw, sort_order=0)]
+        return [QuizRule(topic_id=None, count=draw, sort_order=0)]
     return [
-        QuizRule(topic="", cognitive_level=CognitiveLevel.APPLICATION, count=application, sort_order=0),
-        QuizRule(topic="", count=draw - application, sort_order=1),
+        QuizRule(topic_id=None, cognitive_level=CognitiveLevel.APPLICATION, count=application, sort_order=0),
+        QuizRule(topic_id=None, count=draw - application, sort_order=1),
     ]
 
 
@@ -107,7 +107,7 @@ def _final_quiz_ensure(course) -> str:
         shuffle_choices=True,
     )
     quiz.rules = [
-        QuizRule(topic=topic, cognitive_level=level, count=count, sort_order=n)
+        QuizRule(topic_id=topic or None, cognitive_level=level, count=count, sort_order=n)
         for n, (topic, level, count) in enumerate(FINAL_RULES)
     ]
     quiz.save()

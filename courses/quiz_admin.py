@@ -6,23 +6,26 @@ quizzes: every view that looks a quiz up by its id goes through `CourseScopedObj
 another course's quiz is "not found" (404).
 """
 
-from functools import reduce
+from functools import cached_property, reduce
 from operator import or_
 
 from django.db.models import Q
 from django.http import Http404
+from django.urls import path, reverse
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.panels import ObjectList
+from wagtail.admin.panels import ObjectList, TabbedInterface
 from wagtail.admin.ui.tables import Column, UpdatedAtColumn
+from wagtail.admin.widgets import HeaderButton
 from wagtail.snippets.views import snippets as snippet_views
 
 from quizzes.models import Attempt, Quiz
-from quizzes.viewsets import QuestionViewSet
+from quizzes.viewsets import QuestionViewSet, TopicViewSet
 
 from .models import ModulePage
 from .override_selectors import quizzes_with_overrides
 from .permissions import sees_every_course, staff_courses
+from .quiz_pool_views import PoolQuestionCreateView, QuizPoolAddView, QuizPoolPanel, QuizPreviewView
 
 QUIZZES_MENU_HOOK = "register_quizzes_menu_item"
 
@@ -59,7 +62,13 @@ class CourseScopedObjectMixin:
 
 
 class QuizEditView(CourseScopedObjectMixin, snippet_views.EditView):
-    pass
+    @cached_property
+    def header_buttons(self):
+        preview = reverse("wagtailsnippets_quizzes_quiz:preview", args=[self.object.pk])
+        return [
+            *super().header_buttons,
+            HeaderButton("Preview as a learner", url=preview, icon_name="view", attrs={"target": "_blank"}),
+        ]
 
 
 class QuizCopyView(CourseScopedObjectMixin, snippet_views.CopyView):
@@ -109,7 +118,10 @@ class QuizViewSet(snippet_views.SnippetViewSet):
     icon = "tasks"
     menu_label = "Quizzes and post-tests"
     menu_name = "quizzes"
-    edit_handler = ObjectList(Quiz.panels, base_form_class=QuizAdminForm)
+    edit_handler = TabbedInterface(
+        [ObjectList(Quiz.panels, heading="Quiz"), ObjectList([QuizPoolPanel()], heading="Question pool")],
+        base_form_class=QuizAdminForm,
+    )
     edit_view_class = QuizEditView
     copy_view_class = QuizCopyView
     usage_view_class = QuizUsageView
@@ -134,9 +146,22 @@ class QuizViewSet(snippet_views.SnippetViewSet):
     def get_queryset(self, request):
         return Quiz.objects.filter(course__in=staff_courses(request.user)).select_related("course", "module")
 
+    def get_urlpatterns(self):
+        return [
+            *super().get_urlpatterns(),
+            path("pool/<int:pk>/add/", QuizPoolAddView.as_view(), name="pool_add"),
+            path("preview/<int:pk>/", QuizPreviewView.as_view(), name="preview"),
+        ]
+
+
+class CourseQuestionViewSet(QuestionViewSet):
+    """The question bank, whose add view also takes a quiz and module to add the new question to."""
+
+    add_view_class = PoolQuestionCreateView
+
 
 class QuizzesGroup(snippet_views.SnippetViewSetGroup):
-    items = (QuestionViewSet, QuizViewSet)
+    items = (CourseQuestionViewSet, QuizViewSet, TopicViewSet)
     menu_label = "Quizzes"
     menu_name = "quizzes-menu"
     menu_icon = "help"

@@ -3,9 +3,17 @@
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from .models import critical_errors, question_errors
+from .widgets import BodyMapZonesWidget
 
 
 class QuestionAdminForm(WagtailAdminModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        zones = self.fields.get("correct_zones")
+        if zones is not None:
+            zones.to_field_name = "code"  # the body map posts zone codes, as on the learner's page
+            zones.widget = BodyMapZonesWidget()
+
     def clean(self):
         cleaned = super().clean()
         self.instance._options_checked_by_form = True

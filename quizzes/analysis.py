@@ -276,7 +276,7 @@ def item_analysis(quiz, *, min_responses: int | None = None) -> ItemAnalysis:
     k = group_size(n)
     groups = response_groups(quiz, cutoffs(attempts, k)) if n else []
     sums = question_sums(groups)
-    questions = Question.objects.in_bulk([row["question_id"] for row in sums])
+    questions = Question.objects.select_related("topic").in_bulk([row["question_id"] for row in sums])
     stats = [_question_stat(row, questions.get(row["question_id"])) for row in sums]
     stats = [s for s in stats if s is not None]
     choices_attach(stats, answer_counts(groups))
@@ -288,7 +288,7 @@ def item_analysis(quiz, *, min_responses: int | None = None) -> ItemAnalysis:
             c.attracts_upper for c in stat.choices
         )
         stat.flags = item_flags(stat.facility, stat.discrimination, misleading)
-    stats.sort(key=lambda s: (questions[s.question_id].topic, s.question_id))  # the question bank's order
+    stats.sort(key=lambda s: (questions[s.question_id].topic_id, s.question_id))  # the question bank's order
     summary = _summary(agg, stats)
     return ItemAnalysis(quiz=quiz, summary=summary, questions=stats, group_size=k, min_responses=minimum)
 
@@ -305,7 +305,7 @@ def _question_stat(row: dict, question) -> QuestionStat | None:
         stem=question.stem,
         kind=question.kind,
         kind_label=question.get_kind_display(),
-        topic=question.get_topic_display(),
+        topic=question.topic.name,
         critical=question.critical,
         responses=n,
         omitted=row["omitted"],

@@ -6,6 +6,7 @@ Answers and keys share one JSON shape per kind (see quizzes/grading.py):
 - matching: {left option public id: right-hand token}; ordering: {option public id: position from 1}
 """
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -22,6 +23,8 @@ from wagtail.models import Orderable, PreviewableMixin, RevisionMixin
 from wagtail.search import index
 
 from content.models import ActionLevel
+
+from .topics import Topic
 
 PUBLIC_ID_LENGTH = 10
 PUBLIC_ID_CHARS = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -43,13 +46,6 @@ class QuestionKind(models.TextChoices):
 
 
 ONE_CORRECT_KINDS = {QuestionKind.SINGLE_CHOICE, QuestionKind.TRUE_FALSE, QuestionKind.CASE_VIGNETTE}
-
-
-class Topic(models.TextChoices):
-    ATTACHMENTS = "attachments", "Attachments"
-    REFERRED_PAIN = "referred_pain", "Referred pain"
-    RED_FLAGS = "red_flags", "Red flags"
-    GENERAL = "general", "General"
 
 
 class CognitiveLevel(models.TextChoices):
@@ -88,7 +84,15 @@ class Question(PreviewableMixin, RevisionMixin, index.Indexed, ClusterableModel)
     explanation = models.TextField(
         blank=True, help_text="Shown after submission when the quiz policy allows."
     )
-    topic = models.CharField(max_length=20, choices=Topic.choices, default=Topic.GENERAL)
+    topic = models.ForeignKey(
+        Topic,
+        to_field="slug",
+        db_column="topic",
+        default=Topic.GENERAL,
+        on_delete=models.PROTECT,
+        related_name="questions",
+        help_text="What the quiz rules draw by; add topics under Quizzes → Topics.",
+    )
     muscle = models.ForeignKey(
         "content.Muscle", null=True, blank=True, on_delete=models.SET_NULL, related_name="questions"
     )
@@ -160,7 +164,8 @@ class Question(PreviewableMixin, RevisionMixin, index.Indexed, ClusterableModel)
                 "<p><b>Options</b>: single choice, true/false and case vignette need exactly one correct option; "
                 "multiple response at least one. Matching: each option is a pair (text ↔ match text); an option "
                 "with only a match text is an extra right-hand distractor. Ordering: list the items in the "
-                "correct order (at least 3). Body map: tick the correct zones below, no options needed.</p>"
+                "correct order (at least 3). Body map: no options; click the correct zones on the map below "
+                "(or tick them in the list beside it).</p>"
             ),
             heading="How to fill in the options",
         ),
@@ -168,7 +173,14 @@ class Question(PreviewableMixin, RevisionMixin, index.Indexed, ClusterableModel)
         FieldPanel("correct_zones", heading="Body map: correct zones"),
         MultiFieldPanel(
             [
-                FieldRowPanel([FieldPanel("topic"), FieldPanel("difficulty"), FieldPanel("cognitive_level")]),
+                FieldRowPanel(
+                    # a plain select: Topic is a snippet, and its chooser would look topics up by id, not slug
+                    [
+                        FieldPanel("topic", widget=forms.Select),
+                        FieldPanel("difficulty"),
+                        FieldPanel("cognitive_level"),
+                    ]
+                ),
                 FieldPanel("family"),
                 FieldPanel("muscle"),
                 FieldPanel("red_flag"),
@@ -194,7 +206,7 @@ class Question(PreviewableMixin, RevisionMixin, index.Indexed, ClusterableModel)
     ]
 
     class Meta:
-        ordering = ["topic", "pk"]
+        ordering = ["topic_id", "pk"]
         indexes = [models.Index(fields=["module", "topic"])]
 
     def __str__(self):
@@ -424,7 +436,16 @@ class Quiz(ClusterableModel):
 
 class QuizRule(Orderable):
     quiz = ParentalKey(Quiz, on_delete=models.CASCADE, related_name="rules")
-    topic = models.CharField(max_length=20, choices=Topic.choices, blank=True, help_text="Empty = any topic.")
+    topic = models.ForeignKey(
+        Topic,
+        to_field="slug",
+        db_column="topic",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Empty = any topic.",
+    )
     tag = models.CharField(max_length=100, blank=True, help_text="Optional: only questions with this tag.")
     cognitive_level = models.CharField(
         max_length=12, choices=CognitiveLevel.choices, blank=True, help_text="Empty = recall or application."
@@ -433,13 +454,18 @@ class QuizRule(Orderable):
 
     panels = [
         FieldRowPanel(
-            [FieldPanel("topic"), FieldPanel("cognitive_level"), FieldPanel("tag"), FieldPanel("count")]
+            [
+                FieldPanel("topic", widget=forms.Select),
+                FieldPanel("cognitive_level"),
+                FieldPanel("tag"),
+                FieldPanel("count"),
+            ]
         )
     ]
 
     def __str__(self):
         parts = [
-            self.get_topic_display() if self.topic else "",
+            str(self.topic) if self.topic_id else "",
             self.get_cognitive_level_display() if self.cognitive_level else "",
             self.tag,
         ]

@@ -7,11 +7,14 @@ INSTRUCTOR_QUIZ_PERMISSIONS = [
     ("quizzes", "quiz", "add_quiz"),
     ("quizzes", "quiz", "change_quiz"),
     ("quizzes", "quiz", "view_quiz"),
+    ("quizzes", "topic", "add_topic"),
+    ("quizzes", "topic", "change_topic"),
+    ("quizzes", "topic", "view_topic"),
 ]
 
 
 def instructor_quiz_permissions_grant(apps=None) -> int:
-    """Give the Instructors group add/change/view on Question and Quiz; idempotent.
+    """Give the Instructors group add/change/view on Question, Quiz and Topic; idempotent.
 
     Call it with the migration's `apps` from a RunPython data migration (permissions are created
     first, since post_migrate has not run yet), or without arguments from code and tests.

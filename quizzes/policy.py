@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 
 from .blueprint import BlueprintRule, PoolItem, blueprint_summary
 from .grading import GRADING_SCALE
-from .models import CognitiveLevel, Quiz, Topic
+from .models import CognitiveLevel, Quiz
 from .services import quiz_pool
+from .topics import topic_names
 
 CRITICAL_RULE = (
     "A wrong answer to a safety-critical (red-flag) question fails the attempt whatever the score. A "
@@ -80,7 +81,7 @@ def _time_text(quiz: Quiz) -> str:
 
 def _rules(quiz: Quiz) -> list[BlueprintRule]:
     return [
-        BlueprintRule(count=r.count, topic=r.topic, level=r.cognitive_level, tag=r.tag.strip())
+        BlueprintRule(count=r.count, topic=r.topic_id or "", level=r.cognitive_level, tag=r.tag.strip())
         for r in quiz.rules.all()
     ]
 
@@ -89,7 +90,7 @@ def quiz_policy(quiz: Quiz, *, pool_rows=None) -> QuizPolicy:
     """The published scale and blueprint of one quiz. `pool_rows` ((topic, level, family, critical)
     per pool question) adds what staff need: how many families each rule can draw from."""
     rules = _rules(quiz)
-    topics, levels = dict(Topic.choices), dict(CognitiveLevel.choices)
+    topics, levels = topic_names(), dict(CognitiveLevel.choices)
     policy = QuizPolicy(
         quiz=quiz,
         pass_mark=quiz.pass_mark,

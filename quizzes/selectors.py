@@ -221,7 +221,7 @@ def attempt_take_context(*, attempt: Attempt, now=None) -> dict:
     """The take page: questions without their keys, the learner's saved answers, time left."""
     now = now or timezone.now()
     saved = dict(Response.objects.filter(attempt=attempt).values_list("position", "answer"))
-    zones = _zones_with_shapes(attempt.snapshot.get("zones", []))
+    zones = zones_with_shapes(attempt.snapshot.get("zones", []))
     questions = [
         question_widget(public_item(item), saved.get(item["position"]), zones) for item in attempt.questions
     ]
@@ -239,7 +239,7 @@ def attempt_take_context(*, attempt: Attempt, now=None) -> dict:
     }
 
 
-def _zones_with_shapes(zones: list[dict]) -> list[dict]:
+def zones_with_shapes(zones: list[dict]) -> list[dict]:
     if not zones:
         return []
 
@@ -372,7 +372,7 @@ def describe_answer(item: dict, answer, zones: list[dict]) -> list[str]:
 def question_preview_context(question, *, show_key: bool) -> dict:
     """Admin preview of a (possibly unsaved) question, rendered with the learner's widgets."""
     item = question_preview_item(question)
-    zones = _zones_with_shapes(item.pop("zones", []))
+    zones = zones_with_shapes(item.pop("zones", []))
     return {
         "item": item,
         "widget": question_widget(public_item(item), None, zones),

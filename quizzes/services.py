@@ -140,7 +140,7 @@ def quiz_pool_items(quiz: Quiz, rules: list[BlueprintRule] | None = None) -> lis
 def quiz_rules(quiz: Quiz) -> list[BlueprintRule]:
     """The quiz's blueprint (its selection rules, in order) as plain rules."""
     return [
-        BlueprintRule(count=r.count, topic=r.topic, level=r.cognitive_level, tag=r.tag.strip())
+        BlueprintRule(count=r.count, topic=r.topic_id or "", level=r.cognitive_level, tag=r.tag.strip())
         for r in quiz.rules.all()
     ]
 

@@ -32,7 +32,7 @@ def question_item(
         "kind": question.kind,
         "stem": question.stem,
         "explanation": question.explanation,
-        "topic": question.topic,
+        "topic": question.topic_id,
         "critical": question.critical,
         "lesson_url": lesson_url,
         "lesson_title": question.module.title if question.module_id and question.module else "",

@@ -1,11 +1,14 @@
 """The question bank in the Wagtail admin (shared by every instructor). courses registers it in the
 "Quizzes" menu beside the quizzes, which it scopes to each instructor's courses."""
 
+from django.contrib import messages
+from django.shortcuts import redirect
 from wagtail.admin.panels import ObjectList
 from wagtail.admin.ui.tables import BooleanColumn, Column, UpdatedAtColumn
 from wagtail.snippets.views.snippets import (
     CopyView,
     CreateView,
+    DeleteView,
     IndexView,
     SnippetViewSet,
 )
@@ -13,7 +16,7 @@ from wagtail.snippets.views.snippets import (
 from content.spreadsheets import FormulaSafeExport
 
 from .admin_forms import QuestionAdminForm
-from .models import Question
+from .models import Question, QuizRule, Topic
 
 
 def _stem_short(question) -> str:
@@ -92,3 +95,33 @@ class QuestionViewSet(SnippetViewSet):
 
     def get_queryset(self, request):
         return Question.objects.select_related("module", "muscle", "red_flag")
+
+
+class TopicDeleteView(DeleteView):
+    """A topic that questions or quiz rules use stays (they point at it): say so instead of failing."""
+
+    def form_valid(self, form):
+        topic = self.object
+        used = Question.objects.filter(topic=topic).count()
+        rules = QuizRule.objects.filter(topic=topic).count()
+        if used or rules:
+            messages.error(
+                self.request,
+                f"“{topic}” is the topic of {used} question(s) and {rules} quiz rule(s); "
+                "move them to another topic first.",
+            )
+            return redirect(self.get_success_url())
+        return super().form_valid(form)
+
+
+class TopicViewSet(SnippetViewSet):
+    """Question topics: instructors add and rename them; quiz rules draw by them."""
+
+    model = Topic
+    delete_view_class = TopicDeleteView
+    icon = "tag"
+    menu_label = "Topics"
+    menu_name = "topics"
+    list_display = ["name", "slug", "description"]
+    search_fields = ["name", "description"]
+    search_backend_name = None

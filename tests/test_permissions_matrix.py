@@ -41,7 +41,7 @@ from courses.models import (
     ModuleProgress,
 )
 from courses.services import course_instructor_assign
-from quizzes.models import Attempt, AttemptStatus, Question, Quiz, QuizAllowance
+from quizzes.models import Attempt, AttemptStatus, Question, Quiz, QuizAllowance, Response, Topic
 from quizzes.services import attempt_start
 from tests.courses.certify import course_finish, small_course
 from tests.courses.media_clips import caption_document, lesson_video, media_value
@@ -663,6 +663,18 @@ def _enrollment_state(world):
     return EnrollmentCode.objects.count(), Enrollment.objects.count(), get_user_model().objects.count()
 
 
+def _pool_state(world):
+    return sorted(Question.objects.values_list("pk", "module_id")), Question.objects.count()
+
+
+def _attempts_and_responses(world):
+    return Attempt.objects.count(), Response.objects.count()
+
+
+def _topics(world):
+    return sorted(Topic.objects.values_list("slug", flat=True))
+
+
 def _roster_url(world):
     return reverse("insight_roster", args=[world.course_a.pk])
 
@@ -689,6 +701,24 @@ ADMIN_MATRIX: dict[str, AdminCase] = {  # route -> who gets what (learners and v
         200, 404, 200, kwargs=lambda w: [w.quiz_b.pk]
     ),
     "admin/snippets/quizzes/quiz/usage/<int:pk>/": AdminCase(200, 404, 200, kwargs=lambda w: [w.quiz_b.pk]),
+    # quiz authoring in one place (issue 14): adding from the bank to the pool, and the preview, which
+    # records nothing; another course's quiz is not found (the pool itself is a tab of the edit view)
+    "admin/snippets/quizzes/quiz/pool/<int:pk>/add/": AdminCase(
+        200, 404, 200, kwargs=lambda w: [w.quiz_b.pk], method="post", unchanged=_pool_state
+    ),
+    "admin/snippets/quizzes/quiz/preview/<int:pk>/": AdminCase(
+        200, 404, 200, kwargs=lambda w: [w.quiz_b.pk], unchanged=_attempts_and_responses
+    ),
+    # topics are shared data instructors extend; deleting one is nobody's but a superuser's (and refused
+    # while questions or rules use it)
+    "admin/snippets/quizzes/topic/delete/<int:pk>/": AdminCase(
+        DENIED,
+        DENIED,
+        DENIED,
+        kwargs=lambda w: [Topic.objects.get(slug=Topic.GENERAL).pk],
+        method="post",
+        unchanged=_topics,
+    ),
     # deleting quizzes is no instructor's or provider admin's permission; another course's quiz is not
     # even found
     "admin/snippets/quizzes/quiz/delete/<int:pk>/": AdminCase(

@@ -17,6 +17,7 @@ from wagtail.models import Revision
 from content.models import BodyZone, Muscle, RedFlag
 
 from ..models import Question, QuestionOption, question_errors
+from ..topics import topics_ensure
 from .specs import QuestionSpec, content_checksum, question_content
 
 logger = logging.getLogger(__name__)
@@ -51,7 +52,7 @@ class SyncReport:
         return out
 
     def count(self, question) -> None:
-        self.by_topic[question.topic] += 1
+        self.by_topic[question.topic_id] += 1
         self.by_kind[question.kind] += 1
 
 
@@ -62,7 +63,7 @@ def stored_content(question) -> dict:
         kind=question.kind,
         stem=question.stem,
         explanation=question.explanation,
-        topic=question.topic,
+        topic=question.topic_id,
         difficulty=question.difficulty,
         critical=question.critical,
         muscle=question.muscle.slug if question.muscle_id else None,
@@ -95,6 +96,7 @@ def specs_sync(specs: list[QuestionSpec], *, user=None) -> SyncReport:
             spec.red_flag = None
     existing = _generated_questions()
     with transaction.atomic():
+        topics_ensure({spec.topic for spec in specs})
         saved = [q for spec in specs if (q := _spec_sync(spec, existing.get(spec.key), refs, report))]
         for key in sorted(set(existing) - {spec.key for spec in specs}):
             _stale_retire(existing[key], report)
@@ -151,7 +153,7 @@ def _spec_sync(spec: QuestionSpec, question, refs: dict, report: SyncReport):
 
 
 def _spec_apply(question, spec: QuestionSpec, refs: dict) -> None:
-    question.kind, question.topic, question.stem = spec.kind, spec.topic, spec.stem
+    question.kind, question.topic_id, question.stem = spec.kind, spec.topic, spec.stem
     question.explanation, question.difficulty, question.critical = (
         spec.explanation,
         spec.difficulty,

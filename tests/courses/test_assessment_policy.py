@@ -33,9 +33,9 @@ def final_quiz(course, modules):
     _bank(modules[0], 6)
     quiz = qf.quiz_create(course, None, title="Final post-test", time_limit_minutes=30, max_attempts=2)
     QuizRule.objects.create(
-        quiz=quiz, topic=Topic.ATTACHMENTS, cognitive_level="recall", count=2, sort_order=0
+        quiz=quiz, topic_id=Topic.ATTACHMENTS, cognitive_level="recall", count=2, sort_order=0
     )
-    QuizRule.objects.create(quiz=quiz, topic="", cognitive_level="application", count=5, sort_order=1)
+    QuizRule.objects.create(quiz=quiz, topic_id=None, cognitive_level="application", count=5, sort_order=1)
     return quiz
 
 

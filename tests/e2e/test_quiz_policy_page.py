@@ -33,9 +33,9 @@ def policy_setup(transactional_db):
         qf.single_choice(module, topic=Topic.ATTACHMENTS, cognitive_level=level, family=f"f{k}")
     quiz = qf.quiz_create(course, None, title="Final post-test", time_limit_minutes=30, max_attempts=3)
     QuizRule.objects.create(
-        quiz=quiz, topic=Topic.ATTACHMENTS, cognitive_level="recall", count=4, sort_order=0
+        quiz=quiz, topic_id=Topic.ATTACHMENTS, cognitive_level="recall", count=4, sort_order=0
     )
-    QuizRule.objects.create(quiz=quiz, topic="", cognitive_level="application", count=3, sort_order=1)
+    QuizRule.objects.create(quiz=quiz, topic_id=None, cognitive_level="application", count=3, sort_order=1)
     learner = UserFactory(username="policy-learner", legal_name="Pat Learner")
     Enrollment.objects.create(user=learner, course=course)
     instructor = InstructorFactory(username="policy-instructor")

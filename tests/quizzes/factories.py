@@ -4,6 +4,7 @@ import itertools
 
 from content.models import BodyZone, RedFlag
 from quizzes.models import Question, QuestionKind, QuestionOption, Quiz, QuizRule, Topic
+from quizzes.topics import topics_ensure
 from tests.factories import wagtail_base_ensure  # noqa: F401  (re-exported for the quiz tests)
 
 _counter = itertools.count(1)
@@ -32,11 +33,12 @@ def zones_create(with_shapes=True) -> list[BodyZone]:
 
 def _question(kind, *, module=None, topic=Topic.GENERAL, stem=None, options=(), zones=(), tags=(), **fields):
     n = next(_counter)
+    topics_ensure()
     question = Question(
         kind=kind,
         stem=stem or f"Question {n} ({kind}): which is right?",
         explanation=fields.pop("explanation", f"Explanation number {n} that only the result page shows."),
-        topic=topic,
+        topic_id=topic,
         module=module,
         **fields,
     )
@@ -98,13 +100,14 @@ def vignette(module=None, *, action="emergency", critical=True, **kw):
                 "action": "Test action.",
             },
         )[0]
+    topics_ensure()
     question = Question(
         kind=QuestionKind.CASE_VIGNETTE,
         stem=kw.pop("stem", "A client reports new numbness in the saddle area and trouble passing urine."),
         explanation=kw.pop(
             "explanation", "Saddle numbness with bladder change suggests cauda equina: emergency."
         ),
-        topic=kw.pop("topic", Topic.RED_FLAGS),
+        topic_id=kw.pop("topic", Topic.RED_FLAGS),
         module=module,
         critical=critical,
         **kw,
@@ -134,7 +137,7 @@ def every_kind(module, zones):
 
 def quiz_create(course, module=None, *, rules=(), **fields):
     quiz = Quiz(title=fields.pop("title", f"Quiz {next(_counter)}"), course=course, module=module, **fields)
-    quiz.rules = [QuizRule(topic=topic, tag=tag, count=count) for topic, tag, count in rules]
+    quiz.rules = [QuizRule(topic_id=topic or None, tag=tag, count=count) for topic, tag, count in rules]
     quiz.save()
     return quiz
 

@@ -65,7 +65,7 @@ def _form(kind, *, stem="Where does psoas major insert?", options=None, zones=()
         }
     )
     if zones:
-        data["correct_zones"] = [str(z.pk) for z in zones]
+        data["correct_zones"] = [z.code for z in zones]  # the body map posts zone codes
     return data
 
 
@@ -88,7 +88,7 @@ def _single_choice(module):
         kind=QuestionKind.SINGLE_CHOICE,
         stem="Where does piriformis insert?",
         explanation="On the greater trochanter.",
-        topic="attachments",
+        topic_id="attachments",
         module=module,
     )
     question.options = [
@@ -117,6 +117,9 @@ def test_the_grant_is_idempotent_and_gives_exactly_add_change_view(db):
         "add_quiz",
         "change_quiz",
         "view_quiz",
+        "add_topic",
+        "change_topic",
+        "view_topic",
     }
 
 

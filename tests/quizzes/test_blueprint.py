@@ -105,8 +105,8 @@ def test_the_draw_costs_the_same_queries_for_a_small_and_a_large_pool(
 ):
     _bank(module, size)
     quiz = qf.quiz_create(course, module, rules=[(Topic.ATTACHMENTS, "", 2)])
-    quiz.rules.create(topic=Topic.ATTACHMENTS, cognitive_level=APPLICATION, count=1, tag="")
-    quiz.rules.create(topic="", cognitive_level="", count=1, tag="handwritten")
+    quiz.rules.create(topic_id=Topic.ATTACHMENTS, cognitive_level=APPLICATION, count=1, tag="")
+    quiz.rules.create(topic_id=None, cognitive_level="", count=1, tag="handwritten")
     quiz.refresh_from_db()
     with django_assert_max_num_queries(3):
         ids = quiz_draw(quiz, random.Random(0))
@@ -119,7 +119,7 @@ def test_the_draw_costs_the_same_queries_for_a_small_and_a_large_pool(
 def test_a_short_pool_is_logged(course, module, caplog):
     _bank(module, 4)
     quiz = qf.quiz_create(course, module)
-    QuizRule.objects.create(quiz=quiz, topic=Topic.ATTACHMENTS, cognitive_level=APPLICATION, count=3)
+    QuizRule.objects.create(quiz=quiz, topic_id=Topic.ATTACHMENTS, cognitive_level=APPLICATION, count=3)
     with caplog.at_level(logging.WARNING, logger="quizzes.services"):
         ids = quiz_draw(quiz, random.Random(0))
     assert len(ids) >= 2

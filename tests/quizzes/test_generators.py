@@ -494,7 +494,7 @@ def test_demo_quizzes_follow_the_agreed_rules_and_are_created_once(demo_course):
         3,
         FeedbackPolicy.FULL_EXPLANATIONS,
     )
-    assert [(r.topic, r.count) for r in quiz.rules.all()] == [("", 4)]
+    assert [(r.topic_id, r.count) for r in quiz.rules.all()] == [(None, 4)]
     final = Quiz.objects.get(course=demo_course, module__isnull=True)
     assert (final.pass_mark, final.feedback_policy, final.hide_key_after_fail, final.time_limit_minutes) == (
         80,
@@ -502,11 +502,11 @@ def test_demo_quizzes_follow_the_agreed_rules_and_are_created_once(demo_course):
         True,
         30,
     )
-    assert [(r.topic, r.cognitive_level, r.count) for r in final.rules.order_by("sort_order")] == [
+    assert [(r.topic_id, r.cognitive_level, r.count) for r in final.rules.order_by("sort_order")] == [
         ("attachments", "recall", 5),
         ("referred_pain", "", 4),
         ("red_flags", "recall", 1),
-        ("", "application", 5),
+        (None, "application", 5),
     ]
 
     quiz.pass_mark = 90

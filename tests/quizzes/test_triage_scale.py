@@ -302,7 +302,7 @@ def test_triage_options_are_never_shuffled(kb):
         kind=spec.kind,
         stem="",
         explanation="",
-        topic="",
+        topic_id="",
         critical=True,
         module_id=None,
         module=None,

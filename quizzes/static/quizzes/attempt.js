@@ -41,6 +41,8 @@
 
   function initBodyMaps(root) {
     root.querySelectorAll("[data-body-map]").forEach(function (map) {
+      if (map.hasAttribute("data-body-map-ready")) { return; }  // once per map (the admin may call again)
+      map.setAttribute("data-body-map-ready", "");
       var fieldset = map.closest("fieldset") || root;
       map.hidden = false;
       var zones = Array.prototype.slice.call(map.querySelectorAll("[data-zone]"));
@@ -176,6 +178,8 @@
     });
   }
 
+  // The admin's body-map key widget is drawn by Wagtail after this file runs: it calls this again.
+  window.BodyworkBodyMap = { init: initBodyMaps };
   initBodyMaps(document);
   if (!form || !form.dataset.autosaveUrl) { return; }
 
