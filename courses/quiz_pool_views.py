@@ -74,6 +74,9 @@ class QuizPoolPanel(Panel):
     class BoundPanel(Panel.BoundPanel):
         template_name = "courses/admin/quiz_pool_panel.html"
 
+        class Media:
+            css = {"all": ["quizzes/quiz_pool.css"]}
+
         def get_context_data(self, parent_context=None):
             context = super().get_context_data(parent_context)
             quiz = self.instance
