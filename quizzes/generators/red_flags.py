@@ -13,6 +13,13 @@ from .wording import lower_first, sentence
 # (content.ActionLevel), most urgent first; the quiz never shuffles them (quizzes.snapshots).
 ACTION_LEVEL_TEXT = VIGNETTE_ACTION_TEXT
 CRITICAL_LEVELS = {"emergency", "refer_urgent"}
+# Flags whose reference timing falls between two levels of the scale: their action question is still
+# keyed and scored, but is not safety-critical, because a learner who reads the flag's own timing
+# could defend the neighbouring level (issue 13: critical only when the key follows without ambiguity).
+BETWEEN_LEVELS = {
+    # "Urgent referral (same week; same day if febrile or very unwell)": the urgent level says same day.
+    "unexplained-weight-loss",
+}
 FLAG_DIFFICULTY = {"emergency": 1, "refer_urgent": 2, "refer_routine": 3}
 CONDITION_KEYS = {
     "cauda-equina": r"cauda equina",
@@ -49,7 +56,7 @@ def red_flag_action_question(flag: FlagFacts) -> QuestionSpec | None:
         difficulty=FLAG_DIFFICULTY.get(flag.level, 2),
         options=action_options(flag.level),
         red_flag=flag.slug,
-        critical=flag.level in CRITICAL_LEVELS,
+        critical=flag.level in CRITICAL_LEVELS and flag.slug not in BETWEEN_LEVELS,
         about_flags=(flag.slug,),
         tags=("generated", "action-level"),
     )

@@ -21,6 +21,7 @@ from quizzes.generators.fact_keys import (
     muscle_action_keys,
     normalise,
 )
+from quizzes.generators.red_flags import BETWEEN_LEVELS
 from quizzes.generators.sync import spec_errors
 from quizzes.models import FeedbackPolicy, Question, QuestionKind, Quiz, Topic
 
@@ -163,7 +164,8 @@ def test_red_flag_keys_are_the_knowledge_base_action_levels_and_critical_follows
     for spec in action_specs:
         flag = flags[spec.red_flag]
         assert spec.correct_texts == [gen.ACTION_LEVEL_TEXT[flag.level]]
-        assert spec.critical == (flag.level in {"emergency", "refer_urgent"})
+        critical = flag.level in {"emergency", "refer_urgent"} and flag.slug not in BETWEEN_LEVELS
+        assert spec.critical == critical, spec.key
         assert spec.topic == Topic.RED_FLAGS
     assert any(s.critical for s in action_specs) and not all(s.critical for s in action_specs)
 

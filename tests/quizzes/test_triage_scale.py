@@ -417,6 +417,18 @@ def test_every_critical_item_rests_on_one_flag_and_quotes_its_action(kb, specs):
             )
 
 
+def test_a_critical_item_rests_on_a_flag_whose_timing_is_its_levels(kb, specs):
+    """A same-day item whose own flag allows 'within the week' is defensible at routine referral too:
+    a learner who reads the flag's card must not fail the attempt for it."""
+    flags = {f.slug: f for f in kb.flags}
+    for spec in (s for s in specs if s.critical and s.red_flag in flags):
+        flag = flags[spec.red_flag]
+        if flag.level == "refer_urgent":
+            assert not re.search(r"\bweeks?\b", flag.action, re.IGNORECASE), (spec.key, flag.action)
+    weight_loss = next(s for s in specs if s.key == "red-flag-action:unexplained-weight-loss")
+    assert weight_loss.options and not weight_loss.critical
+
+
 HELD_TREATMENT = {
     # slug: (the reference's words for the hold, the words every text keyed to the flag uses)
     "unexplained-weight-loss": (
