@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from wagtail.admin.utils import get_valid_next_url_from_request
 
 from quizzes.models import MAX_EXTRA_MINUTES, MAX_TIME_MULTIPLIER, Quiz
 from quizzes.selectors import allowance_for
@@ -191,6 +192,10 @@ class LearnerOverrideView(RecordsPage):
     def get_page_title(self):
         return f"{self.action.title}: {self.learner.display_name}"
 
+    def done_url(self) -> str:
+        """Where to go when done or cancelled: the page that sent us (the roster), else the learner record."""
+        return get_valid_next_url_from_request(self.request) or self.record_url()
+
     def record_url(self) -> str:
         return reverse("insight_learner", args=[self.learner.pk]) + f"#course-{self.course.pk}"
 
@@ -217,7 +222,7 @@ class LearnerOverrideView(RecordsPage):
             "course": self.course,
             "allowance": allowance,
             "form": form,
-            "record_url": self.record_url(),
+            "record_url": self.done_url(),
         }
 
     def post(self, request, *args, **kwargs):
@@ -232,7 +237,7 @@ class LearnerOverrideView(RecordsPage):
                     request,
                     f"{self.action.title}: done for {self.learner.display_name}. Recorded in the history.",
                 )
-                return redirect(self.record_url())
+                return redirect(self.done_url())
         return self.render_to_response(self.get_context_data(form=form))
 
     def apply(self, data):

@@ -11,8 +11,11 @@ queries whatever the number of learners.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import django_filters
 from django.db.models import F, Q
+from django.http import QueryDict
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -83,19 +86,32 @@ class LearnerColumn(ButtonsColumnMixin, TitleColumn):
         return [
             ButtonWithDropdown(
                 label="Actions",
-                buttons=learner_actions(instance),
+                buttons=learner_actions(
+                    instance, back=roster_url(instance.enrollment.course_id, parent_context)
+                ),
                 icon_name="dots-horizontal",
                 attrs={"aria-label": f"Actions for {instance.user.display_name}"},
             )
         ]
 
 
-def learner_actions(row) -> list[Button]:
-    """The overrides an instructor may open for this learner, on what they are working on; the record last."""
+def roster_url(course_id, parent_context) -> str:
+    """The roster as the viewer sees it now (filters, order, page), for an override to come back to."""
+    url = reverse("insight_roster", args=[course_id])
+    request = parent_context.get("request")
+    query = request.GET.copy() if request else QueryDict(mutable=True)
+    query.pop("_w_filter_fragment", None)
+    return f"{url}?{query.urlencode()}" if query else url
+
+
+def learner_actions(row, back: str = "") -> list[Button]:
+    """The overrides an instructor may open for this learner, on what they are working on (each comes back
+    to `back` when done); the record last."""
     user = row.user
+    next_query = f"?{urlencode({'next': back})}" if back else ""
 
     def override(action, target_id):
-        return reverse("insight_learner_override", args=[user.pk, action, target_id])
+        return reverse("insight_learner_override", args=[user.pk, action, target_id]) + next_query
 
     course_id = row.enrollment.course_id
     buttons = []

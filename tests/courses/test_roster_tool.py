@@ -108,3 +108,21 @@ def test_csv_follows_the_filters(records_staff, roster, course):
     response = records_staff.get(reverse("insight_roster_csv", args=[course.pk]), {"status": "withdrawn"})
     body = b"".join(response.streaming_content).decode("utf-8-sig")
     assert "Cléo 李" in body and "Núñez" not in body
+
+
+def test_an_action_from_the_roster_comes_back_to_it(records_staff, roster, course, modules):
+    roster_url = reverse("insight_roster", args=[course.pk])
+    bob = roster["bob"].user
+    html = records_staff.get(roster_url, {"status": "active"}).content.decode()
+    action = _override_url(bob, "complete-module", modules[1])
+    assert f"{action}?next=" in html
+    back = f"{roster_url}?status=active"
+    response = records_staff.post(f"{action}?next={back}", {"reason": "Finished it on paper"})
+    assert response.status_code == 302 and response["Location"] == back
+    assert ModuleProgress.objects.get(enrollment=roster["bob"], module=modules[1]).completed_at is not None
+    # another site is never a place to come back to: the learner record instead
+    other = _override_url(bob, "waive-seat-time", course)
+    response = records_staff.post(f"{other}?next=https://evil.example/", {"reason": "Accommodation"})
+    assert response.status_code == 302 and response["Location"].startswith(
+        reverse("insight_learner", args=[bob.pk])
+    )
