@@ -343,6 +343,8 @@ def class_list_commit(*, course: CoursePage, raw: bytes, file_name: str, by, req
     rows = class_list_read(raw)
     source_detail = f"CSV by {by.get_username()} ({file_name})"
     with transaction.atomic():
+        # One commit per course at a time: a double click or two tabs wait, then find everyone enrolled.
+        CoursePage.objects.select_for_update(of=("self",)).filter(pk=course.pk).first()
         plans = class_list_plan(course, rows)  # again: accounts may have changed since the preview
         todo = [plan for plan in plans if plan.outcome in (Outcome.NEW, Outcome.ENROLL)]
         taken = _usernames_taken(todo)

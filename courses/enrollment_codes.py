@@ -24,12 +24,8 @@ MAX_BATCH = 500
 _LOOKALIKES = str.maketrans({"0": "O", "1": "I", "8": "B"})  # base 32 has no 0, 1 or 8
 
 
-class CodeError(Exception):
+class CodeError(ProgressError):
     """A code that cannot be redeemed or issued; the message is shown as is."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -108,15 +104,9 @@ def code_redeem(*, user, course: CoursePage, text: str, now: datetime | None = N
                 f"You are already enrolled in {course.title}. The code was not used, so it can go to someone else.",
                 False,
             )
-        try:
-            enrollment = enrollment_create(
-                user=user,
-                course=course,
-                source=Enrollment.Source.CODE,
-                source_detail=f"code {row.display_code}",
-            )
-        except ProgressError as error:
-            raise CodeError(error.message) from None
+        enrollment = enrollment_create(  # a ProgressError (the course closed) rolls the redemption back
+            user=user, course=course, source=Enrollment.Source.CODE, source_detail=f"code {row.display_code}"
+        )
         row.redeemed_by, row.redeemed_at = user, now
         row.save(update_fields=["redeemed_by", "redeemed_at"])
     return Redemption(enrollment, f"You are enrolled in {course.title}. Modules open in order.", True)

@@ -17,7 +17,7 @@ from django_ratelimit.decorators import ratelimit
 
 from .certificates import code_normalize, html_to_pdf
 from .completion import EvaluationError, evaluation_submit
-from .enrollment_codes import CodeError, code_redeem
+from .enrollment_codes import code_redeem
 from .exports import csv_response
 from .forms import CertificateLookupForm, CourseEvaluationForm, EnrollmentCodeForm
 from .gating import evaluation_refusal
@@ -290,7 +290,7 @@ def code_redeem_view(request, course_id: int):
     if request.method == "POST" and form.is_valid():
         try:
             redemption = code_redeem(user=request.user, course=course, text=form.cleaned_data["code"])
-        except CodeError as error:
+        except ProgressError as error:  # a CodeError, or the course closed for enrollment
             form.add_error("code", error.message)
         else:
             (messages.success if redemption.used_code else messages.info)(request, redemption.message)

@@ -331,3 +331,18 @@ def test_a_provider_admin_enrolls_a_class_in_any_course(client, course, django_c
     with django_capture_on_commit_callbacks(execute=True):
         assert _commit(client, course, preview).status_code == 302
     assert Enrollment.objects.filter(course=course, source=Enrollment.Source.CSV).count() == 3
+
+
+def test_an_invited_learner_enrolled_in_a_second_course_gets_a_fresh_invitation(
+    course, catalogue, django_capture_on_commit_callbacks
+):
+    instructor = InstructorFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        class_list_commit(course=course, raw=CLASS_CSV, file_name="a.csv", by=instructor)
+    second = course_create(catalogue, title="Neck Pain", slug="neck-pain")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        plans = class_list_commit(course=second, raw=CLASS_CSV, file_name="b.csv", by=instructor)
+    assert set(_outcomes(plans)) == {Outcome.ENROLL}  # the accounts exist now; no password was ever set
+    assert len(mail.outbox) == 3 and all("/accounts/invitation/" in m.body for m in mail.outbox)
+    assert User.objects.filter(email="ana@example.com").count() == 1
