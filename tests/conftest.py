@@ -3,9 +3,48 @@ import os
 import pytest
 from django.core.cache import caches
 
+from tests import template_db
 from tests.factories import InstructorFactory, ProviderFactory, UserFactory, course_create, module_create
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request,
+    django_test_environment,
+    django_db_blocker,
+    django_db_use_migrations,
+    django_db_keepdb,
+    django_db_createdb,
+    django_db_modify_db_settings,
+):
+    """pytest-django's own, except that on PostgreSQL each test database starts as a copy of one migrated
+    template (tests/template_db.py) instead of being migrated from nothing in every process."""
+    from django.test.utils import setup_databases, teardown_databases
+    from pytest_django.fixtures import _disable_migrations, _get_databases_for_setup
+
+    if not django_db_use_migrations:
+        _disable_migrations()
+    aliases, serialized_aliases = _get_databases_for_setup(request.session.items)
+    with django_db_blocker.unblock():
+        copied = (
+            django_db_use_migrations
+            and not django_db_keepdb
+            and template_db.copies_as_test_databases(aliases)
+        )
+        keepdb = copied or (django_db_keepdb and not django_db_createdb)
+        db_cfg = setup_databases(
+            verbosity=request.config.option.verbose,
+            interactive=False,
+            aliases=aliases,
+            serialized_aliases=serialized_aliases,
+            keepdb=keepdb,
+        )
+    yield
+    if not django_db_keepdb:  # the copies too: dropped
+        with django_db_blocker.unblock():
+            teardown_databases(db_cfg, verbosity=request.config.option.verbose)
 
 
 @pytest.fixture(autouse=True)
@@ -92,9 +131,27 @@ def _commits_to_the_database(item) -> bool:
     return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
 
 
-def pytest_collection_modifyitems(items):
+def pytest_collection_modifyitems(config, items):
     # A transactional test empties the database when it ends, so no ordinary test may follow it in the
-    # same process: `make test` runs the rest on several processes, then these on one ("serial").
+    # same process. On PostgreSQL the database is copied again from the migrated template after such a
+    # test when an ordinary one comes next (pytest_runtest_teardown below), so they run with the others.
+    # Elsewhere (SQLite, --reuse-db) `make test` runs the rest on several processes, then these on one
+    # ("serial").
+    if template_db.in_use(config):
+        return
     for item in items:
         if _commits_to_the_database(item):
             item.add_marker(pytest.mark.serial)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    result = yield  # every fixture of the test torn down: the flush of a transactional test done
+    if (
+        nextitem is not None
+        and _commits_to_the_database(item)
+        and not _commits_to_the_database(nextitem)  # one that commits copes with a flushed database
+        and template_db.in_use(item.config)
+    ):
+        template_db.test_databases_restore()
+    return result

@@ -2,8 +2,9 @@
 
 From docker-compose.yml it takes the commands of `migrate`, `web` (gunicorn), `worker` and `beat` and
 runs them with production settings (cms.settings.production) and the variables of .env.example, against
-the local PostgreSQL (a throwaway database next to DATABASE_URL's, dropped afterwards; SQLite in a temp
-file when DATABASE_URL is not PostgreSQL) and Redis (a database number of its own, default 5, plus a
+the local PostgreSQL (a throwaway database next to DATABASE_URL's, dropped afterwards: a copy of the
+migrated template of tests/template_db.py, so the migrations, already proven on an empty PostgreSQL database
+by that template, are not applied a second time; SQLite in a temp file when DATABASE_URL is not PostgreSQL) and Redis (a database number of its own, default 5, plus a
 queue name and cache prefix of its own; a private redis-server when none answers). collectstatic runs as
 the Dockerfile runs it, into a temp directory. Then, only over HTTP through gunicorn:
 
@@ -45,6 +46,8 @@ import pytest
 import redis
 import yaml
 from pypdf import PdfReader
+
+from tests import template_db
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_DB = int(os.environ.get("NATIVE_STACK_REDIS_DB", "5"))
@@ -92,31 +95,19 @@ def free_port() -> int:
 
 @contextmanager
 def throwaway_database(tmp_path):
-    """A new, empty database for the stack; dropped afterwards (connections and all)."""
+    """A new database for the stack, dropped afterwards (connections and all). On PostgreSQL a copy of the
+    migrated template the test databases are copied from (tests/template_db.py: the same migrations,
+    applied once), so compose's `migrate` finds everything applied; on SQLite an empty file."""
     configured = urlsplit(os.environ.get("DATABASE_URL", ""))
     if not configured.scheme.startswith("postgres"):
         yield f"sqlite:///{tmp_path / 'stack.sqlite3'}?transaction_mode=IMMEDIATE&timeout=30"
         return
-    import psycopg
-
-    name = f"{configured.path.lstrip('/') or 'bodywork'}_native_{os.getpid()}"
-    maintenance = urlunsplit(configured._replace(path="/postgres", query=""))
-
-    def admin(*statements):
-        with psycopg.connect(maintenance, autocommit=True) as connection:
-            for statement in statements:
-                connection.execute(statement)
-
-    admin(
-        f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
-        f'CREATE DATABASE "{name}"',
-        # a throwaway: skip waiting for the disk at each of migrate's many commits
-        f'ALTER DATABASE "{name}" SET synchronous_commit = off',
-    )
+    server = template_db.server_of_url(configured.geturl())
+    name = template_db.database_copy(server, f"{server['name'] or 'bodywork'}_native_{os.getpid()}")
     try:
         yield urlunsplit(configured._replace(path=f"/{name}"))
     finally:
-        admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        template_db.database_drop(server, name)
 
 
 def _redis_answers(url: str) -> bool:

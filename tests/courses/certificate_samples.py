@@ -1,4 +1,5 @@
-"""The names every certificate design is checked with (tests/courses/test_certificate_layout.py), and a
+"""The names every certificate design is checked with (tests/courses/test_certificate_layout.py), the sample
+snapshot every certificate test renders (test_certificates_pdf.py too), and a
 way to look at them: `python -m tests.courses.certificate_samples OUTDIR` writes each sample's PDF and a
 PNG of its page (pdftoppm) for a person to open.
 """

@@ -8,6 +8,7 @@ import pytest
 from pypdf import PdfReader
 
 from courses.certificates import certificate_code_new, certificate_pdf, name_lang, qr_png_data_uri
+from tests.courses.certificate_samples import snapshot
 
 NAMES = {
     "accented Latin": "Zoë Ångström-Núñez",
@@ -20,31 +21,6 @@ NAMES = {
     "Japanese": "山田 花子",
     "Korean": "김민준",
 }
-
-
-def snapshot(**fields):
-    return {
-        "participant_name": "Jordan Example",
-        "license_number": "MT-04512",
-        "license_state": "NC",
-        "license_state_name": "North Carolina",
-        "course_title": "Massage for Low Back Pain: Anatomy, Referred Pain and Red Flags",
-        "course_type": "Home Study",
-        "ce_hours": "3.00",
-        "ce_hours_display": "3",
-        "completion_date": "2026-03-04",
-        "provider_name": "Carolina Bodywork Education",
-        "provider_number": "451234-10",
-        "provider_address": "12 Example Street\nDurham, NC 27701",
-        "provider_email": "ce@example.com",
-        "provider_phone": "",
-        "provider_website": "",
-        "signatory_name": "Dana Whitfield, LMBT",
-        "signatory_title": "Education Director",
-        "signature_image": "",
-        "template": "classic",
-        **fields,
-    }
 
 
 def render(template="classic", **fields):

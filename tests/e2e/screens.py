@@ -32,3 +32,20 @@ class Journey:
             )
         if original:
             page.set_viewport_size(original)
+
+
+class AdminJourney(Journey):
+    """The Wagtail admin scrolls inside its own panel, so a full-page shot stops at the viewport: `focus`
+    scrolls a locator into view at each size and shoots the viewport instead."""
+
+    def shoot(self, page, step_name, *, full_page=True, focus=None):
+        if focus is None:
+            return super().shoot(page, step_name, full_page=full_page)
+        self.step += 1
+        original = page.viewport_size
+        for size_name, viewport in SIZES.items():
+            page.set_viewport_size(viewport)
+            focus.scroll_into_view_if_needed()
+            page.screenshot(path=str(self.folder / f"{self.step:02d}-{step_name}-{size_name}.png"))
+        if original:
+            page.set_viewport_size(original)

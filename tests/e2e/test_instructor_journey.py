@@ -1,16 +1,12 @@
 """An instructor in the Wagtail admin, in Chromium: import an article, edit and publish the module, upload an
 image, add a question of each of the seven kinds, and read the item analysis of a quiz with graded attempts."""
 
-import importlib
 import re
 from pathlib import Path
 
 import pytest
-from django.apps import apps as django_apps
-from django.contrib.auth.models import Group, Permission
 from playwright.sync_api import expect
 from wagtail.images import get_image_model
-from wagtail.models import Collection
 
 from cms.services import site_tree_ensure
 from content.models import SourceArticle
@@ -18,7 +14,8 @@ from courses.models import ModulePage
 from courses.services import course_instructor_assign
 from quizzes.models import Question, QuestionKind
 from tests.e2e.a11y import watch_console
-from tests.e2e.screens import SIZES, Journey
+from tests.e2e.instructors import instructors_group_ready
+from tests.e2e.screens import AdminJourney
 from tests.factories import (
     InstructorFactory,
     ProviderFactory,
@@ -41,41 +38,6 @@ HARD_STEM = "Which nerve roots supply psoas major?"
 @pytest.fixture
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 1280, "height": 800}}
-
-
-class AdminJourney(Journey):
-    """The Wagtail admin scrolls inside its own panel, so a full-page shot stops at the viewport: `focus`
-    scrolls a locator into view at each size and shoots the viewport instead."""
-
-    def shoot(self, page, step_name, *, full_page=True, focus=None):
-        if focus is None:
-            return super().shoot(page, step_name, full_page=full_page)
-        self.step += 1
-        original = page.viewport_size
-        for size_name, viewport in SIZES.items():
-            page.set_viewport_size(viewport)
-            focus.scroll_into_view_if_needed()
-            page.screenshot(path=str(self.folder / f"{self.step:02d}-{step_name}-{size_name}.png"))
-        if original:
-            page.set_viewport_size(original)
-
-
-def instructors_group_ready():
-    """A transactional test starts from a flushed database: give the Instructors group what the data
-    migrations give it (cms 0003 and 0004, quizzes 0002, courses 0003)."""
-    from courses.roster import records_permissions_grant
-    from quizzes.permissions import instructor_quiz_permissions_grant
-
-    group = Group.objects.get(name="Instructors")
-    for app_label, _, codename in importlib.import_module("cms.migrations.0003_roles").INSTRUCTOR_PERMISSIONS:
-        group.permissions.add(
-            *Permission.objects.filter(content_type__app_label=app_label, codename=codename)
-        )
-    instructor_quiz_permissions_grant()
-    records_permissions_grant()
-    if Collection.get_first_root_node() is None:
-        Collection.add_root(name="Root")
-    importlib.import_module("cms.migrations.0004_instructor_collection_permissions").grant(django_apps, None)
 
 
 @pytest.fixture

@@ -16,8 +16,8 @@ from courses.models import Enrollment, LearnerOverride
 from courses.services import course_instructor_assign
 from quizzes import services as quiz_services
 from quizzes.models import Attempt
-from tests.e2e.screens import Journey
-from tests.e2e.test_instructor_journey import AdminJourney, instructors_group_ready
+from tests.e2e.instructors import instructors_group_ready
+from tests.e2e.screens import AdminJourney, Journey
 from tests.factories import InstructorFactory, UserFactory, psoas_course, wagtail_base_ensure
 from tests.quizzes import factories as qf
 

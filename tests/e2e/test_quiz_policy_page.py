@@ -12,8 +12,8 @@ from courses.models import Enrollment
 from courses.services import course_instructor_assign
 from quizzes.models import CognitiveLevel, QuizRule, Topic
 from tests.e2e.a11y import check_accessibility
+from tests.e2e.instructors import instructors_group_ready
 from tests.e2e.screens import Journey
-from tests.e2e.test_instructor_journey import instructors_group_ready
 from tests.factories import InstructorFactory, UserFactory, psoas_course
 from tests.quizzes import factories as qf
 
