@@ -12,8 +12,8 @@ from playwright.sync_api import expect
 from cms.services import site_tree_ensure
 from courses.models import Enrollment, EnrollmentCode
 from courses.services import course_instructor_assign
-from tests.e2e.screens import Journey
-from tests.e2e.test_instructor_journey import AdminJourney, instructors_group_ready
+from tests.e2e.instructors import instructors_group_ready
+from tests.e2e.screens import AdminJourney, Journey
 from tests.e2e.test_override_journey import logged_in_context
 from tests.factories import InstructorFactory, UserFactory, psoas_course, wagtail_base_ensure
 
