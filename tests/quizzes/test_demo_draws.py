@@ -24,6 +24,7 @@ from courses.question_bank import DEFAULT_COURSE_SLUG, course_question_bank_gene
 from quizzes.blueprint import draw
 from quizzes.models import CognitiveLevel, Question, QuestionKind, Quiz
 from quizzes.services import quiz_pool, quiz_pool_items, quiz_rules
+from tests.shared_db import rolled_back
 
 DRAWS = 1000
 
@@ -34,16 +35,22 @@ NOT_TAUGHT = {
 }
 
 
-@pytest.fixture
-def demo(db, monkeypatch):
+@pytest.fixture(scope="module")
+def demo_built(django_db_setup, django_db_blocker):
+    """The demo bank, built once for the file (tests/shared_db.py): each test's writes roll back."""
+    with pytest.MonkeyPatch.context() as patch, rolled_back(django_db_blocker):
+        patch.setenv("DEMO_PASSWORD", "demo-password-for-tests")
+        demo_setup(with_quizzes=False)
+        course = CoursePage.objects.get(slug=DEFAULT_COURSE_SLUG)
+        report = course_question_bank_generate(course=course)
+        assert report.invalid == []
+        demo_quizzes_ensure(course)
+        yield course.pk
 
-    monkeypatch.setenv("DEMO_PASSWORD", "demo-password-for-tests")
-    demo_setup(with_quizzes=False)
-    course = CoursePage.objects.get(slug=DEFAULT_COURSE_SLUG)
-    report = course_question_bank_generate(course=course)
-    assert report.invalid == []
-    demo_quizzes_ensure(course)
-    return course
+
+@pytest.fixture
+def demo(demo_built, db):
+    return CoursePage.objects.get(pk=demo_built)
 
 
 def _what_modules_teach(course):
