@@ -1,4 +1,4 @@
-"""The demo site: the site tree, the knowledge base, the demo course (courses.demo) and three users.
+"""The demo site: the site tree, the knowledge base, the demo course (courses.demo) and four users.
 
 Idempotent, so `make run` can call it every time: a user that already exists is left as it is (a
 changed password survives) unless `reset=True`.
@@ -45,8 +45,19 @@ DEMO_USERS = [
         "license_state": "NC",
         "is_staff": True,
         "groups": ["Instructors"],
-        "can": "Wagtail admin (/admin/), as the demo course's assigned instructor: edit and publish its pages, "
-        "quizzes, item analysis and records; knowledge base, questions",
+        "can": "Wagtail admin (/admin/), as the demo course's assigned instructor: edit its pages and submit "
+        "them for moderation, quizzes, item analysis and records; start a new course (New course); knowledge "
+        "base, questions",
+    },
+    {
+        "username": "provider-admin",
+        "email": "provider-admin@example.com",
+        "legal_name": "Priya Natarajan",
+        "is_staff": True,
+        "groups": ["Provider admins"],
+        "can": "Wagtail admin (/admin/), provider admin: approve and publish courses submitted for moderation "
+        "(CE hours, provider), every course and its records, provider details, course instructors, "
+        "certificates",
     },
     {
         "username": "learner",

@@ -7,6 +7,10 @@ Learners and Instructors are set up by cms/migrations/0003_roles.py and the migr
 instructors get page permissions per course (courses.services.course_staff_sync). Provider admins get
 theirs on the course catalogue, so they reach every course, now and to come.
 
+Publishing a course is moderated: the "Course moderation" workflow (one GroupApprovalTask, approved by
+Provider admins) is assigned to the catalogue, so a course, module or lesson an instructor submits waits
+for a provider admin, who approves it (Wagtail then publishes it) or asks for changes.
+
 Each function takes the app registry, so a data migration can call it with its historical `apps`.
 """
 
@@ -105,6 +109,7 @@ def provider_admins_grant(apps=None):
     catalogue = apps.get_model("courses", "CourseIndexPage").objects.order_by("path").first()
     if catalogue is not None:
         catalogue_permissions_grant(catalogue.pk, apps)
+        course_moderation_ensure(catalogue.pk, apps)
     return group
 
 
@@ -119,3 +124,33 @@ def catalogue_permissions_grant(catalogue_id: int, apps=None) -> None:
     )
     for permission in page_permissions:
         GroupPagePermission.objects.get_or_create(group=group, page_id=catalogue_id, permission=permission)
+
+
+COURSE_WORKFLOW = "Course moderation"
+COURSE_APPROVAL_TASK = "Provider admin approval"
+
+
+def course_moderation_ensure(catalogue_id: int, apps=None):
+    """The Course moderation workflow on the catalogue (and so on every course under it); idempotent.
+    Returns the workflow."""
+    apps = apps or global_apps
+    Group = apps.get_model("auth", "Group")
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    GroupApprovalTask = apps.get_model("wagtailcore", "GroupApprovalTask")
+    Workflow = apps.get_model("wagtailcore", "Workflow")
+    WorkflowTask = apps.get_model("wagtailcore", "WorkflowTask")
+    WorkflowPage = apps.get_model("wagtailcore", "WorkflowPage")
+    group, _ = Group.objects.get_or_create(name=PROVIDER_ADMINS_GROUP)
+    task = GroupApprovalTask.objects.filter(name=COURSE_APPROVAL_TASK).first()
+    if task is None:
+        content_type, _ = ContentType.objects.get_or_create(
+            app_label="wagtailcore", model="groupapprovaltask"
+        )
+        task = GroupApprovalTask.objects.create(
+            name=COURSE_APPROVAL_TASK, content_type=content_type, active=True
+        )
+    task.groups.add(group)
+    workflow, _ = Workflow.objects.get_or_create(name=COURSE_WORKFLOW, defaults={"active": True})
+    WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
+    WorkflowPage.objects.update_or_create(page_id=catalogue_id, defaults={"workflow": workflow})
+    return workflow

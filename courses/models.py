@@ -14,6 +14,7 @@ from wagtail.search import index
 from .blocks import ModuleBodyBlock
 from .caching import content_version
 from .lesson_media import LessonMedia  # noqa: F401 - a model of this app, in its own module
+from .page_forms import CE_APPROVAL_PERMISSION, ApprovalFieldPanel, CoursePageForm
 from .reading import count_words
 from .routing import child_route
 from .storage import PrivateStorage
@@ -102,13 +103,38 @@ class CoursePage(Page):
     )
     summary = models.TextField(blank=True)
     description = RichTextField(blank=True)
-    course_type = models.CharField(max_length=20, choices=CourseType.choices, default=CourseType.HOME_STUDY)
-    ce_hours = models.DecimalField("approved CE hours", max_digits=4, decimal_places=2)
-    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="courses")
-    pass_mark = models.PositiveSmallIntegerField(
-        default=80, help_text="Percent needed to pass the post-test."
+    course_type = models.CharField(
+        max_length=20,
+        choices=CourseType.choices,
+        default=CourseType.HOME_STUDY,
+        help_text="Home study: online and self-paced, with seat time counted by the site. Live: taught in "
+        "person. Printed on the certificate and reported to the state.",
     )
-    learning_objectives = StreamField([("objective", CharBlock(max_length=300))], blank=True)
+    ce_hours = models.DecimalField(
+        "approved CE hours",
+        max_digits=4,
+        decimal_places=2,
+        help_text="The continuing-education hours this course awards, as approved by the provider admin "
+        "(one CE hour is 50 minutes of study). A new course starts at 0 until they approve it.",
+    )
+    provider = models.ForeignKey(
+        Provider,
+        on_delete=models.PROTECT,
+        related_name="courses",
+        help_text="The approved CE provider whose name and NCBTMB provider number the certificate prints; "
+        "set by the provider admin.",
+    )
+    pass_mark = models.PositiveSmallIntegerField(
+        default=80,
+        help_text="Percent needed to pass the post-test (80 is the usual mark for NCBTMB-approved home "
+        "study).",
+    )
+    learning_objectives = StreamField(
+        [("objective", CharBlock(max_length=300))],
+        blank=True,
+        help_text="What a learner can do after the course, one objective each, starting with a measurable "
+        "verb (identify, describe, apply). At least one is needed to submit the course.",
+    )
     hero_image = models.ForeignKey(
         "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -164,8 +190,8 @@ class CoursePage(Page):
         MultiFieldPanel(
             [
                 FieldPanel("course_type"),
-                FieldPanel("ce_hours"),
-                FieldPanel("provider"),
+                ApprovalFieldPanel("ce_hours", permission=CE_APPROVAL_PERMISSION),
+                ApprovalFieldPanel("provider", permission=CE_APPROVAL_PERMISSION),
                 FieldPanel("pass_mark"),
             ],
             heading="Approval",
@@ -192,6 +218,7 @@ class CoursePage(Page):
             heading="Order and gating",
         ),
     ]
+    base_form_class = CoursePageForm
     search_fields = Page.search_fields + [index.SearchField("summary")]
     parent_page_types = ["courses.CourseIndexPage"]
     subpage_types = ["courses.ModulePage"]

@@ -40,3 +40,8 @@ def is_course_staff(user, course_id: int) -> bool:
     return sees_every_course(user) or (
         _active(user) and CourseInstructor.objects.filter(user=user, course_id=course_id).exists()
     )
+
+
+def creates_courses(user) -> bool:
+    """Instructors start their own courses (courses.course_drafts): the course becomes theirs."""
+    return reads_every_module(user) and user.groups.filter(name="Instructors").exists()

@@ -473,7 +473,8 @@ def certificate_retry(*, certificate: Certificate, user, queue: bool = True) -> 
 # --- course staff: assignment and the page permissions that follow it --------------------------------
 
 # What an assigned instructor may do to the course page and every module under it.
-COURSE_PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page")
+# No publish_page: an instructor submits their course for moderation (cms/roles.py, course_moderation_ensure).
+COURSE_PAGE_PERMISSIONS = ("add_page", "change_page")
 
 
 def course_staff_group_name(course_id: int) -> str:
@@ -482,7 +483,7 @@ def course_staff_group_name(course_id: int) -> str:
 
 
 def course_staff_sync(course: CoursePage):
-    """Make the course's own group hold add/change/publish on the course page (and so on its modules)
+    """Make the course's own group hold add/change (never publish) on the course page (and so on its modules)
     and exactly the course's assigned instructors as members; idempotent. Returns the group."""
     with transaction.atomic():
         group, _ = Group.objects.get_or_create(name=course_staff_group_name(course.pk))
@@ -492,6 +493,9 @@ def course_staff_sync(course: CoursePage):
             codename__in=COURSE_PAGE_PERMISSIONS,
         ):
             GroupPagePermission.objects.get_or_create(group=group, page_id=course.pk, permission=permission)
+        GroupPagePermission.objects.filter(group=group).exclude(
+            page_id=course.pk, permission__codename__in=COURSE_PAGE_PERMISSIONS
+        ).delete()
         assigned = set(CourseInstructor.objects.filter(course=course).values_list("user_id", flat=True))
         members = set(group.user_set.values_list("pk", flat=True))
         if assigned - members:

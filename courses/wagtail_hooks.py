@@ -3,6 +3,7 @@ course instructors (who teaches which course), the guard on deleting pages with 
 and the quizzes menu (question bank, course-scoped quizzes, generator, item analysis, course records)."""
 
 from django.contrib import messages
+from django.db.models import Q
 from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import include, path, reverse
@@ -25,6 +26,7 @@ from .admin_views import (
     certificate_index_view,
 )
 from .article_import_views import article_import_view
+from .course_create_views import course_create_view
 from .enrollment_code_views import (
     can_enroll_learners,
     enrollment_codes_csv_view,
@@ -34,6 +36,7 @@ from .enrollment_code_views import (
 from .home_panels import attention_panels
 from .insight_views import can_see_item_analysis, can_see_records
 from .models import CourseInstructor, CoursePage, Provider
+from .permissions import creates_courses, sees_every_course, staff_courses
 from .question_generation_views import generate_questions_view
 from .quiz_admin import QUIZZES_MENU_HOOK, CheckedMenuItem, QuizzesGroup, quiz_deletion_refusal
 from .selectors import learner_records_under, records_text
@@ -313,3 +316,36 @@ def needs_attention_panels(request, panels):
 @hooks.register("insert_global_admin_css")
 def course_staff_admin_css():
     return format_html('<link rel="stylesheet" href="{}">', static("courses/admin.css"))
+
+
+# --- instructors start courses (courses.course_drafts); nobody else's drafts in the page chooser ---------
+
+
+@hooks.register("register_admin_urls")
+def course_create_urls():
+    return [path("courses/new/", course_create_view, name="courses_course_create")]
+
+
+@hooks.register("register_admin_menu_item")
+def course_create_menu_item():
+    return CheckedMenuItem(
+        "New course",
+        reverse("courses_course_create"),
+        name="new-course",
+        icon_name="doc-full",
+        order=90,
+        check=creates_courses,
+    )
+
+
+@hooks.register("construct_page_chooser_queryset")
+def hide_other_courses_drafts(pages, request):
+    """The chooser lists every page of the site (Wagtail does not scope it by permission): live pages are
+    public anyway, but a draft is only for the staff of its own course."""
+    user = request.user
+    if sees_every_course(user):
+        return pages
+    own_subtrees = Q(live=True)
+    for course_path in staff_courses(user).values_list("path", flat=True):
+        own_subtrees |= Q(path__startswith=course_path)
+    return pages.filter(own_subtrees)

@@ -35,6 +35,7 @@ from cms.services import site_tree_ensure
 from courses.models import (
     Certificate,
     CourseInstructor,
+    CoursePage,
     Enrollment,
     EnrollmentCode,
     LearnerOverride,
@@ -675,6 +676,10 @@ def _topics(world):
     return sorted(Topic.objects.values_list("slug", flat=True))
 
 
+def _course_pages(world):
+    return sorted(CoursePage.objects.values_list("pk", "title"))
+
+
 def _roster_url(world):
     return reverse("insight_roster", args=[world.course_a.pk])
 
@@ -800,6 +805,10 @@ ADMIN_MATRIX: dict[str, AdminCase] = {  # route -> who gets what (learners and v
     "admin/enrollment/<int:course_id>/class/": AdminCase(
         200, 404, 200, kwargs=lambda w: [w.course_a.pk], method="post", unchanged=_enrollment_state
     ),
+    # an instructor starts a draft course (courses/course_create_views.py); provider admins use Wagtail's own
+    # add form on the catalogue. The POST has no title: refused, no course made (the creation itself is
+    # tested in tests/courses/test_course_creation.py)
+    "admin/courses/new/": AdminCase(200, 200, DENIED, method="post", unchanged=_course_pages),
     # who teaches what: managed by provider admins and superusers ("manage course staff"), never by
     # instructors. The POSTs ask for an assignment that exists (course C's): refused, nothing written.
     "admin/course_instructors/": AdminCase(DENIED, DENIED, 200),

@@ -230,12 +230,11 @@ class TestRoles:
         assert {(row.page_id, row.permission.codename) for row in rows} == {
             (course.pk, "add_page"),
             (course.pk, "change_page"),
-            (course.pk, "publish_page"),
         }
         assert list(group.user_set.all()) == [instructor]
         assert not GroupPagePermission.objects.filter(group__name="Instructors").exists()
         assert course_instructor_unassign(course=course, user=instructor) is True
-        assert not group.user_set.exists() and rows.count() == 3
+        assert not group.user_set.exists() and rows.count() == 2
 
     def test_an_instructor_edits_modules_but_not_users(self, client, assigned_instructor, modules):
         client.force_login(assigned_instructor)

@@ -217,7 +217,7 @@ def test_roster_queries_do_not_grow_with_courses_or_assignments(client, catalogu
 def test_page_permissions_follow_the_assignment(two_courses, teacher_a):
     module_a, module_b = two_courses["pages_a"][0], two_courses["pages_b"][0]
     assert module_a.permissions_for_user(teacher_a).can_edit()
-    assert module_a.permissions_for_user(teacher_a).can_publish()
+    assert not module_a.permissions_for_user(teacher_a).can_publish()  # they submit for moderation
     assert two_courses["a"].permissions_for_user(teacher_a).can_add_subpage()
     assert not module_b.permissions_for_user(teacher_a).can_edit()
     assert not two_courses["b"].permissions_for_user(teacher_a).can_add_subpage()

@@ -94,10 +94,10 @@ def test_command_prints_short_summary_and_logins(db, demo_password):
     call_command("setup_demo", stdout=out)
     text = out.getvalue()
     assert "Course: created and published" in text
-    for username in ["admin", "instructor", "learner"]:
+    for username in ["admin", "instructor", "provider-admin", "learner"]:
         assert f"  {username}" in text
-    assert text.count(PASSWORD) == 3
-    assert len(text.splitlines()) < 20
+    assert text.count(PASSWORD) == 4
+    assert len(text.splitlines()) < 21
 
     out = StringIO()
     call_command("setup_demo", stdout=out)
@@ -248,6 +248,10 @@ def test_demo_users_have_roles_and_licence_data(course):
     assert groups == {"Instructors", f"Instructors of course #{course.pk}"}
     assert instructor.has_perm("wagtailadmin.access_admin")
     assert list(learner.groups.values_list("name", flat=True)) == ["Learners"]
+    provider_admin = User.objects.get(username="provider-admin")
+    assert list(provider_admin.groups.values_list("name", flat=True)) == ["Provider admins"]
+    assert provider_admin.has_perm("courses.view_all_records") and not provider_admin.is_superuser
+    assert course.permissions_for_user(provider_admin).can_publish()
     assert not learner.is_staff and not learner.has_perm("wagtailadmin.access_admin")
     for user in (instructor, learner):
         assert user.legal_name and user.license_number and user.license_state == "NC"
@@ -258,7 +262,7 @@ def test_the_demo_instructor_teaches_the_demo_course_and_keeps_it_after_a_reset(
     assert list(CourseInstructor.objects.values_list("course", "user")) == [(course.pk, instructor.pk)]
     module = modules_of(course)[0]
     assert module.permissions_for_user(instructor).can_edit()
-    assert module.permissions_for_user(instructor).can_publish()
+    assert not module.permissions_for_user(instructor).can_publish()  # submitted for moderation instead
     assert not GroupPagePermission.objects.filter(
         group__name="Instructors"
     ).exists()  # nothing catalogue-wide

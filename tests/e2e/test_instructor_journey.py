@@ -18,6 +18,7 @@ from tests.e2e.instructors import instructors_group_ready
 from tests.e2e.screens import AdminJourney
 from tests.factories import (
     InstructorFactory,
+    ProviderAdminFactory,
     ProviderFactory,
     course_create,
     module_create,
@@ -212,15 +213,20 @@ def test_import_edit_publish_upload_write_questions_and_read_item_analysis(
     expect(page).to_have_url(re.compile(rf"/admin/pages/{imported.pk}/edit/"))
     journey.shoot(page, "imported-draft")
 
-    # 3. Edit the first heading of the draft and publish it.
+    # 3. Edit the first heading of the draft and submit it for moderation (instructors do not publish); a
+    #    provider admin approves it (their side in the browser: test_course_creation_journey).
     heading = page.get_by_role("textbox", name=re.compile(r"^Text\*?$")).first
     expect(heading).to_have_value("The culprit")
     heading.fill("The culprit: a short, tight psoas")
     journey.shoot(page, "edit-heading", focus=heading)
     page.get_by_role("button", name="More actions").click()
-    page.get_by_role("button", name="Publish").click()
-    expect(page.get_by_text("has been published")).to_be_visible()
-    journey.shoot(page, "published")
+    expect(page.get_by_role("button", name=re.compile("^Publish"))).to_have_count(0)
+    page.get_by_role("button", name=re.compile("Submit to Course moderation")).click()
+    expect(page.get_by_text("has been submitted for moderation")).to_be_visible()
+    journey.shoot(page, "submitted")
+    imported.refresh_from_db()
+    assert not imported.live
+    imported.current_workflow_task_state.approve(user=ProviderAdminFactory())
     imported.refresh_from_db()
     assert imported.live
 
