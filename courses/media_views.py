@@ -6,10 +6,18 @@ module page and its study clock ask) and its published body must hold the clip. 
 module (`permissions.reads_every_module`) get any clip through any module, published or not (a
 draft's preview); the admin's Media
 library links to `/lesson-media/<id>/`, which is theirs alone. Anyone else: "not found", whatever
-exists. Files are streamed with byte ranges (courses/byte_ranges.py) so the player can seek.
+exists.
+
+How a file reaches the browser, after the check: from disk, streamed with byte ranges
+(courses/byte_ranges.py) so the player can seek. From a bucket (courses/storage.py), a video or audio
+file is a redirect to a signed URL that works for settings.PRIVATE_URL_EXPIRE_SECONDS: the object store
+answers the player's range requests itself, so a web process is not held for the minutes a video
+plays, and the redirect is never cached (each play asks again, and is checked again). Caption tracks
+are streamed in both cases: they are a few KB, and a <track> from another origin would need CORS.
 """
 
-from django.http import Http404
+from django.conf import settings
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_safe
 from wagtail.documents import get_document_model
@@ -19,6 +27,7 @@ from .lesson_media import LessonMedia
 from .models import ModulePage
 from .permissions import reads_every_module
 from .services import module_reader_enrollment
+from .storage import signed_url
 
 CAPTIONS_CONTENT_TYPE = "text/vtt; charset=utf-8"
 MEDIA_CONTENT_TYPES = {
@@ -68,7 +77,16 @@ def _media_response(request, media: LessonMedia):
     if not media.file or not media.file.storage.exists(media.file.name):
         raise Http404("The media file is missing.")
     content_type = MEDIA_CONTENT_TYPES.get(media.file_extension.lower(), "application/octet-stream")
-    return ranged_file_response(request, media.file, content_type)
+    url = signed_url(
+        media.file,
+        seconds=settings.PRIVATE_URL_EXPIRE_SECONDS,
+        parameters={"ResponseContentType": content_type, "ResponseContentDisposition": "inline"},
+    )
+    if url is None:
+        return ranged_file_response(request, media.file, content_type)
+    response = HttpResponseRedirect(url)
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @require_safe

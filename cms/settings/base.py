@@ -6,6 +6,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PROJECT_DIR.parent
@@ -135,13 +136,59 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATIC_URL = "/static/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "/media/"
-# Certificate PDFs: never under MEDIA_ROOT (no public URL); web and Celery workers must share it.
-# Empty: "<MEDIA_ROOT>-private" next to MEDIA_ROOT (courses/storage.py).
+# Certificate PDFs and lesson media on disk: never under MEDIA_ROOT (no public URL); web and Celery
+# workers must share it. Empty: "<MEDIA_ROOT>-private" next to MEDIA_ROOT (courses/storage.py).
 PRIVATE_MEDIA_ROOT = os.environ.get("PRIVATE_MEDIA_ROOT", "")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    # Certificates (a regenerated PDF replaces its file) and lesson media (an upload never replaces one).
+    "private": {"BACKEND": "courses.storage.PrivateStorage"},
+    "lesson_media": {"BACKEND": "courses.storage.PrivateStorage", "OPTIONS": {"allow_overwrite": False}},
 }
+# Object storage (S3, MinIO...) instead of the disk when S3_PRIVATE_BUCKET is set: replicas then share
+# nothing on disk. Credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (read by boto3).
+# Static files stay with WhiteNoise. See .env.example.
+S3_PRIVATE_BUCKET = os.environ.get("S3_PRIVATE_BUCKET", "")
+# How long a signed link to a lesson video or audio file works (issued after the permission check).
+PRIVATE_URL_EXPIRE_SECONDS = int(os.environ.get("PRIVATE_URL_EXPIRE_SECONDS", "300"))
+if S3_PRIVATE_BUCKET:
+    _s3 = {
+        "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
+        "region_name": os.environ.get("S3_REGION") or None,
+        "signature_version": "s3v4",
+        "addressing_style": os.environ.get("S3_ADDRESSING_STYLE") or None,  # "path" for MinIO
+    }
+    _private = {
+        **_s3,
+        "bucket_name": S3_PRIVATE_BUCKET,
+        "public_endpoint_url": os.environ.get("S3_PUBLIC_ENDPOINT_URL") or None,
+        "querystring_expire": PRIVATE_URL_EXPIRE_SECONDS,
+    }
+    STORAGES["private"] = {"BACKEND": "courses.storage.PrivateS3Storage", "OPTIONS": _private}
+    STORAGES["lesson_media"] = {
+        "BACKEND": "courses.storage.PrivateS3Storage",
+        "OPTIONS": {**_private, "file_overwrite": False},
+    }
+    # Images, renditions and documents: a bucket browsers read (its policy allows anonymous GET), at
+    # S3_MEDIA_URL (e.g. https://media.example.com or http://localhost:9000/bodywork-media).
+    _media_url = os.environ.get("S3_MEDIA_URL", "")
+    if not os.environ.get("S3_MEDIA_BUCKET"):
+        raise ImproperlyConfigured("S3_PRIVATE_BUCKET is set: set S3_MEDIA_BUCKET (images, documents) too.")
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **_s3,
+            "bucket_name": os.environ.get("S3_MEDIA_BUCKET", ""),
+            "querystring_auth": False,  # stable URLs: cached pages keep working
+            "default_acl": None,  # public reading is the bucket policy's business, not per-object ACLs
+            "file_overwrite": False,
+            "custom_domain": _media_url.split("://", 1)[-1].rstrip("/") or None,
+            "url_protocol": _media_url.split("://", 1)[0] + ":" if "://" in _media_url else "https:",
+        },
+    }
+    # Documents (lesson captions among them) go through Wagtail's view and its privacy checks.
+    WAGTAILDOCS_SERVE_METHOD = "serve_view"
 
 # Uploads: the article importer accepts at most 1 MB; Django refuses larger bodies in memory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
