@@ -59,13 +59,14 @@ def volumes_of(service: dict) -> dict[str, str]:
 
 def test_compose_services_healthchecks_and_start_order(config):
     services = config["services"]
-    assert set(services) == {"db", "redis", *APP_SERVICES}
-    for name in ("db", "redis", "web", "worker"):
+    assert set(services) == {"db", "redis", "minio", "minio-init", *APP_SERVICES}
+    for name in ("db", "redis", "minio", "web", "worker"):
         assert services[name]["healthcheck"]["test"], name
     for name in APP_SERVICES:
         depends = services[name]["depends_on"]
         assert depends["db"]["condition"] == "service_healthy", name
         assert depends["redis"]["condition"] == "service_healthy", name
+        assert depends["minio-init"]["condition"] == "service_completed_successfully", name
         if name != "migrate":
             assert depends["migrate"]["condition"] == "service_completed_successfully", name
     assert services["migrate"]["restart"] == "no"
@@ -75,7 +76,8 @@ def test_compose_services_healthchecks_and_start_order(config):
     )
     web = services["web"]
     assert web["command"][:4] == ["gunicorn", "cms.wsgi", "--bind", "0.0.0.0:8000"]
-    assert web["ports"] in (["8000:8000"], [{"published": 8000, "target": 8000}])
+    published = web["ports"][0] if isinstance(web["ports"][0], dict) else {"published": web["ports"][0]}
+    assert str(published["published"]).split(":")[0] == "8000" and len(web["ports"]) == 1
     assert "127.0.0.1:8000/healthz/" in " ".join(web["healthcheck"]["test"])
     assert services["worker"]["command"][:4] == ["celery", "-A", "cms", "worker"]
     assert services["beat"]["command"][:4] == ["celery", "-A", "cms", "beat"]
@@ -87,20 +89,48 @@ def test_compose_services_healthchecks_and_start_order(config):
         assert not re.search(r"\bsleep\b", text), name
 
 
-def test_web_and_worker_share_media_and_private_media(config):
+def test_replicas_share_nothing_on_disk_files_are_in_minio(config):
+    """Issue 14 item 7: `--scale web=3 --scale worker=4` works because no app container keeps a file."""
     services = config["services"]
-    assert {"pgdata", "redisdata", "media", "private"} <= set(config["volumes"])
+    assert set(config["volumes"]) == {"pgdata", "redisdata", "miniodata"}
     assert volumes_of(services["db"])["pgdata"] == "/var/lib/postgresql/data"
     assert volumes_of(services["redis"])["redisdata"] == "/data"
+    minio = services["minio"]
+    assert volumes_of(minio)["miniodata"] == "/data" and minio["command"] == ["server", "/data"]
+    assert minio["healthcheck"]["test"] == ["CMD", "mc", "ready", "local"]
+    assert ":latest" not in minio["image"] and ":" in minio["image"]  # pinned
+    init = services["minio-init"]
+    assert init["depends_on"]["minio"]["condition"] == "service_healthy" and init["restart"] == "no"
+    script = " ".join(init["command"])
+    assert "mc mb --ignore-existing store/bodywork-media store/bodywork-private" in script
+    assert "mc anonymous set download store/bodywork-media" in script
+    assert "mc anonymous set none store/bodywork-private" in script  # no public access at all
+    assert init["environment"] == minio["environment"]
     for name in APP_SERVICES:
-        mounts, env = volumes_of(services[name]), services[name]["environment"]
-        # The settings' paths are the volumes' mount points: certificates written by the worker are
-        # where web reads them, and survive a new container.
-        assert mounts["media"] == env["MEDIA_ROOT"], name
-        assert mounts["private"] == env["PRIVATE_MEDIA_ROOT"], name
-        assert not env["PRIVATE_MEDIA_ROOT"].startswith(env["MEDIA_ROOT"].rstrip("/") + "/"), name
-        assert services[name]["build"] == services["web"]["build"], name
+        service, env = services[name], services[name]["environment"]
+        assert not service.get("volumes"), name  # nothing on disk
+        assert env["S3_PRIVATE_BUCKET"] == "bodywork-private" and env["S3_MEDIA_BUCKET"] == "bodywork-media"
+        assert env["S3_ENDPOINT_URL"] == "http://minio:9000" and env["S3_ADDRESSING_STYLE"] == "path"
+        assert env["S3_MEDIA_URL"] == "http://localhost:9000/bodywork-media"
+        assert env["S3_PUBLIC_ENDPOINT_URL"] == "http://localhost:9000"
+        assert env["AWS_ACCESS_KEY_ID"] == minio["environment"]["MINIO_ROOT_USER"], name
+        assert env["AWS_SECRET_ACCESS_KEY"] == minio["environment"]["MINIO_ROOT_PASSWORD"], name
+        assert service["build"] == services["web"]["build"], name
         assert env == services["web"]["environment"], name  # one configuration for all four
+    assert not services["web"].get("container_name") and not services["worker"].get("container_name")
+
+
+def test_scaled_web_replicas_get_ports_of_their_own(tmp_path):
+    """The README's `WEB_PORTS=8000-8002 docker compose up --scale web=3 --scale worker=4`."""
+    shutil.copy(ROOT / "docker-compose.yml", tmp_path)
+    (tmp_path / ".env").write_text((ROOT / ".env.example").read_text() + "\nWEB_PORTS=8000-8002\n")
+    resolved = _compose(tmp_path, "config")
+    assert resolved.returncode == 0, resolved.stderr
+    (port,) = yaml.safe_load(resolved.stdout)["services"]["web"]["ports"]
+    published = port["published"] if isinstance(port, dict) else port.split(":")[0]
+    assert str(published) == "8000-8002"
+    readme = (ROOT / "README.md").read_text()
+    assert "WEB_PORTS=8000-8002 docker compose up --scale web=3 --scale worker=4" in readme
 
 
 def test_compose_passes_env_example_to_the_app(config):
@@ -133,6 +163,9 @@ def test_env_example_mentions_every_variable_production_reads():
         "SECRET_KEY",
         "TRUSTED_PROXY_COUNT",
         "PRIVATE_MEDIA_ROOT",
+        "S3_PRIVATE_BUCKET",
+        "S3_PUBLIC_ENDPOINT_URL",
+        "PRIVATE_URL_EXPIRE_SECONDS",
         "DEMO_PASSWORD",
         "CERTIFICATE_SWEEP_SECONDS",
     } <= read
