@@ -171,7 +171,8 @@ class CaptionTrackBlock(blocks.StructBlock):
 
     def clean(self, value):
         value = super().clean(value)
-        problem = webvtt_problem(value["file"])
+        # Wagtail defers required fields when a draft is saved (and on autosave): no file chosen yet.
+        problem = webvtt_problem(value["file"]) if value["file"] is not None else None
         if problem:
             raise StructBlockValidationError(block_errors={"file": ValidationError(problem)})
         return value
@@ -209,6 +210,8 @@ class LessonMediaBlock(blocks.StructBlock):
     def clean(self, value):
         value = super().clean(value)
         media, errors = value["media"], {}
+        if media is None:  # a draft (or autosave) before the clip is chosen: required is deferred
+            return value
         if media.type == "video" and not value["captions"]:
             errors["captions"] = ValidationError(
                 "A video needs at least one WebVTT caption track, so that learners who cannot hear it can follow it."

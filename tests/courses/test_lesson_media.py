@@ -14,7 +14,7 @@ from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.test.utils.form_data import nested_form_data, streamfield
 from wagtailmedia import get_permission_policy
 
-from courses.blocks import ModuleBodyBlock
+from courses.blocks import LessonMediaBlock, ModuleBodyBlock
 from courses.byte_ranges import RangeNotSatisfiable, requested_range
 from courses.lesson_media import LessonMedia
 from courses.models import ModuleProgress
@@ -91,6 +91,15 @@ def messages(error) -> str:
 def test_a_video_with_a_webvtt_track_is_accepted(video, captions):
     value = clean(media_value(video, captions=[captions]))
     assert value["media"] == video and len(value["captions"]) == 1
+
+
+def test_a_draft_may_hold_a_media_block_with_nothing_chosen_yet(video):
+    """Saving a draft (and the editor's autosave) defers required fields: a block whose clip or caption
+    file is still to be chosen is kept as it is, not a 500."""
+    block = LessonMediaBlock()
+    block.defer_required_validation()
+    value = block.clean(block.normalize({"media": None, "captions": [{"file": None}], "transcript": ""}))
+    assert value["media"] is None and value["captions"][0]["file"] is None
 
 
 def test_a_video_without_captions_is_refused(video):
