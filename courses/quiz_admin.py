@@ -21,7 +21,8 @@ from wagtail.admin.ui.tables import Column, UpdatedAtColumn
 from wagtail.admin.widgets import HeaderButton
 from wagtail.snippets.views import snippets as snippet_views
 
-from quizzes.models import Attempt, Quiz
+from quizzes.admin_forms import QuestionAdminForm
+from quizzes.models import Attempt, Question, Quiz
 from quizzes.viewsets import QuestionViewSet, TopicViewSet
 
 from .models import ModulePage
@@ -32,6 +33,12 @@ from .quiz_pool_views import PoolQuestionCreateView, QuizPoolAddView, QuizPoolPa
 QUIZZES_MENU_HOOK = "register_quizzes_menu_item"
 
 
+def staff_modules(user):
+    """The modules of the courses this instructor teaches."""
+    paths = [Q(path__startswith=path) for path in staff_courses(user).values_list("path", flat=True)]
+    return ModulePage.objects.filter(reduce(or_, paths)) if paths else ModulePage.objects.none()
+
+
 class QuizAdminForm(WagtailAdminModelForm):
     """An instructor sets quizzes only on the courses they teach, and their modules."""
 
@@ -39,14 +46,41 @@ class QuizAdminForm(WagtailAdminModelForm):
         super().__init__(*args, for_user=for_user, **kwargs)
         if for_user is None or sees_every_course(for_user):
             return
-        courses = staff_courses(for_user)
         if "course" in self.fields:
-            self.fields["course"].queryset = courses
+            self.fields["course"].queryset = staff_courses(for_user)
         if "module" in self.fields:
-            paths = [Q(path__startswith=path) for path in courses.values_list("path", flat=True)]
-            self.fields["module"].queryset = (
-                ModulePage.objects.filter(reduce(or_, paths)) if paths else ModulePage.objects.none()
-            )
+            self.fields["module"].queryset = staff_modules(for_user)
+
+
+class CourseQuestionAdminForm(QuestionAdminForm):
+    """A bank question goes into a module of a course this instructor teaches (or none)."""
+
+    def __init__(self, *args, for_user=None, **kwargs):
+        super().__init__(*args, for_user=for_user, **kwargs)
+        if for_user is not None and not sees_every_course(for_user) and "module" in self.fields:
+            self.fields["module"].queryset = staff_modules(for_user)
+
+
+def question_in_scope(user, question) -> bool:
+    """Anyone on staff may read and copy the shared bank; only a question's own course changes it."""
+    if sees_every_course(user) or question.module_id is None:
+        return True
+    return staff_modules(user).filter(pk=question.module_id).exists()
+
+
+class CourseScopedQuestionMixin:
+    """Another course's question cannot be changed by this instructor: not found. (Deleting, single or
+    bulk, is refused by the before_delete_snippet hook in courses.wagtail_hooks.)"""
+
+    def get_object(self, *args, **kwargs):
+        question = super().get_object(*args, **kwargs)
+        if not question_in_scope(self.request.user, question):
+            raise Http404("No question here.")
+        return question
+
+
+class QuestionEditView(CourseScopedQuestionMixin, snippet_views.EditView):
+    pass
 
 
 def quiz_in_scope(user, quiz) -> bool:
@@ -173,6 +207,8 @@ class CourseQuestionViewSet(QuestionViewSet):
     """The question bank, whose add view also takes a quiz and module to add the new question to."""
 
     add_view_class = PoolQuestionCreateView
+    edit_view_class = QuestionEditView
+    edit_handler = ObjectList(Question.panels, base_form_class=CourseQuestionAdminForm)
 
 
 class QuizzesGroup(snippet_views.SnippetViewSetGroup):

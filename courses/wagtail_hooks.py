@@ -4,6 +4,7 @@ and the quizzes menu (question bank, course-scoped quizzes, generator, item anal
 
 from django.contrib import messages
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import include, path, reverse
@@ -17,7 +18,7 @@ from wagtail.models import Page
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from quizzes.models import Quiz
+from quizzes.models import Question, Quiz
 
 from .admin_views import (
     can_manage_certificates,
@@ -38,7 +39,13 @@ from .insight_views import can_see_item_analysis, can_see_records
 from .models import CourseInstructor, CoursePage, Provider
 from .permissions import creates_courses, sees_every_course, staff_courses
 from .question_generation_views import generate_questions_view
-from .quiz_admin import QUIZZES_MENU_HOOK, CheckedMenuItem, QuizzesGroup, quiz_deletion_refusal
+from .quiz_admin import (
+    QUIZZES_MENU_HOOK,
+    CheckedMenuItem,
+    QuizzesGroup,
+    question_in_scope,
+    quiz_deletion_refusal,
+)
 from .selectors import learner_records_under, records_text
 from .services import course_staff_sync
 
@@ -182,6 +189,14 @@ def refuse_bulk_deleting_pages_with_records(request, action_type, objects, actio
 # --- quizzes, the question bank and the quiz tools ------------------------------------------------------
 
 register_snippet(QuizzesGroup)
+
+
+@hooks.register("before_delete_snippet")
+def refuse_deleting_questions_out_of_scope(request, instances):
+    questions = [instance for instance in instances if isinstance(instance, Question)]
+    if not all(question_in_scope(request.user, question) for question in questions):
+        raise Http404("No question here.")
+    return None
 
 
 @hooks.register("before_delete_snippet")

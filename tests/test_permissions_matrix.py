@@ -698,6 +698,11 @@ ADMIN_MATRIX: dict[str, AdminCase] = {  # route -> who gets what (learners and v
     "admin/snippets/quizzes/question/copy/<int:pk>/": AdminCase(
         200, 200, 200, kwargs=lambda w: [Question.objects.filter(module=w.modules_b[0]).first().pk]
     ),
+    # ...but only a question's own course changes it (or anyone, for a question in no module; deleting:
+    # tests/courses/test_question_scope.py)
+    "admin/snippets/quizzes/question/edit/<int:pk>/": AdminCase(
+        200, 404, 200, kwargs=lambda w: [Question.objects.filter(module=w.modules_b[0]).first().pk]
+    ),
     # quizzes: only one's own courses' (another course's quiz is not found, whatever the view)
     "admin/snippets/quizzes/quiz/edit/<int:pk>/": AdminCase(200, 404, 200, kwargs=lambda w: [w.quiz_b.pk]),
     "admin/snippets/quizzes/quiz/copy/<int:pk>/": AdminCase(200, 404, 200, kwargs=lambda w: [w.quiz_b.pk]),
