@@ -133,25 +133,9 @@ def _commits_to_the_database(item) -> bool:
 
 def pytest_collection_modifyitems(config, items):
     # A transactional test empties the database when it ends, so no ordinary test may follow it in the
-    # same process. On PostgreSQL the database is copied again from the migrated template after such a
-    # test when an ordinary one comes next (pytest_runtest_teardown below), so they run with the others.
-    # Elsewhere (SQLite, --reuse-db) `make test` runs the rest on several processes, then these on one
-    # ("serial").
-    if template_db.in_use(config):
-        return
+    # same process: `make test` runs the rest on several processes, then these on one ("serial"). (Copying
+    # the PostgreSQL template back after each one was tried and left stale in-process caches, such as
+    # Django's content-type ids, behind: CI failed in tests that ran next.)
     for item in items:
         if _commits_to_the_database(item):
             item.add_marker(pytest.mark.serial)
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_teardown(item, nextitem):
-    result = yield  # every fixture of the test torn down: the flush of a transactional test done
-    if (
-        nextitem is not None
-        and _commits_to_the_database(item)
-        and not _commits_to_the_database(nextitem)  # one that commits copes with a flushed database
-        and template_db.in_use(item.config)
-    ):
-        template_db.test_databases_restore()
-    return result

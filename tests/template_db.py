@@ -126,22 +126,6 @@ def database_drop(server: dict, name: str) -> None:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-# (server, test database name) of each test database copied in this process, for test_databases_restore()
-_copied: list[tuple[dict, str]] = []
-
-
-def in_use(config) -> bool:
-    """Whether this pytest run copies its test databases from the template: PostgreSQL, migrations on,
-    and no --reuse-db (whose databases outlive the run)."""
-    from django.db import connections
-
-    return (
-        connections["default"].vendor == "postgresql"
-        and not config.getoption("reuse_db", False)
-        and not config.getoption("nomigrations", False)
-    )
-
-
 def copies_as_test_databases(aliases) -> bool:
     """Before pytest-django sets up the test databases: make each one a copy of the template. False (and
     nothing done) unless every alias is PostgreSQL; pytest-django then keeps the copies, checking migrations."""
@@ -159,15 +143,5 @@ def copies_as_test_databases(aliases) -> bool:
             "name": settings_dict["NAME"],
         }
         test_name = (settings_dict.get("TEST") or {}).get("NAME") or f"test_{settings_dict['NAME']}"
-        _copied.append((server, database_copy(server, test_name)))
+        database_copy(server, test_name)
     return True
-
-
-def test_databases_restore() -> None:
-    """After a test that committed (and so flushed the database, losing what the data migrations wrote):
-    each test database copied again from the template, as the next test expects to find it."""
-    from django.db import connections
-
-    connections.close_all()  # this thread's; DROP ... WITH (FORCE) ends any other
-    for server, name in _copied:
-        database_copy(server, name)
