@@ -76,11 +76,20 @@ def _sqlite_value(value):
 
 
 def _defaults(model, columns: list[str], connection) -> dict:
-    """{column: value} of the model's required columns left out of `columns` that have a default."""
-    return {
-        field.column: field.get_db_prep_save(field.get_default(), connection)
+    """{column: value} of the model's NOT NULL columns left out of `columns` that have a default.
+
+    A blank text field without an explicit default counts: Django's default for it is "".
+    """
+    missing = [
+        field
         for field in model._meta.concrete_fields
-        if field.column not in columns and not field.primary_key and not field.null and field.has_default()
+        if field.column not in columns and not field.primary_key and not field.null
+    ]
+    defaults = {field.column: field.get_default() for field in missing}
+    return {
+        field.column: field.get_db_prep_save(defaults[field.column], connection)
+        for field in missing
+        if defaults[field.column] is not None
     }
 
 

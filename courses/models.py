@@ -1,5 +1,4 @@
 import math
-from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,11 +12,17 @@ from wagtail.search import index
 
 from .blocks import ModuleBodyBlock
 from .caching import content_version
-from .lesson_media import LessonMedia  # noqa: F401 - a model of this app, in its own module
+from .certificate_models import (  # noqa: F401 - models of this app, in their own modules
+    SWEEP_RETRY_DELAYS,
+    Certificate,
+    CertificateEvent,
+    private_storage,
+)
+from .lesson_media import LessonMedia  # noqa: F401
+from .override_models import AppendOnlyError, AppendOnlyQuerySet, LearnerOverride  # noqa: F401
 from .page_forms import CE_APPROVAL_PERMISSION, ApprovalFieldPanel, CoursePageForm
 from .reading import count_words
 from .routing import child_route
-from .storage import private_storage as _private_storage
 
 WORDS_PER_MINUTE = 200  # NCBTMB home-study guidance: 12,000 words = 1 CE hour
 WORDS_PER_CE_HOUR = WORDS_PER_MINUTE * 60
@@ -490,182 +495,3 @@ class CourseEvaluation(models.Model):
 
     def __str__(self):
         return f"Evaluation of {self.enrollment}"
-
-
-def private_storage():  # named by migration 0002
-    return _private_storage()
-
-
-# A failed certificate (storage full, a font missing...) is tried again by the sweep this long after each
-# failure (courses.services.certificates_requeue); after the last, it stays failed for staff to retry.
-SWEEP_RETRY_DELAYS = (timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2), timedelta(hours=12))
-
-
-class Certificate(models.Model):
-    """A CE certificate: one per enrollment, printed from `snapshot`, verified by `code`."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        ISSUED = "issued", "Issued"
-        FAILED = "failed", "Failed"
-        REVOKED = "revoked", "Revoked"
-
-    enrollment = models.OneToOneField(Enrollment, on_delete=models.PROTECT, related_name="certificate")
-    code = models.CharField(max_length=32, unique=True, editable=False)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
-    snapshot = models.JSONField(default=dict, help_text="Every field the PDF prints, frozen at completion.")
-    pdf = models.FileField(storage=private_storage, upload_to="certificates/", blank=True, max_length=200)
-    page_revision = models.ForeignKey(
-        "wagtailcore.Revision",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        help_text="The course page revision that was live at completion.",
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(default=timezone.now)
-    issued_at = models.DateTimeField(null=True, blank=True)
-    # When the learner's e-mail was claimed for sending (then sent); empty while it is still owed. The sweep
-    # e-mails issued certificates left empty (courses.services.certificate_emails_repair).
-    emailed_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    revoked_reason = models.TextField(blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    sweep_retries = models.PositiveSmallIntegerField(
-        default=0, help_text="How many times the sweep has retried it after a failure."
-    )
-    last_sweep_retry_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["enrollment"], name="one_certificate_per_enrollment")]
-        indexes = [models.Index(fields=["status", "updated_at"])]
-
-    def __str__(self):
-        return f"Certificate {self.code} ({self.get_status_display()})"
-
-    @property
-    def is_valid(self) -> bool:
-        return self.status == self.Status.ISSUED
-
-    @property
-    def sweep_gave_up(self) -> bool:
-        """Failed, and the sweep has made its last retry: only staff can try again."""
-        return self.status == self.Status.FAILED and self.sweep_retries >= len(SWEEP_RETRY_DELAYS)
-
-    @property
-    def completion_date(self):
-        value = self.snapshot.get("completion_date")
-        return date.fromisoformat(value) if value else None
-
-
-class CertificateEvent(models.Model):
-    """What happened to a certificate, by whom and when; never edited."""
-
-    class Action(models.TextChoices):
-        CREATED = "created", "Created (course completed)"
-        ISSUED = "issued", "PDF issued"
-        ATTEMPT_FAILED = "attempt_failed", "Issue attempt failed"
-        FAILED = "failed", "Failed after retries"
-        REQUEUED = "requeued", "Re-queued by the sweep"
-        RETRIED = "retried", "Retry requested"
-        REVOKED = "revoked", "Revoked"
-        REISSUED = "reissued", "Reissued (details refreshed)"
-        REGENERATED = "regenerated", "PDF regenerated"
-        EMAILED = "emailed", "Learner e-mailed"
-
-    certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(max_length=20, choices=Action.choices)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    reason = models.TextField(blank=True)
-    details = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["created_at", "pk"]
-
-    def __str__(self):
-        return f"{self.get_action_display()} at {self.created_at:%Y-%m-%d %H:%M}"
-
-
-# --- per-learner overrides: the audited history ---------------------------------------------------------
-
-
-class AppendOnlyError(Exception):
-    """A history row was about to be changed or deleted: records are added, never rewritten."""
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise AppendOnlyError("The override history is append-only: rows are never updated.")
-
-    def delete(self):
-        raise AppendOnlyError("The override history is append-only: rows are never deleted.")
-
-
-class LearnerOverride(models.Model):
-    """One thing course staff did for one learner beyond the course's rules, with who, when and why.
-
-    Append-only: saving an existing row, updating or deleting rows raises AppendOnlyError, and the admin has
-    no edit view for it. What the quiz engine reads (extra attempts, time, resets) is the learner's
-    quizzes.QuizAllowance; courses.overrides writes both in one transaction.
-    """
-
-    class Action(models.TextChoices):
-        EXTRA_ATTEMPTS = "extra_attempts", "Extra attempts"
-        TIME_ACCOMMODATION = "time_accommodation", "More time (accommodation)"
-        QUIZ_RESET = "quiz_reset", "Quiz reset"
-        MODULE_COMPLETE = "module_complete", "Module marked complete"
-        SEAT_TIME_WAIVER = "seat_time_waiver", "Seat time waived"
-
-    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="overrides")
-    course = models.ForeignKey(CoursePage, on_delete=models.PROTECT, related_name="learner_overrides")
-    action = models.CharField(max_length=24, choices=Action.choices)
-    quiz = models.ForeignKey(
-        "quizzes.Quiz", null=True, blank=True, on_delete=models.PROTECT, related_name="learner_overrides"
-    )
-    module = models.ForeignKey(
-        ModulePage, null=True, blank=True, on_delete=models.PROTECT, related_name="learner_overrides"
-    )
-    details = models.JSONField(
-        default=dict, blank=True, help_text="What was granted (numbers, before/after)."
-    )
-    reason = models.TextField()
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-
-    objects = AppendOnlyQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["learner", "course"]), models.Index(fields=["course", "created_at"])]
-
-    def __str__(self):
-        return f"{self.get_action_display()} for {self.learner} ({self.created_at:%Y-%m-%d})"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AppendOnlyError("The override history is append-only: rows are never updated.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("The override history is append-only: rows are never deleted.")
-
-    @property
-    def summary(self) -> str:
-        """What was granted, in words (history tables and exports)."""
-        d = self.details
-        if self.action == self.Action.EXTRA_ATTEMPTS:
-            return f"+{d.get('count')} attempt(s) (now {d.get('attempt_limit')} allowed)"
-        if self.action == self.Action.TIME_ACCOMMODATION:
-            return f"time limit × {d.get('multiplier')} + {d.get('extra_minutes')} min"
-        if self.action == self.Action.QUIZ_RESET:
-            return f"attempts 1–{d.get('reset_through')} no longer count"
-        if self.action == self.Action.MODULE_COMPLETE:
-            return "module complete"
-        if self.action == self.Action.SEAT_TIME_WAIVER:
-            return f"{d.get('required_minutes')} min required, {d.get('minutes_done')} done"
-        return ""
