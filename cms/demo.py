@@ -14,6 +14,7 @@ from django.db import transaction
 from content.services import knowledge_base_load
 from courses.demo import (
     DemoReport,
+    approvals_ensure,
     course_ensure,
     course_files_load,
     demo_instructor_assign,
@@ -93,6 +94,7 @@ def demo_setup(*, reset: bool = False, with_quizzes: bool = True) -> DemoReport:
         provider = provider_ensure(data["provider"], reset=reset, report=report)
         course = course_ensure(catalogue, data, provider=provider, reset=reset, report=report)
         modules_ensure(course, data["modules"], reset=reset, report=report)
+        approvals_ensure(course, data.get("approvals", []), reset=reset, report=report)
         if with_quizzes:
             quizzes_ensure(course, report=report)
         users_ensure(reset=reset, report=report)

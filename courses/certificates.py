@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
+from .approvals import certificate_approvals
 from .certificate_layout import font_sizes
 
 CODE_BYTES = 12  # 96 random bits
@@ -98,6 +99,8 @@ def certificate_snapshot(enrollment, *, completed_at) -> dict:
         "signatory_title": provider.signatory_title,
         "signature_image": _signature_name(provider),
         "template": course.certificate_template,
+        # NCBTMB's and the learner's state's approvals in force that day (courses/approvals.py)
+        "approvals": certificate_approvals(course, state=enrollment.user.license_state, day=completed_on),
         "course_id": course.pk,
         "user_id": enrollment.user_id,
     }

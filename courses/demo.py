@@ -20,7 +20,7 @@ import content
 from content.models import Muscle, RedFlag
 
 from .demo_quizzes import demo_quizzes_ensure
-from .models import CoursePage, ModulePage, Provider
+from .models import CourseApproval, CoursePage, ModulePage, Provider
 from .question_bank import course_question_bank_generate
 from .services import course_instructor_assign, course_staff_sync
 
@@ -169,6 +169,28 @@ def course_ensure(catalogue, data: dict, *, provider, reset: bool, report: DemoR
     else:
         report.add(f"Course: kept “{course.title}” (use --reset to rewrite it from the files)")
     return course
+
+
+APPROVAL_FIELDS = ["provider_number", "ce_broker_course_number", "hours", "subject", "delivery", "valid_to"]
+
+
+def approvals_ensure(course, approvals: list[dict], *, reset: bool, report: DemoReport) -> None:
+    """The demo course's example approvals, one per body and start date: created when missing, rewritten
+    from the file on reset, otherwise kept as a provider admin left them."""
+    for data in approvals:
+        values = {key: data.get(key) or None for key in APPROVAL_FIELDS}
+        values["ce_broker_course_number"] = values["ce_broker_course_number"] or ""
+        values["hours"] = Decimal(str(data["hours"]))
+        key = {"course": course, "body": data["body"], "valid_from": data["valid_from"]}
+        approval = CourseApproval.objects.filter(**key).first()
+        if approval is None:
+            approval = CourseApproval(**key, **values)
+            approval.full_clean()
+            approval.save()
+            report.add(f"Approval: created {approval.get_body_display()} #{approval.provider_number}")
+        elif reset:
+            CourseApproval.objects.filter(pk=approval.pk).update(**values)
+            report.add(f"Approval: reset {approval.get_body_display()} #{approval.provider_number}")
 
 
 def modules_ensure(course, modules: list[dict], *, reset: bool, report: DemoReport) -> None:

@@ -7,9 +7,10 @@ a panel with nothing to show says so.
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils import timezone
 from wagtail.admin.ui.components import Component
 
-from . import attention
+from . import attention, ce_broker
 from .admin_views import can_manage_certificates
 from .insight_views import can_see_records
 from .permissions import staff_courses
@@ -154,6 +155,29 @@ class ModerationPanel(AttentionPanel):
         return self.listed(
             found, lambda item: {"item": item, "url": reverse("wagtailadmin_pages:edit", args=[item.page.pk])}
         )
+
+
+class CEBrokerDuePanel(AttentionPanel):
+    """Provider admins only (wagtail_hooks): completions owed to CE Broker, oldest first, with the date each
+    is due by (completion + the state's reporting window)."""
+
+    heading = "Not yet reported to CE Broker"
+    panel_id = "attention-ce-broker"
+    template_name = "courses/admin/home/ce_broker_panel.html"
+    order = 96
+
+    def contents(self):
+        rows, total = ce_broker.unreported_due(attention.PANEL_ROWS)
+        today = timezone.localdate()
+        for row in rows:
+            row["overdue"] = row["due"] < today
+        return {
+            "rows": rows,
+            "total": total,
+            "more": max(0, total - len(rows)),
+            "index_url": reverse("ce_broker"),
+            "days": ce_broker.rules().report_within_days,
+        }
 
 
 PANELS = (LearnersPanel, FlaggedQuestionsPanel, CertificatesPanel, EvaluationsPanel, ModerationPanel)

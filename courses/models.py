@@ -10,8 +10,10 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from .approval_models import CourseApproval  # noqa: F401 - models of this app, in their own modules
 from .blocks import ModuleBodyBlock
 from .caching import content_version
+from .ce_broker_models import CEBrokerExport, CEBrokerReport  # noqa: F401
 from .certificate_models import (  # noqa: F401 - models of this app, in their own modules
     SWEEP_RETRY_DELAYS,
     Certificate,
@@ -198,6 +200,7 @@ class CoursePage(Page):
                 ApprovalFieldPanel("ce_hours", permission=CE_APPROVAL_PERMISSION),
                 ApprovalFieldPanel("provider", permission=CE_APPROVAL_PERMISSION),
                 FieldPanel("pass_mark"),
+                HelpPanel(template="courses/admin/course_approvals_panel.html", heading="Approvals"),
             ],
             heading="Approval",
         ),

@@ -425,6 +425,9 @@ def transcript_rows(*, user) -> list[dict]:
                 "enrolled_at": certificate.enrollment.enrolled_at,
                 "provider_name": s.get("provider_name", ""),
                 "provider_number": s.get("provider_number", ""),
+                "approvals": s.get(
+                    "approvals", []
+                ),  # NCBTMB's and the learner's state's (courses/approvals.py)
                 "code": certificate.code,
                 "status": certificate.get_status_display(),
                 "valid": certificate.status != certificate.Status.REVOKED,

@@ -22,6 +22,7 @@ from quizzes import services as quiz_services
 from quizzes.errors import AttemptNotAllowed
 from quizzes.selectors import module_quiz_passed
 
+from .approvals import certificate_approvals
 from .certificates import certificate_pdf, learner_fields
 from .completion import certificate_queue, enrollment_awaiting_completion
 from .completion import course_completion_check as check
@@ -425,7 +426,13 @@ def certificate_reissue(*, certificate: Certificate, user, reason: str = "") -> 
             raise CertificateError("A revoked certificate cannot be reissued.")
         before = {k: locked.snapshot.get(k) for k in learner_fields(locked.enrollment.user)}
         after = learner_fields(locked.enrollment.user)
-        locked.snapshot = {**locked.snapshot, **after}
+        # a corrected license state changes which approvals apply (those in force on the completion date)
+        approvals = certificate_approvals(
+            locked.enrollment.course,
+            state=after["license_state"],
+            day=locked.completion_date or timezone.localdate(),
+        )
+        locked.snapshot = {**locked.snapshot, **after, "approvals": approvals}
         _pdf_store_for_staff(locked)
         now = timezone.now()
         locked.status, locked.updated_at, locked.last_error = Certificate.Status.ISSUED, now, ""

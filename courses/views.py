@@ -187,6 +187,7 @@ TRANSCRIPT_CSV_HEADER = [
     "NCBTMB provider #",
     "Certificate no.",
     "Status",
+    "Approvals",
 ]
 
 
@@ -207,6 +208,7 @@ def transcript_csv(request):
             row["provider_number"],
             row["code"],
             row["status"],
+            "; ".join(a["line"] for a in row["approvals"]),
         ]
         for row in transcript_rows(user=user)
     )

@@ -26,7 +26,9 @@ from .admin_views import (
     certificate_detail_view,
     certificate_index_view,
 )
+from .approval_admin import CourseApprovalViewSet
 from .article_import_views import article_import_view
+from .ce_broker_views import can_report_ce_broker, ce_broker_export_file, ce_broker_view
 from .course_create_views import course_create_view
 from .enrollment_code_views import (
     can_enroll_learners,
@@ -34,7 +36,7 @@ from .enrollment_code_views import (
     enrollment_codes_view,
     enrollment_home_view,
 )
-from .home_panels import attention_panels
+from .home_panels import CEBrokerDuePanel, attention_panels
 from .insight_views import can_see_item_analysis, can_see_records
 from .models import CourseInstructor, CoursePage, Provider
 from .permissions import creates_courses, sees_every_course, staff_courses
@@ -143,6 +145,11 @@ class CourseInstructorViewSet(ModelViewSet):
 @hooks.register("register_admin_viewset")
 def course_instructor_viewset():
     return CourseInstructorViewSet("course_instructors")
+
+
+@hooks.register("register_admin_viewset")
+def course_approval_viewset():
+    return CourseApprovalViewSet("course_approvals")
 
 
 # --- deleting pages: learners' records are never lost ----------------------------------------------------
@@ -326,6 +333,31 @@ def enrollment_menu_item():
 @hooks.register("construct_homepage_panels")
 def needs_attention_panels(request, panels):
     panels.extend(attention_panels(request))
+    if can_report_ce_broker(request.user):
+        panels.append(CEBrokerDuePanel(request))
+
+
+# --- CE Broker reporting (courses/ce_broker.py): provider admins --------------------------------------
+
+
+@hooks.register("register_admin_urls")
+def ce_broker_urls():
+    return [
+        path("ce-broker/", ce_broker_view, name="ce_broker"),
+        path("ce-broker/exports/<int:pk>.xlsx", ce_broker_export_file, name="ce_broker_export_file"),
+    ]
+
+
+@hooks.register("register_admin_menu_item")
+def ce_broker_menu_item():
+    return CheckedMenuItem(
+        "CE Broker reporting",
+        reverse("ce_broker"),
+        name="ce-broker",
+        icon_name="upload",
+        order=264,
+        check=can_report_ce_broker,
+    )
 
 
 @hooks.register("insert_global_admin_css")

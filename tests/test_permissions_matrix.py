@@ -27,13 +27,16 @@ import pytest
 from allauth.account.utils import user_pk_to_url_str
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.core.files.base import ContentFile
 from django.test import TestCase, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from wagtail.models import Page
 
 from cms.services import site_tree_ensure
+from courses.ce_broker_models import CEBrokerExport, CEBrokerReport
 from courses.models import (
     Certificate,
+    CourseApproval,
     CourseInstructor,
     CoursePage,
     Enrollment,
@@ -680,6 +683,30 @@ def _course_pages(world):
     return sorted(CoursePage.objects.values_list("pk", "title"))
 
 
+def _approvals(world):
+    return sorted(CourseApproval.objects.values_list("pk", "body", "provider_number", "hours"))
+
+
+def _approval_pk(world):
+    """Course A's NCBTMB approval (made on first use: each test's writes roll back)."""
+    approval, _ = CourseApproval.objects.get_or_create(
+        course=world.course_a,
+        body="NCBTMB",
+        defaults={"provider_number": "451234-10", "hours": 3, "valid_from": "2020-01-01"},
+    )
+    return [approval.pk]
+
+
+def _ce_broker_exports(world):
+    return CEBrokerExport.objects.count(), CEBrokerReport.objects.count()
+
+
+def _ce_broker_export_pk(world):
+    export = CEBrokerExport.objects.create(state="FL", date_from="2026-03-01", date_to="2026-03-31")
+    export.file.save("probe.xlsx", ContentFile(b"probe"), save=True)
+    return [export.pk]
+
+
 def _roster_url(world):
     return reverse("insight_roster", args=[world.course_a.pk])
 
@@ -831,6 +858,28 @@ ADMIN_MATRIX: dict[str, AdminCase] = {  # route -> who gets what (learners and v
         unchanged=_assignments,
         writers=("provider_admin",),
     ),
+    # course approvals (issue 15): every instructor reads them (they print on certificates); only provider
+    # admins (and superusers) add, change or delete. The POSTs lack the form's fields: refused, nothing written.
+    "admin/course_approvals/": AdminCase(200, 200, 200),
+    "admin/course_approvals/results/": AdminCase(200, 200, 200),
+    "admin/course_approvals/inspect/<int:pk>/": AdminCase(200, 200, 200, kwargs=_approval_pk),
+    "admin/course_approvals/new/": AdminCase(DENIED, DENIED, 200, method="post", unchanged=_approvals),
+    "admin/course_approvals/edit/<int:pk>/": AdminCase(
+        DENIED, DENIED, 200, kwargs=_approval_pk, method="post", unchanged=_approvals
+    ),
+    "admin/course_approvals/delete/<int:pk>/": AdminCase(
+        DENIED,
+        DENIED,
+        302,
+        kwargs=_approval_pk,
+        method="post",
+        unchanged=_approvals,
+        writers=("provider_admin",),
+    ),
+    # CE Broker reporting (issue 15): provider admins only. The POST has no state or dates: refused with the
+    # form's errors, nothing recorded.
+    "admin/ce-broker/": AdminCase(DENIED, DENIED, 200, method="post", unchanged=_ce_broker_exports),
+    "admin/ce-broker/exports/<int:pk>.xlsx": AdminCase(DENIED, DENIED, 200, kwargs=_ce_broker_export_pk),
 }
 
 
@@ -847,6 +896,8 @@ def _admin_url(world, route, case):
         name = f"wagtailsnippets_{snippet[0]}_{snippet[1]}:{name}"
     elif route.startswith("admin/course_instructors/"):
         name = f"course_instructors:{name}"
+    elif route.startswith("admin/course_approvals/"):
+        name = f"course_approvals:{name}"
     return reverse(name, args=case.kwargs(world))
 
 

@@ -1,0 +1,190 @@
+"""CE Broker reporting (issue 15, deliverable 2): the roster file has exactly CE Broker's columns and the
+reportable rows; rows that cannot be reported are listed with the reason; an export is recorded and never
+repeated; the admin home lists what is due."""
+
+import io
+from datetime import date, datetime, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from courses import ce_broker
+from courses.ce_broker_models import CEBrokerExport, CEBrokerReport
+from courses.models import Certificate
+from tests.courses.ce_records import approval_add, completed
+from tests.courses.certify import private_media  # noqa: F401 - autouse: PDFs and files in a temporary directory
+from tests.factories import ProviderAdminFactory, UserFactory, course_create
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def seeded(course, catalogue, provider):
+    """Completions across states: three reportable in Florida, two Florida rows needing fixes, one revoked,
+    one in Georgia, one in North Carolina (no CE Broker), one Florida outside the dates."""
+    approval_add(course, "NCBTMB")
+    approval_add(course, "FL", ce_broker_course_number="9990042", valid_from=date(2026, 1, 1))
+    approval_add(course, "GA", provider_number="7770001", valid_from=date(2026, 1, 1))
+    unapproved = course_create(catalogue, title="Not approved in Florida", provider=provider)
+
+    def fl(number, name):
+        return UserFactory(license_state="FL", license_number=number, legal_name=name)
+
+    c = {
+        "ok1": completed(fl("MA12345", "Ana Fl"), course, date(2026, 3, 2)),
+        "ok2": completed(fl(" ma777 ", "Ben Fl"), course, date(2026, 3, 5)),
+        "ok3": completed(fl("MA000001", "Cy Fl"), course, date(2026, 3, 31)),
+        "bad_number": completed(fl("12345", "Dee Fl"), course, date(2026, 3, 10)),
+        "no_number": completed(fl("", "Eve Fl"), course, date(2026, 3, 11)),
+        "no_approval": completed(fl("MA555", "Fay Fl"), unapproved, date(2026, 3, 12)),
+        "revoked": completed(
+            fl("MA999", "Gus Fl"), course, date(2026, 3, 13), status=Certificate.Status.REVOKED
+        ),
+        "georgia": completed(
+            UserFactory(license_state="GA", license_number="MT001234"), course, date(2026, 3, 3)
+        ),
+        "carolina": completed(
+            UserFactory(license_state="NC", license_number="LMBT-1"), course, date(2026, 3, 4)
+        ),
+        "april": completed(fl("MA4444", "Hal Fl"), course, date(2026, 4, 1)),
+    }
+    return c
+
+
+MARCH = {"state": "FL", "date_from": date(2026, 3, 1), "date_to": date(2026, 3, 31)}
+
+
+def _sheet(export):
+    with export.file.open("rb") as handle:
+        return load_workbook(io.BytesIO(handle.read())).active
+
+
+def test_the_file_has_exactly_ce_brokers_columns_and_the_reportable_rows(seeded, course):
+    export = ce_broker.ce_broker_export_create(user=ProviderAdminFactory(), **MARCH)
+    sheet = _sheet(export)
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert sheet.max_column == 8 == len(ce_broker.COLUMNS)
+    assert rows == [
+        ["9990001", "9990042", None, None, "MA12345", datetime(2026, 3, 2), "State=FL", "Profession=LMT"],
+        ["9990001", "9990042", None, None, "MA777", datetime(2026, 3, 5), "State=FL", "Profession=LMT"],
+        ["9990001", "9990042", None, None, "MA000001", datetime(2026, 3, 31), "State=FL", "Profession=LMT"],
+    ]
+    assert sheet.cell(row=1, column=6).number_format == "m/d/yyyy"  # an Excel date, as CE Broker asks
+    assert sheet.cell(row=1, column=1).data_type == "s"  # numbers kept as text: no leading zero lost
+    assert export.row_count == 3
+    assert set(export.reports.values_list("certificate_id", flat=True)) == {
+        seeded["ok1"].pk,
+        seeded["ok2"].pk,
+        seeded["ok3"].pk,
+    }
+
+
+def test_rows_that_cannot_be_reported_are_listed_with_the_reason_not_dropped(seeded):
+    rows = ce_broker.roster_rows(**MARCH)
+    problems = {row.certificate.pk: row.problem for row in rows if row.problem}
+    assert set(problems) == {seeded["bad_number"].pk, seeded["no_number"].pk, seeded["no_approval"].pk}
+    assert "not a Florida license number" in problems[seeded["bad_number"].pk]
+    assert "No license number" in problems[seeded["no_number"].pk]
+    assert "no FL approval in force" in problems[seeded["no_approval"].pk]
+
+
+def test_a_second_export_does_not_repeat_reported_rows(seeded):
+    admin = ProviderAdminFactory()
+    ce_broker.ce_broker_export_create(user=admin, **MARCH)
+    with pytest.raises(ce_broker.ExportError):
+        ce_broker.ce_broker_export_create(user=admin, **MARCH)  # nothing new
+    fixed = seeded["bad_number"].enrollment.user
+    fixed.license_number = "MA31415"
+    fixed.save()
+    second = ce_broker.ce_broker_export_create(user=admin, **{**MARCH, "date_from": date(2026, 1, 1)})
+    assert [row[4] for row in _sheet(second).iter_rows(values_only=True)] == ["MA31415"]
+    assert CEBrokerReport.objects.count() == 4
+    assert CEBrokerExport.objects.count() == 2
+
+
+def test_georgia_uses_its_own_approval_and_a_course_without_a_ce_broker_number_its_own_id(seeded, course):
+    export = ce_broker.ce_broker_export_create(user=ProviderAdminFactory(), **{**MARCH, "state": "GA"})
+    assert list(_sheet(export).iter_rows(values_only=True)) == [
+        (
+            "7770001",
+            None,
+            str(course.pk),
+            None,
+            "MT001234",
+            datetime(2026, 3, 3),
+            "State=GA",
+            "Profession=LMT",
+        )
+    ]
+
+
+def test_the_rules_file_is_checked_on_load():
+    data = {"report_within_days": 30, "states": {"FL": {}}}
+    with pytest.raises(ce_broker.RulesError):
+        ce_broker.rules_parse(data)
+    good = ce_broker.rules()
+    assert set(good.states) == {"FL", "GA"} and good.states["FL"].license_verified
+    broken = {
+        "report_within_days": 30,
+        "states": {
+            "FL": {
+                "name": "Florida",
+                "board": "b",
+                "rule": "r",
+                "source": "s",
+                "profession_code": "LMT",
+                "license": {"pattern": "MA\\d+", "example": "12345", "verified": True, "hint": "h"},
+            }
+        },
+    }
+    with pytest.raises(ce_broker.RulesError, match="does not match"):
+        ce_broker.rules_parse(broken)
+
+
+def test_the_admin_page_lists_records_and_downloads(client, seeded, django_assert_max_num_queries):
+    client.force_login(ProviderAdminFactory())
+    url = reverse("ce_broker")
+    query = {"state": "FL", "date_from": "2026-03-01", "date_to": "2026-03-31"}
+    page = client.get(url, query).content.decode()
+    assert "Ready to report to Florida: 3" in page and "Needs fixing before it can be reported: 3" in page
+    assert "not a Florida license number" in page
+    response = client.post(url, query)
+    assert response.status_code == 302 and "exported=" in response["Location"]
+    export = CEBrokerExport.objects.get()
+    page = client.get(response["Location"]).content.decode()
+    assert "Ready to report to Florida: 0" in page and "Download the roster file" in page
+    download = client.get(reverse("ce_broker_export_file", args=[export.pk]))
+    assert download.status_code == 200 and download["Content-Disposition"].startswith("attachment")
+    bad = client.get(url, {"state": "ZZ", "date_from": "2026-03-31", "date_to": "2026-03-01"})
+    assert bad.status_code == 200 and b"Select a valid choice" in bad.content
+    assert client.post(url, {"state": "FL", "date_from": "nonsense"}).status_code == 200
+    assert CEBrokerExport.objects.count() == 1
+
+
+def test_the_pages_queries_do_not_grow_with_rows(client, seeded, course, django_assert_max_num_queries):
+    client.force_login(ProviderAdminFactory())
+    query = {"state": "FL", "date_from": "2026-01-01", "date_to": "2026-12-31"}
+    client.get(reverse("ce_broker"), query)  # warm the session and admin caches
+    with django_assert_max_num_queries(14) as few:
+        client.get(reverse("ce_broker"), query)
+    for n in range(6):
+        completed(UserFactory(license_state="FL", license_number=f"MA9{n}"), course, date(2026, 5, n + 1))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(reverse("ce_broker"), query)
+    with django_assert_max_num_queries(20):
+        ce_broker.ce_broker_export_create(
+            user=ProviderAdminFactory(), **{**MARCH, "date_to": date(2026, 12, 31)}
+        )
+
+
+def test_the_admin_home_lists_what_is_due_for_provider_admins_only(client, seeded, assigned_instructor):
+    client.force_login(ProviderAdminFactory())
+    home = client.get(reverse("wagtailadmin_home")).content.decode()
+    assert "Not yet reported to CE Broker" in home
+    due = timezone.localdate(seeded["ok1"].enrollment.completed_at) + timedelta(days=30)
+    assert f"{due:%b} {due.day}, {due.year}" in home and "Overdue" in home
+    assert "Gus Fl" not in home  # revoked: nothing to report
+    client.force_login(assigned_instructor)
+    assert "Not yet reported to CE Broker" not in client.get(reverse("wagtailadmin_home")).content.decode()

@@ -1,0 +1,142 @@
+"""Course approvals per jurisdiction (issue 15, deliverable 1): which print for whom, frozen on the
+certificate, shown on the transcript; only provider admins edit them; the demo course has two."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from courses.approvals import approvals_applying, certificate_approvals
+from courses.certificates import certificate_html
+from courses.demo import DemoReport, approvals_ensure, course_files_load
+from courses.models import CourseApproval
+from courses.services import certificate_reissue
+from tests.courses.ce_records import approval_add, completed
+from tests.courses.certify import private_media  # noqa: F401 - autouse: PDFs and files in a temporary directory
+from tests.factories import ProviderAdminFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def approvals(course):
+    return {
+        "ncbtmb": approval_add(course, "NCBTMB"),
+        "fl": approval_add(
+            course,
+            "FL",
+            ce_broker_course_number="9990042",
+            valid_from=date(2026, 1, 1),
+            valid_to=date(2026, 6, 30),
+        ),
+        "tx": approval_add(course, "TX", provider_number="TX-1234", subject="ethics"),
+    }
+
+
+def test_ncbtmb_always_and_the_learners_state_only_while_in_force(course, approvals):
+    every = list(CourseApproval.objects.filter(course=course))
+    in_force = approvals_applying(every, state="FL", day=date(2026, 3, 1))
+    assert [a.body for a in in_force] == ["NCBTMB", "FL"]
+    assert [a.body for a in approvals_applying(every, state="FL", day=date(2026, 7, 1))] == ["NCBTMB"]
+    assert [a.body for a in approvals_applying(every, state="TX", day=date(2026, 3, 1))] == ["NCBTMB", "TX"]
+    assert [a.body for a in approvals_applying(every, state="", day=date(2026, 3, 1))] == ["NCBTMB"]
+
+
+def test_the_certificate_freezes_and_prints_the_approvals_for_the_learners_state(course, approvals):
+    florida = UserFactory(license_state="FL", license_number="MA12345")
+    certificate = completed(florida, course, date(2026, 3, 1))
+    lines = [a["line"] for a in certificate.snapshot["approvals"]]
+    assert len(lines) == 2
+    assert lines[0].startswith("NCBTMB · provider #452817-24")
+    assert "provider #50-9990001 · course #20-9990042 · 3 h · general · home study" in lines[1]
+    approvals["fl"].hours = Decimal("1.00")  # a later edit changes no certificate
+    approvals["fl"].save()
+    certificate.refresh_from_db()
+    assert "3 h" in certificate.snapshot["approvals"][1]["line"]
+    for design in ("classic", "modern"):
+        html = certificate_html(certificate.snapshot, certificate.code, design, base_url="https://ce.example")
+        assert "course #20-9990042" in html and "TX-1234" not in html
+
+
+def test_a_learner_of_another_state_gets_only_ncbtmb(course, approvals):
+    carolina = UserFactory(license_state="NC")
+    certificate = completed(carolina, course, date(2026, 3, 1))
+    assert [a["body"] for a in certificate.snapshot["approvals"]] == ["NCBTMB"]
+
+
+def test_a_reissue_after_a_state_correction_prints_the_new_states_approvals(course, approvals):
+    learner = UserFactory(license_state="NC")
+    certificate = completed(learner, course, date(2026, 3, 1))
+    learner.license_state, learner.license_number = "TX", "MT123"
+    learner.save()
+    certificate = certificate_reissue(certificate=certificate, user=ProviderAdminFactory(), reason="moved")
+    assert [a["body"] for a in certificate.snapshot["approvals"]] == ["NCBTMB", "TX"]
+
+
+def test_the_transcript_shows_the_approvals(client, course, approvals):
+    florida = UserFactory(license_state="FL", license_number="MA12345")
+    completed(florida, course, date(2026, 3, 1))
+    client.force_login(florida)
+    page = client.get(reverse("courses:transcript")).content.decode()
+    assert "course #20-9990042" in page
+    csv = client.get(reverse("courses:transcript_csv")).content.decode()
+    assert "Approvals" in csv.splitlines()[0] and "course #20-9990042" in csv
+
+
+def test_approvals_are_checked_when_saved(course):
+    with pytest.raises(ValidationError) as error:
+        approval_add(
+            course, "FL", provider_number="50-123", valid_from=date(2026, 1, 2), valid_to=date(2026, 1, 1)
+        )
+    assert set(error.value.message_dict) == {"provider_number", "valid_to"}
+    with pytest.raises(ValidationError):
+        approval_add(course, "FL", hours=Decimal("0"))
+
+
+def _post(course):
+    return {
+        "course": course.pk,
+        "body": "GA",
+        "provider_number": "7770001",
+        "ce_broker_course_number": "",
+        "hours": "2",
+        "subject": "ethics",
+        "delivery": "live",
+        "valid_from": "2026-01-01",
+        "valid_to": "",
+    }
+
+
+def test_provider_admins_edit_approvals_and_instructors_only_read_them(
+    client, course, approvals, assigned_instructor
+):
+    client.force_login(assigned_instructor)
+    assert client.get(reverse("course_approvals:index")).status_code == 200
+    assert client.get(reverse("course_approvals:inspect", args=[approvals["fl"].pk])).status_code == 200
+    client.post(reverse("course_approvals:add"), _post(course))
+    client.post(reverse("course_approvals:delete", args=[approvals["fl"].pk]))
+    assert client.get(reverse("course_approvals:edit", args=[approvals["fl"].pk])).status_code == 302
+    assert CourseApproval.objects.count() == 3  # nothing written
+    page = client.get(reverse("wagtailadmin_pages:edit", args=[course.pk])).content.decode()
+    assert "Approvals are set by the provider admin." in page and "provider #9990001" in page
+
+    client.force_login(ProviderAdminFactory())
+    response = client.post(reverse("course_approvals:add"), _post(course))
+    assert response.status_code == 302
+    assert CourseApproval.objects.filter(course=course, body="GA", provider_number="7770001").exists()
+    page = client.get(reverse("wagtailadmin_pages:edit", args=[course.pk])).content.decode()
+    assert "Add an approval" in page
+
+
+def test_the_demo_course_has_an_ncbtmb_and_a_florida_approval(course):
+    data = course_files_load()["approvals"]
+    report = DemoReport()
+    approvals_ensure(course, data, reset=False, report=report)
+    approvals_ensure(course, data, reset=False, report=report)  # idempotent
+    rows = CourseApproval.objects.filter(course=course).order_by("body")
+    assert [a.body for a in rows] == ["FL", "NCBTMB"]
+    florida = rows[0]
+    assert florida.ce_broker_course_number and florida.provider_number
+    assert certificate_approvals(course, state="FL", day=date(2026, 9, 1))[1]["body"] == "FL"
