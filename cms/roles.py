@@ -7,14 +7,15 @@ Learners and Instructors are set up by cms/migrations/0003_roles.py and the migr
 instructors get page permissions per course (courses.services.course_staff_sync). Provider admins get
 theirs on the course catalogue, so they reach every course, now and to come.
 
-Publishing a course is moderated: the "Course moderation" workflow (one GroupApprovalTask, approved by
-Provider admins) is assigned to the catalogue, so a course, module or lesson an instructor submits waits
-for a provider admin, who approves it (Wagtail then publishes it) or asks for changes.
+Publishing a course is moderated: the "Course moderation" workflow (one courses.CourseApprovalTask: a
+group approval by Provider admins that refuses a course without CE hours or a provider number) is
+assigned to the catalogue, so a course, module or lesson an instructor submits waits for a provider admin, who approves it (Wagtail then publishes it) or asks for changes.
 
 Each function takes the app registry, so a data migration can call it with its historical `apps`.
 """
 
 from django.apps import apps as global_apps
+from django.db import connection
 from django.db.models import Q
 
 PROVIDER_ADMINS_GROUP = "Provider admins"
@@ -130,25 +131,64 @@ COURSE_WORKFLOW = "Course moderation"
 COURSE_APPROVAL_TASK = "Provider admin approval"
 
 
+def _approval_task_model(apps):
+    """The Course moderation task's model: courses.CourseApprovalTask, which refuses to approve a course
+    that may not go live (courses/approval_task.py); Wagtail's GroupApprovalTask in migrations that ran
+    before that model existed (cms 0010)."""
+    try:
+        return apps.get_model("courses", "CourseApprovalTask")
+    except LookupError:
+        return apps.get_model("wagtailcore", "GroupApprovalTask")
+
+
+def course_approval_task_convert(apps=None, *, to_model=None) -> None:
+    """Turn the Course moderation task into a `to_model` task (by default the current one) in place: same
+    task row, so its workflow, task states and history stay; idempotent. Wagtail's Task is multi-table:
+    the subclass row is swapped and the task's content type changed."""
+    apps = apps or global_apps
+    to_model = to_model or _approval_task_model(apps)
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    Task = apps.get_model("wagtailcore", "Task")
+    target_type, _ = ContentType.objects.get_or_create(
+        app_label=to_model._meta.app_label, model=to_model._meta.model_name
+    )
+    for task in Task.objects.filter(name=COURSE_APPROVAL_TASK).exclude(content_type=target_type):
+        from_model = apps.get_model(task.content_type.app_label, task.content_type.model)
+        group_ids = list(
+            from_model.groups.through.objects.filter(
+                **{f"{from_model._meta.model_name}_id": task.pk}
+            ).values_list("group_id", flat=True)
+        )
+        from_model.groups.through.objects.filter(**{f"{from_model._meta.model_name}_id": task.pk}).delete()
+        with connection.cursor() as cursor:
+            table = connection.ops.quote_name(from_model._meta.db_table)
+            cursor.execute(f"DELETE FROM {table} WHERE task_ptr_id = %s", [task.pk])
+        child = to_model(
+            task_ptr_id=task.pk, name=task.name, active=task.active, content_type_id=target_type.pk
+        )
+        child.save_base(raw=True)  # the subclass row only; the Task row is kept as it is
+        child.groups.set(group_ids)
+        Task.objects.filter(pk=task.pk).update(content_type=target_type)
+
+
 def course_moderation_ensure(catalogue_id: int, apps=None):
     """The Course moderation workflow on the catalogue (and so on every course under it); idempotent.
     Returns the workflow."""
     apps = apps or global_apps
     Group = apps.get_model("auth", "Group")
     ContentType = apps.get_model("contenttypes", "ContentType")
-    GroupApprovalTask = apps.get_model("wagtailcore", "GroupApprovalTask")
+    ApprovalTask = _approval_task_model(apps)
     Workflow = apps.get_model("wagtailcore", "Workflow")
     WorkflowTask = apps.get_model("wagtailcore", "WorkflowTask")
     WorkflowPage = apps.get_model("wagtailcore", "WorkflowPage")
     group, _ = Group.objects.get_or_create(name=PROVIDER_ADMINS_GROUP)
-    task = GroupApprovalTask.objects.filter(name=COURSE_APPROVAL_TASK).first()
+    course_approval_task_convert(apps, to_model=ApprovalTask)
+    task = ApprovalTask.objects.filter(name=COURSE_APPROVAL_TASK).first()
     if task is None:
         content_type, _ = ContentType.objects.get_or_create(
-            app_label="wagtailcore", model="groupapprovaltask"
+            app_label=ApprovalTask._meta.app_label, model=ApprovalTask._meta.model_name
         )
-        task = GroupApprovalTask.objects.create(
-            name=COURSE_APPROVAL_TASK, content_type=content_type, active=True
-        )
+        task = ApprovalTask.objects.create(name=COURSE_APPROVAL_TASK, content_type=content_type, active=True)
     task.groups.add(group)
     workflow, _ = Workflow.objects.get_or_create(name=COURSE_WORKFLOW, defaults={"active": True})
     WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})

@@ -11,6 +11,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from .approval_models import CourseApproval  # noqa: F401 - models of this app, in their own modules
+from .approval_task import CourseApprovalTask  # noqa: F401
 from .blocks import ModuleBodyBlock
 from .caching import content_version
 from .ce_broker_models import CEBrokerExport, CEBrokerReport  # noqa: F401

@@ -54,6 +54,16 @@ class CoursePageForm(WagtailAdminPageForm):
                 "learning_objectives",
                 forms.ValidationError("Add at least one learning objective before submitting the course."),
             )
+        # The approval fields, where this editor has them (provider admins, superusers): Publish and Approve
+        # are refused here with the field marked; for others, the workflow task and hooks refuse
+        # (courses/publish_checks.py).
         if "ce_hours" in self.fields and cleaned.get("ce_hours") is not None and cleaned["ce_hours"] <= 0:
             self.add_error("ce_hours", "Approve the CE hours (above 0) before publishing the course.")
+        provider = cleaned.get("provider")
+        if "provider" in self.fields and provider is not None and not provider.ncbtmb_provider_number.strip():
+            self.add_error(
+                "provider",
+                f"The provider “{provider.name}” has no NCBTMB approved-provider number: add it under CE "
+                "providers before publishing the course.",
+            )
         return cleaned

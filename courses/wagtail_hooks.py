@@ -40,6 +40,8 @@ from .home_panels import CEBrokerDuePanel, attention_panels
 from .insight_views import can_see_item_analysis, can_see_records
 from .models import CourseInstructor, CoursePage, Provider
 from .permissions import creates_courses, sees_every_course, staff_courses
+from .publish_checks import page_publish_problems, refusal_text
+from .publish_views import course_publish_refused_view
 from .question_generation_views import generate_questions_view
 from .quiz_admin import (
     QUIZZES_MENU_HOOK,
@@ -396,3 +398,54 @@ def hide_other_courses_drafts(pages, request):
     for course_path in staff_courses(user).values_list("path", flat=True):
         own_subtrees |= Q(path__startswith=course_path)
     return pages.filter(own_subtrees)
+
+
+# --- a course goes live only with approved CE hours and a provider number (courses/publish_checks.py) -----
+# The editor's form marks the fields; the Course moderation task refuses a dashboard Approve
+# (courses.approval_task); these cover an editor without the approval fields and bulk publishing.
+
+
+@hooks.register("register_admin_urls")
+def course_publish_urls():
+    return [
+        path(
+            "courses/<int:page_id>/not-published/", course_publish_refused_view, name="course_publish_refused"
+        )
+    ]
+
+
+@hooks.register("before_publish_page")
+def refuse_publishing_unready_course(request, page):
+    """Runs after the editor saved the draft revision (nothing typed is lost)."""
+    problems = page_publish_problems(page)
+    if problems:
+        messages.error(request, refusal_text(page, problems))
+        return redirect("wagtailadmin_pages:edit", page.pk)
+    return None
+
+
+def _bulk_published_courses(request, objects):
+    pages = [page for page in objects if isinstance(page, Page)]
+    yield from pages
+    if request.POST.get("include_descendants"):  # "Publish this page's draft descendants too"
+        for page in pages:
+            yield from CoursePage.objects.descendant_of(page).not_live()
+
+
+@hooks.register("before_bulk_action")
+def refuse_bulk_publishing_unready_courses(request, action_type, objects, action_class_instance):
+    if action_type != "publish":
+        return None
+    refused = False
+    checked = set()
+    for page in _bulk_published_courses(request, objects):
+        if page.pk in checked:
+            continue
+        checked.add(page.pk)
+        problems = page_publish_problems(page)
+        if problems:
+            messages.error(request, f"Nothing was published. {refusal_text(page, problems)}")
+            refused = True
+    if refused:
+        return redirect(action_class_instance.next_url or reverse("wagtailadmin_home"))
+    return None

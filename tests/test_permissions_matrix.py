@@ -841,6 +841,9 @@ ADMIN_MATRIX: dict[str, AdminCase] = {  # route -> who gets what (learners and v
     # add form on the catalogue. The POST has no title: refused, no course made (the creation itself is
     # tested in tests/courses/test_course_creation.py)
     "admin/courses/new/": AdminCase(200, 200, DENIED, method="post", unchanged=_course_pages),
+    # where a refused course approval lands (courses/publish_views.py): the course's editor, with what it
+    # lacks; only for those who may edit the course (another course's instructor: not found)
+    "admin/courses/<int:page_id>/not-published/": AdminCase(302, 404, 302, kwargs=lambda w: [w.course_a.pk]),
     # who teaches what: managed by provider admins and superusers ("manage course staff"), never by
     # instructors. The POSTs ask for an assignment that exists (course C's): refused, nothing written.
     "admin/course_instructors/": AdminCase(DENIED, DENIED, 200),
