@@ -40,6 +40,15 @@ class AttentionPanel(Component):
         return {"rows": [row(item) for item in listing.rows], "total": listing.total, "more": listing.more}
 
 
+def person_name(user) -> str:
+    """Who someone is, for staff: their full (legal) name, else their e-mail (never the bare username)."""
+    if user is None:
+        return ""
+    return (
+        (user.legal_name or "").strip() or user.get_full_name().strip() or user.email or user.get_username()
+    )
+
+
 def learner_record_url(user_id, course_id) -> str:
     return reverse("insight_learner", args=[user_id]) + f"#course-{course_id}"
 
@@ -153,7 +162,12 @@ class ModerationPanel(AttentionPanel):
     def contents(self):
         found = attention.drafts_in_moderation(self.user)
         return self.listed(
-            found, lambda item: {"item": item, "url": reverse("wagtailadmin_pages:edit", args=[item.page.pk])}
+            found,
+            lambda item: {
+                "item": item,
+                "url": reverse("wagtailadmin_pages:edit", args=[item.page.pk]),
+                "requested_by": person_name(item.state.requested_by),
+            },
         )
 
 

@@ -190,3 +190,23 @@ def test_panel_queries_do_not_grow_with_courses_or_learners(catalogue, staff, mo
     for counts in (few, many):
         assert all(counts[name] <= bound for name, bound in bounds.items()), counts
     assert many["LearnersPanel"] == few["LearnersPanel"] and many["ModerationPanel"] == few["ModerationPanel"]
+
+
+def test_the_moderation_panel_names_who_submitted_by_full_name_else_e_mail(
+    client, staff, assigned_instructor
+):
+    from courses.home_panels import ModerationPanel
+
+    assigned_instructor.legal_name = "Dana Q. Instructor"
+    assigned_instructor.save(update_fields=["legal_name"])
+    client.force_login(assigned_instructor)
+    html = client.get(reverse("wagtailadmin_home")).content.decode()
+    panel = html[html.index("Course drafts awaiting moderation") :]
+    assert "by Dana Q. Instructor," in panel and f"by {assigned_instructor.username}," not in panel
+
+    assigned_instructor.legal_name = ""
+    assigned_instructor.save(update_fields=["legal_name"])
+    request = RequestFactory().get("/admin/")
+    request.user = assigned_instructor
+    rows = ModerationPanel(request).contents()["rows"]
+    assert [row["requested_by"] for row in rows] == [assigned_instructor.email]
