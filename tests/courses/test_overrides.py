@@ -429,3 +429,21 @@ def test_the_result_page_offers_no_retry_once_out_of_attempts(client, quiz, enro
     fail_attempt(enrolled, quiz)
     page = client.get(reverse("quizzes:attempt_result", args=[first.pk])).content.decode()
     assert "Review and try the quiz again" not in page and "data-quiz-help" in page
+
+
+def test_the_result_page_after_the_last_attempt_says_so_instead_of_continue(client, quiz, enrolled, staff):
+    """After the last allowed attempt fails, the next step is not "Continue module 1" (the module cannot be
+    completed without the quiz) but that they are out of attempts and should contact the instructor."""
+    client.force_login(enrolled)
+    first = fail_attempt(enrolled, quiz)
+    page = client.get(reverse("quizzes:attempt_result", args=[first.pk])).content.decode()
+    assert 'data-next-step="module"' in page  # attempts left: back to the module, then try again
+    fail_attempt(enrolled, quiz)
+    last = fail_attempt(enrolled, quiz)
+
+    page = client.get(reverse("quizzes:attempt_result", args=[last.pk])).content.decode()
+
+    assert 'data-next-step="out_of_attempts"' in page and 'data-next-step="module"' not in page
+    assert "You have used all your attempts at “Quiz: part 1” without passing" in page
+    assert "Contact your instructor" in page and f"mailto:{quiz.course.provider.email}" in page
+    assert "Continue module" not in page and "Start module" not in page
