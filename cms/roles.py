@@ -44,6 +44,9 @@ PROVIDER_ADMIN_PERMISSIONS = [  # (app_label, codename)
     ("quizzes", "add_quiz"),
     ("quizzes", "change_quiz"),
     ("quizzes", "view_quiz"),
+    ("quizzes", "add_topic"),  # topics are data instructors extend (cms/migrations/0012)
+    ("quizzes", "change_topic"),
+    ("quizzes", "view_topic"),
     ("content", "add_muscle"),
     ("content", "change_muscle"),
     ("content", "view_muscle"),

@@ -500,6 +500,12 @@ def admin_urls(world):
         "muscles": "/admin/snippets/content/muscle/",
         "questions": "/admin/snippets/quizzes/question/",
         "media library": "/admin/media/",  # lesson video and audio (wagtailmedia), like images
+        # question topics are data course staff extend (add, change, view; deleting is a superuser's)
+        "question topics": reverse("wagtailsnippets_quizzes_topic:list"),
+        "new question topic": reverse("wagtailsnippets_quizzes_topic:add"),
+        "topic editor": reverse(
+            "wagtailsnippets_quizzes_topic:edit", args=[Topic.objects.get(slug=Topic.GENERAL).pk]
+        ),
     }
 
 
