@@ -76,7 +76,8 @@ def test_glossary_account_and_error_pages(page, live_server, site, caplog):
         expect(toggler).to_have_attribute("aria-expanded", "true")
         expect(page.locator(".site-nav").get_by_role("link", name="Anatomy glossary")).to_be_visible()
         check_accessibility(page, "phone menu open")
-        page.screenshot(path=str(journey.folder / "phone-menu-open.png"))
+        if journey.enabled:
+            page.screenshot(path=str(journey.folder / "phone-menu-open.png"))
         page.set_viewport_size({"width": 1280, "height": 800})
 
         # A certificate number that matches nothing.
