@@ -11,13 +11,14 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Max, Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from wagtail.models import Page, WorkflowState
 
-from quizzes import analysis
+from quizzes import analysis, item_statistics
 from quizzes.models import Quiz
 
+from .caching import content_version, page_cache
 from .models import Certificate, CourseEvaluation, Enrollment
 from .override_selectors import needs_attention
 from .permissions import staff_courses
@@ -81,19 +82,45 @@ class FlaggedQuestion:
 def flagged_questions(viewer) -> tuple[Listing, int]:
     """Questions item analysis flags (on enough responses: ITEM_ANALYSIS_MIN_RESPONSES) in the
     ANALYSED_QUIZZES quizzes of the viewer's courses with the latest attempts, and how many quizzes were
-    analysed. One query, then item analysis's fixed number per quiz."""
+    analysed. One query; item analysis (about nine queries a quiz) only for a quiz whose attempts changed
+    since it last ran (_flagged_stats)."""
     quizzes = list(
         Quiz.objects.filter(course__in=staff_courses(viewer))
-        .annotate(last_attempt=Max("attempts__submitted_at"))
+        .annotate(last_attempt=Max("attempts__submitted_at"), attempt_count=Count("attempts"))
         .filter(last_attempt__isnull=False)
         .select_related("course")
         .order_by("-last_attempt", "pk")[:ANALYSED_QUIZZES]
     )
     found = []
     for quiz in quizzes:
-        report = analysis.item_analysis(quiz)
-        found += [FlaggedQuestion(quiz, stat) for stat in report.questions if stat.flags]
+        found += [FlaggedQuestion(quiz, stat) for stat in _flagged_stats(quiz)]
     return Listing(found[:PANEL_ROWS], len(found)), len(quizzes)
+
+
+FLAGGED_CACHE_SECONDS = 15 * 60  # a bound for what the key does not see (a question's text edited)
+
+
+def _flagged_stats(quiz) -> list:
+    """The flagged questions' statistics of one quiz, from the page cache (courses/caching.py) while its
+    attempts are unchanged: the key names the quiz, its latest submission and its number of attempts, the
+    flagging threshold and the site's content version, so a new or submitted attempt makes a new entry.
+    Item analysis of a quiz is the same for every viewer (the quiz query above decides who sees which
+    quiz), so nothing personal is stored."""
+    key = "flagged-questions:" + ":".join(
+        str(part)
+        for part in (
+            quiz.pk,
+            quiz.last_attempt.isoformat(),
+            quiz.attempt_count,
+            item_statistics.min_responses(),
+            content_version(),
+        )
+    )
+    stats = page_cache().get(key)
+    if stats is None:
+        stats = [stat for stat in analysis.item_analysis(quiz).questions if stat.flags]
+        page_cache().set(key, stats, FLAGGED_CACHE_SECONDS)
+    return stats
 
 
 # --- certificates and evaluations ----------------------------------------------------------------------

@@ -210,3 +210,34 @@ def test_the_moderation_panel_names_who_submitted_by_full_name_else_e_mail(
     request.user = assigned_instructor
     rows = ModerationPanel(request).contents()["rows"]
     assert [row["requested_by"] for row in rows] == [assigned_instructor.email]
+
+
+def test_the_admin_home_does_not_rerun_item_analysis_nor_grow_with_questions(
+    client, staff, assigned_instructor, course, modules, django_assert_max_num_queries
+):
+    """Item analysis (about nine queries a quiz) runs for a quiz only when its attempts changed; the whole
+    admin home then costs the same with four questions or sixteen more, all with responses."""
+    client.force_login(assigned_instructor)
+
+    def home():
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("wagtailadmin_home"))
+        assert response.status_code == 200
+        return len(queries), response.content.decode()
+
+    cold, _ = home()
+    warm, html = home()
+    assert "Hand-computed question 4" in html and "Hand-computed question 2" not in html  # from the cache
+    assert warm <= cold - 8, (cold, warm)
+
+    module = module_create(course, title="Module 4")
+    questions = [qf.single_choice(module, stem=f"Extra question {n}") for n in range(16)]
+    record_attempts(
+        qf.quiz_create(course, module, title="Big quiz"),
+        questions,
+        {name: row * 4 for name, row in MATRIX.items()},
+    )
+    _, html = home()  # the new quiz's attempts: analysed once
+    assert "Extra question" in html  # its flagged questions are listed
+    with django_assert_max_num_queries(warm):
+        client.get(reverse("wagtailadmin_home"))
