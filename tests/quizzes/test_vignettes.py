@@ -20,6 +20,7 @@ from content.services import knowledge_base_load
 from quizzes import generators as gen
 from quizzes.generators.innervation import NERVES, PLEXUSES, innervation_question, nerve_keys, overlapping
 from quizzes.generators.innervation import _candidate_keys as candidate_keys
+from tests.shared_db import rolled_back
 
 REFERENCE = json.loads((Path(gen.DATA_DIR) / "reference" / "anatomy-facts.json").read_text(encoding="utf-8"))
 FLAGS = {
@@ -143,12 +144,20 @@ def _reference_keys() -> dict:
     return {slug: overlapping(nerve_keys(m["innervation"])) for slug, m in REF_MUSCLES.items()}
 
 
+@pytest.fixture(scope="module")
+def innervation_built(django_db_setup, django_db_blocker):
+    """The knowledge base loaded and its questions built once for the file (tests/shared_db.py): the
+    tests only read them."""
+    with rolled_back(django_db_blocker):
+        knowledge_base_load()
+        kb = gen.knowledge_base_read()
+        specs = gen.questions_build(kb, seed=gen.DEFAULT_SEED)
+        yield kb, [s for s in specs if s.key.startswith("innervation:")]
+
+
 @pytest.fixture
-def innervation_specs(db):
-    knowledge_base_load()
-    kb = gen.knowledge_base_read()
-    specs = gen.questions_build(kb, seed=gen.DEFAULT_SEED)
-    return kb, [s for s in specs if s.key.startswith("innervation:")]
+def innervation_specs(innervation_built, db):
+    return innervation_built
 
 
 def test_every_muscle_has_an_innervation_question_keyed_from_the_reference(innervation_specs):
