@@ -25,6 +25,7 @@ from .lesson_media import LessonMedia  # noqa: F401
 from .override_models import AppendOnlyError, AppendOnlyQuerySet, LearnerOverride  # noqa: F401
 from .page_forms import CE_APPROVAL_PERMISSION, ApprovalFieldPanel, CoursePageForm
 from .reading import count_words
+from .renewal_models import Credential, OutsideCertificate, RenewalReminder  # noqa: F401
 from .routing import child_route
 
 WORDS_PER_MINUTE = 200  # NCBTMB home-study guidance: 12,000 words = 1 CE hour

@@ -88,3 +88,12 @@ def complete_stranded_enrollments() -> int:
 def email_unsent_certificates(older_than_minutes: float = 2) -> int:
     """The sweep (Celery beat): e-mail issued certificates never e-mailed (courses.services.certificate_emails_repair)."""
     return len(certificate_emails_repair(older_than_minutes=older_than_minutes))
+
+
+@shared_task
+def send_renewal_reminders() -> int:
+    """Daily (Celery beat): e-mail learners 90, 30 and 7 days before a credential's renewal date, each
+    reminder once (courses.renewals.renewal_reminders_send)."""
+    from .renewals import renewal_reminders_send  # noqa: PLC0415 - loaded by the worker only when it runs
+
+    return len(renewal_reminders_send())

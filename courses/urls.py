@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import media_views, views
+from . import media_views, renewal_views, views
 
 
 class IdConverter:
@@ -37,4 +37,20 @@ urlpatterns = [
     path("transcript/", views.transcript, name="transcript"),
     path("transcript/ce-transcript.csv", views.transcript_csv, name="transcript_csv"),
     path("transcript/ce-transcript.pdf", views.transcript_pdf, name="transcript_pdf"),
+    path("renewals/", renewal_views.renewals, name="renewals"),
+    path("renewals/credentials/add/", renewal_views.credential_add, name="renewal_credential_add"),
+    path(
+        "renewals/credentials/<id:credential_id>/delete/",
+        renewal_views.credential_delete,
+        name="renewal_credential_delete",
+    ),
+    path("renewals/certificates/add/", renewal_views.outside_add, name="renewal_outside_add"),
+    path(
+        "renewals/certificates/<id:upload_id>/file/", renewal_views.outside_file, name="renewal_outside_file"
+    ),
+    path(
+        "renewals/certificates/<id:upload_id>/delete/",
+        renewal_views.outside_delete,
+        name="renewal_outside_delete",
+    ),
 ]

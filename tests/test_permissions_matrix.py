@@ -44,6 +44,7 @@ from courses.models import (
     LearnerOverride,
     ModuleProgress,
 )
+from courses.renewal_models import Credential, OutsideCertificate
 from courses.services import course_instructor_assign
 from quizzes.models import Attempt, AttemptStatus, Question, Quiz, QuizAllowance, Response, Topic
 from quizzes.services import attempt_start
@@ -141,6 +142,34 @@ def _reset_uid(world):
     return user_pk_to_url_str(world.owner)
 
 
+def _owner_credential(world):
+    """The owner's Florida license to renew (made on first use: each test's writes roll back)."""
+    credential, _ = Credential.objects.get_or_create(
+        user=world.owner,
+        kind="FL",
+        defaults={"license_number": "MA-OWNER-CRED", "renewal_date": "2027-08-31"},
+    )
+    return credential
+
+
+def _owner_upload(world):
+    upload = OutsideCertificate.objects.filter(user=world.owner).first()
+    if upload is None:
+        upload = OutsideCertificate(
+            user=world.owner,
+            title="Owner's outside course",
+            provider_name="Elsewhere",
+            completed_on="2026-01-05",
+            hours=3,
+        )
+        upload.file.save("owner.pdf", ContentFile(b"%PDF-1.4 owner"), save=True)
+    return upload
+
+
+def _renewal_records(world):
+    return Credential.objects.count(), OutsideCertificate.objects.count()
+
+
 MATRIX: dict[str, Case] = {
     # ---- knowledge base: public
     "content:muscle_list": Case(everyone(200)),
@@ -228,6 +257,30 @@ MATRIX: dict[str, Case] = {
     # anyone may verify a certificate (that is its purpose) or look one up
     "courses:certificate_verify": Case(everyone(200), kwargs=lambda w: {"code": w.certificate.code}),
     "courses:certificate_lookup": Case(everyone(200)),
+    # renewal tracking (issue 15): every learner has their own page and forms; another's credential or
+    # uploaded certificate is "not found" to everyone else, staff included
+    "courses:renewals": Case(
+        logged_in(200), kwargs=lambda w: _owner_credential(w) and {}, secret=lambda w: "MA-OWNER-CRED"
+    ),
+    "courses:renewal_credential_add": Case(logged_in(200)),
+    "courses:renewal_credential_delete": Case(
+        owner_only(REDIRECT),
+        kwargs=lambda w: {"credential_id": _owner_credential(w).pk},
+        method="post",
+        get_status=405,
+        unchanged=_renewal_records,
+    ),
+    "courses:renewal_outside_add": Case(logged_in(200)),
+    "courses:renewal_outside_file": Case(
+        owner_only(200), kwargs=lambda w: {"upload_id": _owner_upload(w).pk}
+    ),
+    "courses:renewal_outside_delete": Case(
+        owner_only(REDIRECT),
+        kwargs=lambda w: {"upload_id": _owner_upload(w).pk},
+        method="post",
+        get_status=405,
+        unchanged=_renewal_records,
+    ),
     # ---- quizzes: attempts are the owner's; another learner's attempt does not exist for anyone else
     "quizzes:quiz_intro": Case(logged_in(200), kwargs=lambda w: {"quiz_id": w.quiz_b.pk}),
     "quizzes:quiz_start": Case(

@@ -258,6 +258,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "courses.tasks.email_unsent_certificates",
         "kwargs": {"older_than_minutes": CERTIFICATE_EMAIL_AFTER_SECONDS / 60},
     },
+    # Renewal reminders at 90, 30 and 7 days before a credential's deadline (courses/renewals.py): each is
+    # recorded before it is sent, so running hourly sends each once; a missed run is caught up by the next.
+    "send-renewal-reminders": {
+        "schedule": 3600,
+        "task": "courses.tasks.send_renewal_reminders",
+        "options": {"expires": 3600},
+    },
 }
 
 # The cache: Redis in production (shared by the gunicorn workers), local memory without REDIS_URL (dev,

@@ -1,0 +1,121 @@
+"""The learner's renewal forms: a credential to track, and an outside certificate to upload."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+from decimal import Decimal
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.utils import timezone
+
+from .renewal_models import Credential, OutsideCertificate
+from .renewals import rules
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+# What an outside certificate may be: the extension and the bytes it must start with.
+UPLOAD_TYPES = {
+    "pdf": (b"%PDF-",),
+    "png": (b"\x89PNG\r\n\x1a\n",),
+    "jpg": (b"\xff\xd8\xff",),
+    "jpeg": (b"\xff\xd8\xff",),
+}
+
+
+def _helper(label: str) -> FormHelper:
+    helper = FormHelper()
+    helper.add_input(Submit("submit", label))
+    return helper
+
+
+class CredentialForm(forms.ModelForm):
+    kind = forms.ChoiceField(label="Credential")
+
+    class Meta:
+        model = Credential
+        fields = ["kind", "license_number", "renewal_date"]
+        widgets = {"renewal_date": forms.DateInput(attrs={"type": "date"})}
+        labels = {"license_number": "License or certificate number (optional)", "renewal_date": "Renew by"}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["kind"].choices = [(kind, rule.name) for kind, rule in rules().items()]
+        self.fields[
+            "renewal_date"
+        ].help_text = "The expiry or renewal date printed on your license or certificate."
+        self.helper = _helper("Add credential")
+
+    def clean_kind(self):
+        kind = self.cleaned_data["kind"]
+        if Credential.objects.filter(user=self.user, kind=kind).exists():
+            raise forms.ValidationError(
+                "You already track this credential: remove it first to change its date."
+            )
+        return kind
+
+    def clean_renewal_date(self):
+        day = self.cleaned_data["renewal_date"]
+        today = timezone.localdate()
+        if day < today - timedelta(days=366):
+            raise forms.ValidationError("That date is over a year ago: enter the date of your next renewal.")
+        if day > today + timedelta(days=366 * 10):
+            raise forms.ValidationError("That date is more than ten years away.")
+        return day
+
+
+class OutsideCertificateForm(forms.ModelForm):
+    file = forms.FileField(
+        label="Certificate file",
+        help_text="A PDF, PNG or JPEG of the certificate, at most 10 MB. Only you can download it.",
+    )
+
+    class Meta:
+        model = OutsideCertificate
+        fields = ["title", "provider_name", "completed_on", "hours", "minutes", "subject", "delivery", "file"]
+        widgets = {"completed_on": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["hours"].help_text = "The CE hours printed on the certificate."
+        self.helper = _helper("Upload certificate")
+        self.helper.attrs = {"enctype": "multipart/form-data"}
+
+    def clean_completed_on(self):
+        day = self.cleaned_data["completed_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError("The completion date cannot be in the future.")
+        if day < date(1990, 1, 1):
+            raise forms.ValidationError("Enter the date the course was completed.")
+        return day
+
+    def clean_hours(self):
+        hours = self.cleaned_data["hours"]
+        if not Decimal("0") < hours <= Decimal("100"):
+            raise forms.ValidationError("Enter the hours on the certificate: more than 0, at most 100.")
+        return hours
+
+    def clean_minutes(self):
+        minutes = self.cleaned_data.get("minutes")
+        if minutes is not None and not 1 <= minutes <= 6000:
+            raise forms.ValidationError("Enter the minutes of instruction (1 to 6000), or leave it empty.")
+        return minutes
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        extension = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+        if extension not in UPLOAD_TYPES:
+            raise forms.ValidationError("Upload a PDF, PNG or JPEG file (.pdf, .png, .jpg).")
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(f"The file is {upload.size / 1048576:.1f} MB: at most 10 MB, please.")
+        upload.seek(0)
+        head = upload.read(16)
+        upload.seek(0)
+        if not head.startswith(UPLOAD_TYPES[extension]):
+            raise forms.ValidationError(
+                f"This file is not a readable {extension.upper()}: check it opens, then try again."
+            )
+        upload.name = f"{uuid.uuid4().hex}.{extension}"  # never the learner's own file name on disk
+        return upload

@@ -1,0 +1,276 @@
+"""Renewal tracking (issue 15, deliverable 3): the rules are data and checked on load; the arithmetic per
+credential (subject minimums, hands-on, online cap, 50-minute clock hour, deadline crossing, an uploaded
+outside certificate); the pages are the learner's own; uploads are checked; reminders go once each."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from courses import renewals
+from courses.renewal_models import Credential, OutsideCertificate, RenewalReminder
+from courses.renewals import CreditItem, progress, rules, rules_parse
+from tests.courses.ce_records import approval_add, completed
+from tests.courses.certify import private_media  # noqa: F401 - autouse: uploads in a temporary directory
+from tests.factories import UserFactory
+
+D = Decimal
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def item(day, hours, subject="general", delivery="home_study", minutes=None):
+    return CreditItem(f"{subject} {hours}", day, D(str(hours)), subject, delivery, minutes)
+
+
+# --- the rules file -----------------------------------------------------------------------------------
+
+
+def test_the_rules_file_has_the_issues_figures_each_with_a_source():
+    known = rules()
+    assert set(known) == {"NCBTMB", "FL", "GA", "TX", "TN", "LA"}
+    assert all(rule.source for rule in known.values())
+    fl = known["FL"]
+    assert (fl.hours, fl.hands_on, fl.cycle_years) == (D(24), D(12), 2)
+    assert fl.subjects == {"medical_errors": 2, "laws_rules": 2, "ethics": 2, "human_trafficking": 1}
+    assert known["NCBTMB"].subjects == {"ethics": 3} and known["NCBTMB"].hours == 24
+    assert known["TX"].clock_hour_minutes == 50 and known["TX"].required_courses == ("human_trafficking",)
+    assert known["TN"].online_max == 8 and known["LA"].cycle_years == 1 and known["LA"].hours == 12
+    assert known["GA"].hands_on == 12
+
+
+@pytest.mark.parametrize(
+    "entry, message",
+    [
+        ({"name": "x", "cycle_years": 2, "hours": 24}, "source"),
+        ({"name": "x", "source": "s", "cycle_years": 0, "hours": 24}, "cycle_years"),
+        ({"name": "x", "source": "s", "cycle_years": 2, "hours": 24, "subjects": {"yoga": 2}}, "subjects"),
+        ({"name": "x", "source": "s", "cycle_years": 2, "hours": 4, "hands_on": 12}, "add up"),
+        ({"name": "x", "source": "s", "cycle_years": 2, "hours": "lots"}, "hours"),
+        ({"name": "x", "source": "s", "cycle_years": 2, "hours": 2, "typo": 1}, "unknown keys"),
+    ],
+)
+def test_a_malformed_rule_is_refused_on_load(entry, message):
+    with pytest.raises(renewals.RulesError, match=message):
+        rules_parse({"credentials": {"FL": entry}})
+
+
+# --- the arithmetic -----------------------------------------------------------------------------------
+
+FL_DEADLINE = date(2027, 8, 31)
+TODAY = date(2027, 6, 1)
+
+
+def test_florida_subject_minimums_hands_on_and_the_cycle():
+    items = [
+        item(date(2025, 8, 31), 6, delivery="hands_on"),  # the day before the cycle: not counted
+        item(date(2025, 9, 1), 2, "ethics", "live"),  # first day of the cycle
+        item(date(2026, 1, 10), 2, "medical_errors"),
+        item(date(2026, 2, 10), 2, "laws_rules"),
+        item(date(2026, 3, 10), 10, "general", "hands_on"),
+        item(date(2026, 4, 10), 8, "general", "home_study"),
+        item(date(2027, 9, 1), 1, "human_trafficking"),  # after the deadline: next cycle
+    ]
+    p = progress(rules()["FL"], FL_DEADLINE, items, today=TODAY)
+    assert p.cycle_start == date(2025, 9, 1) and len(p.items) == 5
+    assert (p.total.earned, p.total.missing) == (D(24), D(0))
+    by_label = {r.label: (r.earned, r.missing) for r in p.requirements}
+    assert by_label == {
+        "Prevention of medical errors": (D(2), D(0)),
+        "Laws and rules": (D(2), D(0)),
+        "Ethics": (D(2), D(0)),
+        "Human trafficking": (D(0), D(1)),
+        "Live hands-on": (D(10), D(2)),  # the 8 home-study hours never count toward hands-on
+    }
+    assert not p.complete and p.days_left == 91
+
+
+def test_crossing_the_deadline_moves_what_counts():
+    late = [item(date(2027, 9, 1), 24, "general", "hands_on")]
+    before = progress(rules()["LA"], date(2027, 8, 31), late, today=date(2027, 9, 2))
+    assert before.total.earned == 0 and before.overdue and before.days_left == -2
+    after = progress(rules()["LA"], date(2028, 8, 31), late, today=date(2027, 9, 2))
+    assert after.total.earned == 24 and after.complete and not after.overdue
+    assert after.cycle_start == date(2027, 9, 1)  # a one-year cycle starts the day after the last deadline
+
+
+def test_tennessee_counts_at_most_eight_online_hours():
+    items = [item(date(2026, 1, 1), 10, delivery="home_study"), item(date(2026, 2, 1), 6, delivery="live")]
+    p = progress(rules()["TN"], date(2027, 12, 31), items, today=date(2027, 1, 1))
+    assert (p.total.earned, p.online_capped, p.total.missing) == (D(14), D(2), D(10))
+
+
+def test_texas_counts_fifty_minute_clock_hours_and_needs_a_trafficking_course():
+    items = [item(date(2026, 1, 1), 1, minutes=100), item(date(2026, 2, 1), 5)]
+    p = progress(rules()["TX"], date(2027, 5, 31), items, today=date(2027, 1, 1))
+    assert p.total.earned == D(7)  # 100 minutes are two 50-minute hours, whatever the certificate says
+    assert p.courses_missing == ["Human trafficking"]
+    items.append(item(date(2026, 3, 1), 1, "human_trafficking"))
+    p = progress(rules()["TX"], date(2027, 5, 31), items, today=date(2027, 1, 1))
+    assert p.courses_missing == [] and p.total.missing == D(4)
+
+
+def test_ncbtmb_needs_three_ethics_hours():
+    items = [item(date(2026, 1, 1), 22), item(date(2026, 2, 1), 2, "ethics")]
+    p = progress(rules()["NCBTMB"], date(2027, 1, 1), items, today=date(2026, 6, 1))
+    assert p.total.met and [(r.label, r.missing) for r in p.requirements] == [("Ethics", D(1))]
+
+
+# --- pages, uploads, reminders ------------------------------------------------------------------------
+
+
+def _upload(client, **overrides):
+    data = {
+        "title": "Hot stone technique",
+        "provider_name": "Gulf Coast Massage School",
+        "completed_on": "2026-02-01",
+        "hours": "12",
+        "minutes": "",
+        "subject": "general",
+        "delivery": "hands_on",
+        "file": SimpleUploadedFile("certificate.pdf", PDF, content_type="application/pdf"),
+        **overrides,
+    }
+    return client.post(reverse("courses:renewal_outside_add"), data)
+
+
+@pytest.mark.django_db
+def test_a_florida_learner_sees_site_and_outside_certificates_count(client, course):
+    approval_add(course, "NCBTMB", hours=D("1.5"))
+    approval_add(course, "FL", hours=D("1.5"), subject="medical_errors", valid_from=date(2026, 1, 1))
+    learner = UserFactory(license_state="FL", license_number="MA12345")
+    completed(learner, course, date(2026, 3, 2))
+    client.force_login(learner)
+    response = client.post(
+        reverse("courses:renewal_credential_add"),
+        {"kind": "FL", "license_number": "MA12345", "renewal_date": "2027-08-31"},
+    )
+    assert response.status_code == 302
+    assert _upload(client).status_code == 302
+    upload = OutsideCertificate.objects.get(user=learner)
+    assert upload.file.name.endswith(".pdf") and "certificate.pdf" not in upload.file.name  # a random name
+    overview = renewals.renewal_overview(user=learner, today=date(2027, 1, 1))
+    p = overview["rows"][0]["progress"]
+    assert p.total.earned == D("13.5")
+    assert {r.label: r.earned for r in p.requirements}["Prevention of medical errors"] == D("1.5")
+    assert {r.label: r.earned for r in p.requirements}["Live hands-on"] == D(12)
+    page = client.get(reverse("courses:renewals")).content.decode()
+    assert "Florida massage therapist license" in page and "Hot stone technique" in page
+    download = client.get(reverse("courses:renewal_outside_file", args=[upload.pk]))
+    assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"file": SimpleUploadedFile("notes.txt", b"hello")}, "Upload a PDF, PNG or JPEG"),
+        ({"file": SimpleUploadedFile("fake.pdf", b"MZ\x90\x00 not a pdf")}, "not a readable PDF"),
+        ({"file": SimpleUploadedFile("empty.pdf", b"")}, "The submitted file is empty"),
+        ({"completed_on": "2999-01-01"}, "cannot be in the future"),
+        ({"hours": "0"}, "more than 0"),
+        ({"hours": "abc"}, "Enter a number"),
+        ({"subject": "astrology"}, "Select a valid choice"),
+    ],
+)
+def test_bad_uploads_get_a_clear_message_and_save_nothing(client, overrides, message):
+    client.force_login(UserFactory())
+    response = _upload(client, **overrides)
+    assert response.status_code == 200 and message in response.content.decode()
+    assert not OutsideCertificate.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_file_over_the_limit_is_refused(client, monkeypatch):
+    monkeypatch.setattr("courses.renewal_forms.MAX_UPLOAD_BYTES", 10)
+    client.force_login(UserFactory())
+    response = _upload(client)
+    assert response.status_code == 200 and "at most 10 MB" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_another_learners_credential_and_upload_are_not_found(client):
+    owner, other = UserFactory(), UserFactory()
+    client.force_login(owner)
+    _upload(client)
+    upload = OutsideCertificate.objects.get()
+    credential = Credential.objects.create(user=owner, kind="FL", renewal_date=date(2027, 8, 31))
+    client.force_login(other)
+    assert client.get(reverse("courses:renewal_outside_file", args=[upload.pk])).status_code == 404
+    assert client.post(reverse("courses:renewal_outside_delete", args=[upload.pk])).status_code == 404
+    assert client.post(reverse("courses:renewal_credential_delete", args=[credential.pk])).status_code == 404
+    assert "Hot stone" not in client.get(reverse("courses:renewals")).content.decode()
+    assert Credential.objects.count() == OutsideCertificate.objects.count() == 1
+    response = client.post(
+        reverse("courses:renewal_credential_add"), {"kind": "XX", "renewal_date": "not a date"}
+    )
+    assert response.status_code == 200 and Credential.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_renewal_pages_queries_do_not_grow_with_rows(client, course, django_assert_max_num_queries):
+    approval_add(course, "NCBTMB")
+    learner = UserFactory(license_state="FL")
+    Credential.objects.create(user=learner, kind="FL", renewal_date=date(2027, 8, 31))
+    client.force_login(learner)
+    client.get(reverse("courses:renewals"))
+    with django_assert_max_num_queries(10) as few:
+        client.get(reverse("courses:renewals"))
+    baseline = len(few)  # now: a later request resets the connection's query log
+    Credential.objects.create(user=learner, kind="NCBTMB", renewal_date=date(2027, 1, 31))
+    Credential.objects.create(user=learner, kind="TN", renewal_date=date(2027, 12, 31))
+    for n in range(4):
+        completed(learner, course_for(course, n), date(2026, 3, n + 1))
+        _upload(client, title=f"Outside {n}")
+    with django_assert_max_num_queries(baseline):
+        page = client.get(reverse("courses:renewals"))
+    assert page.content.decode().count("/file/") == 4  # each upload listed once, with its download link
+
+
+def course_for(course, n):
+    from tests.factories import course_create
+
+    return (
+        course
+        if n == 0
+        else course_create(course.get_parent(), title=f"Course {n}", provider=course.provider)
+    )
+
+
+@pytest.mark.django_db
+def test_reminders_go_at_90_30_and_7_days_each_once():
+    learner = UserFactory(email="fl@example.com")
+    deadline = date(2027, 8, 31)
+    credential = Credential.objects.create(user=learner, kind="FL", renewal_date=deadline)
+    assert renewals.renewal_reminders_send(today=deadline - timedelta(days=120)) == []
+    for days in (90, 89, 30, 29, 7, 3):
+        renewals.renewal_reminders_send(today=deadline - timedelta(days=days))
+        renewals.renewal_reminders_send(today=deadline - timedelta(days=days))  # run twice: nothing more
+    assert sorted(credential.reminders.values_list("days_before", flat=True)) == [7, 30, 90]
+    assert len(mail.outbox) == 3
+    assert [m.to for m in mail.outbox] == [["fl@example.com"]] * 3
+    first = mail.outbox[0]
+    assert "renew by August 31, 2027" in first.subject and "90 days from today" in first.body
+    assert "24 CE hours in total" in first.body and "/renewals/" in first.body
+    assert renewals.renewal_reminders_send(today=deadline + timedelta(days=1)) == []
+
+
+@pytest.mark.django_db
+def test_a_credential_added_late_gets_only_the_reminder_due_and_a_failed_send_is_retried(monkeypatch):
+    learner = UserFactory()
+    deadline = date(2027, 8, 31)
+    Credential.objects.create(user=learner, kind="TX", renewal_date=deadline)
+    calls = []
+
+    def broken(*args, **kwargs):
+        calls.append(1)
+        raise ConnectionError("SMTP down")
+
+    monkeypatch.setattr(renewals, "send_mail", broken)
+    assert renewals.renewal_reminders_send(today=deadline - timedelta(days=20)) == []
+    assert not RenewalReminder.objects.exists() and calls == [1]  # the claim was given back
+    monkeypatch.undo()
+    sent = renewals.renewal_reminders_send(today=deadline - timedelta(days=20))
+    assert [r.days_before for r in sent] == [30] and len(mail.outbox) == 1
