@@ -39,7 +39,7 @@ from .enrollment_code_views import (
 from .home_panels import CEBrokerDuePanel, attention_panels
 from .insight_views import can_see_item_analysis, can_see_records
 from .models import CourseInstructor, CoursePage, Provider
-from .permissions import creates_courses, sees_every_course, staff_courses
+from .permissions import creates_courses, reads_every_module, sees_every_course, staff_courses
 from .publish_checks import page_publish_problems, refusal_text
 from .publish_views import course_publish_refused_view
 from .question_generation_views import generate_questions_view
@@ -448,4 +448,17 @@ def refuse_bulk_publishing_unready_courses(request, action_type, objects, action
             refused = True
     if refused:
         return redirect(action_class_instance.next_url or reverse("wagtailadmin_home"))
+    return None
+
+
+# --- caption tracks: learners get them only through the module that shows them (courses/media_views.py) ---
+
+
+@hooks.register("before_serve_document")
+def caption_tracks_for_staff_only(document, request):
+    """Wagtail's document URL serves a WebVTT caption track to course staff (the admin's document library)
+    and to nobody else: a learner's player fetches it through the module, after the same check as the
+    clip's (enrolled, the module open to them)."""
+    if document.file.name.lower().endswith(".vtt") and not reads_every_module(request.user):
+        raise Http404("No such document.")
     return None

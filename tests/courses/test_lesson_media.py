@@ -279,6 +279,24 @@ def test_who_gets_the_file(client, lesson, video, captions, learner, course, ins
     assert head.status_code == 200 and head["Content-Length"] == str(len(CLIP))
 
 
+def test_the_caption_file_is_not_served_by_wagtails_public_document_url(
+    client, enrolled, lesson, video, captions, learner, instructor
+):
+    """Only the module's captions URL (after the clip's permission check) serves the track to a learner;
+    Wagtail's document URL serves it to course staff alone."""
+    public = captions.url
+    assert public.startswith("/documents/")
+    client.force_login(enrolled)
+    assert client.get(public).status_code == 404  # the enrolled learner
+    assert client.get(captions_url(lesson, video, captions)).status_code == 200  # through the module: yes
+    client.logout()
+    assert client.get(public).status_code == 404  # anonymous
+    client.force_login(instructor)
+    response = client.get(public)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"WEBVTT")
+
+
 def test_a_learner_gets_only_what_the_module_shows(client, enrolled, lesson, course, video, captions):
     other_video, other_track = lesson_video("Not in this lesson"), caption_document(title="Other captions")
     client.force_login(enrolled)
