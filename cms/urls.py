@@ -24,6 +24,7 @@ urlpatterns = [
     path("accounts/", include("cms.account_urls")),
     path("dashboard/", course_views.dashboard, name="dashboard"),
     path("anatomy/", include("content.urls")),
+    path("review/", include("courses.review_urls")),
     path("", include("courses.urls")),
     path("", include("courses.quiz_urls")),
     path("healthz/", healthz, name="healthz"),  # liveness

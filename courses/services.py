@@ -37,6 +37,7 @@ from .models import (
     ModulePage,
     ModuleProgress,
 )
+from .review_deck import review_deck_add_attempt, review_deck_add_module
 from .seat_time import study_activity_record
 from .selectors import blocking_module, enrollment_for, quiz_refusal
 
@@ -167,6 +168,9 @@ def module_mark_complete(*, enrollment: Enrollment, module: ModulePage) -> Modul
             progress.completed_at = now  # time on task is counted by courses.seat_time, never from here
             progress.save(update_fields=["completed_at"])
             course_completion_check(enrollment)
+            review_deck_add_module(
+                user_id=enrollment.user_id, course_id=enrollment.course_id, module_id=module.pk
+            )
     return progress
 
 
@@ -192,6 +196,10 @@ def quiz_attempt_submit(*, attempt, answers=None, now=None) -> quiz_services.Sub
     now = now or timezone.now()
     outcome = quiz_services.attempt_submit(attempt=attempt, answers=answers, now=now)
     _study_clock_move(attempt.user, attempt.quiz, now)
+    if outcome.graded_now:
+        review_deck_add_attempt(
+            outcome.attempt, outcome.correct, now=now
+        )  # missed and red-flag items enter the review deck
     return outcome
 
 

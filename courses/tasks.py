@@ -5,6 +5,7 @@ import logging
 from celery import shared_task
 from celery.utils.time import get_exponential_backoff_interval
 
+from . import review_digest
 from .completion import completion_sweep
 from .models import Certificate
 from .services import (
@@ -97,3 +98,9 @@ def send_renewal_reminders() -> int:
     from .renewals import renewal_reminders_send  # noqa: PLC0415 - loaded by the worker only when it runs
 
     return len(renewal_reminders_send())
+
+
+@shared_task
+def send_review_digests() -> int:
+    """Celery beat: the e-mail digest of due review cards (courses.review_digest.send_review_digests)."""
+    return review_digest.send_review_digests()

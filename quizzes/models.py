@@ -586,3 +586,7 @@ class QuizAllowance(models.Model):
     @property
     def has_time_accommodation(self) -> bool:
         return self.time_multiplier != 1 or self.extra_minutes > 0
+
+
+# The review deck's models live in their own module (this one is long enough).
+from .review_models import CardSource, ReviewCard, ReviewPreference  # noqa: E402, F401

@@ -315,6 +315,7 @@ class SubmitOutcome:
     attempt: Attempt
     graded_now: bool  # False: it was already closed (double click, second tab): nothing changed
     late: bool  # True: the answers sent were refused (after the time limit); graded on saved answers
+    correct: dict | None = None  # {question id: exactly right}, when graded now (for the review deck)
 
 
 @_retry_when_locked
@@ -337,8 +338,9 @@ def attempt_submit(*, attempt: Attempt, answers=None, now=None) -> SubmitOutcome
         late = _is_overdue(locked, now)
         if late:
             normalized = {}
-        _grade_and_close(locked, normalized, now, expired=late)
-    return SubmitOutcome(locked, graded_now=True, late=late and answers is not None)
+        results = _grade_and_close(locked, normalized, now, expired=late)
+    correct = {qid: ok for qid, (_, ok) in results.items()}
+    return SubmitOutcome(locked, graded_now=True, late=late and answers is not None, correct=correct)
 
 
 def attempt_close_if_overdue(*, attempt: Attempt, now=None) -> Attempt:
@@ -379,6 +381,7 @@ def _grade_and_close(attempt: Attempt, new_answers: dict[int, object], now, *, e
     )
     if attempt.passed:
         attempt_passed.send(sender=Attempt, attempt=attempt)
+    return results
 
 
 def _fail_reason(attempt: Attempt, outcome: grading.Outcome) -> str:

@@ -45,8 +45,20 @@ from courses.models import (
     ModuleProgress,
 )
 from courses.renewal_models import Credential, OutsideCertificate
+from courses.review_digest import unsubscribe_token
 from courses.services import course_instructor_assign
-from quizzes.models import Attempt, AttemptStatus, Question, Quiz, QuizAllowance, Response, Topic
+from quizzes.models import (
+    Attempt,
+    AttemptStatus,
+    Question,
+    Quiz,
+    QuizAllowance,
+    Response,
+    ReviewCard,
+    ReviewPreference,
+    Topic,
+)
+from quizzes.review_services import DeckEntry, deck_add, family_key
 from quizzes.services import attempt_start
 from tests.courses.certify import course_finish, small_course
 from tests.courses.media_clips import caption_document, lesson_video, media_value
@@ -83,6 +95,7 @@ class World:
     assignment: object
     video: object
     captions: object
+    review_card: object
 
 
 @dataclass
@@ -136,6 +149,10 @@ def _others_progress(world):
 
 def _others_attempts(world):
     return Attempt.objects.exclude(user=world.owner).count()
+
+
+def _owners_review_choice(world):
+    return list(ReviewPreference.objects.filter(user=world.owner).values_list("digest", flat=True))
 
 
 def _reset_uid(world):
@@ -335,6 +352,19 @@ MATRIX: dict[str, Case] = {
     # group enrollment: a learner redeems a code on the course's page; an invitation link (here a bad one)
     "courses:code_redeem": Case(logged_in(200), kwargs=lambda w: {"course_id": w.course_b.pk}),
     "account_invitation": Case(everyone(200), kwargs=lambda w: {"uidb64": "MQ", "token": "not-a-token"}),
+    # ---- spaced review (courses/review_views.py): each learner's own deck; a card is its owner's only
+    "review:home": Case(logged_in(200), secret=lambda w: w.review_card.label),
+    "review:next": Case(logged_in(REDIRECT)),
+    "review:card": Case(owner_only(200), kwargs=lambda w: {"card_id": w.review_card.pk}),
+    "review:digest": Case(
+        logged_in(REDIRECT),
+        method="post",
+        data={"digest": "on"},
+        get_status=405,
+        unchanged=_owners_review_choice,
+    ),
+    # the signed link of the digest e-mail: one click, no log-in (it only switches that e-mail off)
+    "review:unsubscribe": Case(everyone(200), kwargs=lambda w: {"token": unsubscribe_token(w.owner)}),
     "healthz": Case(everyone(200)),
     "readyz": Case(everyone(200)),  # each service answers in the tests (locmem cache, memory broker)
 }
@@ -422,7 +452,13 @@ def _world_build(catalogue):
     assignment = course_instructor_assign(course=course_a, user=instructor)
     course_instructor_assign(course=course_b, user=instructor)
     course_instructor_assign(course=course_c, user=other_instructor)
+    question = Question.objects.filter(module=modules_a[0]).first()
+    entry = DeckEntry(
+        family_key(question.pk, question.family), "missed", False, "The owner's own review card"
+    )
+    deck_add(user_id=owner.pk, course_id=course_a.pk, entries=[entry])
     return World(
+        review_card=ReviewCard.objects.get(user=owner),
         owner=owner,
         other=UserFactory(username="other"),
         instructor=instructor,

@@ -267,6 +267,20 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# Spaced review (issue 16, quizzes/review_schedule.py). FSRS's desired retention: the probability of
+# recall each card is scheduled to keep; also the "retained" line of the instructors' retention page.
+REVIEW_DESIRED_RETENTION = float(os.environ.get("REVIEW_DESIRED_RETENTION") or 0.9)
+REVIEW_FSRS_FUZZ = True  # FSRS's small random spread of long intervals (off in tests that compare schedules)
+# The rating from correctness and response time: a right answer within FAST seconds is Easy, over SLOW Hard.
+REVIEW_FAST_SECONDS = 10
+REVIEW_SLOW_SECONDS = 40
+REVIEW_DIGEST_INTERVAL_DAYS = 7  # the e-mail digest of due cards: at most once in this many days
+CELERY_BEAT_SCHEDULE["review-digest"] = {
+    "task": "courses.tasks.send_review_digests",
+    "schedule": 6 * 3600,
+    "options": {"expires": 3600},
+}
+
 # The cache: Redis in production (shared by the gunicorn workers), local memory without REDIS_URL (dev,
 # tests). Best-effort: django-redis turns a failed read into a miss and a failed write into nothing, logged
 # (IGNORE_EXCEPTIONS, DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS), never an error in a request or a transaction;

@@ -143,7 +143,10 @@ def test_a_killed_workers_task_comes_back_and_a_waiting_retry_is_never_handed_ou
     assert visibility > tasks.MAX_COUNTDOWN + tasks.TIME_LIMIT
     assert max(tasks.retry_countdown(n) for n in range(tasks.MAX_RETRIES + 1) for _ in range(50)) <= 300
     schedule = production.CELERY_BEAT_SCHEDULE
-    sweeps = {name: entry for name, entry in schedule.items() if name != "send-renewal-reminders"}
+    digest = schedule["review-digest"]  # the review e-mail digest: a few times a day, sent at most weekly
+    assert digest["task"] == "courses.tasks.send_review_digests" and digest["schedule"] == 6 * 3600
+    others = ("send-renewal-reminders", "review-digest")
+    sweeps = {name: entry for name, entry in schedule.items() if name not in others}
     assert {entry["schedule"] for entry in sweeps.values()} == {60}
     assert schedule["issue-pending-certificates"]["kwargs"] == {"older_than_minutes": 1}
     assert {entry["task"] for entry in sweeps.values()} == {

@@ -12,7 +12,9 @@ from tests.quizzes import factories as qf
 MAX_QUERIES = 12
 # A submit that passes a module quiz also completes the module, checks whether the course is complete and
 # moves the learner's study clock (courses: enrollment, progress, live modules; each with its savepoint).
-MAX_SUBMIT_QUERIES = 26
+# It also adds the attempt's missed and red-flag items to the review deck (courses/review_deck.py: the
+# completed modules, the questions, one INSERT; the submit hands over which answers were right).
+MAX_SUBMIT_QUERIES = 29
 # The result page works out the learner's one next step in the course (courses.next_step).
 MAX_RESULT_QUERIES = 16
 BOUNDS = {
@@ -24,14 +26,15 @@ BOUNDS = {
 
 
 def _quiz_of(course, module, zones, n):
-    makers = [  # the body map first, so that the 5-question quiz also loads zones
+    makers = [  # the body map first, so that the 5-question quiz also loads zones; a red flag in the
+        # first five too, so both sizes add to the learner's review deck (courses/review_deck.py)
         lambda: qf.body_map(module, zones=zones[:2]),
+        lambda: qf.vignette(module),
         lambda: qf.single_choice(module),
         lambda: qf.multiple_response(module),
         lambda: qf.true_false(module),
         lambda: qf.matching(module),
         lambda: qf.ordering(module),
-        lambda: qf.vignette(module),
     ]
     for i in range(n):
         makers[i % len(makers)]()

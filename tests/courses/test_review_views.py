@@ -1,0 +1,178 @@
+"""The learner's review pages (/review/), the digest e-mail and its unsubscribe link (issue 16)."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from courses.review_digest import send_review_digests, unsubscribe_token
+from quizzes.models import ReviewCard, ReviewPreference
+from quizzes.review_services import DeckEntry, deck_add
+from tests.factories import UserFactory
+from tests.quizzes import factories as qf
+from tests.quizzes.review_world import review_world, take_quiz
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(catalogue, provider):
+    return review_world(catalogue, provider)
+
+
+@pytest.fixture
+def deck(world, learner):
+    take_quiz(learner, world, answers_for=qf.wrong_answers)
+    return {c.family: c for c in ReviewCard.objects.filter(user=learner)}
+
+
+def _served(card):
+    card.refresh_from_db()
+    return card.served
+
+
+def test_the_deck_page_lists_due_cards(client, learner, deck):
+    client.force_login(learner)
+    page = client.get("/review/")
+    assert page.status_code == 200
+    assert b'data-due-count="3"' in page.content
+    assert b"A test sign (emergency)" in page.content  # the red flag's card, by its label
+    assert (
+        client.get("/review/next/")["Location"]
+        == f"/review/cards/{ReviewCard.objects.filter(user=learner).order_by('due', 'pk')[0].pk}/"
+    )
+
+
+def test_a_review_never_reveals_the_key_before_the_answer(client, learner, deck, world):
+    card = deck["saddle-numbness"]
+    client.force_login(learner)
+    page = client.get(f"/review/cards/{card.pk}/")
+    assert page.status_code == 200
+    served = _served(card)
+    item = served["item"]
+    html = page.content.decode()
+    assert world.flag.explanation not in html and "data-correct-answer" not in html
+    assert "key" not in page.context["question"] and "explanation" not in page.context["question"]
+    # Every option is offered the same way: nothing marks the key.
+    inputs = re.findall(r'<input class="form-check-input"[^>]*>', html)
+    assert (
+        len(inputs) == 4
+        and len({len(i.replace(o["id"], "")) for i, o in zip(inputs, item["options"], strict=True)}) == 1
+    )
+    answer = client.post(
+        f"/review/cards/{card.pk}/", {"token": served["token"], f"q{item['qid']}": item["key"]}
+    )
+    assert answer.status_code == 200
+    assert world.flag.explanation in answer.content.decode()
+    assert b"data-lesson-link" in answer.content and b"/the-psoas/" in answer.content
+
+
+def test_a_wrong_answer_shows_the_key_and_comes_back_soon(client, learner, deck):
+    card = deck["psoas-insertion"]
+    client.force_login(learner)
+    client.get(f"/review/cards/{card.pk}/")
+    served = _served(card)
+    item = served["item"]
+    wrong = next(o["id"] for o in item["options"] if o["id"] != item["key"])
+    page = client.post(f"/review/cards/{card.pk}/", {"token": served["token"], f"q{item['qid']}": wrong})
+    assert page.status_code == 200 and b'data-review-result="again"' in page.content
+    assert b"data-correct-answer" in page.content
+    card.refresh_from_db()
+    assert card.again_count == 1 and card.due - timezone.now() < timedelta(minutes=11)
+
+
+def test_another_learners_card_is_404_and_anonymous_must_log_in(client, deck, other_learner):
+    card = deck["saddle-numbness"]
+    client.force_login(other_learner)
+    assert client.get(f"/review/cards/{card.pk}/").status_code == 404
+    assert client.post(f"/review/cards/{card.pk}/", {"token": "x"}).status_code == 404
+    assert client.get("/review/cards/99999999/").status_code == 404
+    assert client.get("/review/cards/999999999999999999999/").status_code == 404
+    assert b'data-due-count="0"' in client.get("/review/").content  # their deck is their own
+    client.logout()
+    assert client.get(f"/review/cards/{card.pk}/")["Location"].startswith("/accounts/login/")
+
+
+def test_tampered_answers_change_nothing(client, learner, deck):
+    card = deck["saddle-numbness"]
+    client.force_login(learner)
+    client.get(f"/review/cards/{card.pk}/")
+    served = _served(card)
+    qid = served["item"]["qid"]
+    assert (
+        client.post(
+            f"/review/cards/{card.pk}/", {"token": served["token"], f"q{qid}": "not-an-option"}
+        ).status_code
+        == 400
+    )
+    assert client.post(f"/review/cards/{card.pk}/", {"token": served["token"], "q1": "x"}).status_code == 400
+    assert (
+        client.post(
+            f"/review/cards/{card.pk}/", {"token": "stale", f"q{qid}": served["item"]["key"]}
+        ).status_code
+        == 409
+    )
+    card.refresh_from_db()
+    assert card.review_count == 0 and card.served == served  # still waiting for a real answer
+
+
+def _big_deck(user, n):
+    deck_add(
+        user_id=user.pk,
+        course_id=None,
+        entries=[DeckEntry(f"family-{i}", "missed", False, f"Card {i}") for i in range(n)],
+        now=timezone.now() - timedelta(days=1),
+    )
+
+
+@pytest.mark.parametrize("size", [3, 150])
+def test_due_list_and_an_answer_run_fixed_queries(client, world, size, django_assert_max_num_queries):
+    user = UserFactory()
+    take_quiz(user, world, answers_for=qf.wrong_answers)
+    _big_deck(user, size)
+    card = ReviewCard.objects.get(user=user, family="saddle-numbness")
+    client.force_login(user)
+    # session, user, summary, due list, digest choice, the navbar's permissions (2)
+    with django_assert_max_num_queries(7):
+        assert client.get("/review/").status_code == 200
+    with django_assert_max_num_queries(12):
+        assert client.get(f"/review/cards/{card.pk}/").status_code == 200
+    served = _served(card)
+    # session, user, card, its lock and update (with savepoints), summary, the navbar's permissions
+    with django_assert_max_num_queries(10):
+        page = client.post(
+            f"/review/cards/{card.pk}/",
+            {"token": served["token"], f"q{served['item']['qid']}": served["item"]["key"]},
+        )
+    assert page.status_code == 200
+
+
+def test_digest_is_opt_in_weekly_and_unsubscribes_in_one_click(client, learner, deck):
+    assert send_review_digests() == 0  # not opted in
+    client.force_login(learner)
+    assert client.post("/review/digest/", {"digest": "on"}).status_code == 302
+    assert ReviewPreference.objects.get(user=learner).digest
+    assert send_review_digests() == 1
+    message = mail.outbox[-1]
+    assert message.to == [learner.email] and "3 review cards due" in message.subject
+    link = re.search(r"http://\S+/review/unsubscribe/\S+/", message.body).group(0)
+    assert message.extra_headers["List-Unsubscribe"] == f"<{link}>"
+    assert send_review_digests() == 0  # at most weekly
+    assert send_review_digests(now=timezone.now() + timedelta(days=7, minutes=1)) == 1
+    client.logout()
+    path = link.split("testserver", 1)[1] if "testserver" in link else "/" + link.split("/", 3)[3]
+    page = client.get(path)
+    assert page.status_code == 200 and b"You are unsubscribed" in page.content
+    assert not ReviewPreference.objects.get(user=learner).digest
+    assert send_review_digests(now=timezone.now() + timedelta(days=30)) == 0
+
+
+def test_a_forged_unsubscribe_link_is_refused(client, learner, other_learner):
+    ReviewPreference.objects.create(user=other_learner, digest=True)
+    token = unsubscribe_token(learner)
+    forged = token[:-3] + ("aaa" if not token.endswith("aaa") else "bbb")
+    assert client.get(f"/review/unsubscribe/{forged}/").status_code == 400
+    assert client.get("/review/unsubscribe/nonsense/").status_code == 400
+    assert ReviewPreference.objects.get(user=other_learner).digest
