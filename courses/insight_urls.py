@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import assessment_export, override_views, records_views, roster_views
+from . import assessment_export, override_views, records_views, retention_views, roster_views
 from . import insight_views as views
 
 urlpatterns = [
@@ -30,6 +30,9 @@ urlpatterns += [
         "insight/courses/<int:course_id>/evaluations/",
         records_views.evaluations_view,
         name="insight_evaluations",
+    ),
+    path(
+        "insight/courses/<int:course_id>/retention/", retention_views.retention_view, name="insight_retention"
     ),
     path(
         "insight/courses/<int:course_id>/evaluations.csv",

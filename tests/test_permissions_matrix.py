@@ -896,6 +896,10 @@ ADMIN_MATRIX: dict[str, AdminCase] = {  # route -> who gets what (learners and v
     "admin/insight/courses/<int:course_id>/evaluations.csv": AdminCase(
         200, 404, 200, kwargs=lambda w: [w.course_a.pk]
     ),
+    # retention of the course's red-flag review cards (courses/retention_views.py): the course's staff
+    "admin/insight/courses/<int:course_id>/retention/": AdminCase(
+        200, 404, 200, kwargs=lambda w: [w.course_a.pk]
+    ),
     # learner records: learners enrolled in one's own courses; all of a learner's data is provider-wide
     "admin/insight/learners/": AdminCase(200, 200, 200, secret=lambda w: w.owner.license_number),
     "admin/insight/learners/<int:user_id>/": AdminCase(200, 404, 200, kwargs=lambda w: [w.owner.pk]),
