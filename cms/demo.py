@@ -12,6 +12,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from content.services import knowledge_base_load
+from courses.badge_keys import key_ensure
 from courses.demo import (
     DemoReport,
     approvals_ensure,
@@ -99,6 +100,7 @@ def demo_setup(*, reset: bool = False, with_quizzes: bool = True) -> DemoReport:
             quizzes_ensure(course, report=report)
         users_ensure(reset=reset, report=report)
         demo_instructor_assign(course, report=report)
+    report.add(key_ensure())  # the provider's Open Badges signing key (courses/badge_keys.py)
     return report
 
 

@@ -12,6 +12,7 @@ from wagtail.search import index
 
 from .approval_models import CourseApproval  # noqa: F401 - models of this app, in their own modules
 from .approval_task import CourseApprovalTask  # noqa: F401
+from .badge_models import OpenBadgeCredential  # noqa: F401 - a model of this app, in its own module
 from .blocks import ModuleBodyBlock
 from .caching import content_version
 from .ce_broker_models import CEBrokerExport, CEBrokerReport  # noqa: F401

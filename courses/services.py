@@ -37,6 +37,7 @@ from .models import (
     ModulePage,
     ModuleProgress,
 )
+from .open_badges import badge_issue_after_commit
 from .review_deck import review_deck_add_attempt, review_deck_add_module
 from .seat_time import study_activity_record
 from .selectors import blocking_module, enrollment_for, quiz_refusal
@@ -280,6 +281,8 @@ def certificate_issue(*, certificate_id: int) -> Certificate:
         _event(certificate, CertificateEvent.Action.ISSUED, attempt=certificate.attempts)
         # robust: a failing hook never stops the others; an e-mail that is not sent is sent by the sweep
         transaction.on_commit(lambda: certificate_email(certificate), robust=True)
+        # its Open Badges 3.0 credential, signed once the certificate is committed (courses/open_badges.py)
+        transaction.on_commit(lambda: badge_issue_after_commit(certificate.pk), robust=True)
     return certificate
 
 
@@ -454,6 +457,7 @@ def certificate_reissue(*, certificate: Certificate, user, reason: str = "") -> 
             before=before,
             after=after,
         )
+        transaction.on_commit(lambda: badge_issue_after_commit(locked.pk), robust=True)  # the new details
     return locked
 
 

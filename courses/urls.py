@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import media_views, renewal_views, views
+from . import badge_views, media_views, renewal_views, verification_api, views
 
 
 class IdConverter:
@@ -34,6 +34,15 @@ urlpatterns = [
     path("certificates/verify/", views.certificate_lookup, name="certificate_lookup"),
     path("certificates/verify/<str:code>/", views.certificate_verify, name="certificate_verify"),
     path("certificates/<str:code>/download/", views.certificate_download, name="certificate_download"),
+    # the learner's certificate page and its Open Badge (courses/badge_views.py): the owner's only
+    path("certificates/<str:code>/", badge_views.certificate_detail, name="certificate_detail"),
+    path("certificates/<str:code>/open-badge.json", badge_views.badge_json, name="badge_json"),
+    path("certificates/<str:code>/open-badge.jwt", badge_views.badge_jwt, name="badge_jwt"),
+    # public: the machine-readable check, the provider's public key, the badges' revocation list
+    path("api/certificates/<str:code>/", verification_api.certificate_api, name="certificate_api"),
+    path(".well-known/jwks.json", badge_views.jwks, name="badge_jwks"),
+    path(".well-known/did.json", badge_views.did_json, name="badge_did"),
+    path("credentials/status/revocation", badge_views.status_list, name="badge_status_list"),
     path("transcript/", views.transcript, name="transcript"),
     path("transcript/ce-transcript.csv", views.transcript_csv, name="transcript_csv"),
     path("transcript/ce-transcript.pdf", views.transcript_pdf, name="transcript_pdf"),

@@ -25,6 +25,7 @@ from .journey import course_state
 from .links import site_url
 from .models import Certificate, CourseEvaluation, CoursePage, ModulePage
 from .next_step import next_step
+from .open_badges import certificate_badge_check
 from .permissions import is_course_staff
 from .selectors import (
     dashboard_context,
@@ -277,6 +278,8 @@ def certificate_verify(request, code: str):
             "certificate": certificate,
             "s": certificate.snapshot,
             "completion_date": date.fromisoformat(certificate.snapshot["completion_date"]),
+            "issue_date": certificate.issued_at or certificate.created_at,
+            "badge_check": certificate_badge_check(certificate, base_url=site_url(request)),
         },
     )
 

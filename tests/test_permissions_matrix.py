@@ -298,6 +298,18 @@ MATRIX: dict[str, Case] = {
         get_status=405,
         unchanged=_renewal_records,
     ),
+    # the learner's certificate page and its Open Badge (courses/badge_views.py): the owner's alone, staff
+    # included (they have the admin's certificate pages); anyone else's code is "not found"
+    "courses:certificate_detail": Case(owner_only(200), kwargs=lambda w: {"code": w.certificate.code}),
+    "courses:badge_json": Case(owner_only(200), kwargs=lambda w: {"code": w.certificate.code}),
+    "courses:badge_jwt": Case(owner_only(200), kwargs=lambda w: {"code": w.certificate.code}),
+    # public by design: the JSON check (no license number in it), the provider's public key, the revocation list
+    "courses:certificate_api": Case(
+        everyone(200), kwargs=lambda w: {"code": w.certificate.code}, secret=lambda w: w.owner.license_number
+    ),
+    "courses:badge_jwks": Case(everyone(200)),
+    "courses:badge_did": Case(everyone(200)),
+    "courses:badge_status_list": Case(everyone(200)),
     # ---- quizzes: attempts are the owner's; another learner's attempt does not exist for anyone else
     "quizzes:quiz_intro": Case(logged_in(200), kwargs=lambda w: {"quiz_id": w.quiz_b.pk}),
     "quizzes:quiz_start": Case(

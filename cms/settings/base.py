@@ -446,3 +446,13 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_SESSION_REMEMBER = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_RATE_LIMITS = False
+
+# Open Badges 3.0 (courses/badge_keys.py): the provider's Ed25519 signing key. In production give the PEM in
+# OPEN_BADGES_PRIVATE_KEY (a secret), or a file at OPEN_BADGES_KEY_FILE that every web and worker process
+# reads (compose: the "keys" volume, written once by setup_demo). Never commit it: var/ is git-ignored.
+OPEN_BADGES_PRIVATE_KEY = os.environ.get("OPEN_BADGES_PRIVATE_KEY", "")
+OPEN_BADGES_KEY_FILE = os.environ.get(
+    "OPEN_BADGES_KEY_FILE", str(BASE_DIR / "var" / "keys" / "open-badges-ed25519.pem")
+)
+# Create the key file on first use when missing (development, tests); production creates it at set-up only.
+OPEN_BADGES_CREATE_KEY = True

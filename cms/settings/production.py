@@ -32,3 +32,5 @@ CACHES = {
     name: {**config, "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "") + config.get("KEY_PREFIX", "")}
     for name, config in CACHES.items()
 }
+# Open Badges: a missing signing key is an error, never a new key made by whichever process asked first.
+OPEN_BADGES_CREATE_KEY = False

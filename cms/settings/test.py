@@ -20,3 +20,5 @@ WHITENOISE_USE_FINDERS = True
 # The cache outlives each test, so counts would leak between tests: tests/cms/test_security.py turns
 # the rate limits on where it tests them. django-axes stays on (its records are rolled back per test).
 RATELIMIT_ENABLE = False
+OPEN_BADGES_PRIVATE_KEY = ""
+OPEN_BADGES_KEY_FILE = str(BASE_DIR / ".test-media" / "keys" / "open-badges-test.pem")

@@ -1,0 +1,180 @@
+"""The JSON verification API and the LinkedIn "Add to profile" link (issue 15, deliverable 5)."""
+
+from __future__ import annotations
+
+from datetime import date
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+from courses.models import Certificate
+from courses.services import certificate_revoke
+from courses.share_links import linkedin_add_url
+from tests.courses.certify import course_finish, small_course
+from tests.factories import ProviderAdminFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    cache.clear()  # the rate limit counts in the cache
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def issued(catalogue, django_capture_on_commit_callbacks):
+    learner = UserFactory(legal_name="Anaïs Dubois & Co", license_number="MA77", license_state="FL")
+    course, pages = small_course(catalogue, title="Ethics & Boundaries: Part 1/2")
+    with django_capture_on_commit_callbacks(execute=True):
+        enrollment = course_finish(learner, course, pages)
+    return Certificate.objects.get(enrollment=enrollment)
+
+
+def api(code):
+    return reverse("courses:certificate_api", args=[code])
+
+
+def test_the_api_answers_the_certificate_as_printed(client, issued):
+    response = client.get(api(issued.code))
+    assert response.status_code == 200 and response["Content-Type"] == "application/json"
+    assert response["Access-Control-Allow-Origin"] == "*"
+    body = response.json()
+    s = issued.snapshot
+    assert body == {
+        "code": issued.code,
+        "status": "valid",
+        "revoked": False,
+        "revoked_on": None,
+        "name": "Anaïs Dubois & Co",
+        "course": "Ethics & Boundaries: Part 1/2",
+        "course_type": s["course_type"],
+        "hours": "3.00",
+        "completion_date": s["completion_date"],
+        "issue_date": issued.issued_at.date().isoformat(),
+        "provider": {"name": s["provider_name"], "ncbtmb_provider_number": s["provider_number"]},
+        "approvals": [],
+        "verification_url": "http://testserver" + reverse("courses:certificate_verify", args=[issued.code]),
+    }
+    assert "MA77" not in response.content.decode()  # no license number, as on the public page
+
+
+def test_the_api_says_revoked(client, issued):
+    certificate_revoke(certificate=issued, user=ProviderAdminFactory(), reason="Recorded in error")
+    body = client.get(api(issued.code)).json()
+    assert body["status"] == "revoked" and body["revoked"] is True
+    assert body["revoked_on"] == Certificate.objects.get(pk=issued.pk).revoked_at.date().isoformat()
+
+
+def test_a_code_typed_loosely_is_found(client, issued):
+    assert client.get(api(issued.code.lower().replace("-", ""))).json()["code"] == issued.code
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "AAAAA-BBBBB-CCCCC-DDDDD",
+        "nonsense",
+        "A" * 10_000,
+        "Zoë-日本語-😀",
+        "'; DROP TABLE",
+        "%E2%80%AE%20",
+    ],
+)
+def test_unknown_and_junk_codes_are_a_json_404(client, db, code):
+    response = client.get(f"/api/certificates/{code}/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json" and response.json()["error"]
+    assert response["Access-Control-Allow-Origin"] == "*"
+
+
+@pytest.mark.parametrize("code", ["%00", "AAAAA%00BBBBB-CCCCC-DDDDD"])
+def test_a_nul_byte_is_a_bad_request_never_an_error(client, db, code):
+    """The site refuses NUL bytes in any request (cms/middleware.py) before a view runs: a 400, not a 500."""
+    assert client.get(f"/api/certificates/{code}/").status_code == 400
+
+
+def test_a_pending_certificate_is_not_found(client, issued):
+    Certificate.objects.filter(pk=issued.pk).update(status=Certificate.Status.PENDING)
+    assert client.get(api(issued.code)).status_code == 404
+
+
+def test_cors_is_open_for_get_only(client, issued):
+    preflight = client.options(
+        api(issued.code), HTTP_ORIGIN="https://employer.example", HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET"
+    )
+    assert preflight.status_code == 200
+    assert preflight["Access-Control-Allow-Origin"] == "*"
+    assert preflight["Access-Control-Allow-Methods"] == "GET, OPTIONS"
+    response = client.get(api(issued.code), HTTP_ORIGIN="https://employer.example")
+    assert response["Access-Control-Allow-Origin"] == "*" and "Origin" in response["Vary"]
+    assert client.post(api(issued.code)).status_code in (403, 405)  # CSRF refuses it first, else 405
+    assert client.put(api(issued.code)).status_code == 405
+
+
+def test_the_api_shares_the_lookups_rate_limit(client, issued, settings):
+    settings.RATELIMIT_ENABLE = True
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "certificate_verify": "5/m"}
+    statuses = [client.get(api(issued.code)).status_code for _ in range(3)]
+    statuses += [
+        client.get(reverse("courses:certificate_verify", args=[issued.code])).status_code for _ in range(2)
+    ]
+    assert statuses == [200] * 5
+    limited = client.get(api(issued.code))
+    assert limited.status_code == 429 and limited["Content-Type"] == "application/json"
+    assert int(limited["Retry-After"]) >= 1 and limited["Access-Control-Allow-Origin"] == "*"
+    assert client.get(reverse("courses:certificate_verify", args=[issued.code])).status_code == 429
+    assert client.get(api(issued.code), REMOTE_ADDR="10.0.0.9").status_code == 200  # another address
+
+
+def test_the_linkedin_link_carries_exactly_the_certificate():
+    url = linkedin_add_url(
+        name="Ethics & Boundaries: Part 1/2 — Zoë",
+        organization="Bodywork CE, LLC",
+        issued=date(2026, 3, 9),
+        cert_url="https://ce.example.com/certificates/verify/K7QHD-2MZXA-PL4RT-WN6EB/",
+        cert_id="K7QHD-2MZXA-PL4RT-WN6EB",
+    )
+    parts = urlsplit(url)
+    assert (parts.scheme, parts.netloc, parts.path) == ("https", "www.linkedin.com", "/profile/add")
+    assert parse_qs(parts.query, strict_parsing=True) == {
+        "startTask": ["CERTIFICATION_NAME"],
+        "name": ["Ethics & Boundaries: Part 1/2 — Zoë"],
+        "organizationName": ["Bodywork CE, LLC"],
+        "issueYear": ["2026"],
+        "issueMonth": ["3"],
+        "certUrl": ["https://ce.example.com/certificates/verify/K7QHD-2MZXA-PL4RT-WN6EB/"],
+        "certId": ["K7QHD-2MZXA-PL4RT-WN6EB"],
+    }
+    # every value encoded: nothing that could end or split a parameter is left bare
+    for raw in parts.query.split("&"):
+        _, value = raw.split("=")
+        assert not set(value) & set(" &/:?#=,") and value.isascii()
+
+
+def test_the_certificate_page_links_to_linkedin_with_the_verification_url(client, issued):
+    client.force_login(issued.enrollment.user)
+    response = client.get(reverse("courses:certificate_detail", args=[issued.code]))
+    assert response.status_code == 200 and response["Cache-Control"] == "private, no-store"
+    html = response.content.decode()
+    start = html.index('href="https://www.linkedin.com/profile/add?') + len('href="')
+    link = html[start : html.index('"', start)].replace("&amp;", "&")
+    query = parse_qs(urlsplit(link).query)
+    assert query["certUrl"] == [
+        "http://testserver" + reverse("courses:certificate_verify", args=[issued.code])
+    ]
+    assert query["certId"] == [issued.code]
+    assert query["name"] == ["Ethics & Boundaries: Part 1/2"]
+    assert query["organizationName"] == [issued.snapshot["provider_name"]]
+    assert query["issueYear"] == [str(issued.issued_at.year)] and query["issueMonth"] == [
+        str(issued.issued_at.month)
+    ]
+
+
+def test_the_certificate_page_of_a_revoked_certificate_offers_no_badge(client, issued):
+    certificate_revoke(certificate=issued, user=ProviderAdminFactory(), reason="Recorded in error")
+    client.force_login(issued.enrollment.user)
+    html = client.get(reverse("courses:certificate_detail", args=[issued.code])).content.decode()
+    assert "revoked" in html and "linkedin.com" not in html
+    assert client.get(reverse("courses:badge_json", args=[issued.code])).status_code == 404
