@@ -24,8 +24,9 @@ def _rate(group, request):
 
 
 def approvals_for(certificate: Certificate) -> list[dict]:
-    """The course approvals printed on the certificate (issue 15, deliverable 1). None are recorded yet:
-    an empty list until the approvals model lands."""
+    """The course approvals the certificate prints, as frozen in its snapshot (courses/approvals.py): NCBTMB's
+    and the learner's license state's, in force on the completion date. A certificate from before approvals
+    were recorded has none."""
     return list(certificate.snapshot.get("approvals") or [])
 
 

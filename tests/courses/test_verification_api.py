@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from courses.models import Certificate
+from courses.models import Certificate, CourseApproval
 from courses.services import certificate_revoke
 from courses.share_links import linkedin_add_url
 from tests.courses.certify import course_finish, small_course
@@ -58,6 +59,31 @@ def test_the_api_answers_the_certificate_as_printed(client, issued):
         "verification_url": "http://testserver" + reverse("courses:certificate_verify", args=[issued.code]),
     }
     assert "MA77" not in response.content.decode()  # no license number, as on the public page
+
+
+def test_the_api_lists_the_approvals_the_certificate_prints(
+    client, catalogue, django_capture_on_commit_callbacks
+):
+    learner = UserFactory(license_number="MA99", license_state="FL")
+    course, pages = small_course(catalogue)
+    for body, number in (("NCBTMB", "1234"), ("FL", "50-0001"), ("TX", "TX-1")):
+        CourseApproval.objects.create(
+            course=course,
+            body=body,
+            provider_number=number.removeprefix("50-"),
+            ce_broker_course_number="9990042" if body == "FL" else "",
+            hours=Decimal("3.00"),
+            valid_from=date(2020, 1, 1),
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        enrollment = course_finish(learner, course, pages)
+    certificate = Certificate.objects.get(enrollment=enrollment)
+    approvals = client.get(api(certificate.code)).json()["approvals"]
+    assert [a["body"] for a in approvals] == ["NCBTMB", "FL"]  # not Texas: the learner is licensed in Florida
+    assert approvals == certificate.snapshot["approvals"]
+    assert approvals[1]["ce_broker_course_number"] == "9990042" and "20-9990042" in approvals[1]["line"]
+    page = client.get(reverse("courses:certificate_verify", args=[certificate.code])).content.decode()
+    assert approvals[1]["line"] in page and "TX-1" not in page
 
 
 def test_the_api_says_revoked(client, issued):
