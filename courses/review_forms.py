@@ -15,4 +15,4 @@ class DigestForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_action = reverse("review:digest")
-        self.helper.add_input(Submit("save", "Save", css_class="btn-outline-primary"))
+        self.helper.add_input(Submit("save", "Save"))
