@@ -164,6 +164,12 @@ def badge_issue_after_commit(certificate_id: int) -> None:
     logged and leaves the certificate as it is; badge_for signs it when it is next asked for."""
     try:
         badge_issue(Certificate.objects.get(pk=certificate_id))
+    except (
+        SigningKeyMissing
+    ):  # production before its key is set (README, "Signing keys"): expected, not an error
+        log.warning(
+            "Certificate %s: no Open Badges signing key configured; no credential signed", certificate_id
+        )
     except Exception:
         log.exception("Certificate %s: the Open Badges credential could not be signed", certificate_id)
 
