@@ -103,7 +103,10 @@ def test_replicas_share_nothing_on_disk_files_are_in_minio(config):
     assert init["depends_on"]["minio"]["condition"] == "service_healthy" and init["restart"] == "no"
     script = " ".join(init["command"])
     assert "mc mb --ignore-existing store/bodywork-media store/bodywork-private" in script
-    assert "mc anonymous set download store/bodywork-media" in script
+    # images are public; documents (lesson captions) are not: only Wagtail's document view streams them
+    public = re.findall(r"mc anonymous set download (\S+)", script)
+    assert sorted(public) == ["store/bodywork-media/images", "store/bodywork-media/original_images"]
+    assert "mc anonymous set none store/bodywork-media " in script
     assert "mc anonymous set none store/bodywork-private" in script  # no public access at all
     assert init["environment"] == minio["environment"]
     for name in APP_SERVICES:
