@@ -24,6 +24,7 @@ from quizzes.generators.fact_keys import (
 from quizzes.generators.red_flags import BETWEEN_LEVELS
 from quizzes.generators.sync import spec_errors
 from quizzes.models import FeedbackPolicy, Question, QuestionKind, Quiz, Topic
+from tests.shared_db import rolled_back
 
 ALL_KINDS = {kind.value for kind in QuestionKind}
 THREE_TOPICS = {Topic.ATTACHMENTS, Topic.REFERRED_PAIN, Topic.RED_FLAGS}
@@ -66,10 +67,17 @@ def _shared(pairs, asked: str, owner: str) -> bool:
     return (asked, owner) in pairs
 
 
+@pytest.fixture(scope="module")
+def kb_built(django_db_setup, django_db_blocker):
+    """The knowledge base loaded once for the file (tests/shared_db.py), read as plain frozen facts."""
+    with rolled_back(django_db_blocker):
+        knowledge_base_load()
+        yield gen.knowledge_base_read()
+
+
 @pytest.fixture
-def kb(db):
-    knowledge_base_load()
-    return gen.knowledge_base_read()
+def kb(kb_built, db):
+    return kb_built
 
 
 @pytest.fixture

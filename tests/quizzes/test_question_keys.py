@@ -28,6 +28,7 @@ from quizzes.generators.fact_keys import (
 )
 from quizzes.generators.red_flags import BETWEEN_LEVELS
 from tests.quizzes.test_triage_scale import REFERENCE_LEVEL
+from tests.shared_db import rolled_back
 
 REFERENCE_PATH = Path(gen.DATA_DIR) / "reference" / "anatomy-facts.json"
 # The agreed red-flag slugs, in the reference's order (notes/HELPERS.md).
@@ -131,11 +132,18 @@ def test_the_reference_copy_matches_the_shared_original_when_it_is_there():
 # ---------------------------------------------------------------- generated questions
 
 
+@pytest.fixture(scope="module")
+def built_once(django_db_setup, django_db_blocker):
+    """The knowledge base loaded and its questions built once for the file (tests/shared_db.py)."""
+    with rolled_back(django_db_blocker):
+        knowledge_base_load()
+        kb = gen.knowledge_base_read()
+        yield kb, gen.questions_build(kb, seed=gen.DEFAULT_SEED)
+
+
 @pytest.fixture
-def built(db):
-    knowledge_base_load()
-    kb = gen.knowledge_base_read()
-    return kb, gen.questions_build(kb, seed=gen.DEFAULT_SEED)
+def built(built_once, db):
+    return built_once
 
 
 def test_every_knowledge_base_muscle_and_flag_is_in_the_reference(built):

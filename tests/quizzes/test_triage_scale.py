@@ -23,6 +23,7 @@ from quizzes import generators as gen
 from quizzes.generators.wording import sentence
 from quizzes.models import VIGNETTE_ACTIONS, critical_errors, is_triage_scale
 from quizzes.snapshots import question_item
+from tests.shared_db import rolled_back
 
 REFERENCE_PATH = Path(gen.DATA_DIR) / "reference" / "anatomy-facts.json"
 COURSE_DIR = Path(__file__).resolve().parents[2] / "content" / "course"
@@ -234,12 +235,19 @@ def level_rank(level: str) -> int:
     return SCALE.index(level)
 
 
+@pytest.fixture(scope="module")
+def built_once(django_db_setup, django_db_blocker):
+    """The knowledge base loaded once for the file (tests/shared_db.py): the tests only read it."""
+    with rolled_back(django_db_blocker):
+        knowledge_base_load()
+        kb = gen.knowledge_base_read()
+        sources = {flag.slug: flag.sources for flag in RedFlag.objects.all()}
+        yield kb, _questions(kb), sources
+
+
 @pytest.fixture
-def built(db):
-    knowledge_base_load()
-    kb = gen.knowledge_base_read()
-    sources = {flag.slug: flag.sources for flag in RedFlag.objects.all()}
-    return kb, _questions(kb), sources
+def built(built_once, db):
+    return built_once
 
 
 _BUILT: dict = {}

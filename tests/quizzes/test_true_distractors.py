@@ -21,14 +21,22 @@ from quizzes.generators.kinesiology import (
     true_action_texts,
 )
 from quizzes.models import QuestionKind
+from tests.shared_db import rolled_back
 
 CHOICE_KINDS = {QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_RESPONSE, QuestionKind.CASE_VIGNETTE}
 
 
+@pytest.fixture(scope="module")
+def kb_built(django_db_setup, django_db_blocker):
+    """The knowledge base loaded once for the file (tests/shared_db.py), read as plain frozen facts."""
+    with rolled_back(django_db_blocker):
+        knowledge_base_load()
+        yield gen.knowledge_base_read()
+
+
 @pytest.fixture
-def kb(db):
-    knowledge_base_load()
-    return gen.knowledge_base_read()
+def kb(kb_built, db):
+    return kb_built
 
 
 @functools.lru_cache(maxsize=2)
