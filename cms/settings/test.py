@@ -22,3 +22,9 @@ WHITENOISE_USE_FINDERS = True
 RATELIMIT_ENABLE = False
 OPEN_BADGES_PRIVATE_KEY = ""
 OPEN_BADGES_KEY_FILE = str(BASE_DIR / ".test-media" / "keys" / "open-badges-test.pem")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite test databases are in memory with a shared cache, where a lock held by one connection fails
+    # another at once ("database table is locked") instead of waiting: no IMMEDIATE write lock taken at BEGIN,
+    # and no editor autosave racing the journey's own "Save draft" on the live server (PostgreSQL keeps it).
+    DATABASES["default"]["OPTIONS"].pop("transaction_mode", None)
+    WAGTAIL_AUTOSAVE_INTERVAL = 0
