@@ -15,6 +15,7 @@ from courses.models import Enrollment
 from quizzes.models import Attempt, AttemptStatus, FeedbackPolicy
 from tests.e2e.a11y import check_accessibility, watch_console
 from tests.e2e.screens import Journey
+from tests.e2e.sessions import session_cookie_add
 from tests.factories import UserFactory, psoas_course
 from tests.quizzes import factories as qf
 
@@ -58,12 +59,9 @@ def quiz_setup(transactional_db):
     return quiz, learner, back
 
 
-def log_in(page, live_server, username):
-    page.goto(live_server.url + "/accounts/login/")
-    page.fill("input[name=login]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("main form").get_by_role("button", name=re.compile("log in", re.I)).click()
-    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
+def log_in(page, live_server, user):
+    """By session cookie (tests/e2e/sessions.py): the log-in form is not what this file tests."""
+    session_cookie_add(page.context, live_server, user)
 
 
 def answer_correctly(page, attempt):
@@ -107,7 +105,7 @@ def test_take_resume_and_pass_a_module_quiz_with_every_question_type(page, brows
     quiz, learner, back_zones = quiz_setup
     journey = Journey("quiz")
     problems = watch_console(page)
-    log_in(page, live_server, learner.username)
+    log_in(page, live_server, learner)
 
     page.goto(f"{live_server.url}/quizzes/{quiz.pk}/")
     expect(page.get_by_text("Pass mark")).to_be_visible()
@@ -141,7 +139,7 @@ def test_take_resume_and_pass_a_module_quiz_with_every_question_type(page, brows
     # Without JavaScript the same attempt shows the checkbox list, already ticked.
     no_js = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 900})
     plain = no_js.new_page()
-    log_in(plain, live_server, learner.username)
+    log_in(plain, live_server, learner)
     plain.goto(f"{live_server.url}/attempts/{attempt.pk}/")
     journey.shoot(plain, "without-javascript")
     plain_map = plain.locator('fieldset[data-kind="body_map"]')
@@ -259,7 +257,7 @@ def test_the_whole_quiz_by_keyboard_alone_with_visible_focus(page, live_server, 
     quiz, learner, back_zones = quiz_setup
     journey = Journey("quiz-keyboard")
     problems = watch_console(page)
-    log_in(page, live_server, learner.username)
+    log_in(page, live_server, learner)
     page.goto(f"{live_server.url}/quizzes/{quiz.pk}/")
     page.get_by_role("button", name="Start the quiz").focus()
     page.keyboard.press("Enter")

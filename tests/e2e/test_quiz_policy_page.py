@@ -2,8 +2,6 @@
 learner sees it and as the course's instructor sees it (pool counts, a rule the pool cannot fill
 flagged); axe-clean and shot at 1280x800 and 390x844."""
 
-import re
-
 import pytest
 from playwright.sync_api import expect
 
@@ -14,6 +12,7 @@ from quizzes.models import CognitiveLevel, QuizRule, Topic
 from tests.e2e.a11y import check_accessibility
 from tests.e2e.instructors import instructors_group_ready
 from tests.e2e.screens import Journey
+from tests.e2e.sessions import session_cookie_add
 from tests.factories import InstructorFactory, UserFactory, psoas_course
 from tests.quizzes import factories as qf
 
@@ -43,18 +42,15 @@ def policy_setup(transactional_db):
     return quiz, learner, instructor
 
 
-def log_in(page, live_server, username):
-    page.goto(live_server.url + "/accounts/login/")
-    page.fill("input[name=login]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("main form").get_by_role("button", name=re.compile("log in", re.I)).click()
-    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
+def log_in(page, live_server, user):
+    """By session cookie (tests/e2e/sessions.py): the log-in form is not what this file tests."""
+    session_cookie_add(page.context, live_server, user)
 
 
 def test_the_intro_publishes_scale_and_blueprint(page, live_server, policy_setup):
     quiz, learner, instructor = policy_setup
     journey = Journey("quiz-policy")
-    log_in(page, live_server, learner.username)
+    log_in(page, live_server, learner)
     page.goto(live_server.url + quiz.get_absolute_url())
     expect(page.get_by_role("heading", name="What each attempt draws")).to_be_visible()
     expect(page.locator("table.blueprint tfoot")).to_contain_text("at least 3 application")
@@ -63,7 +59,7 @@ def test_the_intro_publishes_scale_and_blueprint(page, live_server, policy_setup
     journey.shoot(page, "intro-learner")
 
     page.context.clear_cookies()
-    log_in(page, live_server, instructor.username)
+    log_in(page, live_server, instructor)
     page.goto(live_server.url + quiz.get_absolute_url())
     expect(page.locator("table.blueprint tbody tr.table-warning")).to_contain_text("too few")
     check_accessibility(page, "quiz intro with blueprint (staff)")
