@@ -17,12 +17,12 @@ from courses.models import Enrollment
 from quizzes.models import Attempt, FeedbackPolicy
 from tests.e2e.a11y import check_accessibility, watch_console
 from tests.e2e.screens import Journey
+from tests.e2e.sessions import session_cookie_add
 from tests.factories import UserFactory, psoas_course
 from tests.quizzes import factories as qf
 
 pytestmark = pytest.mark.e2e
 
-PASSWORD = "correct horse battery staple"
 PHONE = {"width": 390, "height": 844}
 KEY = ("coccyx", "lumbar-paraspinal")  # the smallest zone of the figure and a larger one
 
@@ -57,11 +57,7 @@ def phone(browser):
 
 
 def start(page, live_server, quiz, learner):
-    page.goto(live_server.url + "/accounts/login/")
-    page.fill("input[name=login]", learner.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("main form").get_by_role("button", name=re.compile("log in", re.I)).click()
-    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
+    session_cookie_add(page.context, live_server, learner)  # the log-in form is not what this file tests
     page.goto(f"{live_server.url}/quizzes/{quiz.pk}/")
     page.get_by_role("button", name="Start the quiz").click()
     expect(page).to_have_url(re.compile(r"/attempts/\d+/$"))
