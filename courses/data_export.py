@@ -7,7 +7,10 @@ the attempt's score and outcome, and per-question results only when the quiz's f
 shows which questions were wrong. Answer keys and explanations are never exported (they would
 let anyone harvest the question bank through a data request).
 
-`learner_data` runs a fixed number of queries (six) whatever the amount of data; staff see the
+Review cards export what the learner sees of them (topic label, schedule, their ratings), never the
+question served; renewal records export their fields, not the uploaded files (those download on their own).
+
+`learner_data` runs a fixed number of queries (nine) whatever the amount of data; staff see the
 same records in the admin (courses/insight_views.py).
 """
 
@@ -21,12 +24,15 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
+from fsrs import Rating
 
 from quizzes.models import Attempt, AttemptStatus, FeedbackPolicy, Response
+from quizzes.review_models import ReviewCard, ReviewPreference
 from quizzes.selectors import describe_answer
 
 from .models import Enrollment, ModuleProgress
 from .override_selectors import override_export_rows
+from .renewal_models import Credential, OutsideCertificate
 
 FORMAT = "bodywork-ce-learner-data/1"
 PROFILE_FIELDS = [
@@ -179,6 +185,55 @@ def learner_data(user, *, include_responses: bool = True) -> dict:
         "enrollments": _enrollments(user),
         "quiz_attempts": _attempts(user, include_responses=include_responses),
         "overrides": override_export_rows(user),
+        "review": _review(user),
+        "renewals": _renewals(user),
+    }
+
+
+def _review(user) -> dict:
+    preference = ReviewPreference.objects.filter(user=user).first()
+    cards = ReviewCard.objects.filter(user=user).order_by("created_at", "pk")
+    return {
+        "digest_emails": bool(preference and preference.digest),
+        "cards": [
+            {
+                "about": card.label,
+                "why": card.get_source_display(),
+                "safety_critical": card.critical,
+                "added_at": card.created_at,
+                "due": card.due,
+                "reviews": [_rating(log) for log in card.reviews],
+            }
+            for card in cards
+        ],
+    }
+
+
+def _rating(log: dict) -> dict:
+    return {"rating": Rating(log["rating"]).name, "at": log.get("review_datetime")}
+
+
+def _renewals(user) -> dict:
+    return {
+        "credentials": list(
+            Credential.objects.filter(user=user)
+            .order_by("pk")
+            .values("kind", "license_number", "renewal_date", "created_at")
+        ),
+        "outside_certificates": list(
+            OutsideCertificate.objects.filter(user=user)
+            .order_by("pk")
+            .values(
+                "title",
+                "provider_name",
+                "completed_on",
+                "hours",
+                "minutes",
+                "subject",
+                "delivery",
+                "uploaded_at",
+            )
+        ),
     }
 
 

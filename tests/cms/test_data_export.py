@@ -121,14 +121,14 @@ def test_score_only_quizzes_export_no_per_question_results(client, learner, cour
 
 
 def test_export_query_count_is_fixed(learner, history, course, modules, django_assert_max_num_queries):
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(9):
         first = learner_data(learner)
     for _ in range(3):
         qf.single_choice(modules[2])
     quiz = qf.quiz_create(course, modules[2], title="More")
     attempt = attempt_start(user=learner, quiz=quiz)
     attempt_submit(attempt=attempt, answers=qf.key_answers(attempt))
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(9):
         second = learner_data(learner)
     assert len(second["quiz_attempts"]) == len(first["quiz_attempts"]) + 1
 
@@ -143,3 +143,41 @@ def test_learner_without_records(client, learner):
     data = client.get(EXPORT).json()
     assert data["enrollments"] == [] and data["quiz_attempts"] == []
     assert data["profile"]["is_active"] is True
+
+
+def test_review_cards_and_renewal_records_are_exported_without_questions(learner, other_learner, course):
+    import fsrs
+
+    from courses.renewal_models import Credential
+    from quizzes.review_models import CardSource, ReviewCard, ReviewPreference
+
+    now = timezone.now()
+    card, log = fsrs.Scheduler().review_card(fsrs.Card(), fsrs.Rating.Hard, now)
+    served = {"question_id": 1, "stem": "SERVED STEM", "key": ["SECRET KEY"]}
+    for user in (learner, other_learner):
+        ReviewCard.objects.create(
+            user=user,
+            family=f"red-flag-action:saddle-anaesthesia:{user.pk}",
+            course=course,
+            source=CardSource.RED_FLAG,
+            label="Saddle numbness: what to do",
+            critical=True,
+            card=card.to_dict(),
+            due=card.due,
+            reviews=[log.to_dict()],
+            review_count=1,
+            served=served,
+            created_at=now,
+        )
+    ReviewPreference.objects.create(user=learner, digest=True)
+    Credential.objects.create(user=learner, kind="FL", license_number="MA12345", renewal_date="2027-08-31")
+
+    data = learner_data(learner)
+    [exported] = data["review"]["cards"]
+    assert exported["about"] == "Saddle numbness: what to do" and exported["safety_critical"] is True
+    assert [r["rating"] for r in exported["reviews"]] == ["Hard"]
+    assert data["review"]["digest_emails"] is True
+    [credential] = data["renewals"]["credentials"]
+    assert credential["kind"] == "FL" and credential["license_number"] == "MA12345"
+    text = json.dumps(data, default=str)
+    assert "SERVED STEM" not in text and "SECRET KEY" not in text and "family" not in text
