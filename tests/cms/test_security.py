@@ -95,6 +95,9 @@ def learner_pages(course, modules, learner, quiz_world):
         (reverse("quizzes:quiz_intro", args=[quiz.pk]), learner),
         (reverse("quizzes:attempt_take", args=[attempt.pk]), learner),
         (reverse("courses:transcript"), learner),
+        (reverse("courses:renewals"), learner),
+        (reverse("courses:renewal_credential_add"), learner),
+        (reverse("courses:renewal_outside_add"), learner),
     ]
 
 
