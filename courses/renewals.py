@@ -131,6 +131,14 @@ class CreditItem:
     minutes: int | None = None
     outside: bool = False
 
+    @property
+    def subject_label(self) -> str:
+        return Subject(self.subject).label if self.subject in Subject.values else self.subject
+
+    @property
+    def delivery_label(self) -> str:
+        return Delivery(self.delivery).label if self.delivery in Delivery.values else self.delivery
+
 
 @dataclass
 class Requirement:

@@ -158,6 +158,9 @@ def test_a_florida_learner_sees_site_and_outside_certificates_count(client, cour
     assert {r.label: r.earned for r in p.requirements}["Live hands-on"] == D(12)
     page = client.get(reverse("courses:renewals")).content.decode()
     assert "Florida massage therapist license" in page and "Hot stone technique" in page
+    # The courses counted, with their subject and delivery named as the approval form names them.
+    assert "1.50 h · Prevention of medical errors · Home study (online, self-paced)" in page
+    assert "12 h · General · Live hands-on · uploaded" in page
     download = client.get(reverse("courses:renewal_outside_file", args=[upload.pk]))
     assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
 

@@ -59,7 +59,7 @@ def florida_world(transactional_db, tmp_path, settings):
     course, pages = small_course(
         catalogue, modules=1, module_quiz=False, title=TITLE, provider=provider, ce_hours=NCBTMB_HOURS
     )
-    approval_add(course, "NCBTMB", provider_number="452817-24", hours=NCBTMB_HOURS)
+    approval_add(course, "NCBTMB", provider_number=provider.ncbtmb_provider_number, hours=NCBTMB_HOURS)
     approval_add(
         course,
         "FL",
@@ -172,7 +172,7 @@ def test_a_florida_learners_ce_record_travels_to_renewal_badge_linkedin_and_ce_b
         expect(laws.locator("td").nth(2)).to_contain_text("none")
         card.get_by_text("Courses counted (1)").click()
         expect(card.locator("details li")).to_contain_text(f"{TITLE} · ")
-        expect(card.locator("details li")).to_contain_text("2 h")
+        expect(card.locator("details li")).to_contain_text("2 h · Laws and rules · Home study")
         step(journey, page, "renewal-progress")
 
         # 3. The certificate page: the Open Badge downloads and verifies; the LinkedIn link is filled in.
