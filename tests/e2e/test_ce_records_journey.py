@@ -32,7 +32,7 @@ from tests.courses.ce_records import approval_add
 from tests.courses.certify import small_course, study
 from tests.e2e.a11y import check_accessibility, watch_console
 from tests.e2e.screens import AdminJourney, Journey
-from tests.e2e.test_override_journey import logged_in_context
+from tests.e2e.sessions import session_cookie_add
 from tests.factories import ProviderAdminFactory, ProviderFactory, UserFactory, wagtail_base_ensure
 
 pytestmark = pytest.mark.e2e
@@ -87,7 +87,8 @@ def contexts(browser, live_server):
     opened = []
 
     def open_for(user):
-        context = logged_in_context(browser, live_server, user)
+        context = browser.new_context(viewport={"width": 1280, "height": 800}, accept_downloads=True)
+        session_cookie_add(context, live_server, user)
         opened.append(context)
         return context.new_page()
 
