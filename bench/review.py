@@ -98,6 +98,7 @@ def build(database_url: str) -> dict:
     from django.db import transaction
 
     from cms.models import User
+    from courses.models import Enrollment
     from quizzes.models import ReviewCard
 
     started = time.perf_counter()
@@ -140,6 +141,12 @@ def build(database_url: str) -> dict:
                 for n in range(LEARNERS)
             ),
         )
+        # Every learner has completed the course: a course's cards open only then.
+        make_data.load(
+            Enrollment,
+            ["user_id", "course_id", "status", "enrolled_at", "completed_at"],
+            ((first_user + n, course.pk, "completed", now, now) for n in range(LEARNERS)),
+        )
         qids = [q.pk for q in questions]
         labels = {q.pk: q.stem[:120] for q in questions}
         cards = make_data.load(
@@ -161,7 +168,7 @@ def build(database_url: str) -> dict:
             ],
             _card_rows(first_user, course.pk, qids, labels, now, sample),
         )
-    make_data.reset_sequences([User, ReviewCard])
+    make_data.reset_sequences([User, Enrollment, ReviewCard])
     from django.db import connection
 
     if connection.vendor == "postgresql":

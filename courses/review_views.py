@@ -58,6 +58,9 @@ def review_card(request, card_id):
     card = card_for_learner(user=request.user, card_id=card_id)
     if request.method == "POST":
         return _answer(request, card)
+    if card.due > timezone.now() and not card.served:
+        messages.info(request, "That card is not due yet: it comes back when its time is up.")
+        return redirect("review:next")
     try:
         served = review_serve(card=card)
     except ReviewError as error:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Count, Min, Q, Sum
+from django.db.models import Count, F, Min, Q, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -18,13 +18,21 @@ DUE_LIST_LIMIT = 20
 RETENTION_HORIZONS = (30, 90, 180)
 
 
+def _unlocked(user) -> Q:
+    """A course's cards open once the learner has completed that course: before then a review would show
+    keys and explanations of questions its quizzes may still draw, whatever their feedback policy."""
+    return Q(course__isnull=True) | Q(course__enrollments__user=user, course__enrollments__status="completed")
+
+
 def card_for_learner(*, user, card_id: int) -> ReviewCard:
-    """The learner's own card; another learner's card does not exist for them (404)."""
-    return get_object_or_404(ReviewCard.objects.defer("reviews"), pk=card_id, user=user, suspended=False)
+    """The learner's own open card; another learner's card, or one still locked, does not exist for them
+    (404)."""
+    cards = ReviewCard.objects.filter(_unlocked(user)).select_related("course").defer("reviews")
+    return get_object_or_404(cards, pk=card_id, user=user, suspended=False)
 
 
 def _live(user):
-    return ReviewCard.objects.filter(user=user, suspended=False)
+    return ReviewCard.objects.filter(_unlocked(user), user=user, suspended=False)
 
 
 def due_cards(*, user, now=None, limit: int = DUE_LIST_LIMIT) -> list[ReviewCard]:
@@ -64,6 +72,10 @@ def due_counts(*, user_ids: list[int], now=None) -> dict[int, int]:
     now = now or timezone.now()
     rows = (
         ReviewCard.objects.filter(user_id__in=user_ids, suspended=False, due__lte=now)
+        .filter(
+            Q(course__isnull=True)
+            | Q(course__enrollments__user=F("user"), course__enrollments__status="completed")
+        )
         .values("user_id")
         .annotate(n=Count("pk"))
     )

@@ -135,9 +135,12 @@ def deck_add(*, user_id: int, course_id: int | None, entries: list[DeckEntry], n
 # --- a review ------------------------------------------------------------------------------------
 
 
-def _family_questions(family: str):
+def _family_questions(family: str, course=None):
+    """The family's live questions, within the card's course when it has one (families are site-wide;
+    another course's stems could be questions its learner has yet to meet in a quiz)."""
+    within = {"module__path__startswith": course.path, "module__live": True} if course else {}
     return list(
-        Question.objects.filter(retired=False, **_family_filter(family))
+        Question.objects.filter(retired=False, **_family_filter(family), **within)
         .select_related("module")
         .prefetch_related("options", "correct_zones")
     )
@@ -152,7 +155,7 @@ def review_serve(*, card: ReviewCard, now=None, rng: random.Random | None = None
         return card.served
     now = now or timezone.now()
     rng = rng or random.Random()
-    questions = _family_questions(card.family)
+    questions = _family_questions(card.family, card.course)
     if not questions:
         ReviewCard.objects.filter(pk=card.pk).update(suspended=True)
         raise ReviewError("This card's questions have all been retired; it has left your deck.")

@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from courses.models import Enrollment
 from courses.review_digest import send_review_digests, unsubscribe_token
 from quizzes.models import ReviewCard, ReviewPreference
 from quizzes.review_services import DeckEntry, deck_add
@@ -22,10 +23,53 @@ def world(catalogue, provider):
     return review_world(catalogue, provider)
 
 
+def _complete(user, world):
+    """Cards of a course open once the learner has completed it (set directly: not what is tested here)."""
+    Enrollment.objects.filter(user=user, course=world.course).update(status=Enrollment.Status.COMPLETED)
+
+
 @pytest.fixture
 def deck(world, learner):
     take_quiz(learner, world, answers_for=qf.wrong_answers)
+    _complete(learner, world)
     return {c.family: c for c in ReviewCard.objects.filter(user=learner)}
+
+
+def test_a_courses_cards_stay_locked_until_the_course_is_completed(client, learner, world):
+    """Otherwise a learner who failed a score-only quiz could read its keys in review and retake it."""
+    take_quiz(learner, world, answers_for=qf.wrong_answers)
+    card = ReviewCard.objects.get(user=learner, family="saddle-numbness")
+    assert card.due <= timezone.now()  # due at once, yet locked
+    client.force_login(learner)
+    assert b'data-due-count="0"' in client.get("/review/").content
+    assert client.get("/review/next/")["Location"] == "/review/"
+    assert client.get(f"/review/cards/{card.pk}/").status_code == 404
+    assert _served(card) is None
+    _complete(learner, world)
+    assert client.get(f"/review/cards/{card.pk}/").status_code == 200
+
+
+def test_a_card_not_yet_due_is_not_served(client, learner, deck):
+    card = deck["saddle-numbness"]
+    ReviewCard.objects.filter(pk=card.pk).update(due=timezone.now() + timedelta(days=3))
+    client.force_login(learner)
+    assert client.get(f"/review/cards/{card.pk}/")["Location"] == "/review/next/"
+    assert _served(card) is None
+
+
+def test_a_review_serves_only_questions_of_the_cards_own_course(learner, deck, world, catalogue, provider):
+    from quizzes.review_services import review_serve
+    from tests.factories import course_create, module_create
+
+    other_module = module_create(
+        course_create(catalogue, slug="another-course", provider=provider), title="X"
+    )
+    qf.vignette(other_module, family="saddle-numbness", stem="ANOTHER COURSE'S STEM")
+    card = ReviewCard.objects.select_related("course").get(pk=deck["saddle-numbness"].pk)
+    for _ in range(10):
+        ReviewCard.objects.filter(pk=card.pk).update(served=None)
+        card.served = None
+        assert "ANOTHER COURSE'S STEM" not in review_serve(card=card)["item"]["stem"]
 
 
 def _served(card):
@@ -131,6 +175,7 @@ def _big_deck(user, n):
 def test_due_list_and_an_answer_run_fixed_queries(client, world, size, django_assert_max_num_queries):
     user = UserFactory()
     take_quiz(user, world, answers_for=qf.wrong_answers)
+    _complete(user, world)
     _big_deck(user, size)
     card = ReviewCard.objects.get(user=user, family="saddle-numbness")
     client.force_login(user)
