@@ -60,7 +60,7 @@ class ApprovalCreateView(generic.CreateView):
     def get_initial(self):
         initial = super().get_initial()
         course = self.request.GET.get("course", "")
-        if course.isdigit():
+        if course.isascii() and course.isdigit() and len(course) < 12:
             initial["course"] = int(course)
         return initial
 

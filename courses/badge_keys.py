@@ -18,7 +18,7 @@ import hashlib
 import json
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -36,7 +36,7 @@ class SigningKeyMissing(RuntimeError):
 
 @dataclass(frozen=True)
 class SigningKey:
-    private_pem: bytes
+    private_pem: bytes = field(repr=False)  # never in a log line or an error report's locals
     public_pem: bytes
     public_jwk: dict  # {"kty": "OKP", "crv": "Ed25519", "x": ..., "kid": <RFC 7638 thumbprint>}
 

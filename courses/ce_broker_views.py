@@ -91,7 +91,9 @@ class CEBrokerView(WagtailAdminTemplateMixin, TemplateView):
                 "ready": [row for row in rows if not row.problem],
                 "problems": [row for row in rows if row.problem],
                 "exports": ce_broker.exports_recent(),
-                "just_exported": int(exported) if exported.isdigit() else None,
+                "just_exported": int(exported)
+                if exported.isascii() and exported.isdigit() and len(exported) < 12
+                else None,
                 "report_within_days": ce_broker.rules().report_within_days,
                 "columns": ce_broker.COLUMNS,
             }

@@ -18,6 +18,7 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from urllib.parse import urlsplit
 
 from django.db import transaction
 from django.db.models import Max
@@ -225,7 +226,8 @@ class BadgeCheck:
 
     @property
     def valid(self) -> bool:
-        return self.signature_valid and not self.revoked
+        """Signed by us and its status checked and clear: a status list that could not be checked is no pass."""
+        return self.signature_valid and not self.revoked and not self.error
 
 
 def badge_verify(token: str, *, base_url: str, public_pem: bytes | None = None) -> BadgeCheck:
@@ -240,9 +242,13 @@ def badge_verify(token: str, *, base_url: str, public_pem: bytes | None = None) 
     ours = status_list_url(base_url)
 
     def download(url: str) -> bytes:
-        if url != ours:
+        # The credential is ours (its signature checked above), so its status list is ours whichever of the
+        # site's host names it was signed under (the canonical address, or the one this page was opened on).
+        # The list names the same issuer (did:web of that host) as the credential.
+        signed_under = urlsplit(url)
+        if signed_under.path != urlsplit(ours).path:
             raise OB3VerificationError(f"not this site's status list: {url}")
-        return status_list_jwt(base_url).encode()
+        return status_list_jwt(f"{signed_under.scheme}://{signed_under.netloc}").encode()
 
     try:
         check_credential_status(credential, download=download, verify_list=True, list_pubkey_pem=public_pem)

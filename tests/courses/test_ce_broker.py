@@ -161,6 +161,9 @@ def test_the_admin_page_lists_records_and_downloads(client, seeded, django_asser
     assert bad.status_code == 200 and b"Select a valid choice" in bad.content
     assert client.post(url, {"state": "FL", "date_from": "nonsense"}).status_code == 200
     assert CEBrokerExport.objects.count() == 1
+    for junk in ("\u00b2", "9" * 5000):  # a digit int() refuses, and one too long for it
+        assert client.get(url, {**query, "exported": junk}).status_code == 200
+    assert client.get("/admin/course_approvals/new/", {"course": "\u00b2"}).status_code == 200
 
 
 def test_the_pages_queries_do_not_grow_with_rows(client, seeded, course, django_assert_max_num_queries):

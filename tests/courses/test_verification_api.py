@@ -204,3 +204,17 @@ def test_the_certificate_page_of_a_revoked_certificate_offers_no_badge(client, i
     html = client.get(reverse("courses:certificate_detail", args=[issued.code])).content.decode()
     assert "revoked" in html and "linkedin.com" not in html
     assert client.get(reverse("courses:badge_json", args=[issued.code])).status_code == 404
+
+
+def test_a_badge_whose_status_could_not_be_checked_is_not_valid():
+    from courses.open_badges import BadgeCheck
+
+    assert BadgeCheck(signature_valid=True, revoked=False).valid
+    assert not BadgeCheck(signature_valid=True, revoked=False, error="not this site's status list: x").valid
+
+
+def test_the_signing_keys_repr_hides_the_private_half():
+    from courses.badge_keys import SigningKey
+
+    key = SigningKey(private_pem=b"PRIVATE PEM", public_pem=b"PUBLIC PEM", public_jwk={"kid": "k"})
+    assert "PRIVATE PEM" not in repr(key) and "PUBLIC PEM" in repr(key)
