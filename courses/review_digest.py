@@ -1,8 +1,9 @@
 """The opt-in e-mail digest of due review cards: off unless the learner switches it on at /review/,
 sent by Celery beat (`send_review_digests`, a few times a day) at most once every
 REVIEW_DIGEST_INTERVAL_DAYS (7) days and only when cards are due. Each e-mail carries a signed
-one-click unsubscribe link (django.core.signing; no log-in needed, no expiry) and the matching
-List-Unsubscribe headers."""
+unsubscribe link (django.core.signing; no log-in needed, no expiry) and the matching List-Unsubscribe
+headers: opening the link only asks (mail scanners fetch links), a POST to it unsubscribes (the
+confirmation's button, or the mail client's RFC 8058 one-click POST)."""
 
 import logging
 from datetime import timedelta
@@ -38,12 +39,17 @@ def unsubscribe_token(user) -> str:
     return signing.dumps({"u": user.pk}, salt=SALT, compress=True)
 
 
+def unsubscribe_token_user_id(token: str) -> int:
+    """The id of the learner an unsubscribe token names (changes nothing); raises signing.BadSignature."""
+    data = signing.loads(token, salt=SALT)
+    if not isinstance(data, dict) or type(data.get("u")) is not int:
+        raise signing.BadSignature("Not an unsubscribe token.")
+    return data["u"]
+
+
 def unsubscribe_user(token: str) -> None:
     """Switch the digest off for the learner the token names; raises signing.BadSignature."""
-    data = signing.loads(token, salt=SALT)
-    if not isinstance(data, dict) or not isinstance(data.get("u"), int):
-        raise signing.BadSignature("Not an unsubscribe token.")
-    ReviewPreference.objects.filter(user_id=data["u"]).update(digest=False)
+    ReviewPreference.objects.filter(user_id=unsubscribe_token_user_id(token)).update(digest=False)
 
 
 def send_review_digests(*, now=None, limit: int = DIGEST_BATCH) -> int:

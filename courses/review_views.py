@@ -22,7 +22,7 @@ from quizzes.review_services import ReviewError, review_answer, review_serve
 from quizzes.selectors import describe_answer, question_widget, zones_with_shapes
 from quizzes.snapshots import public_item
 
-from .review_digest import digest_preference, digest_set, unsubscribe_user
+from .review_digest import digest_preference, digest_set, unsubscribe_token_user_id, unsubscribe_user
 from .review_forms import DigestForm
 
 MAX_BODY_BYTES = 64 * 1024
@@ -127,12 +127,20 @@ def review_digest(request):
     return redirect("review:home")
 
 
-@csrf_exempt  # a signed link from an e-mail (RFC 8058 one-click: the mail client may POST it)
+# CSRF protects a session's ambient authority from other sites' forms. Here the signed token in the URL is the
+# only authority (the view never reads the session or request.user), so anyone able to make this POST already
+# holds the link, and a mail client's RFC 8058 one-click POST (List-Unsubscribe-Post) carries no CSRF token.
+@csrf_exempt
 @require_http_methods(["GET", "POST"])
 def review_unsubscribe(request, token):
-    """One click, no log-in: the signed token names the learner (django.core.signing)."""
+    """The signed link of the digest e-mail (django.core.signing), no log-in. GET only asks and changes
+    nothing (mail scanners and link previews fetch links); POST switches the e-mails off."""
     try:
-        unsubscribe_user(token)
+        if request.method == "POST":
+            unsubscribe_user(token)
+        else:
+            unsubscribe_token_user_id(token)
     except signing.BadSignature:
-        return render(request, "courses/review_unsubscribe.html", {"invalid": True}, status=400)
-    return render(request, "courses/review_unsubscribe.html", {"invalid": False})
+        return render(request, "courses/review_unsubscribe.html", {"state": "invalid"}, status=400)
+    state = "done" if request.method == "POST" else "confirm"
+    return render(request, "courses/review_unsubscribe.html", {"state": state, "token": token})

@@ -194,7 +194,7 @@ def test_due_list_and_an_answer_run_fixed_queries(client, world, size, django_as
     assert page.status_code == 200
 
 
-def test_digest_is_opt_in_weekly_and_unsubscribes_in_one_click(client, learner, deck):
+def test_digest_is_opt_in_weekly_and_unsubscribes_by_a_post(client, learner, deck):
     assert send_review_digests() == 0  # not opted in
     client.force_login(learner)
     assert client.post("/review/digest/", {"digest": "on"}).status_code == 302
@@ -204,20 +204,70 @@ def test_digest_is_opt_in_weekly_and_unsubscribes_in_one_click(client, learner, 
     assert message.to == [learner.email] and "3 review cards due" in message.subject
     link = re.search(r"http://\S+/review/unsubscribe/\S+/", message.body).group(0)
     assert message.extra_headers["List-Unsubscribe"] == f"<{link}>"
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"  # RFC 8058
     assert send_review_digests() == 0  # at most weekly
     assert send_review_digests(now=timezone.now() + timedelta(days=7, minutes=1)) == 1
     client.logout()
-    path = link.split("testserver", 1)[1] if "testserver" in link else "/" + link.split("/", 3)[3]
-    page = client.get(path)
+    path = _path(link)
+    # Opening the link (a mail scanner's prefetch, a link preview) only asks.
+    for _ in range(2):
+        page = client.get(path)
+        assert page.status_code == 200 and b"Stop the review e-mails?" in page.content
+        assert f'<form method="post" action="{path}"'.encode() in page.content
+    assert ReviewPreference.objects.get(user=learner).digest
+    # The confirmation's button: a POST to the same link, no log-in.
+    page = client.post(path)
     assert page.status_code == 200 and b"You are unsubscribed" in page.content
     assert not ReviewPreference.objects.get(user=learner).digest
     assert send_review_digests(now=timezone.now() + timedelta(days=30)) == 0
 
 
-def test_a_forged_unsubscribe_link_is_refused(client, learner, other_learner):
+def _path(link):
+    return "/" + link.split("/", 3)[3]
+
+
+def test_a_mail_clients_one_click_post_unsubscribes_without_csrf_or_session(learner):
+    """RFC 8058: the client POSTs "List-Unsubscribe=One-Click" to the List-Unsubscribe URL, no cookies."""
+    from django.test import Client
+
+    ReviewPreference.objects.create(user=learner, digest=True)
+    path = f"/review/unsubscribe/{unsubscribe_token(learner)}/"
+    page = Client(enforce_csrf_checks=True).post(
+        path, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
+    )
+    assert page.status_code == 200
+    assert not ReviewPreference.objects.get(user=learner).digest
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+@pytest.mark.parametrize(
+    "token",
+    [
+        "forged",
+        "nonsense",
+        "a:b:c",
+        "%C3%A9%E2%82%AC",
+        "x" * 3000,
+        "eyJ1IjoxfQ:1tXyZa:" + "A" * 43,
+    ],
+)
+def test_a_bad_unsubscribe_link_is_refused_and_changes_nothing(client, learner, other_learner, method, token):
     ReviewPreference.objects.create(user=other_learner, digest=True)
-    token = unsubscribe_token(learner)
-    forged = token[:-3] + ("aaa" if not token.endswith("aaa") else "bbb")
-    assert client.get(f"/review/unsubscribe/{forged}/").status_code == 400
-    assert client.get("/review/unsubscribe/nonsense/").status_code == 400
+    if token == "forged":
+        good = unsubscribe_token(other_learner)
+        token = good[:-3] + ("aaa" if not good.endswith("aaa") else "bbb")
+    page = getattr(client, method)(f"/review/unsubscribe/{token}/")
+    assert page.status_code == 400 and b"This link is not valid" in page.content
+    assert b"data-unsubscribe-form" not in page.content
+    assert ReviewPreference.objects.get(user=other_learner).digest
+
+
+def test_a_token_signed_for_something_else_is_refused(client, other_learner):
+    from django.core import signing
+
+    ReviewPreference.objects.create(user=other_learner, digest=True)
+    elsewhere = signing.dumps({"u": other_learner.pk}, salt="another.purpose")
+    wrong_shape = signing.dumps({"u": str(other_learner.pk)}, salt="courses.review_digest.unsubscribe")
+    for token in (elsewhere, wrong_shape):
+        assert client.post(f"/review/unsubscribe/{token}/").status_code == 400
     assert ReviewPreference.objects.get(user=other_learner).digest
