@@ -67,9 +67,11 @@ def review_card(request, card_id):
         messages.info(request, error.message)
         return redirect("review:next")
     zones = zones_with_shapes(served.get("zones", []))
+    # No safety-critical marker before the answer: on a triage question it would hint at a referral.
+    public = {k: v for k, v in public_item(served["item"]).items() if k != "critical"}
     context = {
         "card": card,
-        "question": question_widget(public_item(served["item"]), None, zones),
+        "question": question_widget(public, None, zones),
         "token": served["token"],
         "has_body_map": bool(zones),
         "summary": deck_summary(user=request.user),

@@ -43,7 +43,7 @@ def due_cards(*, user, now=None, limit: int = DUE_LIST_LIMIT) -> list[ReviewCard
         _live(user)
         .filter(due__lte=now)
         .select_related("course")
-        .only("pk", "family", "label", "source", "critical", "due", "course__title", "review_count")
+        .only("pk", "family", "label", "source", "due", "course__title", "review_count")
         .order_by("due", "pk")[:limit]
     )
 

@@ -113,6 +113,39 @@ def test_a_review_never_reveals_the_key_before_the_answer(client, learner, deck,
     assert b"data-lesson-link" in answer.content and b"/the-psoas/" in answer.content
 
 
+def _main(page) -> str:
+    """The page's <main> (the site's footer names red flags on every page)."""
+    html = page.content.decode()
+    return html[html.index("<main") : html.index("</main>")]
+
+
+SAFETY_MARKER = re.compile(r"safety-critical|red flag", re.IGNORECASE)
+
+
+def test_nothing_marks_a_safety_critical_card_before_the_answer(client, learner, deck):
+    """A "Safety-critical" marker before the answer hints that the answer is a referral."""
+    flag, missed = deck["saddle-numbness"], deck["psoas-insertion"]
+    assert flag.critical and not missed.critical
+    client.force_login(learner)
+    due_list = _main(client.get("/review/")).split("review-due-list", 1)[1]
+    assert not SAFETY_MARKER.search(due_list)
+    rows = {
+        card.pk: re.search(rf'href="/review/cards/{card.pk}/">.*?</li>', due_list, re.S).group(0)
+        for card in (flag, missed)
+    }
+    assert rows[flag.pk].split("</a>")[1] == rows[missed.pk].split("</a>")[1]  # the same source line
+    page = client.get(f"/review/cards/{flag.pk}/")
+    assert page.status_code == 200 and not SAFETY_MARKER.search(_main(page))
+    assert "critical" not in page.context["question"]
+    served = _served(flag)
+    answer = client.post(f"/review/cards/{flag.pk}/", {"token": served["token"], **_key(served)})
+    assert ">Safety-critical</span>" in _main(answer)  # after the answer, in the site's one term
+
+
+def _key(served):
+    return {f"q{served['item']['qid']}": served["item"]["key"]}
+
+
 def test_a_wrong_answer_shows_the_key_and_comes_back_soon(client, learner, deck):
     card = deck["psoas-insertion"]
     client.force_login(learner)
