@@ -16,11 +16,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from quizzes.errors import QuizError
+from quizzes.grading import TriageError
 from quizzes.review_schedule import RATING_NAMES
 from quizzes.review_selectors import card_for_learner, deck_summary, due_cards, next_due_card
 from quizzes.review_services import ReviewError, review_answer, review_serve
 from quizzes.selectors import describe_answer, question_widget, zones_with_shapes
-from quizzes.snapshots import public_item
+from quizzes.snapshots import item_triage_error, public_item
 
 from .review_digest import digest_preference, digest_set, unsubscribe_token_user_id, unsubscribe_user
 from .review_forms import DigestForm
@@ -97,6 +98,11 @@ def _answer(request, card):
         "correct": outcome.correct,
         "your_answer": describe_answer(item, outcome.answer, outcome.zones),
         "correct_answer": describe_answer(item, item["key"], outcome.zones),
+        # Which way a safety-critical triage answer missed: a missed (or too late) referral is the dangerous one.
+        "triage_error": item_triage_error(item, outcome.answer, outcome.correct)
+        if item["critical"]
+        else None,
+        "under_triage": TriageError.UNDER,
         "seconds": round(outcome.seconds),
         "rating": RATING_NAMES[outcome.rating],
         "next_in": _interval(outcome.card.due - now),

@@ -101,6 +101,35 @@ def fails_critical(*, critical: bool, correct: bool, key, answer, urgency: dict 
     return urgency[answer] > urgency[key]
 
 
+class TriageError:
+    """Which way a wrong answer to a triage question missed (see triage_error)."""
+
+    MISSED_REFERRAL = (
+        "missed_referral"  # under-triage: no referral (the least urgent level, or none) where one is due
+    )
+    REFERRED_TOO_LATE = "referred_too_late"  # under-triage: a referral, but less urgent than the key's
+    REFERRED_TOO_URGENTLY = "referred_too_urgently"  # over-triage: more urgent than the key's referral
+    NEEDLESS_REFERRAL = "needless_referral"  # over-triage: a referral where the key is to treat
+    UNDER = {MISSED_REFERRAL, REFERRED_TOO_LATE}
+
+
+def triage_error(*, correct: bool, key, answer, urgency: dict | None) -> str | None:
+    """On a wrong answer to a triage question (`urgency` as for fails_critical; its least urgent level is
+    "treat", i.e. no referral), which way it missed: a TriageError value. None when the answer is right,
+    the question is not a triage one, or the key is to treat and nothing was chosen (no direction)."""
+    if correct or urgency is None or key not in urgency:
+        return None
+    no_referral = max(urgency.values())
+    rank = urgency.get(answer) if isinstance(answer, str) else None
+    if urgency[key] == no_referral:
+        return TriageError.NEEDLESS_REFERRAL if rank is not None and rank < no_referral else None
+    if rank is None or rank == no_referral:
+        return TriageError.MISSED_REFERRAL
+    if rank > urgency[key]:
+        return TriageError.REFERRED_TOO_LATE
+    return TriageError.REFERRED_TOO_URGENTLY if rank < urgency[key] else None
+
+
 @dataclass(frozen=True)
 class Outcome:
     score: Decimal

@@ -130,6 +130,11 @@ def item_fails_critical(item: dict, answer, correct: bool) -> bool:
     )
 
 
+def item_triage_error(item: dict, answer, correct: bool) -> str | None:
+    """Which way a wrong answer to this frozen triage item missed (grading.triage_error), else None."""
+    return grading.triage_error(correct=correct, key=item["key"], answer=answer, urgency=triage_urgency(item))
+
+
 def public_item(item: dict) -> dict:
     return {k: v for k, v in item.items() if k not in PRIVATE_FIELDS}
 

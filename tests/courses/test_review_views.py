@@ -160,6 +160,67 @@ def test_a_wrong_answer_shows_the_key_and_comes_back_soon(client, learner, deck)
     assert card.again_count == 1 and card.due - timezone.now() < timedelta(minutes=11)
 
 
+def _answer_level(client, card, level):
+    """Serve the card and answer it with the triage level `level` (content.ActionLevel)."""
+    from quizzes.models import VIGNETTE_ACTION_TEXT
+
+    client.get(f"/review/cards/{card.pk}/")
+    served = _served(card)
+    option = next(o["id"] for o in served["item"]["options"] if o["text"] == VIGNETTE_ACTION_TEXT[level])
+    return client.post(
+        f"/review/cards/{card.pk}/", {"token": served["token"], f"q{served['item']['qid']}": option}
+    )
+
+
+@pytest.mark.parametrize(
+    "key, answer, error, says",
+    [
+        ("emergency", "treat", "missed_referral", "you missed a referral"),
+        ("emergency", "refer_routine", "referred_too_late", "not urgently enough"),
+        ("refer_urgent", "emergency", "referred_too_urgently", "more urgent action than this client needs"),
+    ],
+)
+def test_a_wrong_safety_critical_triage_answer_says_which_way_it_missed(
+    client, learner, world, key, answer, error, says
+):
+    flag = qf.vignette(world.module, action=key, family=f"flag-{key}")
+    assert flag.critical
+    deck_add(
+        user_id=learner.pk,
+        course_id=world.course.pk,
+        entries=[DeckEntry(f"flag-{key}", "red_flag", True, "A sign")],
+    )
+    enrollment_create_completed(learner, world)
+    card = ReviewCard.objects.get(user=learner, family=f"flag-{key}")
+    client.force_login(learner)
+    page = _answer_level(client, card, answer)
+    html = _main(page)
+    assert page.status_code == 200 and "Not quite" in html
+    assert f'data-triage-error="{error}"' in html and says in html
+    assert ("dangerous error" in html) is (error != "referred_too_urgently")
+
+
+def test_no_triage_direction_on_a_right_answer_or_a_non_critical_question(client, learner, deck, world):
+    client.force_login(learner)
+    right = _answer_level(client, deck["saddle-numbness"], "emergency")
+    assert b"Right" in right.content and b"data-triage-error" not in right.content
+    card = deck["psoas-insertion"]
+    client.get(f"/review/cards/{card.pk}/")
+    served = _served(card)
+    wrong = next(o["id"] for o in served["item"]["options"] if o["id"] != served["item"]["key"])
+    page = client.post(
+        f"/review/cards/{card.pk}/", {"token": served["token"], f"q{served['item']['qid']}": wrong}
+    )
+    assert b"Not quite" in page.content and b"data-triage-error" not in page.content
+
+
+def enrollment_create_completed(user, world):
+    from courses.services import enrollment_create
+
+    enrollment_create(user=user, course=world.course)
+    _complete(user, world)
+
+
 def test_another_learners_card_is_404_and_anonymous_must_log_in(client, deck, other_learner):
     card = deck["saddle-numbness"]
     client.force_login(other_learner)

@@ -6,7 +6,7 @@ import pytest
 
 from content.models import ActionLevel, RedFlag
 from quizzes import selectors, services
-from quizzes.grading import fails_critical
+from quizzes.grading import TriageError, fails_critical, triage_error
 from quizzes.models import VIGNETTE_ACTION_TEXT, FeedbackPolicy
 from quizzes.policy import CRITICAL_RULE
 from tests.quizzes import factories as qf
@@ -39,6 +39,34 @@ def test_a_correct_or_non_critical_answer_never_fails():
 def test_a_non_triage_critical_question_keeps_the_plain_rule():
     assert fails_critical(critical=True, correct=False, key="a", answer="b")
     assert fails_critical(critical=True, correct=False, key="a", answer=None)
+
+
+@pytest.mark.parametrize(
+    "key, answer, error",
+    [
+        ("e", "t", TriageError.MISSED_REFERRAL),  # treated: no referral at all
+        ("u", None, TriageError.MISSED_REFERRAL),  # nothing chosen: no referral either
+        ("u", "zz", TriageError.MISSED_REFERRAL),
+        ("e", "r", TriageError.REFERRED_TOO_LATE),
+        ("u", "r", TriageError.REFERRED_TOO_LATE),
+        ("u", "e", TriageError.REFERRED_TOO_URGENTLY),
+        ("r", "u", TriageError.REFERRED_TOO_URGENTLY),
+        ("t", "r", TriageError.NEEDLESS_REFERRAL),
+        ("t", "e", TriageError.NEEDLESS_REFERRAL),
+        ("t", None, None),  # no direction to tell
+        ("u", "u", None),
+    ],
+)
+def test_a_wrong_triage_answer_says_which_way_it_missed(key, answer, error):
+    assert triage_error(correct=answer == key, key=key, answer=answer, urgency=URGENCY) == error
+    if error is not None:  # under-triage is exactly what fails a critical triage question
+        fails = fails_critical(critical=True, correct=False, key=key, answer=answer, urgency=URGENCY)
+        assert (error in TriageError.UNDER) is fails
+
+
+def test_no_direction_without_the_triage_scale():
+    assert triage_error(correct=False, key="a", answer="b", urgency=None) is None
+    assert triage_error(correct=True, key="u", answer="u", urgency=URGENCY) is None
 
 
 def test_the_published_scale_states_the_rule():
