@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Count, F, Min, Q, Sum
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Min, OuterRef, Q, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -18,22 +19,32 @@ DUE_LIST_LIMIT = 20
 RETENTION_HORIZONS = (30, 90, 180)
 
 
-def _unlocked(user) -> Q:
+def _unlocked(user_id) -> Q:
     """A course's cards open once the learner has completed that course: before then a review would show
-    keys and explanations of questions its quizzes may still draw, whatever their feedback policy."""
-    completed = user.enrollments.filter(status="completed").values("course_id")  # a subquery, not a join
+    keys and explanations of questions its quizzes may still draw, whatever their feedback policy.
+
+    `user_id`: the learner's id, or OuterRef("user_id") for several learners at once (due_counts), so the
+    deck and the digest open the same cards by construction. A subquery, not a join on enrollments: with
+    the join PostgreSQL left the (user, suspended, due) index (README, bench/review.py)."""
+    # courses.Enrollment, reached through the user's reverse relation: quizzes may not import courses.
+    enrollments = get_user_model()._meta.get_field("enrollments").related_model.objects
+    completed = enrollments.filter(user_id=user_id, status="completed").values("course_id")
     return Q(course__isnull=True) | Q(course_id__in=completed)
 
 
 def card_for_learner(*, user, card_id: int) -> ReviewCard:
     """The learner's own open card; another learner's card, or one still locked, does not exist for them
     (404)."""
-    cards = ReviewCard.objects.filter(_unlocked(user)).select_related("course").defer("reviews")
-    return get_object_or_404(cards, pk=card_id, user=user, suspended=False)
+    return get_object_or_404(_live(user).select_related("course").defer("reviews"), pk=card_id)
+
+
+def _open_cards(user_id):
+    """Cards that may be served: not suspended, their course completed (user_id as for _unlocked)."""
+    return ReviewCard.objects.filter(_unlocked(user_id), suspended=False)
 
 
 def _live(user):
-    return ReviewCard.objects.filter(_unlocked(user), user=user, suspended=False)
+    return _open_cards(user.pk).filter(user_id=user.pk)
 
 
 def due_cards(*, user, now=None, limit: int = DUE_LIST_LIMIT) -> list[ReviewCard]:
@@ -69,14 +80,11 @@ def deck_summary(*, user, now=None) -> DeckSummary:
 
 
 def due_counts(*, user_ids: list[int], now=None) -> dict[int, int]:
-    """{user id: cards due} for the digest (one grouped query)."""
+    """{user id: cards due} for the digest (one grouped query): the cards each learner's deck counts due."""
     now = now or timezone.now()
     rows = (
-        ReviewCard.objects.filter(user_id__in=user_ids, suspended=False, due__lte=now)
-        .filter(
-            Q(course__isnull=True)
-            | Q(course__enrollments__user=F("user"), course__enrollments__status="completed")
-        )
+        _open_cards(OuterRef("user_id"))
+        .filter(user_id__in=user_ids, due__lte=now)
         .values("user_id")
         .annotate(n=Count("pk"))
     )

@@ -288,6 +288,32 @@ def test_due_list_and_an_answer_run_fixed_queries(client, world, size, django_as
     assert page.status_code == 200
 
 
+@pytest.mark.parametrize("extra_learners", [1, 25])
+def test_the_digest_counts_what_each_deck_counts_due_in_one_query(
+    world, learner, other_learner, extra_learners, django_assert_num_queries
+):
+    """due_counts opens cards by the deck's own filter (quizzes.review_selectors._unlocked, a subquery on
+    completed courses, no join), so the e-mail never counts a card the deck would not serve."""
+    from quizzes.review_selectors import deck_summary, due_counts
+
+    take_quiz(learner, world, answers_for=qf.wrong_answers)
+    take_quiz(other_learner, world, answers_for=qf.wrong_answers)
+    _complete(learner, world)  # other_learner's course cards stay locked
+    extra = [UserFactory() for _ in range(extra_learners)]
+    for user in [learner, other_learner, *extra]:
+        _big_deck(user, 2)  # course-less cards, due yesterday
+    ReviewCard.objects.filter(user=learner, family="family-0").update(suspended=True)
+    ReviewCard.objects.filter(user=other_learner, family="family-1").update(
+        due=timezone.now() + timedelta(days=2)
+    )
+    users = [learner, other_learner, *extra]
+    with django_assert_num_queries(1) as captured:
+        counts = due_counts(user_ids=[u.pk for u in users])
+    assert " JOIN " not in captured.captured_queries[0]["sql"].upper()
+    assert {u.pk: deck_summary(user=u).due for u in users} == {u.pk: counts.get(u.pk, 0) for u in users}
+    assert counts[learner.pk] == 4 and counts[other_learner.pk] == 1  # 3 course cards + 1; 1 course-less
+
+
 def test_digest_is_opt_in_weekly_and_unsubscribes_by_a_post(client, learner, deck):
     assert send_review_digests() == 0  # not opted in
     client.force_login(learner)
