@@ -16,6 +16,17 @@ from .page_forms import CE_APPROVAL_PERMISSION
 from .permissions import reads_every_module
 
 EDIT_ACTIONS = {"add", "change", "delete"}
+APPROVAL_FIELDS = (  # a tuple: the form and the listing share it, and neither may change it
+    "course",
+    "body",
+    "provider_number",
+    "ce_broker_course_number",
+    "hours",
+    "subject",
+    "delivery",
+    "valid_from",
+    "valid_to",
+)
 
 
 def can_edit_approvals(user) -> bool:
@@ -84,28 +95,8 @@ class CourseApprovalViewSet(ModelViewSet):
     menu_name = "ce-approvals"
     menu_order = 263
     add_to_admin_menu = True
-    form_fields = [
-        "course",
-        "body",
-        "provider_number",
-        "ce_broker_course_number",
-        "hours",
-        "subject",
-        "delivery",
-        "valid_from",
-        "valid_to",
-    ]
-    list_display = [
-        "course",
-        "body",
-        "provider_number",
-        "ce_broker_course_number",
-        "hours",
-        "subject",
-        "delivery",
-        "valid_from",
-        "valid_to",
-    ]
+    # the listing shows every field the form has (one list: a field added to the form is listed too)
+    form_fields = list_display = APPROVAL_FIELDS
     list_filter = ["course", "body"]
     ordering = ["course__title", "body", "valid_from"]
     copy_view_enabled = False

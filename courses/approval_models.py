@@ -5,8 +5,11 @@ them for certificates, transcripts, CE Broker reporting and renewal tracking).
 Only provider admins change approvals (courses.approval_admin); instructors read them.
 """
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 
 class ApprovalBody(models.TextChoices):
@@ -38,6 +41,16 @@ class Delivery(models.TextChoices):
     HANDS_ON = "hands_on", "Live hands-on"
 
 
+# The boards that take completions through CE Broker: their approvals carry CE Broker's numbers.
+CE_BROKER_BODIES = frozenset({ApprovalBody.FL, ApprovalBody.GA})
+_DIGITS = re.compile(r"[0-9]+")  # ASCII digits only (str.isdigit also takes "²" and other scripts' digits)
+
+
+def _hours(value) -> str:
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return text or "0"
+
+
 class CourseApproval(models.Model):
     course = models.ForeignKey("courses.CoursePage", on_delete=models.CASCADE, related_name="approvals")
     body = models.CharField(
@@ -49,16 +62,24 @@ class CourseApproval(models.Model):
     )
     provider_number = models.CharField(
         max_length=40,
-        help_text='The provider number this body gave you. For CE Broker states, without the "50-" prefix.',
+        help_text="The provider number this body gave you. NCBTMB: the provider's NCBTMB approved-provider "
+        'number (CE providers). Florida and Georgia: CE Broker\'s, digits only, without the "50-" prefix.',
     )
     ce_broker_course_number = models.CharField(
         "CE Broker course number",
         max_length=40,
         blank=True,
-        help_text='Florida and Georgia: the course\'s CE Broker tracking number, without the "20-" prefix. '
-        "Empty: the CE Broker export reports the course by this site's course id.",
+        help_text="Florida and Georgia (required): the course's CE Broker tracking number, digits only, "
+        'without the "20-" prefix. Certificates print it and the CE Broker roster reports completions '
+        "under it. Other bodies: leave it empty.",
     )
-    hours = models.DecimalField("approved hours", max_digits=4, decimal_places=2)
+    hours = models.DecimalField(
+        "approved hours",
+        max_digits=4,
+        decimal_places=2,
+        help_text="NCBTMB: the course's approved CE hours, exactly. A state board: what it approved, at most "
+        "the course's CE hours (certificates then print each body's hours).",
+    )
     subject = models.CharField(max_length=20, choices=Subject.choices, default=Subject.GENERAL)
     delivery = models.CharField(
         "delivery type", max_length=12, choices=Delivery.choices, default=Delivery.HOME_STUDY
@@ -83,11 +104,84 @@ class CourseApproval(models.Model):
             errors["valid_to"] = "The approval cannot end before it starts."
         if self.hours is not None and self.hours <= 0:
             errors["hours"] = "Approved hours must be above 0."
+        self.provider_number = (self.provider_number or "").strip()
+        self.ce_broker_course_number = (self.ce_broker_course_number or "").strip()
         for field in ("provider_number", "ce_broker_course_number"):
-            if (getattr(self, field) or "").strip().startswith(("50-", "20-")):
+            if getattr(self, field).startswith(("50-", "20-")):
                 errors[field] = 'Leave out the "50-" or "20-" prefix: CE Broker adds it.'
+        errors = self._ce_broker_numbers_check(errors)
+        if self.course_id is not None and self.hours is not None and "hours" not in errors and self.current():
+            errors = self._course_check(errors)
         if errors:
             raise ValidationError(errors)
+
+    def _ce_broker_numbers_check(self, errors: dict) -> dict:
+        """Florida and Georgia: CE Broker's provider and course numbers, digits only (the roster file holds
+        them as text, and a value such as "=HYPERLINK(…)" is never one); other bodies have no course
+        number."""
+        number, course_number = self.provider_number, self.ce_broker_course_number
+        if self.body not in CE_BROKER_BODIES:
+            if course_number and "ce_broker_course_number" not in errors:
+                errors["ce_broker_course_number"] = (
+                    "Only Florida and Georgia approvals (CE Broker) have a CE Broker course number: leave it "
+                    "empty."
+                )
+            return errors
+        if number and "provider_number" not in errors and not _DIGITS.fullmatch(number):
+            errors["provider_number"] = (
+                'A CE Broker provider number is digits only: for "50-1234" enter 1234.'
+            )
+        if "ce_broker_course_number" in errors:
+            return errors
+        if not course_number:
+            board = ApprovalBody(self.body).label.split(" (")[0]
+            errors["ce_broker_course_number"] = (
+                f'{board} approvals need the course\'s CE Broker course number (digits, without "20-"): the '
+                "certificate prints it and completions are reported to CE Broker under it."
+            )
+        elif not _DIGITS.fullmatch(course_number):
+            errors["ce_broker_course_number"] = (
+                'A CE Broker course number is digits only: for "20-5678" enter 5678.'
+            )
+        return errors
+
+    def _course_check(self, errors: dict) -> dict:
+        """The approval agrees with its course: NCBTMB's hours are the course's approved CE hours and its
+        number the provider's NCBTMB number (both print on every certificate); a state approves at most those
+        hours. Checked against the course as it is live or as its latest revision has it (what publishing
+        puts live), so the hours can be changed in either order; courses.publish_checks refuses to publish a
+        course that disagrees. An ended approval is left as it was: it prints only on its time's certificates.
+        """
+        course = self.course
+        versions = [course]
+        if course.has_unpublished_changes:
+            versions.append(course.get_latest_revision_as_object())
+        hours = {v.ce_hours for v in versions if v.ce_hours}
+        if not hours:  # a new course at 0 hours: publishing asks for them, and checks again
+            return errors
+        if self.body == ApprovalBody.NCBTMB:
+            if self.hours not in hours:
+                course_hours = " or ".join(_hours(h) for h in sorted(hours))
+                errors["hours"] = (
+                    f"NCBTMB's hours are the course's approved CE hours ({course_hours}): a certificate "
+                    "prints one figure for NCBTMB."
+                )
+            numbers = {(v.provider.ncbtmb_provider_number or "").strip() for v in versions if v.provider_id}
+            numbers.discard("")
+            if "provider_number" not in errors and numbers and self.provider_number not in numbers:
+                errors["provider_number"] = (
+                    f"NCBTMB's provider number is the course provider's: #{' or #'.join(sorted(numbers))}."
+                )
+        elif self.hours > max(hours):
+            errors["hours"] = (
+                f"At most the course's {_hours(max(hours))} approved CE hours: a board approves part of a "
+                "course or all of it, never more."
+            )
+        return errors
+
+    def current(self, today=None) -> bool:
+        """In force today or from a later day (not ended)."""
+        return self.valid_to is None or self.valid_to >= (today or timezone.localdate())
 
     def covers(self, day) -> bool:
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)

@@ -10,10 +10,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from .approval_models import ApprovalBody, CourseApproval, Delivery, Subject
+from .approval_models import CE_BROKER_BODIES, ApprovalBody, CourseApproval, Delivery, Subject
 
-# CE Broker's numbers are shown with the prefixes CE Broker prints (and left out of the roster file).
-CE_BROKER_BODIES = {ApprovalBody.FL, ApprovalBody.GA}
 SHORT_NAMES = {
     ApprovalBody.NCBTMB: "NCBTMB",
     ApprovalBody.FL: "Florida Board of Massage Therapy (CE Broker)",
@@ -21,6 +19,15 @@ SHORT_NAMES = {
     ApprovalBody.TX: "Texas TDLR",
     ApprovalBody.TN: "Tennessee Massage Licensure Board",
     ApprovalBody.LA: "Louisiana Board of Massage Therapy",
+}
+# The name of each body beside its hours ("NCBTMB: 3 CE hours · Florida: 2 CE hours").
+HOURS_NAMES = {
+    ApprovalBody.NCBTMB: "NCBTMB",
+    ApprovalBody.FL: "Florida",
+    ApprovalBody.GA: "Georgia",
+    ApprovalBody.TX: "Texas",
+    ApprovalBody.TN: "Tennessee",
+    ApprovalBody.LA: "Louisiana",
 }
 
 
@@ -40,7 +47,8 @@ def _hours_text(hours) -> str:
 
 
 def approval_snapshot(approval: CourseApproval) -> dict:
-    """What a certificate keeps of an approval (and prints: `line`)."""
+    """What a certificate keeps of an approval (and prints: `line`). CE Broker's numbers are shown with the
+    prefixes CE Broker prints (and left out of the roster file)."""
     ce_broker = approval.body in CE_BROKER_BODIES
     provider = f"50-{approval.provider_number}" if ce_broker else approval.provider_number
     course_number = approval.ce_broker_course_number
@@ -71,3 +79,34 @@ def certificate_approvals(course, *, state: str, day: date) -> list[dict]:
 
 def course_approvals(course) -> list[CourseApproval]:
     return list(CourseApproval.objects.filter(course=course).order_by("body", "valid_from", "pk"))
+
+
+def ce_hours_summary(snapshot: dict) -> dict:
+    """The CE hours a certificate states, per approving body, so that it never prints two figures without
+    saying whose each is.
+
+    NCBTMB's are the course's approved CE hours (the provider's NCBTMB approval rows, when the certificate
+    has them, total the same: CourseApproval.clean and courses.publish_checks see to it); a state board's are
+    its rows' total, at most the course's. When every body approved the same hours the certificate prints
+    the one figure ("3 CE hours"); otherwise each body's ("NCBTMB: 3 CE hours · Florida: 2 CE hours").
+    Read from the frozen snapshot, so it works for every certificate, old ones included.
+    """
+    totals: dict[str, Decimal] = {}
+    for approval in snapshot.get("approvals") or []:
+        body = approval.get("body", "")
+        totals[body] = totals.get(body, Decimal(0)) + Decimal(approval.get("hours") or 0)
+    course_hours = Decimal(snapshot.get("ce_hours") or 0)
+    ncbtmb = totals.pop(ApprovalBody.NCBTMB, course_hours)
+    by_body = [{"body": ApprovalBody.NCBTMB, "name": "NCBTMB", "hours": _hours_text(ncbtmb)}]
+    by_body += [
+        {"body": body, "name": HOURS_NAMES.get(body, body), "hours": _hours_text(hours)}
+        for body, hours in totals.items()
+    ]
+    uniform = {ncbtmb, course_hours, *totals.values()} == {course_hours}
+    parts = [f"{row['name']}: {row['hours']} CE hours" for row in by_body]
+    return {
+        "uniform": uniform,
+        "ncbtmb": _hours_text(ncbtmb),
+        "by_body": by_body,
+        "text": f"{_hours_text(course_hours)} CE hours" if uniform else " · ".join(parts),
+    }

@@ -5,7 +5,9 @@ The states, their profession codes and license formats are data: courses/data/ce
 gives the column layout's source). A completion is reported when its certificate is issued, the learner
 is licensed in a CE Broker state, and the course holds that state's approval on the completion date; the
 license number is the learner's current one (a correction made after completion is what gets reported).
-Rows that cannot be reported are listed with the reason, never dropped silently.
+Rows that cannot be reported are listed with the reason, never dropped silently; so are completions under an
+approval saved before CE Broker's numbers were checked (no course number, or one that is not digits), until
+the approval is fixed: the roster reports a course by CE Broker's number, never by this site's id.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
+
+from content.spreadsheets import FORMULA_STARTS
 
 from .approval_models import CourseApproval
 from .ce_broker_models import CEBrokerExport, CEBrokerReport
@@ -148,17 +152,32 @@ class RosterRow:
         return self.completion_date + timedelta(days=rules().report_within_days)
 
     def cells(self, state: StateRules) -> list:
-        course_number = self.approval.ce_broker_course_number
         return [
             self.approval.provider_number,
-            course_number,
-            "" if course_number else str(self.course.pk),
+            self.approval.ce_broker_course_number,
+            "",  # C, the provider's own course id: only instead of B, which every approval now has
             "",
             self.license_number,
             self.completion_date,
             f"State={state.code}",
             f"Profession={state.profession_code}",
         ]
+
+
+_DIGITS = re.compile(r"[0-9]+")
+
+
+def approval_problem(approval: CourseApproval, state_name: str) -> str:
+    """Why completions under `approval` cannot be reported (an approval saved before CourseApproval.clean
+    asked for CE Broker's numbers, digits only), or "" when they can."""
+    fix = f"fix the course's {state_name} approval in CE approvals."
+    if not approval.ce_broker_course_number.strip():
+        return f"The course's {state_name} approval has no CE Broker course number: {fix}"
+    if not (
+        _DIGITS.fullmatch(approval.provider_number) and _DIGITS.fullmatch(approval.ce_broker_course_number)
+    ):
+        return f"CE Broker's provider and course numbers are digits only: {fix}"
+    return ""
 
 
 def _day_bounds(date_from: date, date_to: date):
@@ -208,12 +227,26 @@ def roster_rows(*, state: str, date_from: date, date_to: date) -> list[RosterRow
             problem = (
                 f"The course has no {state} approval in force on {day:%b %-d, %Y}: add one in CE approvals."
             )
+        else:
+            problem = approval_problem(approval, state_rules.name) or problem
         rows.append(RosterRow(certificate, day, number, approval, problem))
     return rows
 
 
+def text_cell(cell) -> None:
+    """Keep a text cell text: openpyxl stores a string starting with "=" as a formula, and Excel runs a
+    formula-looking value typed into a cell. Every string is stored as a string (data_type "s"); one that
+    starts like a formula (=, +, -, @, a tab, a carriage return) also gets Excel's quote prefix, the style
+    that keeps it text when the cell is edited. The value itself is unchanged (no apostrophe added): CE
+    Broker reads exactly what was written."""
+    if isinstance(cell.value, str):
+        cell.data_type = "s"
+        if cell.value.startswith(FORMULA_STARTS):
+            cell.quotePrefix = True
+
+
 def roster_xlsx(rows: list[RosterRow], state: str) -> bytes:
-    """The roster file: one row per completion, columns A-H (COLUMNS), no header row."""
+    """The roster file: one row per completion, columns A-H (COLUMNS), no header row, no formula."""
     from openpyxl import Workbook  # noqa: PLC0415 - only when a file is made
 
     state_rules = rules().states[state]
@@ -222,6 +255,8 @@ def roster_xlsx(rows: list[RosterRow], state: str) -> bytes:
     sheet.title = "Roster"
     for row in rows:
         sheet.append(row.cells(state_rules))
+        for cell in sheet[sheet.max_row]:
+            text_cell(cell)
         sheet.cell(row=sheet.max_row, column=6).number_format = "m/d/yyyy"
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
-from .approvals import certificate_approvals
+from .approvals import ce_hours_summary, certificate_approvals
 from .certificate_layout import font_sizes
 
 CODE_BYTES = 12  # 96 random bits
@@ -173,6 +173,8 @@ def certificate_context(snapshot: dict, code: str, base_url: str, design: str = 
             line.strip() for line in snapshot.get("provider_address", "").splitlines() if line.strip()
         ),
         "name_lang": name_lang(snapshot["participant_name"]),
+        # one figure when every body approved the course's hours, else each body's (courses/approvals.py)
+        "hours": ce_hours_summary(snapshot),
         **font_sizes(
             design,
             name=snapshot["participant_name"],

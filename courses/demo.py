@@ -189,7 +189,10 @@ def approvals_ensure(course, approvals: list[dict], *, reset: bool, report: Demo
             approval.save()
             report.add(f"Approval: created {approval.get_body_display()} #{approval.provider_number}")
         elif reset:
-            CourseApproval.objects.filter(pk=approval.pk).update(**values)
+            for field, value in values.items():
+                setattr(approval, field, value)
+            approval.full_clean()  # the file's values meet the same rules as an admin's
+            approval.save()
             report.add(f"Approval: reset {approval.get_body_display()} #{approval.provider_number}")
 
 

@@ -4,11 +4,56 @@ from the dashboard (courses.approval_task.CourseApprovalTask), the editor's `bef
 and bulk publishing (courses.wagtail_hooks).
 
 A course is certified against its approved CE hours and its provider's NCBTMB approved-provider number,
-both printed on every certificate: it never goes live with 0 hours or a provider without a number.
+both printed on every certificate: it never goes live with 0 hours or a provider without a number, nor with
+approvals that disagree with them (an NCBTMB approval of other hours or under another number, a state's of
+more hours than the course) or a Florida or Georgia approval without its CE Broker course number. Approvals
+that have ended are left alone: they print only on the certificates of their time.
 """
 
 from django.apps import apps
+from django.utils import timezone
 from wagtail.models import Page
+
+from .approval_models import CE_BROKER_BODIES, ApprovalBody, CourseApproval
+from .approvals import HOURS_NAMES
+
+
+def _hours(value) -> str:
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return text or "0"
+
+
+def approval_problems(course, provider) -> list[str]:
+    """What the course's approvals in force today or later (one query) need to agree with `course`'s CE
+    hours and `provider`'s NCBTMB number, as CourseApproval.clean asks of each when it is saved."""
+    if course.pk is None:
+        return []
+    today = timezone.localdate()
+    problems = []
+    for approval in CourseApproval.objects.filter(course_id=course.pk).order_by("body", "valid_from", "pk"):
+        if not approval.current(today):
+            continue
+        which = f"its {HOURS_NAMES.get(approval.body, approval.body)} approval from {approval.valid_from:%b %-d, %Y}"
+        if approval.body == ApprovalBody.NCBTMB:
+            if course.ce_hours and approval.hours != course.ce_hours:
+                problems.append(
+                    f"{which} to be for the course's {_hours(course.ce_hours)} CE hours (it says "
+                    f"{_hours(approval.hours)}; CE approvals)"
+                )
+            number = (provider.ncbtmb_provider_number or "").strip() if provider else ""
+            if number and approval.provider_number.strip() != number:
+                problems.append(
+                    f"{which} to carry the provider's NCBTMB number #{number} (it says "
+                    f"#{approval.provider_number}; CE approvals)"
+                )
+        elif course.ce_hours and approval.hours > course.ce_hours:
+            problems.append(
+                f"{which} to be for at most the course's {_hours(course.ce_hours)} CE hours (it says "
+                f"{_hours(approval.hours)}; CE approvals)"
+            )
+        if approval.body in CE_BROKER_BODIES and not approval.ce_broker_course_number.strip():
+            problems.append(f"{which} to have the course's CE Broker course number (CE approvals)")
+    return problems
 
 
 def course_publish_problems(course) -> list[str]:
@@ -23,7 +68,7 @@ def course_publish_problems(course) -> list[str]:
         problems.append(
             f"the NCBTMB approved-provider number of the provider “{provider.name}” (CE providers)"
         )
-    return problems
+    return problems + approval_problems(course, provider)
 
 
 def page_publish_problems(page: Page) -> list[str]:

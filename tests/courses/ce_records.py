@@ -4,7 +4,6 @@ with the snapshot the real completion path writes (courses.certificates.certific
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from decimal import Decimal
 
 from django.utils import timezone
 
@@ -13,9 +12,12 @@ from courses.models import Certificate, CourseApproval, Enrollment
 
 
 def approval_add(course, body="NCBTMB", **fields) -> CourseApproval:
+    """An approval as CourseApproval.clean accepts it unless `fields` say otherwise: NCBTMB's under the
+    provider's NCBTMB number, a CE Broker state's with a course number, each for the course's CE hours."""
     values = {
-        "provider_number": "452817-24" if body == "NCBTMB" else "9990001",
-        "hours": Decimal("3.00"),
+        "provider_number": course.provider.ncbtmb_provider_number if body == "NCBTMB" else "9990001",
+        "ce_broker_course_number": "9990042" if body in ("FL", "GA") else "",
+        "hours": course.ce_hours,
         "subject": "general",
         "delivery": "home_study",
         "valid_from": date(2020, 1, 1),

@@ -72,6 +72,27 @@ CASES["demo-provider"] = {  # content/course/course.yaml
     "signatory_name": "Renata Okafor, LMBT",
     "signatory_title": "Director of Continuing Education",
 }
+# a Florida learner whose state approved fewer hours than NCBTMB: each body's hours, on two lines
+PER_BODY_APPROVALS = [
+    {
+        "body": "NCBTMB",
+        "hours": "3.00",
+        "line": "NCBTMB · provider #451234-10 · 3 h · general · home study",
+    },
+    {
+        "body": "FL",
+        "hours": "2.00",
+        "line": "Florida Board of Massage Therapy (CE Broker) · provider #50-9990001 · course #20-9990042 · "
+        "2 h · laws and rules · home study",
+    },
+]
+CASES["hours-per-body"] = {
+    "participant_name": _names["latin-120-spaced"],
+    "license_number": "MA61842",
+    "license_state": "FL",
+    "license_state_name": "Florida",
+    "approvals": PER_BODY_APPROVALS,
+}
 CASES["long-provider"] = {
     "provider_name": "The Northern Carolina Institute for Therapeutic Massage, Bodywork and Somatic Education",
     "signatory_title": "Director of Continuing Education and Professional Development",

@@ -2,8 +2,11 @@
 reportable rows; rows that cannot be reported are listed with the reason; an export is recorded and never
 repeated; the admin home lists what is due."""
 
+import copy
 import io
+import zipfile
 from datetime import date, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
@@ -12,7 +15,7 @@ from openpyxl import load_workbook
 
 from courses import ce_broker
 from courses.ce_broker_models import CEBrokerExport, CEBrokerReport
-from courses.models import Certificate
+from courses.models import Certificate, CourseApproval
 from tests.courses.ce_records import approval_add, completed
 from tests.courses.certify import private_media  # noqa: F401 - autouse: PDFs and files in a temporary directory
 from tests.factories import ProviderAdminFactory, UserFactory, course_create
@@ -104,13 +107,13 @@ def test_a_second_export_does_not_repeat_reported_rows(seeded):
     assert CEBrokerExport.objects.count() == 2
 
 
-def test_georgia_uses_its_own_approval_and_a_course_without_a_ce_broker_number_its_own_id(seeded, course):
+def test_georgia_uses_its_own_approval(seeded, course):
     export = ce_broker.ce_broker_export_create(user=ProviderAdminFactory(), **{**MARCH, "state": "GA"})
     assert list(_sheet(export).iter_rows(values_only=True)) == [
         (
             "7770001",
+            "9990042",
             None,
-            str(course.pk),
             None,
             "MT001234",
             datetime(2026, 3, 3),
@@ -118,6 +121,46 @@ def test_georgia_uses_its_own_approval_and_a_course_without_a_ce_broker_number_i
             "Profession=LMT",
         )
     ]
+
+
+def test_an_approval_saved_before_the_checks_is_listed_for_fixing_not_reported_by_site_id(seeded, course):
+    """A Florida approval with no CE Broker course number (or numbers that are not digits), saved before
+    CourseApproval.clean asked for them: its completions need fixing; once fixed, they are reported."""
+    florida = CourseApproval.objects.get(course=course, body="FL")
+    CourseApproval.objects.filter(pk=florida.pk).update(ce_broker_course_number="")
+    rows = {row.certificate.pk: row.problem for row in ce_broker.roster_rows(**MARCH)}
+    assert "approval has no CE Broker course number" in rows[seeded["ok1"].pk]
+    assert all(rows.values())  # nothing in March is reportable now
+    with pytest.raises(ce_broker.ExportError):
+        ce_broker.ce_broker_export_create(user=ProviderAdminFactory(), **MARCH)
+    CourseApproval.objects.filter(pk=florida.pk).update(ce_broker_course_number="=1+1")
+    assert "digits only" in ce_broker.roster_rows(**MARCH)[0].problem
+    CourseApproval.objects.filter(pk=florida.pk).update(ce_broker_course_number="9990042")
+    assert ce_broker.ce_broker_export_create(user=ProviderAdminFactory(), **MARCH).row_count == 3
+
+
+def test_a_value_that_looks_like_a_formula_is_written_as_inert_text(seeded):
+    """Belt and braces: the checks keep formulas out of the roster's values, and even so the file never
+    holds a formula (openpyxl would store "=…" as one): every value is text, as written."""
+    hostile = ['=HYPERLINK("http://evil.example","x")', "+1234", "-5", "@SUM(A1)", "=1+1", "\t=2"]
+    (row, *_) = [r for r in ce_broker.roster_rows(**MARCH) if not r.problem]
+    row.approval = SimpleNamespace(provider_number=hostile[0], ce_broker_course_number=hostile[1])
+    row.license_number = hostile[2]
+    rows = [row]
+    for value in hostile[3:]:
+        rows.append(copy.copy(row))
+        rows[-1].license_number = value
+    data = ce_broker.roster_xlsx(rows, "FL")
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        sheet_xml = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet_xml and "<f " not in sheet_xml  # no formula anywhere in the file
+    sheet = load_workbook(io.BytesIO(data)).active
+    first = list(sheet.iter_rows(min_row=1, max_row=1))[0]
+    assert [(c.value, c.data_type) for c in first[:2]] == [(hostile[0], "s"), (hostile[1], "s")]
+    assert all(c.quotePrefix for c in first[:2])  # kept as text if someone edits the cell in Excel
+    licenses = [r[4] for r in sheet.iter_rows(values_only=True)]
+    assert licenses == [hostile[2], *hostile[3:]]
+    assert all(sheet.cell(row=n, column=5).data_type == "s" for n in range(1, sheet.max_row + 1))
 
 
 def test_the_rules_file_is_checked_on_load():

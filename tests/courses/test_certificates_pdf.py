@@ -8,7 +8,7 @@ import pytest
 from pypdf import PdfReader
 
 from courses.certificates import certificate_code_new, certificate_pdf, name_lang, qr_png_data_uri
-from tests.courses.certificate_samples import snapshot
+from tests.courses.certificate_samples import PER_BODY_APPROVALS, snapshot
 
 NAMES = {
     "accented Latin": "Zoë Ångström-Núñez",
@@ -66,6 +66,18 @@ def test_one_landscape_letter_page_with_every_required_field(template):
     ]:
         assert value in content, (template, value)
     assert "testserver/certificates/verify/" in squashed(content)
+
+
+@pytest.mark.parametrize("template", ["classic", "modern"])
+def test_hours_that_differ_per_body_are_printed_per_body(template):
+    """NCBTMB approved the course's 3 hours, Florida 2: the certificate names whose each figure is."""
+    content = text(render(template, license_state="FL", approvals=PER_BODY_APPROVALS)[0])
+    assert "NCBTMB: 3 CE hours" in content and "Florida: 2 CE hours" in content
+    assert content.count("2 CE hours") == 1  # Florida's figure, only beside its name
+    assert content.lower().count("3 ce hours") == (
+        2 if template == "classic" else 1
+    )  # classic: NCBTMB's seal
+    assert "2 h · laws and rules" in content
 
 
 @pytest.mark.parametrize("template", ["classic", "modern"])

@@ -12,6 +12,7 @@ from courses.approvals import approvals_applying, certificate_approvals
 from courses.certificates import certificate_html
 from courses.demo import DemoReport, approvals_ensure, course_files_load
 from courses.models import CourseApproval
+from courses.publish_checks import approval_problems
 from courses.services import certificate_reissue
 from tests.courses.ce_records import approval_add, completed
 from tests.courses.certify import private_media  # noqa: F401 - autouse: PDFs and files in a temporary directory
@@ -24,10 +25,11 @@ pytestmark = pytest.mark.django_db
 def approvals(course):
     return {
         "ncbtmb": approval_add(course, "NCBTMB"),
-        "fl": approval_add(
+        "fl": approval_add(  # Florida approved 1.5 of the course's 2 hours
             course,
             "FL",
             ce_broker_course_number="9990042",
+            hours=Decimal("1.5"),
             valid_from=date(2026, 1, 1),
             valid_to=date(2026, 6, 30),
         ),
@@ -49,15 +51,18 @@ def test_the_certificate_freezes_and_prints_the_approvals_for_the_learners_state
     certificate = completed(florida, course, date(2026, 3, 1))
     lines = [a["line"] for a in certificate.snapshot["approvals"]]
     assert len(lines) == 2
-    assert lines[0].startswith("NCBTMB · provider #452817-24")
-    assert "provider #50-9990001 · course #20-9990042 · 3 h · general · home study" in lines[1]
+    assert lines[0].startswith("NCBTMB · provider #451234-10 · 2 h")
+    assert "provider #50-9990001 · course #20-9990042 · 1.5 h · general · home study" in lines[1]
     approvals["fl"].hours = Decimal("1.00")  # a later edit changes no certificate
     approvals["fl"].save()
     certificate.refresh_from_db()
-    assert "3 h" in certificate.snapshot["approvals"][1]["line"]
+    assert "1.5 h" in certificate.snapshot["approvals"][1]["line"]
     for design in ("classic", "modern"):
         html = certificate_html(certificate.snapshot, certificate.code, design, base_url="https://ce.example")
         assert "course #20-9990042" in html and "TX-1234" not in html
+        # two bodies, two figures: each says whose it is, never one bare "2 CE hours" beside Florida's 1.5
+        assert "NCBTMB: 2 CE hours" in html and "Florida: 1.5 CE hours" in html
+        assert '<span class="value">2 CE hours</span>' not in html  # the uniform figure's markup
 
 
 def test_a_learner_of_another_state_gets_only_ncbtmb(course, approvals):
@@ -95,17 +100,18 @@ def test_approvals_are_checked_when_saved(course):
         approval_add(course, "FL", hours=Decimal("0"))
 
 
-def _post(course):
+def _post(course, **fields):
     return {
         "course": course.pk,
         "body": "GA",
         "provider_number": "7770001",
-        "ce_broker_course_number": "",
+        "ce_broker_course_number": "7770042",
         "hours": "2",
         "subject": "ethics",
         "delivery": "live",
         "valid_from": "2026-01-01",
         "valid_to": "",
+        **fields,
     }
 
 
@@ -131,7 +137,12 @@ def test_provider_admins_edit_approvals_and_instructors_only_read_them(
 
 
 def test_the_demo_course_has_an_ncbtmb_and_a_florida_approval(course):
-    data = course_files_load()["approvals"]
+    files = course_files_load()
+    data = files["approvals"]
+    course.ce_hours = Decimal(files["ce_hours"])  # the demo course's hours and provider number
+    course.save()
+    course.provider.ncbtmb_provider_number = files["provider"]["ncbtmb_provider_number"]
+    course.provider.save()
     report = DemoReport()
     approvals_ensure(course, data, reset=False, report=report)
     approvals_ensure(course, data, reset=False, report=report)  # idempotent
@@ -140,3 +151,5 @@ def test_the_demo_course_has_an_ncbtmb_and_a_florida_approval(course):
     florida = rows[0]
     assert florida.ce_broker_course_number and florida.provider_number
     assert certificate_approvals(course, state="FL", day=date(2026, 9, 1))[1]["body"] == "FL"
+    assert approval_problems(course, course.provider) == []  # the demo course may go live as it is
+    approvals_ensure(course, data, reset=True, report=report)  # a reset checks the file's values too

@@ -138,7 +138,7 @@ def _upload(client, **overrides):
 
 @pytest.mark.django_db
 def test_a_florida_learner_sees_site_and_outside_certificates_count(client, course):
-    approval_add(course, "NCBTMB", hours=D("1.5"))
+    approval_add(course, "NCBTMB")  # the course's 2 hours; Florida approved 1.5 of them
     approval_add(course, "FL", hours=D("1.5"), subject="medical_errors", valid_from=date(2026, 1, 1))
     learner = UserFactory(license_state="FL", license_number="MA12345")
     completed(learner, course, date(2026, 3, 2))

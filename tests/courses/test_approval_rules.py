@@ -1,0 +1,181 @@
+"""What an approval must agree with (the CE-compliance review): NCBTMB's hours are the course's CE hours and
+its number the provider's NCBTMB number; a state approves at most the course's hours; Florida and Georgia
+approvals carry CE Broker's course number, and CE Broker's numbers are digits. A course whose approvals
+disagree does not go live; a certificate never prints two figures without saying whose each is."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from courses.approvals import ce_hours_summary
+from courses.models import CourseApproval
+from courses.publish_checks import course_publish_problems
+from tests.courses.ce_records import approval_add
+from tests.courses.test_course_creation import _post_edit, _with_objective
+from tests.factories import ProviderAdminFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _errors(course, body, **fields) -> dict:
+    with pytest.raises(ValidationError) as error:
+        approval_add(course, body, **fields)
+    return error.value.message_dict
+
+
+def test_ncbtmb_is_for_the_courses_hours_under_the_providers_number(course):
+    assert set(_errors(course, "NCBTMB", hours=Decimal("3"))) == {"hours"}
+    assert "approved CE hours (2)" in _errors(course, "NCBTMB", hours=Decimal("3"))["hours"][0]
+    message = _errors(course, "NCBTMB", provider_number="999999-99")["provider_number"][0]
+    assert "#451234-10" in message
+    assert approval_add(course, "NCBTMB").hours == course.ce_hours  # as the course says: accepted
+
+
+def test_a_state_approves_at_most_the_courses_hours(course):
+    assert (
+        "At most the course's 2 approved CE hours" in _errors(course, "TX", hours=Decimal("2.5"))["hours"][0]
+    )
+    assert approval_add(course, "FL", hours=Decimal("1.5")).hours == Decimal("1.5")  # fewer: fine
+
+
+def test_florida_and_georgia_need_the_ce_broker_course_number(course):
+    for body in ("FL", "GA"):
+        message = _errors(course, body, ce_broker_course_number="")["ce_broker_course_number"][0]
+        assert "need the course's CE Broker course number" in message
+    assert (
+        "leave it empty" in _errors(course, "TX", ce_broker_course_number="123")["ce_broker_course_number"][0]
+    )
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("provider_number", '=HYPERLINK("http://x","y")'),
+        ("provider_number", "+1234"),
+        ("provider_number", "12 34"),
+        ("provider_number", "１２３"),  # full-width digits: str.isdigit says yes, CE Broker would not
+        ("ce_broker_course_number", "@SUM(A1)"),
+        ("ce_broker_course_number", "-12"),
+        ("ce_broker_course_number", "12²"),
+    ],
+)
+def test_ce_broker_numbers_are_digits_only(course, field, value):
+    assert "digits only" in _errors(course, "FL", **{field: value})[field][0]
+
+
+def test_an_ended_approval_is_left_as_it_was(course):
+    """An approval that has ended prints only on its time's certificates: a later change of the course's
+    hours does not make it wrong (nor stop the course from being published)."""
+    old = approval_add(course, "NCBTMB", valid_from=date(2020, 1, 1), valid_to=date(2021, 12, 31))
+    course.ce_hours = Decimal("3.00")
+    course.save()
+    old.full_clean()
+    assert course_publish_problems(course) == []
+
+
+def test_publishing_refuses_approvals_that_disagree_with_the_course(course):
+    approval_add(course, "NCBTMB")
+    florida = approval_add(course, "FL", hours=Decimal("1.5"))
+    assert course_publish_problems(course) == []
+    # approvals saved before these rules (no clean): what the course needs is named, per approval
+    CourseApproval.objects.filter(pk=florida.pk).update(ce_broker_course_number="", hours=Decimal("4"))
+    course.provider.ncbtmb_provider_number = "451234-11"
+    course.provider.save()
+    course.ce_hours = Decimal("3.00")
+    problems = course_publish_problems(course)
+    assert len(problems) == 4, problems
+    assert "Florida approval from Jan 1, 2020 to be for at most the course's 3 CE hours" in problems[0]
+    assert "Florida approval from Jan 1, 2020 to have the course's CE Broker course number" in problems[1]
+    assert "NCBTMB approval from Jan 1, 2020 to be for the course's 3 CE hours (it says 2;" in problems[2]
+    assert "NCBTMB number #451234-11 (it says #451234-10;" in problems[3]
+
+
+def test_the_hours_can_change_with_the_course_in_moderation_order(client, course):
+    """A provider admin raises the course's hours: Publish saves the draft and is refused (the NCBTMB
+    approval still says 2); the approval then takes the draft's 3 hours; Publish goes through."""
+    approval = approval_add(course, "NCBTMB")
+    course.save_revision().publish()
+    client.force_login(ProviderAdminFactory())
+    response = _post_edit(client, course, "action-publish", **_with_objective(ce_hours="3.00"))
+    assert response.status_code == 302
+    course.refresh_from_db()
+    assert course.ce_hours == Decimal("2.00")  # not published
+    messages = [str(m) for m in client.get(response["Location"]).context["messages"]]
+    assert any("NCBTMB approval" in m and "3 CE hours" in m for m in messages), messages
+
+    edit = reverse("course_approvals:edit", args=[approval.pk])
+    data = {
+        "course": course.pk,
+        "body": "NCBTMB",
+        "provider_number": approval.provider_number,
+        "ce_broker_course_number": "",
+        "hours": "3",
+        "subject": "general",
+        "delivery": "home_study",
+        "valid_from": "2020-01-01",
+        "valid_to": "",
+    }
+    assert (
+        client.post(edit, {**data, "hours": "4"}).status_code == 200
+    )  # neither the live 2 nor the draft's 3
+    assert client.post(edit, data).status_code == 302
+    response = _post_edit(client, course, "action-publish", **_with_objective(ce_hours="3.00"))
+    course.refresh_from_db()
+    assert course.ce_hours == Decimal("3.00") and course.live
+
+
+def test_the_admin_form_says_what_a_florida_approval_needs(client, course):
+    client.force_login(ProviderAdminFactory())
+    data = {
+        "course": course.pk,
+        "body": "FL",
+        "provider_number": "=1+1",
+        "ce_broker_course_number": "",
+        "hours": "2",
+        "subject": "general",
+        "delivery": "home_study",
+        "valid_from": (timezone.localdate() - timedelta(days=1)).isoformat(),
+        "valid_to": "",
+    }
+    response = client.post(reverse("course_approvals:add"), data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "need the course&#x27;s CE Broker course number" in page and "digits only" in page
+    assert not CourseApproval.objects.exists()
+
+
+# --- what the certificate prints -------------------------------------------------------------------------
+
+
+def _snapshot(ce_hours="3.00", *approvals):
+    return {"ce_hours": ce_hours, "approvals": [{"body": b, "hours": h} for b, h in approvals]}
+
+
+def test_one_figure_when_every_body_approved_the_courses_hours():
+    for snapshot in (_snapshot(), _snapshot("3.00", ("NCBTMB", "3.00"), ("FL", "3.00"))):
+        summary = ce_hours_summary(snapshot)
+        assert summary["uniform"] and summary["text"] == "3 CE hours"
+
+
+def test_each_bodys_figure_when_a_state_approved_fewer():
+    summary = ce_hours_summary(_snapshot("3.00", ("NCBTMB", "3.00"), ("FL", "2.00")))
+    assert not summary["uniform"]
+    assert summary["text"] == "NCBTMB: 3 CE hours · Florida: 2 CE hours"
+    # a board's subjects add up (two rows: 1 h ethics, 0.5 h laws and rules)
+    summary = ce_hours_summary(_snapshot("3.00", ("NCBTMB", "3.00"), ("GA", "1.00"), ("GA", "0.50")))
+    assert summary["text"] == "NCBTMB: 3 CE hours · Georgia: 1.5 CE hours"
+    # no NCBTMB row: NCBTMB's are the course's hours (the provider's NCBTMB approval covers the course)
+    assert (
+        ce_hours_summary(_snapshot("3.00", ("TX", "2.5")))["text"]
+        == "NCBTMB: 3 CE hours · Texas: 2.5 CE hours"
+    )
+
+
+def test_an_ncbtmb_row_that_disagrees_is_never_hidden_behind_one_figure():
+    """A certificate frozen before the rules: its NCBTMB row said 2 h of a 3-hour course."""
+    summary = ce_hours_summary(_snapshot("3.00", ("NCBTMB", "2.00")))
+    assert not summary["uniform"] and summary["ncbtmb"] == "2"
