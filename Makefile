@@ -46,7 +46,7 @@ lint: install
 test: install system-deps $(E2E_NODE) lint
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not serial" --durations=15  # a process per core; a file stays on one
-	$(PY) -m pytest -m serial --durations=15  # tests that commit (and so empty) the database, after the others, on one process
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile -m serial --durations=15  # tests that commit (and so empty) their process's database, after the others
 
 test-fast: install
 	$(PY) -m pytest -m "not e2e"

@@ -24,7 +24,8 @@ OPEN_BADGES_PRIVATE_KEY = ""
 OPEN_BADGES_KEY_FILE = str(BASE_DIR / ".test-media" / "keys" / "open-badges-test.pem")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite test databases are in memory with a shared cache, where a lock held by one connection fails
-    # another at once ("database table is locked") instead of waiting: no IMMEDIATE write lock taken at BEGIN,
-    # and no editor autosave racing the journey's own "Save draft" on the live server (PostgreSQL keeps it).
+    # another at once ("database table is locked") instead of waiting: no IMMEDIATE write lock taken at BEGIN.
     DATABASES["default"]["OPTIONS"].pop("transaction_mode", None)
-    WAGTAIL_AUTOSAVE_INTERVAL = 0
+# No editor autosave: on a busy machine it created the page before the journey's own "Save draft", whose
+# create then failed on the taken slug (tests/e2e/test_course_authoring_journey.py, PostgreSQL).
+WAGTAIL_AUTOSAVE_INTERVAL = 0
