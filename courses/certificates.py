@@ -23,6 +23,7 @@ from django.utils.dateformat import format as date_format
 
 from .approvals import ce_hours_summary, certificate_approvals
 from .certificate_layout import font_sizes
+from .criteria import criteria_facts
 
 CODE_BYTES = 12  # 96 random bits
 CODE_GROUP = 5
@@ -101,6 +102,8 @@ def certificate_snapshot(enrollment, *, completed_at) -> dict:
         "template": course.certificate_template,
         # NCBTMB's and the learner's state's approvals in force that day (courses/approvals.py)
         "approvals": certificate_approvals(course, state=enrollment.user.license_state, day=completed_on),
+        # what the course asked for the certificate (courses/criteria.py): its Open Badge's criteria
+        "criteria": criteria_facts(course),
         "course_id": course.pk,
         "user_id": enrollment.user_id,
     }

@@ -42,6 +42,7 @@ from openbadgeslib.ob3.status_list import DEFAULT_SIZE_BITS
 from .badge_keys import ALGORITHM, SigningKeyMissing, issuer_did, signing_key
 from .badge_models import OpenBadgeCredential as BadgeRecord
 from .certificate_models import Certificate
+from .criteria import criteria_facts, criteria_narrative
 from .links import site_url
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,13 @@ def status_list_url(base_url: str) -> str:
 
 def _datetime(value) -> datetime:
     return value if value is not None else timezone.now()
+
+
+def _criteria(certificate: Certificate) -> dict:
+    """The course's completion rules as the certificate froze them; a certificate from before they were
+    frozen (snapshot without "criteria") reads the course's rules as they are now."""
+    facts = certificate.snapshot.get("criteria")
+    return facts if facts is not None else criteria_facts(certificate.enrollment.course)
 
 
 def credential_payload(certificate: Certificate, *, base_url: str, email: str = "") -> dict:
@@ -85,10 +93,7 @@ def credential_payload(certificate: Certificate, *, base_url: str, email: str = 
             f"({s['course_type'].lower()}), from {provider}"
             + (f", NCBTMB approved provider no. {number}." if number else ".")
         ),
-        criteria_narrative=(
-            "Completed every module of the course, passed its quizzes and final test, met the required "
-            "study time and submitted the course evaluation."
-        ),
+        criteria_narrative=criteria_narrative(_criteria(certificate)),
         achievement_type="Certificate",
         credits_available=hours,
     )

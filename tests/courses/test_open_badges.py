@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import jsonschema
@@ -18,9 +19,11 @@ from django.urls import reverse
 from openbadgeslib.ob3 import OB3VerificationError, OB3Verifier, check_credential_status
 
 from courses.badge_keys import key_file_create, signing_key
+from courses.criteria import criteria_narrative
 from courses.models import Certificate, OpenBadgeCredential
-from courses.open_badges import badge_verify, credential_json
+from courses.open_badges import badge_issue, badge_verify, credential_json
 from courses.services import certificate_reissue, certificate_revoke
+from quizzes.models import Quiz
 from tests.courses.certify import course_finish, small_course
 from tests.factories import ProviderAdminFactory, UserFactory
 
@@ -301,3 +304,76 @@ def test_without_a_key_in_production_certificates_still_issue_and_nothing_errors
     assert client.get(reverse("courses:badge_jwt", args=[certificate.code])).status_code == 404
     call_command("open_badges_key")  # set-up says what to do, creates nothing
     assert not (tmp_path / "none.pem").exists()
+
+
+# --- the achievement's criteria follow the course ----------------------------------------------------------
+
+
+def _criteria(certificate) -> str:
+    vc = credential_json(OpenBadgeCredential.objects.get(certificate=certificate).jwt)
+    assert _schema_errors(vc) == []
+    return vc["credentialSubject"]["achievement"]["criteria"]["narrative"]
+
+
+def test_the_criteria_say_what_this_course_asked(issued):
+    """small_course: two modules, a quiz on the first, a post-test passed at 100%, 3 CE hours (150 minutes)."""
+    assert _criteria(issued) == (
+        "Completed all 2 modules of the course, passed its module quiz, studied for at least 150 minutes "
+        "(reading and quizzes, timed by the server), passed the final post-test with a score of at least "
+        "100% and submitted the course evaluation."
+    )
+
+
+def test_a_course_without_quizzes_or_evaluation_does_not_claim_them(
+    catalogue, django_capture_on_commit_callbacks
+):
+    course, pages = small_course(
+        catalogue,
+        modules=1,
+        module_quiz=False,
+        post_test=False,
+        require_post_test=False,
+        require_evaluation=False,
+        ce_hours=Decimal("1.00"),
+        min_minutes_on_task=90,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        enrollment = course_finish(UserFactory(), course, pages, evaluate=False, post_test=False)
+    narrative = _criteria(Certificate.objects.get(enrollment=enrollment))
+    assert narrative == (
+        "Completed the course's module and studied for at least 90 minutes (reading and quizzes, timed by "
+        "the server)."
+    )
+
+
+def test_the_criteria_are_those_the_certificate_was_earned_under(issued, django_capture_on_commit_callbacks):
+    Quiz.objects.filter(course=issued.enrollment.course, module__isnull=True).update(pass_mark=70)
+    with django_capture_on_commit_callbacks(execute=True):
+        certificate_reissue(certificate=issued, user=ProviderAdminFactory(), reason="Typo in the name")
+    assert "at least 100%" in _criteria(issued)  # frozen at completion, not today's 70%
+    snapshot = {k: v for k, v in issued.snapshot.items() if k != "criteria"}  # from before criteria were kept
+    Certificate.objects.filter(pk=issued.pk).update(snapshot=snapshot)
+    issued.refresh_from_db()
+    badge_issue(issued)
+    assert "at least 70%" in _criteria(issued)  # read from the course as it is
+
+
+@pytest.mark.parametrize(
+    "facts, narrative",
+    [
+        ({"modules": 1}, "Completed the course's module."),
+        (
+            {"modules": 3, "module_quizzes": 3, "seat_minutes": 1, "post_test_pass_mark": 80},
+            "Completed all 3 modules of the course, passed each of its 3 module quizzes, studied for at least "
+            "1 minute (reading and quizzes, timed by the server) and passed the final post-test with a score of "
+            "at least 80%.",
+        ),
+        (
+            {"modules": 2, "post_test_pass_mark": 75, "evaluation": True},
+            "Completed all 2 modules of the course, passed the final post-test with a score of at least 75% "
+            "and submitted the course evaluation.",
+        ),
+    ],
+)
+def test_criteria_narrative(facts, narrative):
+    assert criteria_narrative(facts) == narrative
