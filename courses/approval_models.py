@@ -36,8 +36,14 @@ class Subject(models.TextChoices):
 
 
 class Delivery(models.TextChoices):
+    """How a course is delivered. Boards cap or exclude some kinds: Tennessee counts at most 8 hours of
+    "multi-media" formats (internet, videoconferencing, correspondence...), which covers both home study
+    and a live webinar; hands-on minimums count only live hands-on classes. The value "live" is the
+    in-person class (its value before live online was split from it)."""
+
     HOME_STUDY = "home_study", "Home study (online, self-paced)"
-    LIVE = "live", "Live (instructor present, no hands-on)"
+    LIVE_IN_PERSON = "live", "Live in person (instructor present, no hands-on)"
+    LIVE_ONLINE = "live_online", "Live online (webinar or videoconference)"
     HANDS_ON = "hands_on", "Live hands-on"
 
 

@@ -12,7 +12,7 @@ from django import forms
 from django.utils import timezone
 
 from .renewal_models import Credential, OutsideCertificate
-from .renewals import rules
+from .renewal_rules import cycle_deadline, rules
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 # What an outside certificate may be: the extension and the bytes it must start with.
@@ -22,6 +22,11 @@ UPLOAD_TYPES = {
     "jpg": (b"\xff\xd8\xff",),
     "jpeg": (b"\xff\xd8\xff",),
 }
+
+
+def _short(name: str) -> str:
+    """ "Florida massage therapist license" -> "Florida"."""
+    return name.split(" massage")[0]
 
 
 def _helper(label: str) -> FormHelper:
@@ -42,10 +47,18 @@ class CredentialForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["kind"].choices = [(kind, rule.name) for kind, rule in rules().items()]
-        self.fields[
-            "renewal_date"
-        ].help_text = "The expiry or renewal date printed on your license or certificate."
+        known = rules()
+        self.fields["kind"].choices = [(kind, rule.name) for kind, rule in known.items()]
+        fixed = [rule for rule in known.values() if rule.fixed_cycle_end]
+        help_text = "The expiry or renewal date printed on your license or certificate."
+        if fixed:
+            help_text += (
+                " Some boards give every licensee the same continuing-education deadline ("
+                + "; ".join(f"{_short(r.name)}: {r.fixed_cycle_end.description}" for r in fixed)
+                + "): for those the date is moved to the end of the cycle it falls in."
+            )
+        self.fields["renewal_date"].help_text = help_text
+        self.snapped_from = None  # the date entered, when clean() moved it to its cycle's end
         self.helper = _helper("Add credential")
 
     def clean_kind(self):
@@ -55,6 +68,25 @@ class CredentialForm(forms.ModelForm):
                 "You already track this credential: remove it first to change its date."
             )
         return kind
+
+    def clean(self):
+        cleaned = super().clean()
+        kind, day = cleaned.get("kind"), cleaned.get("renewal_date")
+        rule = rules().get(kind)
+        if rule is not None and day is not None:
+            deadline = cycle_deadline(rule, day)
+            if deadline != day:
+                self.snapped_from, cleaned["renewal_date"] = day, deadline
+        return cleaned
+
+    def snapped_message(self) -> str:
+        """What the learner is told when their date was moved to the end of its fixed cycle."""
+        rule = rules()[self.cleaned_data["kind"]]
+        return (
+            f"{rule.name}: every licensee's continuing-education deadline is {rule.fixed_cycle_end.description}, "
+            f"so {self.snapped_from:%B %-d, %Y} falls in the cycle ending "
+            f"{self.cleaned_data['renewal_date']:%B %-d, %Y}. That is the deadline shown."
+        )
 
     def clean_renewal_date(self):
         day = self.cleaned_data["renewal_date"]
@@ -80,6 +112,10 @@ class OutsideCertificateForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["hours"].help_text = "The CE hours printed on the certificate."
+        self.fields["delivery"].help_text = (
+            "As the certificate says. Some boards cap distance hours (home study and live online together) "
+            "and count only live hands-on classes toward hands-on hours."
+        )
         self.helper = _helper("Upload certificate")
         self.helper.attrs = {"enctype": "multipart/form-data"}
 

@@ -36,6 +36,8 @@ def credential_add(request):
                 request, "courses/renewal_form.html", {"form": form, "heading": "Add a credential to renew"}
             )
         messages.success(request, f"Added: {dict(form.fields['kind'].choices)[credential.kind]}.")
+        if form.snapped_from:
+            messages.info(request, form.snapped_message())
         return redirect("courses:renewals")
     return render(
         request, "courses/renewal_form.html", {"form": form, "heading": "Add a credential to renew"}

@@ -2,118 +2,43 @@
 earned (this site's certificates and the outside certificates they uploaded), by required subject, and
 what is missing before the deadline; and the reminder e-mails at 90, 30 and 7 days.
 
-The figures are data, courses/data/renewal_rules.yaml, checked when loaded (`rules_parse`). The arithmetic
-(`progress`) is a pure function of a rule, a deadline and credit items, so it is tested without a database.
+The figures are data, courses/data/renewal_rules.yaml, checked when loaded (courses/renewal_rules.py). The
+arithmetic (`progress`) is a pure function of a rule, a deadline and credit items, so it is tested without a
+database. A certificate of this site counts only under an approval the credential's board accepts
+(`RenewalRule.accepts`) printed on it; one without is listed as "not counted", never added to the totals.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
-from functools import cache
-from pathlib import Path
 
-import yaml
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from .approval_models import ApprovalBody, Delivery, Subject
+from .approvals import SHORT_NAMES
 from .certificate_models import Certificate
 from .links import site_url
 from .renewal_models import Credential, OutsideCertificate, RenewalReminder
+from .renewal_rules import RULES_FILE, RenewalRule, RulesError, cycle_deadline, rules, rules_parse
+
+__all__ = ["RULES_FILE", "RenewalRule", "RulesError", "cycle_deadline", "rules", "rules_parse"]
 
 log = logging.getLogger(__name__)
-RULES_FILE = Path(__file__).resolve().parent / "data" / "renewal_rules.yaml"
 REMINDER_DAYS = (90, 30, 7)
 MINUTES_PER_SITE_HOUR = 50  # courses.models.MINUTES_PER_CE_HOUR: this site's CE hour is a 50-minute hour
 TWO_PLACES = Decimal("0.01")
-
-
-class RulesError(ValueError):
-    """courses/data/renewal_rules.yaml is malformed."""
-
-
-@dataclass(frozen=True)
-class RenewalRule:
-    kind: str
-    name: str
-    cycle_years: int
-    hours: Decimal
-    source: str
-    subjects: dict[str, Decimal] = field(default_factory=dict)
-    hands_on: Decimal = Decimal(0)
-    online_max: Decimal | None = None
-    clock_hour_minutes: int | None = None
-    required_courses: tuple[str, ...] = ()
-    deadline_note: str = ""
-
-
-def _number(value, where) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise RulesError(f"{where} must be a number of hours, 0 or more")
-    return Decimal(str(value))
-
-
-def rules_parse(data) -> dict[str, RenewalRule]:
-    if not isinstance(data, dict) or not isinstance(data.get("credentials"), dict) or not data["credentials"]:
-        raise RulesError("renewal_rules.yaml: 'credentials' must map each credential to its rule")
-    known = {"name", "cycle_years", "hours", "source", "subjects", "hands_on", "online_max"}
-    known |= {"clock_hour_minutes", "required_courses", "deadline_note"}
-    found = {}
-    for kind, entry in data["credentials"].items():
-        where = f"renewal_rules.yaml: {kind}"
-        if not isinstance(entry, dict):
-            raise RulesError(f"{where}: a mapping of the rule's figures")
-        if set(entry) - known:
-            raise RulesError(f"{where}: unknown keys {sorted(set(entry) - known)}")
-        if kind not in ApprovalBody.values:
-            raise RulesError(f"{where}: not an approving body ({', '.join(ApprovalBody.values)})")
-        for key in ("name", "source"):
-            if not isinstance(entry.get(key), str) or not entry[key].strip():
-                raise RulesError(f"{where}: '{key}' is required (every figure needs its source)")
-        years = entry.get("cycle_years")
-        if not isinstance(years, int) or isinstance(years, bool) or not 1 <= years <= 10:
-            raise RulesError(f"{where}: 'cycle_years' must be a whole number of years (1-10)")
-        subjects = entry.get("subjects") or {}
-        if not isinstance(subjects, dict) or set(subjects) - set(Subject.values):
-            raise RulesError(f"{where}: 'subjects' keys must be among {', '.join(Subject.values)}")
-        required = entry.get("required_courses") or []
-        if not isinstance(required, list) or set(required) - set(Subject.values):
-            raise RulesError(f"{where}: 'required_courses' must list subjects")
-        minutes = entry.get("clock_hour_minutes")
-        if minutes is not None and (not isinstance(minutes, int) or not 30 <= minutes <= 60):
-            raise RulesError(f"{where}: 'clock_hour_minutes' must be whole minutes (30-60)")
-        rule = RenewalRule(
-            kind=kind,
-            name=entry["name"].strip(),
-            cycle_years=years,
-            hours=_number(entry.get("hours"), f"{where}: 'hours'"),
-            source=" ".join(entry["source"].split()),
-            subjects={k: _number(v, f"{where}: subjects.{k}") for k, v in subjects.items()},
-            hands_on=_number(entry.get("hands_on", 0), f"{where}: 'hands_on'"),
-            online_max=None
-            if entry.get("online_max") is None
-            else _number(entry["online_max"], f"{where}: online_max"),
-            clock_hour_minutes=minutes,
-            required_courses=tuple(required),
-            deadline_note=(entry.get("deadline_note") or "").strip(),
-        )
-        if sum(rule.subjects.values(), Decimal(0)) > rule.hours or rule.hands_on > rule.hours:
-            raise RulesError(f"{where}: the minimums add up to more than the total hours")
-        found[kind] = rule
-    return found
-
-
-@cache
-def rules() -> dict[str, RenewalRule]:
-    with RULES_FILE.open(encoding="utf-8") as handle:
-        return rules_parse(yaml.safe_load(handle))
+# Delivered at a distance: what a rule's `multimedia_max` caps (Tennessee's "multi-media formats").
+MULTIMEDIA = frozenset({Delivery.HOME_STUDY, Delivery.LIVE_ONLINE})
 
 
 # --- the arithmetic ------------------------------------------------------------------------------------
@@ -121,7 +46,8 @@ def rules() -> dict[str, RenewalRule]:
 
 @dataclass(frozen=True)
 class CreditItem:
-    """One completed course as a renewal counts it."""
+    """One completed course as a renewal counts it. `accepted` is False for a certificate of this site that
+    shows no approval the credential's board accepts: listed, not counted."""
 
     title: str
     completed_on: date
@@ -130,6 +56,7 @@ class CreditItem:
     delivery: str
     minutes: int | None = None
     outside: bool = False
+    accepted: bool = True
 
     @property
     def subject_label(self) -> str:
@@ -160,13 +87,14 @@ class Progress:
     rule: RenewalRule
     deadline: date
     cycle_start: date
-    items: list[CreditItem]  # those in the cycle, each with the hours it is credited
+    items: list[CreditItem]  # those counted in the cycle, each with the hours it is credited
     credited: dict[int, Decimal]
     total: Requirement
     requirements: list[Requirement]  # subject minimums and hands-on
     courses_missing: list[str]  # required courses not yet taken (labels)
-    online_capped: Decimal  # home-study hours earned beyond online_max (not counted)
+    multimedia_capped: Decimal  # home-study and live-online hours beyond multimedia_max (not counted)
     days_left: int
+    not_counted: list[CreditItem]  # completed in the cycle without an approval the board accepts
 
     @property
     def complete(self) -> bool:
@@ -192,25 +120,31 @@ def credited_hours(item: CreditItem, rule: RenewalRule) -> Decimal:
     return item.hours
 
 
+def _hours(items, credited, keep=lambda item: True) -> Decimal:
+    return sum((credited[id(i)] for i in items if keep(i)), Decimal(0))
+
+
 def progress(rule: RenewalRule, deadline: date, items: list[CreditItem], *, today: date) -> Progress:
-    """What counts toward renewing by `deadline`: items completed in the cycle (after the same day
-    `cycle_years` earlier, up to and including the deadline)."""
+    """What counts toward renewing by `deadline` (moved to the end of its cycle when the board's cycles are
+    fixed for everyone): accepted items completed in the cycle, from the day after the deadline
+    `cycle_years` earlier up to and including the deadline. Distance hours (home study and live online)
+    count up to the rule's `multimedia_max`; hands-on minimums count only hands-on classes."""
+    deadline = cycle_deadline(rule, deadline)
     start = years_before(deadline, rule.cycle_years) + timedelta(days=1)
-    inside = sorted((i for i in items if start <= i.completed_on <= deadline), key=lambda i: i.completed_on)
+    in_cycle = sorted((i for i in items if start <= i.completed_on <= deadline), key=lambda i: i.completed_on)
+    inside = [i for i in in_cycle if i.accepted]
     credited = {id(i): credited_hours(i, rule) for i in inside}
-    online = sum((credited[id(i)] for i in inside if i.delivery == Delivery.HOME_STUDY), Decimal(0))
-    other = sum((credited[id(i)] for i in inside if i.delivery != Delivery.HOME_STUDY), Decimal(0))
-    counted_online = online if rule.online_max is None else min(online, rule.online_max)
+    distance = _hours(inside, credited, lambda i: i.delivery in MULTIMEDIA)
+    other = _hours(inside, credited, lambda i: i.delivery not in MULTIMEDIA)
+    counted_distance = distance if rule.multimedia_max is None else min(distance, rule.multimedia_max)
     requirements = [
         Requirement(
-            Subject(subject).label,
-            minimum,
-            sum((credited[id(i)] for i in inside if i.subject == subject), Decimal(0)),
+            Subject(subject).label, minimum, _hours(inside, credited, lambda i, s=subject: i.subject == s)
         )
         for subject, minimum in rule.subjects.items()
     ]
     if rule.hands_on:
-        hands_on = sum((credited[id(i)] for i in inside if i.delivery == Delivery.HANDS_ON), Decimal(0))
+        hands_on = _hours(inside, credited, lambda i: i.delivery == Delivery.HANDS_ON)
         requirements.append(Requirement("Live hands-on", rule.hands_on, hands_on))
     taken = {i.subject for i in inside}
     return Progress(
@@ -219,32 +153,57 @@ def progress(rule: RenewalRule, deadline: date, items: list[CreditItem], *, toda
         cycle_start=start,
         items=inside,
         credited=credited,
-        total=Requirement("Total", rule.hours, counted_online + other),
+        total=Requirement("Total", rule.hours, counted_distance + other),
         requirements=requirements,
         courses_missing=[Subject(s).label for s in rule.required_courses if s not in taken],
-        online_capped=online - counted_online,
+        multimedia_capped=distance - counted_distance,
         days_left=(deadline - today).days,
+        not_counted=[i for i in in_cycle if not i.accepted],
     )
 
 
 # --- reads ---------------------------------------------------------------------------------------------
 
 
-def _site_item(certificate: Certificate, kind: str) -> CreditItem:
-    """A certificate of this site, counted under the credential's own approval if the certificate printed
-    one, else NCBTMB's (every course here is from an NCBTMB approved provider), else the course's figures."""
+def _site_items(certificate: Certificate, rule: RenewalRule) -> list[CreditItem]:
+    """A certificate of this site as `rule` counts it: under the first approval body the rule accepts that
+    the certificate printed (one item per approval of that body: a course approved for two subjects counts
+    for both). Without one it is a single item, not accepted, shown with the NCBTMB approval's figures (or
+    the course's) so the learner can ask their board."""
     s = certificate.snapshot
-    approvals = {a.get("body"): a for a in s.get("approvals", [])}
-    approval = approvals.get(kind) or approvals.get(ApprovalBody.NCBTMB)
-    home_study = not s.get("course_type", "").lower().startswith("live")
-    hours = Decimal(approval["hours"] if approval else s.get("ce_hours", "0"))
+    printed = [a for a in s.get("approvals", []) if isinstance(a, dict)]
+    body = next((b for b in rule.accepts if any(a.get("body") == b for a in printed)), None)
+    title, day = s.get("course_title", ""), certificate.completion_date
+    if body is not None:
+        return [_approval_item(title, day, a) for a in printed if a.get("body") == body]
+    shown = next((a for a in printed if a.get("body") == ApprovalBody.NCBTMB), None)
+    if shown is not None:
+        return [_approval_item(title, day, shown, accepted=False)]
+    live = s.get("course_type", "").lower().startswith("live")
+    hours = Decimal(s.get("ce_hours") or "0")
+    return [
+        CreditItem(
+            title=title,
+            completed_on=day,
+            hours=hours,
+            subject=Subject.GENERAL,
+            delivery=Delivery.LIVE_IN_PERSON if live else Delivery.HOME_STUDY,
+            minutes=int(hours * MINUTES_PER_SITE_HOUR),
+            accepted=False,
+        )
+    ]
+
+
+def _approval_item(title: str, day: date, approval: dict, *, accepted: bool = True) -> CreditItem:
+    hours = Decimal(approval["hours"])
     return CreditItem(
-        title=s.get("course_title", ""),
-        completed_on=certificate.completion_date,
+        title=title,
+        completed_on=day,
         hours=hours,
-        subject=approval["subject"] if approval else Subject.GENERAL,
-        delivery=approval["delivery"] if approval else (Delivery.HOME_STUDY if home_study else Delivery.LIVE),
+        subject=approval["subject"],
+        delivery=approval["delivery"],
         minutes=int(hours * MINUTES_PER_SITE_HOUR),
+        accepted=accepted,
     )
 
 
@@ -260,18 +219,34 @@ def _outside_item(upload: OutsideCertificate) -> CreditItem:
     )
 
 
-def renewal_overview(*, user, today: date | None = None) -> dict:
-    """The renewal page: each credential's progress, and the outside certificates (three queries)."""
-    today = today or timezone.localdate()
-    credentials = list(Credential.objects.filter(user=user))
-    certificates = [
-        c
-        for c in Certificate.objects.filter(enrollment__user=user, status=Certificate.Status.ISSUED).only(
-            "snapshot", "status", "code"
-        )
-        if c.completion_date
-    ]
-    uploads = list(OutsideCertificate.objects.filter(user=user))
+def _issued_certificates(user_ids) -> dict[int, list[Certificate]]:
+    """The issued certificates of these learners, by learner (one query)."""
+    found = defaultdict(list)
+    certificates = (
+        Certificate.objects.filter(enrollment__user_id__in=user_ids, status=Certificate.Status.ISSUED)
+        .annotate(owner_id=F("enrollment__user_id"))
+        .only("snapshot", "status", "code")
+        .order_by("pk")
+    )
+    for certificate in certificates:
+        if certificate.completion_date:
+            found[certificate.owner_id].append(certificate)
+    return found
+
+
+def _uploads(user_ids) -> dict[int, list[OutsideCertificate]]:
+    found = defaultdict(list)
+    for upload in OutsideCertificate.objects.filter(user_id__in=user_ids):
+        found[upload.user_id].append(upload)
+    return found
+
+
+def accepted_label(rule: RenewalRule) -> str:
+    """The approvals a rule accepts, as the page names them: "Florida Board of Massage Therapy (CE Broker)"."""
+    return " or ".join(SHORT_NAMES.get(body, body) for body in rule.accepts)
+
+
+def _rows(credentials, certificates, uploads, *, today: date) -> list[dict]:
     known = rules()
     rows = []
     for credential in credentials:
@@ -279,15 +254,29 @@ def renewal_overview(*, user, today: date | None = None) -> dict:
         if rule is None:  # a rule removed from the data: shown, not counted
             rows.append({"credential": credential, "rule": None, "progress": None})
             continue
-        items = [_site_item(c, credential.kind) for c in certificates] + [_outside_item(u) for u in uploads]
+        items = [i for c in certificates for i in _site_items(c, rule)] + [_outside_item(u) for u in uploads]
         rows.append(
             {
                 "credential": credential,
                 "rule": rule,
+                "accepted_label": accepted_label(rule),
                 "progress": progress(rule, credential.renewal_date, items, today=today),
             }
         )
-    return {"rows": rows, "uploads": uploads, "today": today}
+    return rows
+
+
+def renewal_overview(*, user, today: date | None = None) -> dict:
+    """The renewal page: each credential's progress, and the outside certificates (three queries)."""
+    today = today or timezone.localdate()
+    credentials = list(Credential.objects.filter(user=user))
+    certificates = _issued_certificates([user.pk])[user.pk]
+    uploads = _uploads([user.pk])[user.pk]
+    return {
+        "rows": _rows(credentials, certificates, uploads, today=today),
+        "uploads": uploads,
+        "today": today,
+    }
 
 
 # --- reminders -----------------------------------------------------------------------------------------
@@ -333,15 +322,17 @@ def renewal_reminders_send(*, today: date | None = None) -> list[RenewalReminder
 def _reminder_email(credential: Credential, *, today: date) -> None:
     overview = renewal_overview(user=credential.user, today=today)
     row = next(r for r in overview["rows"] if r["credential"].pk == credential.pk)
+    rule, deadline = row["rule"], row["progress"].deadline
     context = {
         "credential": credential,
-        "rule": row["rule"],
+        "rule": rule,
         "progress": row["progress"],
+        "accepted_label": row["accepted_label"],
         "user": credential.user,
         "renewals_url": site_url() + reverse("courses:renewals"),
     }
     send_mail(
-        f"{row['rule'].name}: renew by {credential.renewal_date:%B %-d, %Y}",
+        f"{rule.name}: renew by {deadline:%B %-d, %Y}",
         render_to_string("courses/renewal_reminder_email.txt", context),
         settings.DEFAULT_FROM_EMAIL,
         [credential.user.email],

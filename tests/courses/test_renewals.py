@@ -10,7 +10,7 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from courses import renewals
+from courses import renewal_rules, renewals
 from courses.renewal_models import Credential, OutsideCertificate, RenewalReminder
 from courses.renewals import CreditItem, progress, rules, rules_parse
 from tests.courses.ce_records import approval_add, completed
@@ -28,28 +28,81 @@ def item(day, hours, subject="general", delivery="home_study", minutes=None):
 # --- the rules file -----------------------------------------------------------------------------------
 
 
-def test_the_rules_file_has_the_issues_figures_each_with_a_source():
+def test_the_rules_file_has_the_checked_figures_each_with_a_source():
     known = rules()
     assert set(known) == {"NCBTMB", "FL", "GA", "TX", "TN", "LA"}
-    assert all(rule.source for rule in known.values())
+    assert all(rule.source and rule.source_url.startswith("https://") for rule in known.values())
     fl = known["FL"]
     assert (fl.hours, fl.hands_on, fl.cycle_years) == (D(24), D(12), 2)
     assert fl.subjects == {"medical_errors": 2, "laws_rules": 2, "ethics": 2, "human_trafficking": 1}
     assert known["NCBTMB"].subjects == {"ethics": 3} and known["NCBTMB"].hours == 24
     assert known["TX"].clock_hour_minutes == 50 and known["TX"].required_courses == ("human_trafficking",)
-    assert known["TN"].online_max == 8 and known["LA"].cycle_years == 1 and known["LA"].hours == 12
+    tn = known["TN"]  # rule 0870-01-.12(1)
+    assert (tn.hours, tn.multimedia_max, tn.subjects) == (D(24), D(8), {"laws_rules": 2, "ethics": 2})
+    assert "0870-01-.12" in tn.source and "tn.gov/health" in tn.source
+    assert known["LA"].cycle_years == 1 and known["LA"].hours == 12
     assert known["GA"].hands_on == 12
+    # Only the state's own approval counts, except where the board's text accepts NCBTMB's.
+    assert {k: r.accepts for k, r in known.items()} == {
+        "NCBTMB": ("NCBTMB",),
+        "FL": ("FL",),
+        "GA": ("GA", "NCBTMB"),
+        "TX": ("TX", "NCBTMB"),
+        "TN": ("TN",),
+        "LA": ("LA",),
+    }
+    assert {k for k, r in known.items() if r.fixed_cycle_end} == {"FL", "GA", "TN", "LA"}
+    assert all(rule.checked == date(2026, 12, 7) for rule in known.values())
+
+
+BASE = {"name": "x", "source": "s", "source_url": "https://example.org/rule", "checked": None}
 
 
 @pytest.mark.parametrize(
     "entry, message",
     [
         ({"name": "x", "cycle_years": 2, "hours": 24}, "source"),
-        ({"name": "x", "source": "s", "cycle_years": 0, "hours": 24}, "cycle_years"),
-        ({"name": "x", "source": "s", "cycle_years": 2, "hours": 24, "subjects": {"yoga": 2}}, "subjects"),
-        ({"name": "x", "source": "s", "cycle_years": 2, "hours": 4, "hands_on": 12}, "add up"),
-        ({"name": "x", "source": "s", "cycle_years": 2, "hours": "lots"}, "hours"),
-        ({"name": "x", "source": "s", "cycle_years": 2, "hours": 2, "typo": 1}, "unknown keys"),
+        ({**BASE, "source_url": "http://example.org", "cycle_years": 2, "hours": 24}, "https"),
+        ({**BASE, "cycle_years": 0, "hours": 24}, "cycle_years"),
+        ({**BASE, "cycle_years": 2, "hours": 24, "subjects": {"yoga": 2}}, "subjects"),
+        ({**BASE, "cycle_years": 2, "hours": 4, "hands_on": 12}, "add up"),
+        ({**BASE, "cycle_years": 2, "hours": "lots"}, "hours"),
+        ({**BASE, "cycle_years": 2, "hours": 2, "typo": 1}, "unknown keys"),
+        ({**BASE, "cycle_years": 2, "hours": 2, "online_max": 8}, "unknown keys"),  # renamed multimedia_max
+        ({k: v for k, v in BASE.items() if k != "checked"} | {"cycle_years": 2, "hours": 2}, "checked"),
+        ({**BASE, "checked": "last week", "cycle_years": 2, "hours": 2}, "checked"),
+        ({**BASE, "cycle_years": 2, "hours": 2, "accepts": ["CE Broker"]}, "accepts"),
+        (
+            {**BASE, "cycle_years": 2, "hours": 2, "fixed_cycle_end": {"month": 8, "day": 31}},
+            "fixed_cycle_end",
+        ),
+        (
+            {
+                **BASE,
+                "cycle_years": 2,
+                "hours": 2,
+                "fixed_cycle_end": {"month": 2, "day": 29, "years": "odd"},
+            },
+            "every year",
+        ),
+        (
+            {
+                **BASE,
+                "cycle_years": 1,
+                "hours": 2,
+                "fixed_cycle_end": {"month": 8, "day": 31, "years": "odd"},
+            },
+            "lasts 2",
+        ),
+        (
+            {
+                **BASE,
+                "cycle_years": 2,
+                "hours": 2,
+                "fixed_cycle_end": {"month": 8, "day": 31, "years": "leap"},
+            },
+            "even, odd or every",
+        ),
     ],
 )
 def test_a_malformed_rule_is_refused_on_load(entry, message):
@@ -88,18 +141,12 @@ def test_florida_subject_minimums_hands_on_and_the_cycle():
 
 
 def test_crossing_the_deadline_moves_what_counts():
-    late = [item(date(2027, 9, 1), 24, "general", "hands_on")]
-    before = progress(rules()["LA"], date(2027, 8, 31), late, today=date(2027, 9, 2))
+    late = [item(date(2027, 4, 1), 24, "general", "hands_on")]  # Louisiana: every license ends on 31 March
+    before = progress(rules()["LA"], date(2027, 3, 31), late, today=date(2027, 4, 2))
     assert before.total.earned == 0 and before.overdue and before.days_left == -2
-    after = progress(rules()["LA"], date(2028, 8, 31), late, today=date(2027, 9, 2))
+    after = progress(rules()["LA"], date(2028, 3, 31), late, today=date(2027, 4, 2))
     assert after.total.earned == 24 and after.complete and not after.overdue
-    assert after.cycle_start == date(2027, 9, 1)  # a one-year cycle starts the day after the last deadline
-
-
-def test_tennessee_counts_at_most_eight_online_hours():
-    items = [item(date(2026, 1, 1), 10, delivery="home_study"), item(date(2026, 2, 1), 6, delivery="live")]
-    p = progress(rules()["TN"], date(2027, 12, 31), items, today=date(2027, 1, 1))
-    assert (p.total.earned, p.online_capped, p.total.missing) == (D(14), D(2), D(10))
+    assert after.cycle_start == date(2027, 4, 1)  # a one-year cycle starts the day after the last deadline
 
 
 def test_texas_counts_fifty_minute_clock_hours_and_needs_a_trafficking_course():
@@ -277,3 +324,76 @@ def test_a_credential_added_late_gets_only_the_reminder_due_and_a_failed_send_is
     monkeypatch.undo()
     sent = renewals.renewal_reminders_send(today=deadline - timedelta(days=20))
     assert [r.days_before for r in sent] == [30] and len(mail.outbox) == 1
+
+
+# --- the board decides (CE-compliance review) ---------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_fixed_cycle_credential_is_moved_to_the_end_of_its_cycle_and_the_learner_told(client):
+    learner = UserFactory(license_state="FL")
+    client.force_login(learner)
+    form = client.get(reverse("courses:renewal_credential_add")).content.decode()
+    assert "August 31 of odd-numbered years" in form and "moved to the end of the cycle" in form
+    response = client.post(
+        reverse("courses:renewal_credential_add"), {"kind": "FL", "renewal_date": "2026-03-15"}, follow=True
+    )
+    assert Credential.objects.get(user=learner).renewal_date == date(2027, 8, 31)
+    page = response.content.decode()
+    assert "so March 15, 2026 falls in the cycle ending August 31, 2027" in page
+    assert "Renew by <strong>August 31, 2027</strong>" in page
+    client.post(reverse("courses:renewal_credential_add"), {"kind": "NCBTMB", "renewal_date": "2027-05-17"})
+    assert Credential.objects.get(user=learner, kind="NCBTMB").renewal_date == date(2027, 5, 17)
+
+
+@pytest.mark.django_db
+def test_an_ncbtmb_only_certificate_counts_for_ncbtmb_and_is_listed_not_counted_for_florida(client, course):
+    approval_add(course, "NCBTMB")  # the course's hours, as NCBTMB approves them
+    learner = UserFactory(license_state="FL", license_number="MA12345")
+    completed(learner, course, date(2026, 3, 2))
+    Credential.objects.create(user=learner, kind="FL", renewal_date=date(2027, 8, 31))
+    Credential.objects.create(user=learner, kind="NCBTMB", renewal_date=date(2027, 5, 17))
+    rows = {r["credential"].kind: r["progress"] for r in renewals.renewal_overview(user=learner)["rows"]}
+    hours = course.ce_hours
+    assert rows["FL"].total.earned == 0 and [i.hours for i in rows["FL"].not_counted] == [hours]
+    assert rows["NCBTMB"].total.earned == hours and rows["NCBTMB"].not_counted == []
+    client.force_login(learner)
+    page = client.get(reverse("courses:renewals")).content.decode()
+    assert "Your board decides what counts, and by when" in page
+    sections = page.split('<section class="card mb-4 renewal-credential"')[1:]
+    ncbtmb, florida = sorted(sections, key=lambda part: "Florida massage therapist license" in part)
+    assert "Not counted: check that your board accepts it" in florida
+    assert "no approval by Florida Board of Massage Therapy (CE Broker)" in florida
+    assert f"{course.approved_title or course.title} · Mar 2, 2026 · {hours.normalize():f} h" in florida
+    assert "Not counted" not in ncbtmb and "Courses counted (1)" in ncbtmb
+    assert page.count("Figures last checked December 7, 2026") == 2
+    assert "your board decides whether it accepts each one" in page
+
+
+@pytest.mark.django_db
+def test_the_migration_moves_stored_dates_to_the_end_of_their_fixed_cycle():
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("courses.migrations.0019_credential_fixed_cycles")
+    learner = UserFactory()
+    stored = {
+        "FL": date(2026, 3, 15),
+        "TN": date(2027, 6, 30),
+        "LA": date(2027, 3, 31),
+        "TX": date(2027, 5, 17),
+    }
+    for kind, day in stored.items():
+        Credential.objects.create(user=learner, kind=kind, renewal_date=day)
+    migration.snap(apps, None)
+    after = dict(Credential.objects.values_list("kind", "renewal_date"))
+    assert after == {
+        "FL": date(2027, 8, 31),
+        "TN": date(2028, 12, 31),
+        "LA": date(2027, 3, 31),
+        "TX": date(2027, 5, 17),
+    }
+    # The frozen copy agrees with the data file.
+    for kind, (month, day, years) in migration.FIXED_CYCLE_ENDS.items():
+        assert rules()[kind].fixed_cycle_end == renewal_rules.FixedCycle(month, day, years)

@@ -1,0 +1,179 @@
+"""The renewal rules per credential (issue 15), as data: courses/data/renewal_rules.yaml, checked when loaded
+(`rules_parse`), and the one calendar question they answer, which deadline a date falls under
+(`cycle_deadline`). The arithmetic is courses/renewals.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from .approval_models import ApprovalBody, Subject
+
+RULES_FILE = Path(__file__).resolve().parent / "data" / "renewal_rules.yaml"
+CYCLE_YEARS = {"even": 2, "odd": 2, "every": 1}  # fixed_cycle_end.years: the cycle length it implies
+
+
+class RulesError(ValueError):
+    """courses/data/renewal_rules.yaml is malformed."""
+
+
+@dataclass(frozen=True)
+class FixedCycle:
+    """A cycle that ends on the same day for every licensee: `month`/`day` of even, odd or every year."""
+
+    month: int
+    day: int
+    years: str  # even | odd | every
+
+    def ends_in(self, year: int) -> bool:
+        return self.years == "every" or (year % 2 == 0) == (self.years == "even")
+
+    def end_on_or_after(self, day: date) -> date:
+        year = day.year
+        while not (self.ends_in(year) and date(year, self.month, self.day) >= day):
+            year += 1
+        return date(year, self.month, self.day)
+
+    @property
+    def description(self) -> str:
+        when = {"even": "of even-numbered years", "odd": "of odd-numbered years", "every": "of every year"}
+        return f"{date(2001, self.month, self.day):%B} {self.day} {when[self.years]}"
+
+
+@dataclass(frozen=True)
+class RenewalRule:
+    kind: str
+    name: str
+    cycle_years: int
+    hours: Decimal
+    source: str
+    source_url: str
+    checked: date | None  # the day the figures were last compared with the board's text; None: not yet
+    subjects: dict[str, Decimal] = field(default_factory=dict)
+    hands_on: Decimal = Decimal(0)
+    multimedia_max: Decimal | None = None
+    clock_hour_minutes: int | None = None
+    required_courses: tuple[str, ...] = ()
+    fixed_cycle_end: FixedCycle | None = None
+    accepts: tuple[str, ...] = ()  # the approvals a site certificate counts under, in order
+    note: str = ""
+
+
+def cycle_deadline(rule: RenewalRule, day: date) -> date:
+    """The CE deadline `day` falls under: the end of the fixed cycle containing it when the board has one
+    for everyone, otherwise `day` itself (the learner's own renewal date)."""
+    return rule.fixed_cycle_end.end_on_or_after(day) if rule.fixed_cycle_end else day
+
+
+def _number(value, where) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise RulesError(f"{where} must be a number of hours, 0 or more")
+    return Decimal(str(value))
+
+
+def _fixed_cycle(value, years: int, where: str) -> FixedCycle | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict) or set(value) != {"month", "day", "years"}:
+        raise RulesError(f"{where}: 'fixed_cycle_end' needs month, day and years (even, odd or every)")
+    month, day, parity = value["month"], value["day"], value["years"]
+    if parity not in CYCLE_YEARS:
+        raise RulesError(f"{where}: 'fixed_cycle_end.years' must be even, odd or every")
+    if CYCLE_YEARS[parity] != years:
+        raise RulesError(f"{where}: a cycle ending in {parity} years lasts {CYCLE_YEARS[parity]} year(s)")
+    try:
+        date(2001, month, day)  # a day every year has (never 29 February)
+    except (TypeError, ValueError) as error:
+        raise RulesError(f"{where}: 'fixed_cycle_end' month and day must be a date in every year") from error
+    return FixedCycle(month, day, parity)
+
+
+def _checked(entry, where) -> date | None:
+    if "checked" not in entry:
+        raise RulesError(
+            f"{where}: 'checked' is required (the date the figures were compared with the source, "
+            "or null if not yet)"
+        )
+    value = entry["checked"]
+    if value is not None and (not isinstance(value, date) or value.year < 2000):
+        raise RulesError(f"{where}: 'checked' must be a date (YYYY-MM-DD) or null")
+    return value
+
+
+def rules_parse(data) -> dict[str, RenewalRule]:
+    if not isinstance(data, dict) or not isinstance(data.get("credentials"), dict) or not data["credentials"]:
+        raise RulesError("renewal_rules.yaml: 'credentials' must map each credential to its rule")
+    known = {"name", "cycle_years", "hours", "source", "source_url", "checked", "subjects", "hands_on"}
+    known |= {
+        "multimedia_max",
+        "clock_hour_minutes",
+        "required_courses",
+        "fixed_cycle_end",
+        "accepts",
+        "note",
+    }
+    found = {}
+    for kind, entry in data["credentials"].items():
+        where = f"renewal_rules.yaml: {kind}"
+        if not isinstance(entry, dict):
+            raise RulesError(f"{where}: a mapping of the rule's figures")
+        if set(entry) - known:
+            raise RulesError(f"{where}: unknown keys {sorted(set(entry) - known)}")
+        if kind not in ApprovalBody.values:
+            raise RulesError(f"{where}: not an approving body ({', '.join(ApprovalBody.values)})")
+        for key in ("name", "source", "source_url"):
+            if not isinstance(entry.get(key), str) or not entry[key].strip():
+                raise RulesError(f"{where}: '{key}' is required (every figure needs its source)")
+        if not entry["source_url"].startswith("https://"):
+            raise RulesError(f"{where}: 'source_url' must be an https:// address")
+        years = entry.get("cycle_years")
+        if not isinstance(years, int) or isinstance(years, bool) or not 1 <= years <= 10:
+            raise RulesError(f"{where}: 'cycle_years' must be a whole number of years (1-10)")
+        subjects = entry.get("subjects") or {}
+        if not isinstance(subjects, dict) or set(subjects) - set(Subject.values):
+            raise RulesError(f"{where}: 'subjects' keys must be among {', '.join(Subject.values)}")
+        required = entry.get("required_courses") or []
+        if not isinstance(required, list) or set(required) - set(Subject.values):
+            raise RulesError(f"{where}: 'required_courses' must list subjects")
+        minutes = entry.get("clock_hour_minutes")
+        if minutes is not None and (not isinstance(minutes, int) or not 30 <= minutes <= 60):
+            raise RulesError(f"{where}: 'clock_hour_minutes' must be whole minutes (30-60)")
+        accepts = entry.get("accepts", [kind])
+        if not isinstance(accepts, list) or not accepts or set(accepts) - set(ApprovalBody.values):
+            raise RulesError(
+                f"{where}: 'accepts' must list approving bodies ({', '.join(ApprovalBody.values)})"
+            )
+        cap = entry.get("multimedia_max")
+        rule = RenewalRule(
+            kind=kind,
+            name=entry["name"].strip(),
+            cycle_years=years,
+            hours=_number(entry.get("hours"), f"{where}: 'hours'"),
+            source=" ".join(entry["source"].split()),
+            source_url=entry["source_url"].strip(),
+            checked=_checked(entry, where),
+            subjects={k: _number(v, f"{where}: subjects.{k}") for k, v in subjects.items()},
+            hands_on=_number(entry.get("hands_on", 0), f"{where}: 'hands_on'"),
+            multimedia_max=None if cap is None else _number(cap, f"{where}: 'multimedia_max'"),
+            clock_hour_minutes=minutes,
+            required_courses=tuple(required),
+            fixed_cycle_end=_fixed_cycle(entry.get("fixed_cycle_end"), years, where),
+            accepts=tuple(accepts),
+            note=" ".join((entry.get("note") or "").split()),
+        )
+        if sum(rule.subjects.values(), Decimal(0)) > rule.hours or rule.hands_on > rule.hours:
+            raise RulesError(f"{where}: the minimums add up to more than the total hours")
+        found[kind] = rule
+    return found
+
+
+@cache
+def rules() -> dict[str, RenewalRule]:
+    with RULES_FILE.open(encoding="utf-8") as handle:
+        return rules_parse(yaml.safe_load(handle))
