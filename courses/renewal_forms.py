@@ -15,6 +15,7 @@ from .renewal_models import Credential, OutsideCertificate
 from .renewal_rules import cycle_deadline, rules
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+MAX_OUTSIDE_CERTIFICATES = 100  # per learner: uploads are private files kept for years
 # What an outside certificate may be: the extension and the bytes it must start with.
 UPLOAD_TYPES = {
     "pdf": (b"%PDF-",),
@@ -109,8 +110,9 @@ class OutsideCertificateForm(forms.ModelForm):
         fields = ["title", "provider_name", "completed_on", "hours", "minutes", "subject", "delivery", "file"]
         widgets = {"completed_on": forms.DateInput(attrs={"type": "date"})}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         self.fields["hours"].help_text = "The CE hours printed on the certificate."
         self.fields["delivery"].help_text = (
             "As the certificate says. Some boards cap distance hours (home study and live online together) "
@@ -118,6 +120,15 @@ class OutsideCertificateForm(forms.ModelForm):
         )
         self.helper = _helper("Upload certificate")
         self.helper.attrs = {"enctype": "multipart/form-data"}
+
+    def clean(self):
+        cleaned = super().clean()
+        if OutsideCertificate.objects.filter(user=self.user).count() >= MAX_OUTSIDE_CERTIFICATES:
+            raise forms.ValidationError(
+                f"You have uploaded {MAX_OUTSIDE_CERTIFICATES} certificates, the most you can keep here: "
+                "remove ones you no longer need (from past renewal cycles) before uploading another."
+            )
+        return cleaned
 
     def clean_completed_on(self):
         day = self.cleaned_data["completed_on"]

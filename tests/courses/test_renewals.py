@@ -371,6 +371,19 @@ def test_an_ncbtmb_only_certificate_counts_for_ncbtmb_and_is_listed_not_counted_
 
 
 @pytest.mark.django_db
+def test_a_learner_may_keep_at_most_so_many_outside_certificates(client, monkeypatch):
+    monkeypatch.setattr("courses.renewal_forms.MAX_OUTSIDE_CERTIFICATES", 2)
+    client.force_login(UserFactory())
+    assert _upload(client).status_code == _upload(client, title="Second").status_code == 302
+    response = _upload(client, title="Third")
+    assert response.status_code == 200
+    assert "You have uploaded 2 certificates, the most you can keep here" in response.content.decode()
+    assert OutsideCertificate.objects.count() == 2
+    client.force_login(UserFactory())  # the limit is per learner
+    assert _upload(client).status_code == 302
+
+
+@pytest.mark.django_db
 def test_the_migration_moves_stored_dates_to_the_end_of_their_fixed_cycle():
     from importlib import import_module
 
