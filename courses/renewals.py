@@ -290,46 +290,88 @@ def reminder_threshold(days_left: int) -> int | None:
 
 def renewal_reminders_send(*, today: date | None = None) -> list[RenewalReminder]:
     """E-mail each learner whose credential reached 90, 30 or 7 days before its deadline, once per
-    threshold: a reminder row is claimed first (unique per credential, deadline and threshold), so a
-    second run, or two workers at once, send nothing more. A send that fails gives the claim back."""
+    threshold: the reminder rows are claimed first (unique per credential, deadline and threshold), so a
+    second run, or two workers at once, send nothing more. A send that fails gives its claim back.
+
+    The queries do not grow with the credentials: the due ones, the reminders already sent, one insert of
+    the new claims, then the certificates and uploads of all their learners at once."""
     today = today or timezone.localdate()
-    sent = []
     horizon = today + timedelta(days=max(REMINDER_DAYS))
-    candidates = Credential.objects.filter(renewal_date__gte=today, renewal_date__lte=horizon).select_related(
-        "user"
-    )
-    for credential in candidates:
+    known = rules()
+    due = {}
+    for credential in Credential.objects.filter(
+        renewal_date__gte=today, renewal_date__lte=horizon
+    ).select_related("user"):
         days = reminder_threshold((credential.renewal_date - today).days)
-        if days is None or not credential.user.email or credential.kind not in rules():
-            continue
+        if days is not None and credential.user.email and credential.kind in known:
+            due[(credential.pk, credential.renewal_date, days)] = credential
+    if not due:
+        return []
+    sent_before = RenewalReminder.objects.filter(credential_id__in={pk for pk, _, _ in due}).values_list(
+        "credential_id", "deadline", "days_before"
+    )
+    for key in sent_before:
+        due.pop(key, None)
+    claimed = _claim(
+        [
+            RenewalReminder(credential=c, deadline=deadline, days_before=days)
+            for (_, deadline, days), c in due.items()
+        ]
+    )
+    learners = {reminder.credential.user_id for reminder in claimed}
+    certificates, uploads = _issued_certificates(learners), _uploads(learners)
+    renewals_url = site_url() + reverse("courses:renewals") if claimed else ""
+    sent = []
+    for reminder in claimed:
+        credential = reminder.credential
         try:
-            with transaction.atomic():
-                reminder = RenewalReminder.objects.create(
-                    credential=credential, deadline=credential.renewal_date, days_before=days
-                )
-        except IntegrityError:
-            continue  # already sent for this threshold
-        try:
-            _reminder_email(credential, today=today)
+            [row] = _rows(
+                [credential], certificates[credential.user_id], uploads[credential.user_id], today=today
+            )
+            _reminder_email(row, renewals_url=renewals_url)
         except Exception:
             log.exception("Renewal reminder for credential %s failed; it will be tried again", credential.pk)
-            reminder.delete()
+            RenewalReminder.objects.filter(
+                credential=credential, deadline=reminder.deadline, days_before=reminder.days_before
+            ).delete()
             continue
         sent.append(reminder)
     return sent
 
 
-def _reminder_email(credential: Credential, *, today: date) -> None:
-    overview = renewal_overview(user=credential.user, today=today)
-    row = next(r for r in overview["rows"] if r["credential"].pk == credential.pk)
-    rule, deadline = row["rule"], row["progress"].deadline
+def _claim(claims: list[RenewalReminder]) -> list[RenewalReminder]:
+    """Insert the claims at once; if another run claimed one of them meanwhile (the unique constraint),
+    claim them one by one and keep those that were still free."""
+    if not claims:
+        return []
+    try:
+        with transaction.atomic():
+            return RenewalReminder.objects.bulk_create(claims)
+    except IntegrityError:
+        pass
+    claimed = []
+    for claim in claims:
+        try:
+            with transaction.atomic():
+                claimed.append(
+                    RenewalReminder.objects.create(
+                        credential=claim.credential, deadline=claim.deadline, days_before=claim.days_before
+                    )
+                )
+        except IntegrityError:
+            continue  # already sent for this threshold
+    return claimed
+
+
+def _reminder_email(row: dict, *, renewals_url: str) -> None:
+    credential, rule, deadline = row["credential"], row["rule"], row["progress"].deadline
     context = {
         "credential": credential,
         "rule": rule,
         "progress": row["progress"],
         "accepted_label": row["accepted_label"],
         "user": credential.user,
-        "renewals_url": site_url() + reverse("courses:renewals"),
+        "renewals_url": renewals_url,
     }
     send_mail(
         f"{rule.name}: renew by {deadline:%B %-d, %Y}",

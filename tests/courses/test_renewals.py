@@ -8,6 +8,8 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from courses import renewal_rules, renewals
@@ -381,6 +383,63 @@ def test_a_learner_may_keep_at_most_so_many_outside_certificates(client, monkeyp
     assert OutsideCertificate.objects.count() == 2
     client.force_login(UserFactory())  # the limit is per learner
     assert _upload(client).status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_reminder_runs_queries_do_not_grow_with_credentials(course, django_assert_max_num_queries):
+    approval_add(course, "NCBTMB")
+    today = date(2027, 8, 1)  # 30 days before Florida's deadline, 19 before the NCBTMB ones
+
+    def learner_with_two(n):
+        learner = UserFactory(email=f"lmt{n}@example.com", license_state="FL")
+        Credential.objects.create(user=learner, kind="FL", renewal_date=date(2027, 8, 31))
+        Credential.objects.create(user=learner, kind="NCBTMB", renewal_date=date(2027, 8, 20))
+        completed(learner, course_for(course, n), date(2026, 3, 1))
+        OutsideCertificate.objects.create(
+            user=learner,
+            title="Ethics",
+            provider_name="Elsewhere",
+            completed_on=date(2026, 4, 1),
+            hours=D(3),
+            subject="ethics",
+            delivery="live_online",
+            file="outside-certificates/x.pdf",
+        )
+
+    learner_with_two(0)
+    with CaptureQueriesContext(connection) as one:
+        assert len(renewals.renewal_reminders_send(today=today)) == 2
+    # due credentials, reminders sent, one insert of the claims (in a savepoint), certificates, uploads, site
+    assert len(one) <= 8
+    RenewalReminder.objects.all().delete()
+    mail.outbox.clear()
+    for n in range(1, 5):
+        learner_with_two(n)
+    with django_assert_max_num_queries(len(one)):
+        assert len(renewals.renewal_reminders_send(today=today)) == 10
+    assert len(mail.outbox) == 10
+    florida = next(m for m in mail.outbox if m.subject.startswith("Florida"))
+    assert (
+        "Not counted: 1 certificate from this site in this cycle shows no approval by Florida" in florida.body
+    )
+    assert "figures last checked December 7, 2026" in florida.body
+    with django_assert_max_num_queries(3):  # nothing due any more: no claim, no load
+        assert renewals.renewal_reminders_send(today=today) == []
+
+
+@pytest.mark.django_db
+def test_a_claim_taken_meanwhile_is_skipped_and_the_others_still_claimed():
+    learner = UserFactory()
+    taken, free = (
+        Credential.objects.create(user=learner, kind=kind, renewal_date=date(2027, 8, 31))
+        for kind in ("FL", "NCBTMB")
+    )
+    RenewalReminder.objects.create(credential=taken, deadline=date(2027, 8, 31), days_before=30)
+    claims = [
+        RenewalReminder(credential=c, deadline=date(2027, 8, 31), days_before=30) for c in (taken, free)
+    ]
+    claimed = renewals._claim(claims)
+    assert [c.credential for c in claimed] == [free] and RenewalReminder.objects.count() == 2
 
 
 @pytest.mark.django_db
