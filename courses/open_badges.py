@@ -5,8 +5,10 @@ and the revocation list its credentialStatus points at. Built and checked with o
   certificate says; the learner's license number goes in `credentialSubject.licenseNumber` when they have one.
 - It is signed with the provider's Ed25519 key (courses/badge_keys.py) and stored (OpenBadgeCredential).
 - Revocation: a Bitstring Status List at /credentials/status/revocation, the bit of each credential being its
-  certificate's id, set when the certificate is revoked. The list is built from the certificates' status at
-  each request (a signed VC-JWT), so revoking a certificate revokes its badge with nothing else to do.
+  certificate's id, set when the certificate is revoked. The list is built from the certificates' status
+  and signed (a VC-JWT), then kept in Django's cache for a minute per site address; revoking a certificate
+  (courses.services.certificate_revoke) drops every cached copy when it commits, so a revocation shows at
+  once and a verifier polling the list costs one signature a minute.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
@@ -49,6 +52,11 @@ log = logging.getLogger(__name__)
 
 STATUS_PURPOSE = "revocation"
 STATUS_LIST_VALIDITY = timedelta(days=1)  # a copy older than this is refused by verifiers (anti-replay)
+STATUS_LIST_CACHE_SECONDS = 60  # what the view's Cache-Control allows proxies too
+# Indexes past the highest badge's that a list already covers, so a list cached for a minute covers the
+# badges signed during that minute (a bit beyond the list's end fails the credential's status check).
+STATUS_LIST_HEADROOM = 4096
+_STATUS_LIST_GENERATION = "open-badges:status-list:generation"
 
 
 def status_index(certificate_id: int) -> int:
@@ -198,8 +206,43 @@ def _list_size(highest_index: int) -> int:
     return max(1, -(-(highest_index + 1) // DEFAULT_SIZE_BITS)) * DEFAULT_SIZE_BITS
 
 
+def _status_list_generation() -> str:
+    """The current generation of cached status lists: a random token, replaced when a certificate is revoked.
+    A token is never reused, so a generation lost from the cache (evicted, Redis restarted) can never bring
+    back a list cached under it; a new one is simply a cache miss for every address."""
+    generation = cache.get(_STATUS_LIST_GENERATION)
+    if generation is None:
+        cache.add(_STATUS_LIST_GENERATION, uuid.uuid4().hex, timeout=None)
+        generation = cache.get(_STATUS_LIST_GENERATION) or "uncached"
+    return generation
+
+
+def status_list_changed() -> None:
+    """Drop every cached status list (each site address has its own; this replaces their generation, so all
+    go at once). Called once a revocation commits."""
+    cache.set(_STATUS_LIST_GENERATION, uuid.uuid4().hex, timeout=None)
+
+
+def _status_list_key(generation: str, base_url: str) -> str:
+    return f"open-badges:status-list:{generation}:{hashlib.sha256(base_url.encode()).hexdigest()[:32]}"
+
+
 def status_list_jwt(base_url: str) -> str:
-    """The signed BitstringStatusListCredential: a bit set for each revoked certificate that has a badge."""
+    """The signed BitstringStatusListCredential for `base_url`: a bit set for each revoked certificate that has
+    a badge. Built and signed at most once a minute per address (Django's cache), and again as soon as a
+    certificate is revoked (status_list_changed). The generation is read before the database: a list built
+    from rows read before a revocation committed is cached under the generation the revocation replaces."""
+    generation = _status_list_generation()
+    key = _status_list_key(generation, base_url)
+    token = cache.get(key)
+    if token is None:
+        token = _status_list_sign(base_url)
+        if generation != "uncached":
+            cache.set(key, token, timeout=STATUS_LIST_CACHE_SECONDS)
+    return token
+
+
+def _status_list_sign(base_url: str) -> str:
     revoked = list(
         BadgeRecord.objects.filter(certificate__status=Certificate.Status.REVOKED).values_list(
             "certificate_id", flat=True
@@ -213,7 +256,7 @@ def status_list_jwt(base_url: str) -> str:
         status_list_url(base_url),
         STATUS_PURPOSE,
         [status_index(pk) for pk in revoked],
-        size_bits=_list_size(highest),
+        size_bits=_list_size(highest + STATUS_LIST_HEADROOM),
         issued=now - timedelta(minutes=1),  # a verifier's clock a little behind ours still accepts it
         valid_until=now + STATUS_LIST_VALIDITY,
     )

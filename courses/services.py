@@ -37,7 +37,7 @@ from .models import (
     ModulePage,
     ModuleProgress,
 )
-from .open_badges import badge_issue_after_commit
+from .open_badges import badge_issue_after_commit, status_list_changed
 from .review_deck import review_deck_add_attempt, review_deck_add_module
 from .seat_time import study_activity_record
 from .selectors import blocking_module, enrollment_for, quiz_refusal
@@ -426,6 +426,11 @@ def certificate_revoke(*, certificate: Certificate, user, reason: str) -> Certif
         )
         locked.save(update_fields=["status", "revoked_at", "revoked_reason", "updated_at"])
         _event(locked, CertificateEvent.Action.REVOKED, user=user, reason=reason)
+        # The cached Open Badges status lists: dropped now (what this transaction reads next is fresh) and
+        # again once the revocation commits (a list another request built meanwhile, from the rows before
+        # it, goes too).
+        status_list_changed()
+        transaction.on_commit(status_list_changed, robust=True)
     return locked
 
 

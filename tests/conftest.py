@@ -53,6 +53,14 @@ def page_cache_empty():
     caches["pages"].clear()
 
 
+@pytest.fixture(autouse=True)
+def status_list_cache_fresh():
+    """Nor a cached Open Badges status list: another test's revoked certificate may have this one's id."""
+    from courses.open_badges import status_list_changed
+
+    status_list_changed()
+
+
 @pytest.fixture
 def site_tree(db):
     from cms.services import site_tree_ensure

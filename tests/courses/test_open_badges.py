@@ -18,6 +18,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from openbadgeslib.ob3 import OB3VerificationError, OB3Verifier, check_credential_status
 
+from courses import open_badges
 from courses.badge_keys import key_file_create, signing_key
 from courses.criteria import criteria_narrative
 from courses.models import Certificate, OpenBadgeCredential
@@ -377,3 +378,55 @@ def test_the_criteria_are_those_the_certificate_was_earned_under(issued, django_
 )
 def test_criteria_narrative(facts, narrative):
     assert criteria_narrative(facts) == narrative
+
+
+# --- the status list is signed once a minute, and again at once after a revocation ---------------------------
+
+
+@pytest.fixture
+def signs(monkeypatch):
+    """The status lists signed, as they are signed."""
+    calls = []
+    real = open_badges.sign_status_list_credential
+
+    def counting(*args, **kwargs):
+        calls.append(args[0]["id"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(open_badges, "sign_status_list_credential", counting)
+    return calls
+
+
+def test_two_requests_for_the_status_list_sign_it_once(client, issued, signs, django_assert_max_num_queries):
+    url = reverse("courses:badge_status_list")
+    first = client.get(url).content
+    with django_assert_max_num_queries(0):  # nor ask the database
+        assert client.get(url).content == first
+    assert len(signs) == 1
+    other_host = client.get(url, HTTP_HOST="127.0.0.1").content  # each site address has its own list
+    assert other_host != first and len(signs) == 2
+
+
+def test_a_revocation_shows_in_the_status_list_at_once(
+    client, issued, signs, django_capture_on_commit_callbacks
+):
+    url = reverse("courses:badge_status_list")
+    credential = OB3Verifier(signing_key().public_pem).verify(
+        OpenBadgeCredential.objects.get(certificate=issued).jwt
+    )
+
+    def status_check():
+        check_credential_status(credential, download=lambda _: client.get(url).content, verify_list=True,
+                                list_pubkey_pem=signing_key().public_pem)  # fmt: skip
+
+    status_check()
+    client.get(url, HTTP_HOST="127.0.0.1")  # cached under another address too
+    assert len(signs) == 2
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        certificate_revoke(certificate=issued, user=ProviderAdminFactory(), reason="Recorded in error.")
+    assert open_badges.status_list_changed in callbacks  # and again once the revocation commits
+    with pytest.raises(OB3VerificationError, match="revocation"):
+        status_check()
+    client.get(url, HTTP_HOST="127.0.0.1")
+    assert len(signs) == 4  # both addresses signed again, at once (not after the minute)
+    assert not badge_verify(OpenBadgeCredential.objects.get(certificate=issued).jwt, base_url=BASE).valid
