@@ -5,7 +5,7 @@ download again from the list."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django import forms
 from django.contrib import messages
@@ -22,6 +22,9 @@ from .approval_admin import can_edit_approvals
 from .ce_broker_models import CEBrokerExport
 
 MAX_RANGE_DAYS = 400
+# Completion dates a range may name: the site's certificates lie well inside, and a date near the calendar's
+# end (9999-12-31) would overflow when the day after it is computed (ce_broker._day_bounds).
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
 
 
 def can_report_ce_broker(user) -> bool:
@@ -37,6 +40,20 @@ class RangeForm(forms.Form):
         super().__init__(*args, **kwargs)
         states = ce_broker.rules().states
         self.fields["state"].choices = [(code, f"{s.name} ({code})") for code, s in sorted(states.items())]
+
+    def _bounded(self, name):
+        value = self.cleaned_data[name]
+        if not EARLIEST <= value <= LATEST:
+            raise forms.ValidationError(
+                f"Choose a date between {EARLIEST:%b %-d, %Y} and {LATEST:%b %-d, %Y}."
+            )
+        return value
+
+    def clean_date_from(self):
+        return self._bounded("date_from")
+
+    def clean_date_to(self):
+        return self._bounded("date_to")
 
     def clean(self):
         cleaned = super().clean()

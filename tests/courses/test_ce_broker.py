@@ -235,3 +235,15 @@ def test_the_admin_home_lists_what_is_due_for_provider_admins_only(client, seede
     assert "Gus Fl" not in home  # revoked: nothing to report
     client.force_login(assigned_instructor)
     assert "Not yet reported to CE Broker" not in client.get(reverse("wagtailadmin_home")).content.decode()
+
+
+def test_dates_at_the_calendars_ends_are_a_form_error_not_a_500(client):
+    """9999-12-31 overflowed when the day after it was computed (a 500 on GET and on POST)."""
+    client.force_login(ProviderAdminFactory())
+    url = reverse("ce_broker")
+    for start, end in (("9999-12-01", "9999-12-31"), ("0001-01-01", "0001-01-31")):
+        query = {"state": "FL", "date_from": start, "date_to": end}
+        for response in (client.get(url, query), client.post(url, query)):
+            assert response.status_code == 200
+            assert b"Choose a date between Jan 1, 2000 and Dec 31, 2100." in response.content
+    assert not CEBrokerExport.objects.exists()
