@@ -12,7 +12,7 @@ from django import forms
 from django.utils import timezone
 
 from .renewal_models import Credential, OutsideCertificate
-from .renewal_rules import cycle_deadline, rules
+from .renewal_rules import CE_CYCLE, LICENSE, ce_deadline, cycle_deadline, rules
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_OUTSIDE_CERTIFICATES = 100  # per learner: uploads are private files kept for years
@@ -43,20 +43,36 @@ class CredentialForm(forms.ModelForm):
         model = Credential
         fields = ["kind", "license_number", "renewal_date"]
         widgets = {"renewal_date": forms.DateInput(attrs={"type": "date"})}
-        labels = {"license_number": "License or certificate number (optional)", "renewal_date": "Renew by"}
+        labels = {
+            "license_number": "License or certificate number (optional)",
+            "renewal_date": "Expiry or renewal date",
+        }
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         known = rules()
         self.fields["kind"].choices = [(kind, rule.name) for kind, rule in known.items()]
-        fixed = [rule for rule in known.values() if rule.fixed_cycle_end]
+        snapped = [r for r in known.values() if r.fixed_cycle_end and r.deadline == LICENSE]
+        cycles = [r for r in known.values() if r.deadline == CE_CYCLE]
         help_text = "The expiry or renewal date printed on your license or certificate."
-        if fixed:
+        if snapped:
             help_text += (
-                " Some boards give every licensee the same continuing-education deadline ("
-                + "; ".join(f"{_short(r.name)}: {r.fixed_cycle_end.description}" for r in fixed)
+                " Some boards give every license the same expiry date, the end of the continuing-education "
+                "cycle ("
+                + "; ".join(f"{_short(r.name)}: {r.fixed_cycle_end.description}" for r in snapped)
                 + "): for those the date is moved to the end of the cycle it falls in."
+            )
+        if cycles:
+            help_text += (
+                " "
+                + "; ".join(
+                    f"{_short(r.name)} licenses renew on their own dates, but the CE hours are due "
+                    f"{r.fixed_cycle_end.description} for everyone"
+                    for r in cycles
+                )
+                + ": the CE deadline shown is the end of the cycle open today, and your date is kept as the "
+                "license's renewal date."
             )
         self.fields["renewal_date"].help_text = help_text
         self.snapped_from = None  # the date entered, when clean() moved it to its cycle's end
@@ -80,14 +96,23 @@ class CredentialForm(forms.ModelForm):
                 self.snapped_from, cleaned["renewal_date"] = day, deadline
         return cleaned
 
-    def snapped_message(self) -> str:
-        """What the learner is told when their date was moved to the end of its fixed cycle."""
-        rule = rules()[self.cleaned_data["kind"]]
-        return (
-            f"{rule.name}: every licensee's continuing-education deadline is {rule.fixed_cycle_end.description}, "
-            f"so {self.snapped_from:%B %-d, %Y} falls in the cycle ending "
-            f"{self.cleaned_data['renewal_date']:%B %-d, %Y}. That is the deadline shown."
-        )
+    def deadline_message(self, *, today: date) -> str:
+        """What the learner is told when the CE deadline is not the date they entered: moved to the end of
+        its fixed cycle, or a CE cycle fixed whatever the license date. Empty otherwise."""
+        rule, day = rules()[self.cleaned_data["kind"]], self.cleaned_data["renewal_date"]
+        if self.snapped_from:
+            return (
+                f"{rule.name}: every license expires with the continuing-education cycle, "
+                f"{rule.fixed_cycle_end.description}, so {self.snapped_from:%B %-d, %Y} falls in the cycle "
+                f"ending {day:%B %-d, %Y}. That is the deadline shown."
+            )
+        if rule.deadline == CE_CYCLE:
+            return (
+                f"{rule.name}: the CE hours are due {rule.fixed_cycle_end.description} for every licensee, "
+                f"whatever the license's date, so they are due by {ce_deadline(rule, day, today=today):%B %-d, %Y} "
+                f"(the cycle open today). {day:%B %-d, %Y} is kept as your license renewal date."
+            )
+        return ""
 
     def clean_renewal_date(self):
         day = self.cleaned_data["renewal_date"]

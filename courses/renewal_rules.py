@@ -1,6 +1,7 @@
 """The renewal rules per credential (issue 15), as data: courses/data/renewal_rules.yaml, checked when loaded
-(`rules_parse`), and the one calendar question they answer, which deadline a date falls under
-(`cycle_deadline`). The arithmetic is courses/renewals.py.
+(`rules_parse`), and the calendar questions they answer: the date a learner's license date is kept as
+(`cycle_deadline`) and the CE deadline the tracker counts toward (`ce_deadline`). The arithmetic is
+courses/renewals.py.
 """
 
 from __future__ import annotations
@@ -17,6 +18,10 @@ from .approval_models import ApprovalBody, Subject
 
 RULES_FILE = Path(__file__).resolve().parent / "data" / "renewal_rules.yaml"
 CYCLE_YEARS = {"even": 2, "odd": 2, "every": 1}  # fixed_cycle_end.years: the cycle length it implies
+# `deadline`: what the CE deadline follows. LICENSE: the license's own date (moved to the end of its fixed
+# cycle where every license expires on the same day: FL, GA, LA). CE_CYCLE: a CE cycle fixed for everyone
+# while licenses renew on staggered dates (TN): the cycle open today, whatever the license date.
+LICENSE, CE_CYCLE = "license", "ce_cycle"
 
 
 class RulesError(ValueError):
@@ -61,14 +66,28 @@ class RenewalRule:
     clock_hour_minutes: int | None = None
     required_courses: tuple[str, ...] = ()
     fixed_cycle_end: FixedCycle | None = None
+    deadline: str = LICENSE  # LICENSE or CE_CYCLE
     accepts: tuple[str, ...] = ()  # the approvals a site certificate counts under, in order
     note: str = ""
 
 
 def cycle_deadline(rule: RenewalRule, day: date) -> date:
-    """The CE deadline `day` falls under: the end of the fixed cycle containing it when the board has one
-    for everyone, otherwise `day` itself (the learner's own renewal date)."""
-    return rule.fixed_cycle_end.end_on_or_after(day) if rule.fixed_cycle_end else day
+    """The date a license expiring on `day` is kept as: the end of the fixed cycle containing it where every
+    license expires with the CE cycle (FL, GA, LA), otherwise `day` itself: the learner's own renewal date,
+    and for a board whose CE cycle is fixed but whose licenses renew on staggered dates (TN), the license's
+    date, which says nothing of the CE deadline (`ce_deadline`)."""
+    if rule.fixed_cycle_end and rule.deadline == LICENSE:
+        return rule.fixed_cycle_end.end_on_or_after(day)
+    return day
+
+
+def ce_deadline(rule: RenewalRule, renewal_date: date, *, today: date) -> date:
+    """The day the CE hours are due, as the tracker counts them: for a CE cycle fixed for everyone whatever
+    the license date (`deadline: ce_cycle`), the end of the cycle containing `today`; otherwise the
+    license's deadline, moved to the end of its fixed cycle where there is one."""
+    if rule.deadline == CE_CYCLE:
+        return rule.fixed_cycle_end.end_on_or_after(today)
+    return cycle_deadline(rule, renewal_date)
 
 
 def _number(value, where) -> Decimal:
@@ -115,6 +134,7 @@ def rules_parse(data) -> dict[str, RenewalRule]:
         "clock_hour_minutes",
         "required_courses",
         "fixed_cycle_end",
+        "deadline",
         "accepts",
         "note",
     }
@@ -150,6 +170,11 @@ def rules_parse(data) -> dict[str, RenewalRule]:
                 f"{where}: 'accepts' must list approving bodies ({', '.join(ApprovalBody.values)})"
             )
         cap = entry.get("multimedia_max")
+        deadline = entry.get("deadline", LICENSE)
+        if deadline not in (LICENSE, CE_CYCLE):
+            raise RulesError(f"{where}: 'deadline' must be {LICENSE} or {CE_CYCLE}")
+        if deadline == CE_CYCLE and entry.get("fixed_cycle_end") is None:
+            raise RulesError(f"{where}: 'deadline: {CE_CYCLE}' needs the cycle's 'fixed_cycle_end'")
         rule = RenewalRule(
             kind=kind,
             name=entry["name"].strip(),
@@ -164,6 +189,7 @@ def rules_parse(data) -> dict[str, RenewalRule]:
             clock_hour_minutes=minutes,
             required_courses=tuple(required),
             fixed_cycle_end=_fixed_cycle(entry.get("fixed_cycle_end"), years, where),
+            deadline=deadline,
             accepts=tuple(accepts),
             note=" ".join((entry.get("note") or "").split()),
         )

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from .renewal_forms import CredentialForm, OutsideCertificateForm
@@ -36,8 +37,8 @@ def credential_add(request):
                 request, "courses/renewal_form.html", {"form": form, "heading": "Add a credential to renew"}
             )
         messages.success(request, f"Added: {dict(form.fields['kind'].choices)[credential.kind]}.")
-        if form.snapped_from:
-            messages.info(request, form.snapped_message())
+        if notice := form.deadline_message(today=timezone.localdate()):
+            messages.info(request, notice)
         return redirect("courses:renewals")
     return render(
         request, "courses/renewal_form.html", {"form": form, "heading": "Add a credential to renew"}

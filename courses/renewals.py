@@ -19,7 +19,7 @@ from decimal import ROUND_DOWN, Decimal
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -29,9 +29,18 @@ from .approvals import SHORT_NAMES
 from .certificate_models import Certificate
 from .links import site_url
 from .renewal_models import Credential, OutsideCertificate, RenewalReminder
-from .renewal_rules import RULES_FILE, RenewalRule, RulesError, cycle_deadline, rules, rules_parse
+from .renewal_rules import (
+    CE_CYCLE,
+    RULES_FILE,
+    RenewalRule,
+    RulesError,
+    ce_deadline,
+    cycle_deadline,
+    rules,
+    rules_parse,
+)
 
-__all__ = ["RULES_FILE", "RenewalRule", "RulesError", "cycle_deadline", "rules", "rules_parse"]
+__all__ = ["RULES_FILE", "RenewalRule", "RulesError", "ce_deadline", "cycle_deadline", "rules", "rules_parse"]
 
 log = logging.getLogger(__name__)
 REMINDER_DAYS = (90, 30, 7)
@@ -124,12 +133,14 @@ def _hours(items, credited, keep=lambda item: True) -> Decimal:
     return sum((credited[id(i)] for i in items if keep(i)), Decimal(0))
 
 
-def progress(rule: RenewalRule, deadline: date, items: list[CreditItem], *, today: date) -> Progress:
-    """What counts toward renewing by `deadline` (moved to the end of its cycle when the board's cycles are
-    fixed for everyone): accepted items completed in the cycle, from the day after the deadline
-    `cycle_years` earlier up to and including the deadline. Distance hours (home study and live online)
-    count up to the rule's `multimedia_max`; hands-on minimums count only hands-on classes."""
-    deadline = cycle_deadline(rule, deadline)
+def progress(rule: RenewalRule, renewal_date: date, items: list[CreditItem], *, today: date) -> Progress:
+    """What counts toward the CE deadline of a credential renewed on `renewal_date` (`ce_deadline`: the
+    license's date, moved to the end of its fixed cycle where every license expires with it, or the end of
+    the CE cycle open `today` where that cycle is fixed whatever the license date): accepted items completed
+    in the cycle, from the day after the deadline `cycle_years` earlier up to and including the deadline.
+    Distance hours (home study and live online) count up to the rule's `multimedia_max`; hands-on minimums
+    count only hands-on classes."""
+    deadline = ce_deadline(rule, renewal_date, today=today)
     start = years_before(deadline, rule.cycle_years) + timedelta(days=1)
     in_cycle = sorted((i for i in items if start <= i.completed_on <= deadline), key=lambda i: i.completed_on)
     inside = [i for i in in_cycle if i.accepted]
@@ -298,13 +309,23 @@ def renewal_reminders_send(*, today: date | None = None) -> list[RenewalReminder
     today = today or timezone.localdate()
     horizon = today + timedelta(days=max(REMINDER_DAYS))
     known = rules()
+    # A CE cycle fixed whatever the license date: every such credential is due when the cycle's end is near.
+    cycle_kinds = [
+        kind
+        for kind, rule in known.items()
+        if rule.deadline == CE_CYCLE and ce_deadline(rule, today, today=today) <= horizon
+    ]
     due = {}
     for credential in Credential.objects.filter(
-        renewal_date__gte=today, renewal_date__lte=horizon
+        Q(renewal_date__gte=today, renewal_date__lte=horizon) | Q(kind__in=cycle_kinds)
     ).select_related("user"):
-        days = reminder_threshold((credential.renewal_date - today).days)
-        if days is not None and credential.user.email and credential.kind in known:
-            due[(credential.pk, credential.renewal_date, days)] = credential
+        rule = known.get(credential.kind)
+        if rule is None or not credential.user.email:
+            continue
+        deadline = ce_deadline(rule, credential.renewal_date, today=today)
+        days = reminder_threshold((deadline - today).days)
+        if days is not None:
+            due[(credential.pk, deadline, days)] = credential
     if not due:
         return []
     sent_before = RenewalReminder.objects.filter(credential_id__in={pk for pk, _, _ in due}).values_list(
@@ -374,7 +395,7 @@ def _reminder_email(row: dict, *, renewals_url: str) -> None:
         "renewals_url": renewals_url,
     }
     send_mail(
-        f"{rule.name}: renew by {deadline:%B %-d, %Y}",
+        f"{rule.name}: CE due by {deadline:%B %-d, %Y}",
         render_to_string("courses/renewal_reminder_email.txt", context),
         settings.DEFAULT_FROM_EMAIL,
         [credential.user.email],

@@ -1,14 +1,19 @@
 """Credentials of boards whose CE cycle ends on the same day for every licensee get that deadline: the date
 a learner entered moves to the end of the cycle it falls in, as the form now does (courses/renewal_rules.py,
 `fixed_cycle_end` in courses/data/renewal_rules.yaml). The cycles are written out here, as they were when
-this ran, so the migration does not change with the data file."""
+this ran, so the migration does not change with the data file.
+
+Tennessee is not among them: its CE cycle is fixed (31 December of even years) but its licenses renew on
+staggered dates (rule 0870-01-.10(1)(a)), so a Tennessee date is the license's own and is kept
+(`deadline: ce_cycle` in the data file). A database that ran this migration before Tennessee was taken out
+holds such dates moved to 31 December of an even year; they cannot be told apart from a true date."""
 
 from datetime import date
 
 from django.db import migrations
 
 # kind: (month, day, years) of the cycle's end
-FIXED_CYCLE_ENDS = {"FL": (8, 31, "odd"), "GA": (10, 31, "even"), "TN": (12, 31, "even"), "LA": (3, 31, "every")}
+FIXED_CYCLE_ENDS = {"FL": (8, 31, "odd"), "GA": (10, 31, "even"), "LA": (3, 31, "every")}
 
 
 def _cycle_end(day: date, month: int, last_day: int, years: str) -> date:

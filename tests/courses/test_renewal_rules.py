@@ -11,7 +11,7 @@ import pytest
 from courses.approval_models import CourseApproval
 from courses.approvals import approval_snapshot
 from courses.models import Certificate
-from courses.renewals import CreditItem, _site_items, cycle_deadline, progress, rules
+from courses.renewals import CreditItem, _site_items, ce_deadline, cycle_deadline, progress, rules
 
 D = Decimal
 
@@ -78,8 +78,7 @@ def test_a_rule_without_a_cap_counts_live_online_in_full_and_only_hands_on_towar
         ("FL", date(2027, 8, 31), date(2027, 8, 31)),
         ("FL", date(2027, 9, 1), date(2029, 8, 31)),
         ("FL", date(2026, 8, 31), date(2027, 8, 31)),  # 31 August of an even year is mid-cycle
-        ("TN", date(2025, 1, 1), date(2026, 12, 31)),
-        ("TN", date(2027, 6, 30), date(2028, 12, 31)),
+        ("TN", date(2027, 6, 30), date(2027, 6, 30)),  # staggered licenses: the license's date is kept
         ("GA", date(2026, 11, 1), date(2028, 10, 31)),
         ("LA", date(2027, 3, 31), date(2027, 3, 31)),
         ("LA", date(2027, 4, 1), date(2028, 3, 31)),
@@ -89,6 +88,45 @@ def test_a_rule_without_a_cap_counts_live_online_in_full_and_only_hands_on_towar
 )
 def test_a_date_moves_to_the_end_of_its_fixed_cycle(kind, entered, deadline):
     assert cycle_deadline(rules()[kind], entered) == deadline
+
+
+# Tennessee: licenses renew on staggered dates (0870-01-.10(1)(a)), the CE cycle is the same for everyone.
+
+
+def test_tennessees_ce_deadline_is_the_cycle_open_today_not_the_one_holding_the_license_date():
+    tn = rules()["TN"]
+    items = [item(date(2025, 3, 1), 4, delivery="live"), item(date(2027, 2, 1), 5, delivery="live")]
+    # A license expiring 2027-06-30, seen in 2026: the hours are due by 31 December 2026, not 2028.
+    p = progress(tn, date(2027, 6, 30), items, today=date(2026, 6, 1))
+    assert (p.cycle_start, p.deadline, p.total.earned) == (date(2025, 1, 1), date(2026, 12, 31), D(4))
+    assert p.days_left == 213
+    # Once that cycle has closed, the next one is open, whatever the license date.
+    later = progress(tn, date(2027, 6, 30), items, today=date(2027, 1, 2))
+    assert (later.cycle_start, later.deadline, later.total.earned) == (
+        date(2027, 1, 1),
+        date(2028, 12, 31),
+        D(5),
+    )
+    assert ce_deadline(tn, date(2031, 3, 15), today=date(2026, 12, 31)) == date(2026, 12, 31)
+
+
+@pytest.mark.parametrize(
+    "kind, license_expiry, today",
+    [
+        ("FL", date(2027, 8, 31), date(2026, 1, 1)),  # 64B7: every license expires 31 August of odd years
+        ("GA", date(2028, 10, 31), date(2027, 5, 1)),  # 345-4-.01: 31 October of even years
+        ("LA", date(2027, 3, 31), date(2026, 12, 1)),  # LAC 46:XLIV.1701: 31 March
+        ("NCBTMB", date(2027, 5, 17), date(2026, 1, 1)),
+        ("TX", date(2027, 5, 17), date(2026, 1, 1)),
+    ],
+)
+def test_where_licenses_expire_with_the_cycle_the_ce_deadline_is_the_license_date(
+    kind, license_expiry, today
+):
+    rule = rules()[kind]
+    assert rule.deadline == "license"
+    assert cycle_deadline(rule, license_expiry) == license_expiry
+    assert ce_deadline(rule, license_expiry, today=today) == license_expiry
 
 
 def test_florida_progress_uses_the_fixed_biennium_whatever_date_was_stored():

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -54,6 +55,7 @@ def test_the_rules_file_has_the_checked_figures_each_with_a_source():
         "LA": ("LA",),
     }
     assert {k for k, r in known.items() if r.fixed_cycle_end} == {"FL", "GA", "TN", "LA"}
+    assert {k for k, r in known.items() if r.deadline == "ce_cycle"} == {"TN"}  # staggered licenses
     assert all(rule.checked == date(2026, 12, 7) for rule in known.values())
 
 
@@ -74,6 +76,11 @@ BASE = {"name": "x", "source": "s", "source_url": "https://example.org/rule", "c
         ({k: v for k, v in BASE.items() if k != "checked"} | {"cycle_years": 2, "hours": 2}, "checked"),
         ({**BASE, "checked": "last week", "cycle_years": 2, "hours": 2}, "checked"),
         ({**BASE, "cycle_years": 2, "hours": 2, "accepts": ["CE Broker"]}, "accepts"),
+        ({**BASE, "cycle_years": 2, "hours": 2, "deadline": "birthday"}, "license or ce_cycle"),
+        (
+            {**BASE, "cycle_years": 2, "hours": 2, "deadline": "ce_cycle"},
+            "needs the cycle's 'fixed_cycle_end'",
+        ),
         (
             {**BASE, "cycle_years": 2, "hours": 2, "fixed_cycle_end": {"month": 8, "day": 31}},
             "fixed_cycle_end",
@@ -304,7 +311,7 @@ def test_reminders_go_at_90_30_and_7_days_each_once():
     assert len(mail.outbox) == 3
     assert [m.to for m in mail.outbox] == [["fl@example.com"]] * 3
     first = mail.outbox[0]
-    assert "renew by August 31, 2027" in first.subject and "90 days from today" in first.body
+    assert "CE due by August 31, 2027" in first.subject and "90 days from today" in first.body
     assert "24 CE hours in total" in first.body and "/renewals/" in first.body
     assert renewals.renewal_reminders_send(today=deadline + timedelta(days=1)) == []
 
@@ -343,7 +350,7 @@ def test_a_fixed_cycle_credential_is_moved_to_the_end_of_its_cycle_and_the_learn
     assert Credential.objects.get(user=learner).renewal_date == date(2027, 8, 31)
     page = response.content.decode()
     assert "so March 15, 2026 falls in the cycle ending August 31, 2027" in page
-    assert "Renew by <strong>August 31, 2027</strong>" in page
+    assert "CE due by <strong>August 31, 2027</strong>" in page
     client.post(reverse("courses:renewal_credential_add"), {"kind": "NCBTMB", "renewal_date": "2027-05-17"})
     assert Credential.objects.get(user=learner, kind="NCBTMB").renewal_date == date(2027, 5, 17)
 
@@ -452,7 +459,7 @@ def test_the_migration_moves_stored_dates_to_the_end_of_their_fixed_cycle():
     learner = UserFactory()
     stored = {
         "FL": date(2026, 3, 15),
-        "TN": date(2027, 6, 30),
+        "TN": date(2027, 6, 30),  # a Tennessee license's own date: kept
         "LA": date(2027, 3, 31),
         "TX": date(2027, 5, 17),
     }
@@ -462,10 +469,54 @@ def test_the_migration_moves_stored_dates_to_the_end_of_their_fixed_cycle():
     after = dict(Credential.objects.values_list("kind", "renewal_date"))
     assert after == {
         "FL": date(2027, 8, 31),
-        "TN": date(2028, 12, 31),
+        "TN": date(2027, 6, 30),
         "LA": date(2027, 3, 31),
         "TX": date(2027, 5, 17),
     }
     # The frozen copy agrees with the data file.
+    assert set(migration.FIXED_CYCLE_ENDS) == {
+        k for k, r in rules().items() if r.fixed_cycle_end and r.deadline == "license"
+    }
     for kind, (month, day, years) in migration.FIXED_CYCLE_ENDS.items():
         assert rules()[kind].fixed_cycle_end == renewal_rules.FixedCycle(month, day, years)
+
+
+# --- Tennessee: the CE deadline is the cycle's, not the license's (CE-compliance review) ---------------
+
+
+@pytest.mark.django_db
+def test_a_tennessee_license_keeps_its_date_and_the_page_says_when_the_ce_is_due(client):
+    learner = UserFactory(license_state="TN")
+    client.force_login(learner)
+    with time_machine.travel(date(2026, 6, 1), tick=False):
+        form = client.get(reverse("courses:renewal_credential_add")).content.decode()
+        assert "Tennessee licenses renew on their own dates, but the CE hours are due December 31" in form
+        response = client.post(
+            reverse("courses:renewal_credential_add"),
+            {"kind": "TN", "renewal_date": "2027-06-30"},
+            follow=True,
+        )
+    assert Credential.objects.get(user=learner).renewal_date == date(2027, 6, 30)
+    page = response.content.decode()
+    assert "so they are due by December 31, 2026 (the cycle open today)" in page
+    assert "CE due by <strong>December 31, 2026</strong>" in page
+    assert "counting courses completed Jan 1, 2025 – Dec 31, 2026" in page
+    assert "License renewal date: <strong>June 30, 2027</strong>" in page
+    assert "Renew by" not in page and "2028" not in page
+
+
+@pytest.mark.django_db
+def test_a_tennessee_reminder_goes_before_the_cycle_ends_whatever_the_license_date():
+    learner = UserFactory(email="tn@example.com")
+    Credential.objects.create(user=learner, kind="TN", renewal_date=date(2027, 6, 30))
+    Credential.objects.create(
+        user=UserFactory(email="fl@example.com"), kind="FL", renewal_date=date(2027, 8, 31)
+    )
+    assert renewals.renewal_reminders_send(today=date(2026, 9, 1)) == []  # 121 days before: nothing yet
+    [sent] = renewals.renewal_reminders_send(today=date(2026, 12, 1))
+    assert (sent.deadline, sent.days_before) == (date(2026, 12, 31), 30)
+    [message] = mail.outbox
+    assert message.subject == "Tennessee massage therapist license: CE due by December 31, 2026"
+    assert "is due by December 31, 2026: 30 days from today" in message.body
+    assert "whatever your license's own renewal date (June 30, 2027 on file)" in message.body
+    assert renewals.renewal_reminders_send(today=date(2026, 12, 1)) == []  # once per threshold
