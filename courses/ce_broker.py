@@ -2,9 +2,13 @@
 upload format, and the record of each export, so that no completion is reported twice or missed.
 
 The states, their profession codes and license formats are data: courses/data/ce_broker.yaml (its header
-gives the column layout's source). A completion is reported when its certificate is issued, the learner
-is licensed in a CE Broker state, and the course holds that state's approval on the completion date; the
-license number is the learner's current one (a correction made after completion is what gets reported).
+gives the column layout's source). A completion is reported when its certificate is issued, the certificate
+says the learner was licensed in a CE Broker state (its snapshot: a learner who moves, or becomes a student,
+later stays on the roster of the state they completed under, and one who was a student then is never on
+one), and the course holds that state's approval on the completion date. The license number is the one the
+certificate prints; when it has none, the learner's current one if their profile still names that state. A
+number changed in the profile since (a correction) is listed for fixing: reissuing the certificate prints,
+and then reports, the new one.
 Rows that cannot be reported are listed with the reason, never dropped silently; so are completions under an
 approval saved before CE Broker's numbers were checked (no course number, or one that is not digits), until
 the approval is fixed: the roster reports a course by CE Broker's number, never by this site's id.
@@ -22,7 +26,7 @@ from pathlib import Path
 import yaml
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from content.spreadsheets import FORMULA_STARTS
@@ -187,14 +191,55 @@ def _day_bounds(date_from: date, date_to: date):
     return start, end
 
 
+STUDENT = "student"  # cms.models.LearnerStatus.STUDENT (courses does not import cms)
+
+
 def unreported(state: str | None = None):
-    """Issued certificates of learners licensed in a CE Broker state (or `state`) not yet reported."""
+    """Issued certificates not yet reported whose learner was licensed in a CE Broker state (or `state`) at
+    completion, as the certificate's snapshot says (a snapshot without "learner_status" predates students:
+    licensed)."""
     states = [state] if state else ce_broker_states()
     return Certificate.objects.filter(
+        Q(snapshot__license_state__in=states),
+        # (SQL's NOT alone would drop a snapshot without the key: NOT NULL is not true)
+        Q(snapshot__learner_status__isnull=True) | ~Q(snapshot__learner_status=STUDENT),
         status=Certificate.Status.ISSUED,
-        enrollment__user__license_state__in=states,
         enrollment__completed_at__isnull=False,
         ce_broker_report__isnull=True,
+    )
+
+
+def _number(value) -> str:
+    return (value or "").strip().upper()
+
+
+def license_to_report(snapshot: dict, user, state_rules: StateRules) -> tuple[str, str]:
+    """The license number a completion in `state_rules`' state is reported under, and why it cannot be
+    ("" when it can). The certificate's number, as printed; without one, the learner's current number if
+    their profile still names that state; a number changed since in the profile, or none to be had, is a
+    row to fix, never a row dropped or one quietly reported under another number."""
+    printed = _number(snapshot.get("license_number"))
+    still_here = user.learner_status != STUDENT and user.license_state == state_rules.code
+    current = _number(user.license_number) if still_here else ""
+    if printed:
+        if current and current != printed:
+            return printed, (
+                f"The certificate says {printed}; the learner's profile now says {current}. If the new "
+                "number is right, reissue the certificate (Certificates): it then prints and reports it."
+            )
+        return printed, state_rules.license_problem(printed)
+    if still_here:
+        return current, state_rules.license_problem(current)
+    now = (
+        "a student"
+        if user.learner_status == STUDENT
+        else f"licensed in {user.get_license_state_display()}"
+        if user.license_state
+        else "no license state"
+    )
+    return "", (
+        f"No license number on the certificate, and the learner's profile now says {now}: find their "
+        f"{state_rules.name} license number (CE Broker's licensee search) and report this completion by hand."
     )
 
 
@@ -220,9 +265,8 @@ def roster_rows(*, state: str, date_from: date, date_to: date) -> list[RosterRow
     for certificate in certificates:
         enrollment = certificate.enrollment
         day = timezone.localdate(enrollment.completed_at)
-        number = (enrollment.user.license_number or "").strip().upper()
+        number, problem = license_to_report(certificate.snapshot, enrollment.user, state_rules)
         approval = next((a for a in enrollment.course.state_approvals if a.covers(day)), None)
-        problem = state_rules.license_problem(number)
         if approval is None:
             problem = (
                 f"The course has no {state} approval in force on {day:%b %-d, %Y}: add one in CE approvals."

@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from courses import ce_broker
 from courses.ce_broker_models import CEBrokerExport, CEBrokerReport
 from courses.models import Certificate, CourseApproval
+from courses.services import certificate_reissue
 from tests.courses.ce_records import approval_add, completed
 from tests.courses.certify import private_media  # noqa: F401 - autouse: PDFs and files in a temporary directory
 from tests.factories import ProviderAdminFactory, UserFactory, course_create
@@ -101,6 +102,10 @@ def test_a_second_export_does_not_repeat_reported_rows(seeded):
     fixed = seeded["bad_number"].enrollment.user
     fixed.license_number = "MA31415"
     fixed.save()
+    # the certificate still prints 12345: the roster reports what it prints, so the row waits for a reissue
+    (row,) = [r for r in ce_broker.roster_rows(**MARCH) if r.certificate == seeded["bad_number"]]
+    assert "profile now says MA31415" in row.problem and "reissue the certificate" in row.problem
+    certificate_reissue(certificate=seeded["bad_number"], user=admin, reason="license corrected")
     second = ce_broker.ce_broker_export_create(user=admin, **{**MARCH, "date_from": date(2026, 1, 1)})
     assert [row[4] for row in _sheet(second).iter_rows(values_only=True)] == ["MA31415"]
     assert CEBrokerReport.objects.count() == 4
@@ -247,3 +252,51 @@ def test_dates_at_the_calendars_ends_are_a_form_error_not_a_500(client):
             assert response.status_code == 200
             assert b"Choose a date between Jan 1, 2000 and Dec 31, 2100." in response.content
     assert not CEBrokerExport.objects.exists()
+
+
+def _profile(user, **fields):
+    for name, value in fields.items():
+        setattr(user, name, value)
+    user.save()
+
+
+def test_a_completion_is_reported_as_the_certificate_says_not_as_the_profile_now_says(seeded, course):
+    """Reported under the state and number the certificate printed: a Florida learner who later moves to
+    Georgia, or becomes a student (which clears the state), stays on Florida's roster and the admin home's
+    due list; one who was a student at completion and adds a Florida license later is on neither."""
+    moved, studying = seeded["ok1"].enrollment.user, seeded["ok2"].enrollment.user
+    _profile(moved, license_state="GA", license_number="MT777001")
+    _profile(studying, learner_status="student", license_state="", license_number="")
+    student = UserFactory(learner_status="student", license_state="", license_number="")
+    was_student = completed(student, course, date(2026, 3, 20))
+    _profile(student, learner_status="licensed", license_state="FL", license_number="MA8080")
+    old = seeded["ok3"]  # a certificate from before students: no "learner_status" in its snapshot
+    old.snapshot.pop("learner_status")
+    old.save(update_fields=["snapshot"])
+
+    ready = {r.certificate.pk: r.license_number for r in ce_broker.roster_rows(**MARCH) if not r.problem}
+    assert ready == {seeded["ok1"].pk: "MA12345", seeded["ok2"].pk: "MA777", seeded["ok3"].pk: "MA000001"}
+    georgia = ce_broker.roster_rows(**{**MARCH, "state": "GA"})
+    assert [r.certificate.pk for r in georgia] == [seeded["georgia"].pk]  # not the learner who moved there
+    due, count = ce_broker.unreported_due(100)
+    listed = {row["certificate"].pk for row in due}
+    assert {seeded["ok1"].pk, seeded["ok2"].pk} <= listed and was_student.pk not in listed
+    assert count == len(listed)
+    export = ce_broker.ce_broker_export_create(user=ProviderAdminFactory(), **MARCH)
+    assert [row[4] for row in _sheet(export).iter_rows(values_only=True)] == ["MA12345", "MA777", "MA000001"]
+
+
+def test_a_certificate_without_a_number_takes_the_profiles_only_in_the_same_state(seeded, course):
+    """A certificate that printed no number (frozen before numbers were required): the learner's current
+    number while their profile still names the state; once it names another, the row is listed for fixing."""
+    learner = UserFactory(license_state="FL", license_number="")
+    certificate = completed(learner, course, date(2026, 3, 21))
+    _profile(learner, license_number="MA2468")
+    rows = {r.certificate.pk: r for r in ce_broker.roster_rows(**MARCH)}
+    assert rows[certificate.pk].license_number == "MA2468" and not rows[certificate.pk].problem
+    _profile(learner, license_state="GA", license_number="MT2468")
+    row = {r.certificate.pk: r for r in ce_broker.roster_rows(**MARCH)}[certificate.pk]
+    assert row.license_number == "" and "profile now says licensed in Georgia" in row.problem
+    _profile(learner, learner_status="student", license_state="", license_number="")
+    row = {r.certificate.pk: r for r in ce_broker.roster_rows(**MARCH)}[certificate.pk]
+    assert "profile now says a student" in row.problem
