@@ -6,6 +6,8 @@ Only provider admins change approvals (courses.approval_admin); instructors read
 """
 
 import re
+from datetime import date
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -49,12 +51,41 @@ class Delivery(models.TextChoices):
 
 # The boards that take completions through CE Broker: their approvals carry CE Broker's numbers.
 CE_BROKER_BODIES = frozenset({ApprovalBody.FL, ApprovalBody.GA})
+# Bodies of which a course has one approval in force on any day. NCBTMB: a certificate prints one NCBTMB
+# figure, the course's hours. CE Broker: one course number per course, its subject breakdown kept by CE
+# Broker, and one roster row per certificate. Other boards may approve a course in parts (1 h ethics and
+# 2 h general of a 3-hour course): their approvals in force on a day total at most the course's hours.
+ONE_AT_A_TIME_BODIES = frozenset({ApprovalBody.NCBTMB, *CE_BROKER_BODIES})
 _DIGITS = re.compile(r"[0-9]+")  # ASCII digits only (str.isdigit also takes "²" and other scripts' digits)
 
 
 def _hours(value) -> str:
     text = f"{value:.2f}".rstrip("0").rstrip(".")
     return text or "0"
+
+
+def overlap(a, b) -> bool:
+    """Whether approvals `a` and `b` are in force on at least one same day."""
+    return a.valid_from <= (b.valid_to or date.max) and b.valid_from <= (a.valid_to or date.max)
+
+
+def most_in_force(approvals, within=None) -> tuple[Decimal, date | None]:
+    """The most hours `approvals` (one body's) have in force together on one day, and the first such day,
+    among the days `within` (an approval) covers if given. A total changes only on an approval's first day,
+    so those are the days to add up."""
+    best, best_day = Decimal(0), None
+    for day in sorted({a.valid_from for a in approvals}):
+        if within is not None and not within.covers(day):
+            continue
+        total = sum((a.hours for a in approvals if a.covers(day)), Decimal(0))
+        if total > best:
+            best, best_day = total, day
+    return best, best_day
+
+
+def period(approval) -> str:
+    start = f"from {approval.valid_from:%b %-d, %Y}"
+    return f"{start} to {approval.valid_to:%b %-d, %Y}" if approval.valid_to else f"{start}, with no end"
 
 
 class CourseApproval(models.Model):
@@ -116,10 +147,46 @@ class CourseApproval(models.Model):
             if getattr(self, field).startswith(("50-", "20-")):
                 errors[field] = 'Leave out the "50-" or "20-" prefix: CE Broker adds it.'
         errors = self._ce_broker_numbers_check(errors)
-        if self.course_id is not None and self.hours is not None and "hours" not in errors and self.current():
-            errors = self._course_check(errors)
+        if self.course_id is not None:
+            dated = self.valid_from is not None and "valid_to" not in errors
+            others = self._others_in_force_together() if dated else []
+            errors = self._one_at_a_time_check(others, errors)
+            if self.hours is not None and "hours" not in errors and self.current():
+                errors = self._course_check(others, errors)
         if errors:
             raise ValidationError(errors)
+
+    def _others_in_force_together(self) -> list["CourseApproval"]:
+        """The course's other approvals from the same body in force on at least one of this one's days (an
+        edited approval leaves its own saved row out)."""
+        others = CourseApproval.objects.filter(course_id=self.course_id, body=self.body)
+        others = others.filter(models.Q(valid_to=None) | models.Q(valid_to__gte=self.valid_from))
+        if self.valid_to is not None:
+            others = others.filter(valid_from__lte=self.valid_to)
+        if self.pk is not None:
+            others = others.exclude(pk=self.pk)
+        return list(others.order_by("valid_from", "pk"))
+
+    def _one_at_a_time_check(self, others: list, errors: dict) -> dict:
+        """NCBTMB, Florida and Georgia: one approval of the course in force on any day (ONE_AT_A_TIME_BODIES)."""
+        if self.body not in ONE_AT_A_TIME_BODIES or not others or "valid_from" in errors:
+            return errors
+        name = ApprovalBody(self.body).label.split(" (")[0]
+        message = (
+            f"This course's {name} approval {period(others[0])} is in force on some of these days: a course "
+            f"has one {name} approval at a time (end the other the day before this one starts, or change it "
+            "instead of adding one)."
+        )
+        if self.body in CE_BROKER_BODIES:
+            message += (
+                " CE Broker tracks one course number per course, with its breakdown by subject, and reports "
+                "one row per certificate, so a course's hours cannot be split between subjects as two "
+                f"{name} approvals: record the split with CE Broker under the one course number."
+            )
+        else:
+            message += " A certificate prints one NCBTMB figure: the course's CE hours."
+        errors["valid_from"] = message
+        return errors
 
     def _ce_broker_numbers_check(self, errors: dict) -> dict:
         """Florida and Georgia: CE Broker's provider and course numbers, digits only (the roster file holds
@@ -151,7 +218,7 @@ class CourseApproval(models.Model):
             )
         return errors
 
-    def _course_check(self, errors: dict) -> dict:
+    def _course_check(self, others: list, errors: dict) -> dict:
         """The approval agrees with its course: NCBTMB's hours are the course's approved CE hours and its
         number the provider's NCBTMB number (both print on every certificate); a state approves at most those
         hours. Checked against the course as it is live or as its latest revision has it (what publishing
@@ -183,6 +250,15 @@ class CourseApproval(models.Model):
                 f"At most the course's {_hours(max(hours))} approved CE hours: a board approves part of a "
                 "course or all of it, never more."
             )
+        elif others and self.body not in ONE_AT_A_TIME_BODIES:
+            total, day = most_in_force([self, *others], within=self)
+            if total > max(hours):
+                name = ApprovalBody(self.body).label.split(" (")[0]
+                errors["hours"] = (
+                    f"With this course's other {name} approvals in force on {day:%b %-d, %Y}, {name} would "
+                    f"approve {_hours(total)} CE hours of the course's {_hours(max(hours))}: a board's "
+                    "approvals in force on any day (one per subject, say) total at most the course's hours."
+                )
         return errors
 
     def current(self, today=None) -> bool:

@@ -6,15 +6,24 @@ and bulk publishing (courses.wagtail_hooks).
 A course is certified against its approved CE hours and its provider's NCBTMB approved-provider number,
 both printed on every certificate: it never goes live with 0 hours or a provider without a number, nor with
 approvals that disagree with them (an NCBTMB approval of other hours or under another number, a state's of
-more hours than the course) or a Florida or Georgia approval without its CE Broker course number. Approvals
-that have ended are left alone: they print only on the certificates of their time.
+more hours than the course) or a Florida or Georgia approval without its CE Broker course number, nor with
+approvals that add up past the course (two NCBTMB, Florida or Georgia approvals in force on one day, or
+another board's in force together on one day for more than the course's hours). Approvals that have ended
+are left alone: they print only on the certificates of their time.
 """
 
 from django.apps import apps
 from django.utils import timezone
 from wagtail.models import Page
 
-from .approval_models import CE_BROKER_BODIES, ApprovalBody, CourseApproval
+from .approval_models import (
+    CE_BROKER_BODIES,
+    ONE_AT_A_TIME_BODIES,
+    ApprovalBody,
+    CourseApproval,
+    most_in_force,
+    overlap,
+)
 from .approvals import HOURS_NAMES
 
 
@@ -23,17 +32,29 @@ def _hours(value) -> str:
     return text or "0"
 
 
-def approval_problems(course, provider) -> list[str]:
+def _which(approval) -> str:
+    return (
+        f"its {HOURS_NAMES.get(approval.body, approval.body)} approval from {approval.valid_from:%b %-d, %Y}"
+    )
+
+
+def approval_problems(course, provider, today=None) -> list[str]:
     """What the course's approvals in force today or later (one query) need to agree with `course`'s CE
-    hours and `provider`'s NCBTMB number, as CourseApproval.clean asks of each when it is saved."""
+    hours and `provider`'s NCBTMB number, and with each other, as CourseApproval.clean asks of each when
+    it is saved."""
     if course.pk is None:
         return []
-    today = timezone.localdate()
+    today = today or timezone.localdate()
+    approvals = [
+        approval
+        for approval in CourseApproval.objects.filter(course_id=course.pk).order_by(
+            "body", "valid_from", "pk"
+        )
+        if approval.current(today)
+    ]
     problems = []
-    for approval in CourseApproval.objects.filter(course_id=course.pk).order_by("body", "valid_from", "pk"):
-        if not approval.current(today):
-            continue
-        which = f"its {HOURS_NAMES.get(approval.body, approval.body)} approval from {approval.valid_from:%b %-d, %Y}"
+    for approval in approvals:
+        which = _which(approval)
         if approval.body == ApprovalBody.NCBTMB:
             if course.ce_hours and approval.hours != course.ce_hours:
                 problems.append(
@@ -53,6 +74,36 @@ def approval_problems(course, provider) -> list[str]:
             )
         if approval.body in CE_BROKER_BODIES and not approval.ce_broker_course_number.strip():
             problems.append(f"{which} to have the course's CE Broker course number (CE approvals)")
+    return problems + _together_problems(course, approvals)
+
+
+def _together_problems(course, approvals: list) -> list[str]:
+    """One NCBTMB, Florida or Georgia approval in force on any day; another board's approvals in force on
+    one day total at most the course's hours (CourseApproval.clean asks the same of each)."""
+    problems = []
+    for body in dict.fromkeys(a.body for a in approvals):
+        rows = [a for a in approvals if a.body == body]
+        name = HOURS_NAMES.get(body, body)
+        if body in ONE_AT_A_TIME_BODIES:
+            why = (
+                "CE Broker tracks one course number per course"
+                if body in CE_BROKER_BODIES
+                else ("a certificate prints one NCBTMB figure")
+            )
+            problems += [
+                f"its {name} approvals from {a.valid_from:%b %-d, %Y} and from {b.valid_from:%b %-d, %Y} not "
+                f"to be in force on the same days (one {name} approval at a time: {why}; CE approvals)"
+                for i, a in enumerate(rows)
+                for b in rows[i + 1 :]
+                if overlap(a, b)
+            ]
+        elif course.ce_hours:
+            total, day = most_in_force(rows)
+            if total > course.ce_hours:
+                problems.append(
+                    f"its {name} approvals in force on {day:%b %-d, %Y} to total at most the course's "
+                    f"{_hours(course.ce_hours)} CE hours (they total {_hours(total)}; CE approvals)"
+                )
     return problems
 
 

@@ -179,3 +179,119 @@ def test_an_ncbtmb_row_that_disagrees_is_never_hidden_behind_one_figure():
     """A certificate frozen before the rules: its NCBTMB row said 2 h of a 3-hour course."""
     summary = ce_hours_summary(_snapshot("3.00", ("NCBTMB", "2.00")))
     assert not summary["uniform"] and summary["ncbtmb"] == "2"
+
+
+# --- approvals together: hours never add up past the course's (CE-compliance review, rules 1 and 2) ------
+
+
+def _three_hours(course):
+    course.ce_hours = Decimal("3.00")
+    course.save()
+    return course
+
+
+def test_one_ncbtmb_approval_at_a_time(course):
+    """Two NCBTMB approvals in force on one day would print "NCBTMB: 6 CE hours" on a 3-hour course."""
+    _three_hours(course)
+    first = approval_add(course, "NCBTMB", valid_from=date(2026, 1, 1), valid_to=date(2026, 12, 31))
+    message = _errors(course, "NCBTMB", valid_from=date(2026, 6, 1))["valid_from"][0]
+    assert "NCBTMB approval from Jan 1, 2026 to Dec 31, 2026 is in force on some of these days" in message
+    assert _errors(course, "NCBTMB", valid_from=date(2025, 1, 1), valid_to=date(2026, 1, 1))  # one day is one
+    approval_add(course, "NCBTMB", valid_from=date(2027, 1, 1))  # the next one, from the day after: fine
+    first.full_clean()  # an edit of a saved approval does not meet itself
+    first.valid_to = date(2027, 1, 1)
+    assert "valid_from" in pytest.raises(ValidationError, first.full_clean).value.message_dict
+
+
+def test_a_ce_broker_state_has_one_approval_at_a_time_so_no_split_by_subject(course):
+    """Florida 3 h ethics + 3 h laws and rules would print "Florida: 6 CE hours"; and even 1 h + 2 h cannot
+    be reported to CE Broker, which takes one course number per course (the export reports the first)."""
+    _three_hours(course)
+    approval_add(course, "FL", subject="ethics", valid_from=date(2026, 1, 1))
+    for hours in ("3", "2"):
+        message = _errors(
+            course, "FL", subject="laws_rules", hours=Decimal(hours), valid_from=date(2026, 3, 1)
+        )["valid_from"][0]
+        assert "Florida Board of Massage Therapy approval from Jan 1, 2026, with no end" in message
+        assert "CE Broker tracks one course number per course" in message
+    approval_add(course, "GA", subject="ethics", valid_from=date(2026, 1, 1))  # another state: its own
+    assert "valid_from" in _errors(course, "GA", hours=Decimal("1"), valid_from=date(2025, 1, 1))
+
+
+def test_another_states_approvals_in_force_together_total_at_most_the_courses_hours(course):
+    _three_hours(course)
+    approval_add(course, "TX", provider_number="TX-1", subject="ethics", hours=Decimal("1"))
+    approval_add(course, "TX", provider_number="TX-1", hours=Decimal("2"))  # 1 h ethics + 2 h general: fine
+    message = _errors(
+        course,
+        "TX",
+        provider_number="TX-1",
+        subject="laws_rules",
+        hours=Decimal("0.5"),
+        valid_from=date(2026, 2, 1),
+    )["hours"][0]
+    assert (
+        "in force on Feb 1, 2026, Texas Department of Licensing and Regulation would approve 3.5" in message
+    )
+    # after the others end, a new one is alone on its days
+    TX = CourseApproval.objects.filter(course=course, body="TX")
+    TX.update(valid_to=date(2026, 1, 31))
+    approval_add(course, "TX", provider_number="TX-1", hours=Decimal("3"), valid_from=date(2026, 2, 1))
+
+
+def test_publishing_refuses_approvals_that_add_up_past_the_course(course):
+    """Rows saved before these rules (no clean): every route to live is refused, each conflict named."""
+    _three_hours(course)
+    rows = [
+        ("NCBTMB", "451234-10", "", "3", date(2025, 1, 1), None),
+        ("NCBTMB", "451234-10", "", "3", date(2026, 1, 1), None),
+        ("FL", "9990001", "9990042", "3", date(2025, 1, 1), None),
+        ("FL", "9990001", "9990042", "3", date(2025, 6, 1), None),
+        ("TX", "TX-1", "", "2", date(2025, 1, 1), None),
+        ("TX", "TX-1", "", "2", date(2025, 3, 1), date(2025, 12, 31)),  # ended: left alone
+        ("TX", "TX-1", "", "2", date(2026, 3, 1), None),
+    ]
+    CourseApproval.objects.bulk_create(
+        CourseApproval(
+            course=course,
+            body=body,
+            provider_number=number,
+            ce_broker_course_number=course_number,
+            hours=Decimal(hours),
+            valid_from=start,
+            valid_to=end,
+        )
+        for body, number, course_number, hours, start, end in rows
+    )
+    problems = course_publish_problems(course)
+    assert problems == [
+        "its Florida approvals from Jan 1, 2025 and from Jun 1, 2025 not to be in force on the same days (one "
+        "Florida approval at a time: CE Broker tracks one course number per course; CE approvals)",
+        "its NCBTMB approvals from Jan 1, 2025 and from Jan 1, 2026 not to be in force on the same days (one "
+        "NCBTMB approval at a time: a certificate prints one NCBTMB figure; CE approvals)",
+        "its Texas approvals in force on Mar 1, 2026 to total at most the course's 3 CE hours (they total 4; "
+        "CE approvals)",
+    ], problems
+
+
+def test_the_admin_form_refuses_a_second_ncbtmb_approval_and_edits_the_first(client, course):
+    approval = approval_add(course, "NCBTMB")
+    client.force_login(ProviderAdminFactory())
+    data = {
+        "course": course.pk,
+        "body": "NCBTMB",
+        "provider_number": approval.provider_number,
+        "ce_broker_course_number": "",
+        "hours": "2",
+        "subject": "general",
+        "delivery": "home_study",
+        "valid_from": "2024-01-01",
+        "valid_to": "",
+    }
+    response = client.post(reverse("course_approvals:add"), data)
+    assert response.status_code == 200 and "one NCBTMB approval at a time" in response.content.decode()
+    assert CourseApproval.objects.count() == 1
+    edit = reverse("course_approvals:edit", args=[approval.pk])
+    assert client.post(edit, {**data, "valid_to": "2030-12-31"}).status_code == 302  # itself: no conflict
+    approval.refresh_from_db()
+    assert approval.valid_to == date(2030, 12, 31)
