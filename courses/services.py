@@ -442,13 +442,16 @@ def certificate_reissue(*, certificate: Certificate, user, reason: str = "") -> 
             raise CertificateError("A revoked certificate cannot be reissued.")
         before = {k: locked.snapshot.get(k) for k in learner_fields(locked.enrollment.user)}
         after = learner_fields(locked.enrollment.user)
-        # a corrected license state changes which approvals apply (those in force on the completion date)
-        approvals = certificate_approvals(
-            locked.enrollment.course,
-            state=after["license_state"],
-            day=locked.completion_date or timezone.localdate(),
-        )
-        locked.snapshot = {**locked.snapshot, **after, "approvals": approvals}
+        snapshot = {**locked.snapshot, **after}
+        # The approvals stay as frozen (an approval edited since changes no certificate), unless the
+        # license state was corrected: that changes which apply, those in force on the completion date.
+        if after["license_state"] != before["license_state"]:
+            snapshot["approvals"] = certificate_approvals(
+                locked.enrollment.course,
+                state=after["license_state"],
+                day=locked.completion_date or timezone.localdate(),
+            )
+        locked.snapshot = snapshot
         _pdf_store_for_staff(locked)
         now = timezone.now()
         locked.status, locked.updated_at, locked.last_error = Certificate.Status.ISSUED, now, ""

@@ -80,6 +80,27 @@ def test_a_reissue_after_a_state_correction_prints_the_new_states_approvals(cour
     assert [a["body"] for a in certificate.snapshot["approvals"]] == ["NCBTMB", "TX"]
 
 
+def test_a_reissue_keeps_the_frozen_approvals_unless_the_state_changed(course, approvals):
+    """A name correction reprints the approvals the certificate froze, not today's rows: Florida's approval
+    edited since (1.5 h -> 1 h) changes no old certificate's hours; an older certificate without approvals
+    keeps its look (none added)."""
+    florida = UserFactory(license_state="FL", license_number="MA12345")
+    certificate = completed(florida, course, date(2026, 3, 1))
+    frozen = certificate.snapshot["approvals"]
+    approvals["fl"].hours = Decimal("1.00")
+    approvals["fl"].save()
+    florida.legal_name = "Florence Corrected"
+    florida.save()
+    admin = ProviderAdminFactory()
+    certificate = certificate_reissue(certificate=certificate, user=admin, reason="name")
+    assert certificate.snapshot["participant_name"] == "Florence Corrected"
+    assert certificate.snapshot["approvals"] == frozen and "1.5 h" in frozen[1]["line"]
+    old = completed(UserFactory(license_state="FL", license_number="MA54321"), course, date(2026, 3, 2))
+    old.snapshot.pop("approvals")
+    old.save(update_fields=["snapshot"])
+    assert "approvals" not in certificate_reissue(certificate=old, user=admin, reason="x").snapshot
+
+
 def test_the_transcript_shows_the_approvals(client, course, approvals):
     florida = UserFactory(license_state="FL", license_number="MA12345")
     completed(florida, course, date(2026, 3, 1))
