@@ -62,6 +62,7 @@ class RenewalRule:
     checked: date | None  # the day the figures were last compared with the board's text; None: not yet
     subjects: dict[str, Decimal] = field(default_factory=dict)
     hands_on: Decimal = Decimal(0)
+    hands_on_subjects: tuple[str, ...] = ()  # the subjects a hands-on class must have to count; () any
     multimedia_max: Decimal | None = None
     clock_hour_minutes: int | None = None
     required_courses: tuple[str, ...] = ()
@@ -129,6 +130,7 @@ def rules_parse(data) -> dict[str, RenewalRule]:
     if not isinstance(data, dict) or not isinstance(data.get("credentials"), dict) or not data["credentials"]:
         raise RulesError("renewal_rules.yaml: 'credentials' must map each credential to its rule")
     known = {"name", "cycle_years", "hours", "source", "source_url", "checked", "subjects", "hands_on"}
+    known |= {"hands_on_subjects"}
     known |= {
         "multimedia_max",
         "clock_hour_minutes",
@@ -161,6 +163,11 @@ def rules_parse(data) -> dict[str, RenewalRule]:
         required = entry.get("required_courses") or []
         if not isinstance(required, list) or set(required) - set(Subject.values):
             raise RulesError(f"{where}: 'required_courses' must list subjects")
+        hands_on_subjects = entry.get("hands_on_subjects") or []
+        if not isinstance(hands_on_subjects, list) or set(hands_on_subjects) - set(Subject.values):
+            raise RulesError(f"{where}: 'hands_on_subjects' must list subjects")
+        if hands_on_subjects and not entry.get("hands_on"):
+            raise RulesError(f"{where}: 'hands_on_subjects' needs the 'hands_on' hours they count toward")
         minutes = entry.get("clock_hour_minutes")
         if minutes is not None and (not isinstance(minutes, int) or not 30 <= minutes <= 60):
             raise RulesError(f"{where}: 'clock_hour_minutes' must be whole minutes (30-60)")
@@ -185,6 +192,7 @@ def rules_parse(data) -> dict[str, RenewalRule]:
             checked=_checked(entry, where),
             subjects={k: _number(v, f"{where}: subjects.{k}") for k, v in subjects.items()},
             hands_on=_number(entry.get("hands_on", 0), f"{where}: 'hands_on'"),
+            hands_on_subjects=tuple(hands_on_subjects),
             multimedia_max=None if cap is None else _number(cap, f"{where}: 'multimedia_max'"),
             clock_hour_minutes=minutes,
             required_courses=tuple(required),

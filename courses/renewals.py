@@ -139,7 +139,7 @@ def progress(rule: RenewalRule, renewal_date: date, items: list[CreditItem], *, 
     the CE cycle open `today` where that cycle is fixed whatever the license date): accepted items completed
     in the cycle, from the day after the deadline `cycle_years` earlier up to and including the deadline.
     Distance hours (home study and live online) count up to the rule's `multimedia_max`; hands-on minimums
-    count only hands-on classes."""
+    count only hands-on classes, in the rule's `hands_on_subjects` where it names them."""
     deadline = ce_deadline(rule, renewal_date, today=today)
     start = years_before(deadline, rule.cycle_years) + timedelta(days=1)
     in_cycle = sorted((i for i in items if start <= i.completed_on <= deadline), key=lambda i: i.completed_on)
@@ -155,7 +155,14 @@ def progress(rule: RenewalRule, renewal_date: date, items: list[CreditItem], *, 
         for subject, minimum in rule.subjects.items()
     ]
     if rule.hands_on:
-        hands_on = _hours(inside, credited, lambda i: i.delivery == Delivery.HANDS_ON)
+        hands_on = _hours(
+            inside,
+            credited,
+            lambda i: (
+                i.delivery == Delivery.HANDS_ON
+                and (not rule.hands_on_subjects or i.subject in rule.hands_on_subjects)
+            ),
+        )
         requirements.append(Requirement("Live hands-on", rule.hands_on, hands_on))
     taken = {i.subject for i in inside}
     return Progress(
@@ -271,6 +278,7 @@ def _rows(credentials, certificates, uploads, *, today: date) -> list[dict]:
                 "credential": credential,
                 "rule": rule,
                 "accepted_label": accepted_label(rule),
+                "hands_on_subjects": [Subject(s).label for s in rule.hands_on_subjects],
                 "progress": progress(rule, credential.renewal_date, items, today=today),
             }
         )

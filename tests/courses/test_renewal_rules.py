@@ -68,6 +68,22 @@ def test_a_rule_without_a_cap_counts_live_online_in_full_and_only_hands_on_towar
     assert {r.label: r.earned for r in p.requirements}["Live hands-on"] == 0
 
 
+def test_floridas_hands_on_hours_are_massage_technique_not_hands_on_ethics():
+    # 64B7-28.009(4)(e): the 12 in-person hours are focused on massage therapy techniques, apart from the
+    # ethics, laws and rules, medical errors and human trafficking minimums.
+    items = [
+        item(date(2026, 1, 5), 2, "ethics", "hands_on"),
+        item(date(2026, 2, 5), 10, "general", "hands_on"),
+    ]
+    p = progress(rules()["FL"], date(2027, 8, 31), items, today=date(2027, 1, 1))
+    by_label = {r.label: (r.earned, r.missing) for r in p.requirements}
+    assert by_label["Live hands-on"] == (D(10), D(2))
+    assert by_label["Ethics"] == (D(2), D(0)) and p.total.earned == D(12)  # still ethics, still in the total
+    # Georgia's hands-on hours name no subject: any hands-on class counts.
+    ga = progress(rules()["GA"], date(2026, 10, 31), items, today=date(2026, 6, 1))
+    assert {r.label: r.earned for r in ga.requirements}["Live hands-on"] == D(12)
+
+
 # --- fixed cycles ---------------------------------------------------------------------------------------
 
 

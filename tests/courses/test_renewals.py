@@ -37,6 +37,7 @@ def test_the_rules_file_has_the_checked_figures_each_with_a_source():
     assert all(rule.source and rule.source_url.startswith("https://") for rule in known.values())
     fl = known["FL"]
     assert (fl.hours, fl.hands_on, fl.cycle_years) == (D(24), D(12), 2)
+    assert fl.hands_on_subjects == ("general",) and known["GA"].hands_on_subjects == ()
     assert fl.subjects == {"medical_errors": 2, "laws_rules": 2, "ethics": 2, "human_trafficking": 1}
     assert known["NCBTMB"].subjects == {"ethics": 3} and known["NCBTMB"].hours == 24
     assert known["TX"].clock_hour_minutes == 50 and known["TX"].required_courses == ("human_trafficking",)
@@ -77,6 +78,11 @@ BASE = {"name": "x", "source": "s", "source_url": "https://example.org/rule", "c
         ({**BASE, "checked": "last week", "cycle_years": 2, "hours": 2}, "checked"),
         ({**BASE, "cycle_years": 2, "hours": 2, "accepts": ["CE Broker"]}, "accepts"),
         ({**BASE, "cycle_years": 2, "hours": 2, "deadline": "birthday"}, "license or ce_cycle"),
+        (
+            {**BASE, "cycle_years": 2, "hours": 24, "hands_on": 12, "hands_on_subjects": ["swedish"]},
+            "'hands_on_subjects' must list",
+        ),
+        ({**BASE, "cycle_years": 2, "hours": 24, "hands_on_subjects": ["general"]}, "needs the 'hands_on'"),
         (
             {**BASE, "cycle_years": 2, "hours": 2, "deadline": "ce_cycle"},
             "needs the cycle's 'fixed_cycle_end'",
@@ -217,6 +223,7 @@ def test_a_florida_learner_sees_site_and_outside_certificates_count(client, cour
     # The courses counted, with their subject and delivery named as the approval form names them.
     assert "1.50 h · Prevention of medical errors · Home study (online, self-paced)" in page
     assert "12 h · General · Live hands-on · uploaded" in page
+    assert "And only those in General (massage technique)" in page
     download = client.get(reverse("courses:renewal_outside_file", args=[upload.pk]))
     assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
 
