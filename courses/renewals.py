@@ -96,12 +96,12 @@ class Progress:
     rule: RenewalRule
     deadline: date
     cycle_start: date
-    items: list[CreditItem]  # those counted in the cycle, each with the hours it is credited
-    credited: dict[int, Decimal]
+    items: list[CreditItem]  # those counted in the cycle
+    credited: dict[int, Decimal]  # by id(item): the hours it counts for (clock hours, less hours over a cap)
     total: Requirement
     requirements: list[Requirement]  # subject minimums and hands-on
     courses_missing: list[str]  # required courses not yet taken (labels)
-    multimedia_capped: Decimal  # home-study and live-online hours beyond multimedia_max (not counted)
+    multimedia_capped: Decimal  # home-study and live-online hours beyond multimedia_max (counted nowhere)
     days_left: int
     not_counted: list[CreditItem]  # completed in the cycle without an approval the board accepts
 
@@ -133,21 +133,49 @@ def _hours(items, credited, keep=lambda item: True) -> Decimal:
     return sum((credited[id(i)] for i in items if keep(i)), Decimal(0))
 
 
+def _within_distance_cap(rule: RenewalRule, items, clock: dict[int, Decimal]) -> dict[int, Decimal]:
+    """The hours each item counts for once the rule's `multimedia_max` is applied. The cap is on hours "of
+    the 24 hours requirement" (Tennessee 0870-01-.12(1)(d); (b) and (c) are hours of the same requirement),
+    so distance hours beyond it count nowhere: not in the total, not toward a subject minimum. Which ones
+    count is the learner's to report, so the cap goes first to the subject minimums that the other hours
+    leave short, then to the rest in completion order."""
+    if rule.multimedia_max is None:
+        return dict(clock)
+    distance = [i for i in items if i.delivery in MULTIMEDIA]
+    short = {
+        subject: minimum
+        - _hours(items, clock, lambda i, s=subject: i.subject == s and i.delivery not in MULTIMEDIA)
+        for subject, minimum in rule.subjects.items()
+    }
+    allowed, left = {id(i): Decimal(0) for i in distance}, rule.multimedia_max
+    for toward_minimums in (True, False):
+        for i in distance:
+            room = clock[id(i)] - allowed[id(i)]
+            if toward_minimums:
+                room = min(room, max(Decimal(0), short.get(i.subject, Decimal(0))))
+            take = min(room, left)
+            if take > 0:
+                allowed[id(i)] += take
+                left -= take
+                if toward_minimums:
+                    short[i.subject] -= take
+    return {**clock, **allowed}
+
+
 def progress(rule: RenewalRule, renewal_date: date, items: list[CreditItem], *, today: date) -> Progress:
     """What counts toward the CE deadline of a credential renewed on `renewal_date` (`ce_deadline`: the
     license's date, moved to the end of its fixed cycle where every license expires with it, or the end of
     the CE cycle open `today` where that cycle is fixed whatever the license date): accepted items completed
     in the cycle, from the day after the deadline `cycle_years` earlier up to and including the deadline.
-    Distance hours (home study and live online) count up to the rule's `multimedia_max`; hands-on minimums
+    Distance hours (home study and live online) count up to the rule's `multimedia_max`, in the total and
+    toward subject minimums alike (`_within_distance_cap`); hands-on minimums
     count only hands-on classes, in the rule's `hands_on_subjects` where it names them."""
     deadline = ce_deadline(rule, renewal_date, today=today)
     start = years_before(deadline, rule.cycle_years) + timedelta(days=1)
     in_cycle = sorted((i for i in items if start <= i.completed_on <= deadline), key=lambda i: i.completed_on)
     inside = [i for i in in_cycle if i.accepted]
-    credited = {id(i): credited_hours(i, rule) for i in inside}
-    distance = _hours(inside, credited, lambda i: i.delivery in MULTIMEDIA)
-    other = _hours(inside, credited, lambda i: i.delivery not in MULTIMEDIA)
-    counted_distance = distance if rule.multimedia_max is None else min(distance, rule.multimedia_max)
+    clock = {id(i): credited_hours(i, rule) for i in inside}
+    credited = _within_distance_cap(rule, inside, clock)
     requirements = [
         Requirement(
             Subject(subject).label, minimum, _hours(inside, credited, lambda i, s=subject: i.subject == s)
@@ -171,10 +199,10 @@ def progress(rule: RenewalRule, renewal_date: date, items: list[CreditItem], *, 
         cycle_start=start,
         items=inside,
         credited=credited,
-        total=Requirement("Total", rule.hours, counted_distance + other),
+        total=Requirement("Total", rule.hours, _hours(inside, credited)),
         requirements=requirements,
         courses_missing=[Subject(s).label for s in rule.required_courses if s not in taken],
-        multimedia_capped=distance - counted_distance,
+        multimedia_capped=_hours(inside, clock) - _hours(inside, credited),
         days_left=(deadline - today).days,
         not_counted=[i for i in in_cycle if not i.accepted],
     )

@@ -11,7 +11,15 @@ import pytest
 from courses.approval_models import CourseApproval
 from courses.approvals import approval_snapshot
 from courses.models import Certificate
-from courses.renewals import CreditItem, _site_items, ce_deadline, cycle_deadline, progress, rules
+from courses.renewals import (
+    CreditItem,
+    _site_items,
+    ce_deadline,
+    cycle_deadline,
+    progress,
+    rules,
+    rules_parse,
+)
 
 D = Decimal
 
@@ -59,6 +67,53 @@ def test_tennessees_eight_hour_cap_covers_home_study_and_live_online_together_no
     assert (p.total.earned, p.multimedia_capped, p.total.missing) == (D(21), D(2), D(3))
     only_online = progress(rules()["TN"], date(2026, 12, 31), items[1:2], today=date(2026, 6, 1))
     assert only_online.total.earned == D(4) and only_online.multimedia_capped == 0
+
+
+def test_hours_over_tennessees_distance_cap_count_toward_no_subject_minimum_either():
+    # (d): at most 8 "of the 24 hours requirement"; (b) and (c) are 2 hours each of that same requirement.
+    tn = rules()["TN"]
+    p = progress(tn, date(2026, 12, 31), [item(date(2025, 2, 1), 10, "ethics")], today=date(2026, 6, 1))
+    assert (p.total.earned, p.multimedia_capped) == (D(8), D(2))
+    assert {r.label: r.earned for r in p.requirements}["Ethics"] == D(8)  # not the 10 completed
+
+
+def test_the_distance_cap_goes_first_to_the_subject_minimums_still_short():
+    # The learner reports which distance hours count: the 2 ethics hours, completed after 8 general ones.
+    items = [
+        item(date(2025, 2, 1), 8, "general"),
+        item(date(2025, 6, 1), 2, "ethics", "live_online"),
+        item(date(2025, 7, 1), 2, "laws_rules", "live"),
+    ]
+    p = progress(rules()["TN"], date(2026, 12, 31), items, today=date(2026, 6, 1))
+    assert [(r.label, r.earned) for r in p.requirements] == [("Laws and rules", D(2)), ("Ethics", D(2))]
+    assert [p.credited[id(i)] for i in p.items] == [D(6), D(2), D(2)]
+    assert (p.total.earned, p.multimedia_capped) == (D(10), D(2))
+
+
+def test_minimums_the_distance_cap_cannot_cover_stay_short():
+    rule = rules_parse(
+        {
+            "credentials": {
+                "TN": {
+                    "name": "x",
+                    "source": "s",
+                    "source_url": "https://example.org/rule",
+                    "checked": None,
+                    "cycle_years": 2,
+                    "hours": 4,
+                    "subjects": {"ethics": 2, "laws_rules": 2},
+                    "multimedia_max": 2,
+                }
+            }
+        }
+    )["TN"]
+    items = [item(date(2025, 2, 1), 2, "ethics"), item(date(2025, 3, 1), 2, "laws_rules")]
+    p = progress(rule, date(2026, 12, 31), items, today=date(2026, 6, 1))
+    assert [(r.label, r.earned, r.met) for r in p.requirements] == [
+        ("Ethics", D(2), True),
+        ("Laws and rules", D(0), False),  # its 2 hours are over the cap: they count nowhere
+    ]
+    assert p.total.earned == D(2) and p.multimedia_capped == D(2)
 
 
 def test_a_rule_without_a_cap_counts_live_online_in_full_and_only_hands_on_toward_hands_on():
