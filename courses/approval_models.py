@@ -49,6 +49,21 @@ class Delivery(models.TextChoices):
     HANDS_ON = "hands_on", "Live hands-on"
 
 
+# The delivery types an approval may have, by its course's type (courses.models.CourseType's values; that
+# module imports this one). A home study course is online and self-paced: home study only. A live course is
+# taught in person ("Live / in person" on its certificate): live in person or live hands-on. Live online (a
+# webinar) is neither, so no course of this site has it; outside certificates may (courses.renewal_models).
+COURSE_TYPE_DELIVERIES = {
+    "home_study": frozenset({Delivery.HOME_STUDY}),
+    "live": frozenset({Delivery.LIVE_IN_PERSON, Delivery.HANDS_ON}),
+}
+
+
+def delivery_types(course_type: str) -> frozenset:
+    """The delivery types `course_type` allows (every one for a type this table does not know)."""
+    return COURSE_TYPE_DELIVERIES.get(course_type, frozenset(Delivery))
+
+
 # The boards that take completions through CE Broker: their approvals carry CE Broker's numbers.
 CE_BROKER_BODIES = frozenset({ApprovalBody.FL, ApprovalBody.GA})
 # Bodies of which a course has one approval in force on any day. NCBTMB: a certificate prints one NCBTMB
@@ -151,8 +166,11 @@ class CourseApproval(models.Model):
             dated = self.valid_from is not None and "valid_to" not in errors
             others = self._others_in_force_together() if dated else []
             errors = self._one_at_a_time_check(others, errors)
-            if self.hours is not None and "hours" not in errors and self.current():
-                errors = self._course_check(others, errors)
+            if self.current():
+                versions = self._course_versions()
+                errors = self._delivery_check(versions, errors)
+                if self.hours is not None and "hours" not in errors:
+                    errors = self._course_check(versions, others, errors)
         if errors:
             raise ValidationError(errors)
 
@@ -218,17 +236,34 @@ class CourseApproval(models.Model):
             )
         return errors
 
-    def _course_check(self, others: list, errors: dict) -> dict:
+    def _course_versions(self) -> list:
+        """The course as it is live and, if it has a later draft, as publishing would put it live."""
+        course = self.course
+        versions = [course]
+        if course.has_unpublished_changes:
+            versions.append(course.get_latest_revision_as_object())
+        return versions
+
+    def _delivery_check(self, versions: list, errors: dict) -> dict:
+        """The delivery type is one the course's type allows (COURSE_TYPE_DELIVERIES), as it is live or in
+        its draft, so the course type and its approvals can be changed in either order."""
+        allowed = [d for d in Delivery if any(d in delivery_types(v.course_type) for v in versions)]
+        if self.delivery and "delivery" not in errors and self.delivery not in allowed:
+            kinds = " or ".join(dict.fromkeys(f"“{v.get_course_type_display()}”" for v in versions))
+            errors["delivery"] = (
+                f"A {kinds} course's approvals are {' or '.join(d.label for d in allowed)}: the certificate "
+                "prints the course type beside each approval's delivery type, and renewal trackers count "
+                "hours by delivery type (home study never toward hands-on minimums)."
+            )
+        return errors
+
+    def _course_check(self, versions: list, others: list, errors: dict) -> dict:
         """The approval agrees with its course: NCBTMB's hours are the course's approved CE hours and its
         number the provider's NCBTMB number (both print on every certificate); a state approves at most those
         hours. Checked against the course as it is live or as its latest revision has it (what publishing
         puts live), so the hours can be changed in either order; courses.publish_checks refuses to publish a
         course that disagrees. An ended approval is left as it was: it prints only on its time's certificates.
         """
-        course = self.course
-        versions = [course]
-        if course.has_unpublished_changes:
-            versions.append(course.get_latest_revision_as_object())
         hours = {v.ce_hours for v in versions if v.ce_hours}
         if not hours:  # a new course at 0 hours: publishing asks for them, and checks again
             return errors

@@ -8,7 +8,8 @@ both printed on every certificate: it never goes live with 0 hours or a provider
 approvals that disagree with them (an NCBTMB approval of other hours or under another number, a state's of
 more hours than the course) or a Florida or Georgia approval without its CE Broker course number, nor with
 approvals that add up past the course (two NCBTMB, Florida or Georgia approvals in force on one day, or
-another board's in force together on one day for more than the course's hours). Approvals that have ended
+another board's in force together on one day for more than the course's hours) or with a delivery type
+its course type does not allow (a home study course's "live hands-on"). Approvals that have ended
 are left alone: they print only on the certificates of their time.
 """
 
@@ -21,6 +22,8 @@ from .approval_models import (
     ONE_AT_A_TIME_BODIES,
     ApprovalBody,
     CourseApproval,
+    Delivery,
+    delivery_types,
     most_in_force,
     overlap,
 )
@@ -30,6 +33,10 @@ from .approvals import HOURS_NAMES
 def _hours(value) -> str:
     text = f"{value:.2f}".rstrip("0").rstrip(".")
     return text or "0"
+
+
+def _delivery(value) -> str:
+    return Delivery(value).label.split(" (")[0].lower() if value in Delivery.values else value
 
 
 def _which(approval) -> str:
@@ -74,6 +81,13 @@ def approval_problems(course, provider, today=None) -> list[str]:
             )
         if approval.body in CE_BROKER_BODIES and not approval.ce_broker_course_number.strip():
             problems.append(f"{which} to have the course's CE Broker course number (CE approvals)")
+        allowed = delivery_types(course.course_type)
+        if approval.delivery not in allowed:
+            problems.append(
+                f"{which} to have a delivery type a “{course.get_course_type_display()}” course can have, "
+                f"{' or '.join(_delivery(d) for d in Delivery if d in allowed)} (it says "
+                f"{_delivery(approval.delivery)}; CE approvals)"
+            )
     return problems + _together_problems(course, approvals)
 
 

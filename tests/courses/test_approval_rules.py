@@ -295,3 +295,45 @@ def test_the_admin_form_refuses_a_second_ncbtmb_approval_and_edits_the_first(cli
     assert client.post(edit, {**data, "valid_to": "2030-12-31"}).status_code == 302  # itself: no conflict
     approval.refresh_from_db()
     assert approval.valid_to == date(2030, 12, 31)
+
+
+# --- delivery type agrees with the course type (rule 4) -------------------------------------------------
+
+
+def test_a_home_study_course_has_home_study_approvals_only(course):
+    """Else the certificate prints "Course type: Home Study" beside "live hands-on", and trackers count the
+    course toward hands-on minimums."""
+    for delivery in ("hands_on", "live", "live_online"):
+        message = _errors(course, "TX", provider_number="TX-1", delivery=delivery)["delivery"][0]
+        assert message.startswith("A “Home Study” course's approvals are Home study (online, self-paced):")
+    assert approval_add(course, "TX", provider_number="TX-1").delivery == "home_study"
+
+
+def test_a_live_course_has_live_in_person_or_hands_on_approvals(course):
+    course.course_type = "live"
+    course.save()
+    approval_add(course, "NCBTMB", delivery="hands_on")
+    approval_add(course, "TX", provider_number="TX-1", delivery="live")
+    for delivery in ("home_study", "live_online"):  # a webinar is not "Live / in person"
+        assert "delivery" in _errors(course, "GA", delivery=delivery)
+
+
+def test_the_course_type_and_its_approvals_change_in_either_order(course):
+    """A home study course made live: its draft says live, so a hands-on approval is accepted; publishing
+    the draft then finds the old home study approval, and refuses until it is changed."""
+    course.save_revision().publish()
+    old = approval_add(course, "NCBTMB")
+    course.course_type = "live"
+    course.save_revision()
+    course.refresh_from_db()
+    assert course.course_type == "home_study" and course.has_unpublished_changes  # live: still home study
+    approval_add(course, "TX", provider_number="TX-1", delivery="hands_on")  # the draft's type: accepted
+    draft = course.get_latest_revision_as_object()
+    assert course_publish_problems(draft) == [
+        "its NCBTMB approval from Jan 1, 2020 to have a delivery type a “Live / in person” course can have, "
+        "live in person or live hands-on (it says home study; CE approvals)"
+    ]
+    old.delivery = "live"
+    old.full_clean()
+    old.save()
+    assert course_publish_problems(draft) == []

@@ -129,7 +129,7 @@ def _post(course, **fields):
         "ce_broker_course_number": "7770042",
         "hours": "2",
         "subject": "ethics",
-        "delivery": "live",
+        "delivery": "home_study",  # the course is home study (CourseApproval.clean)
         "valid_from": "2026-01-01",
         "valid_to": "",
         **fields,
