@@ -147,3 +147,8 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if _commits_to_the_database(item):
             item.add_marker(pytest.mark.serial)
+    # `make test` hands whole files to its processes in collection order: the longest files go first, so
+    # that neither process is still walking one of them while the other has nothing left to do.
+    items.sort(
+        key=lambda item: not (item.get_closest_marker("heavy") or item.get_closest_marker("native_stack"))
+    )

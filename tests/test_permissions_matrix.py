@@ -65,6 +65,8 @@ from tests.courses.media_clips import caption_document, lesson_video, media_valu
 from tests.factories import InstructorFactory, MuscleFactory, ProviderAdminFactory, UserFactory, module_create
 from tests.shared_db import rolled_back
 
+pytestmark = pytest.mark.heavy  # scheduled first (tests/conftest.py)
+
 LOGIN = "login"  # 302 to the site's log-in page, with ?next=
 REDIRECT = "redirect"  # 302 anywhere else
 ROLES = ("anonymous", "owner", "other", "instructor", "other_instructor", "provider_admin")

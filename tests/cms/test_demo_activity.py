@@ -11,6 +11,8 @@ from courses.models import Certificate, CourseEvaluation, Enrollment
 from quizzes.models import Attempt, AttemptStatus, QuestionKind, Response
 from tests.quizzes import factories as qf
 
+pytestmark = pytest.mark.heavy  # scheduled first (tests/conftest.py)
+
 
 @pytest.fixture
 def course_with_quizzes(course, modules, settings, tmp_path):

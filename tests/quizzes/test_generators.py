@@ -26,6 +26,8 @@ from quizzes.generators.sync import spec_errors
 from quizzes.models import FeedbackPolicy, Question, QuestionKind, Quiz, Topic
 from tests.shared_db import rolled_back
 
+pytestmark = pytest.mark.heavy  # scheduled first (tests/conftest.py)
+
 ALL_KINDS = {kind.value for kind in QuestionKind}
 THREE_TOPICS = {Topic.ATTACHMENTS, Topic.REFERRED_PAIN, Topic.RED_FLAGS}
 
