@@ -3,18 +3,18 @@ earned (this site's certificates and the outside certificates they uploaded), by
 what is missing before the deadline; and the reminder e-mails at 90, 30 and 7 days.
 
 The figures are data, courses/data/renewal_rules.yaml, checked when loaded (courses/renewal_rules.py). The
-arithmetic (`progress`) is a pure function of a rule, a deadline and credit items, so it is tested without a
-database. A certificate of this site counts only under an approval the credential's board accepts
-(`RenewalRule.accepts`) printed on it; one without is listed as "not counted", never added to the totals.
+arithmetic (`progress`, courses/renewal_progress.py) is a pure function of a rule, a date and credit items,
+so it is tested without a database. A certificate of this site counts only under an approval the
+credential's board accepts (`RenewalRule.accepts`) printed on it; one without is listed as "not counted",
+never added to the totals.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -29,6 +29,7 @@ from .approvals import SHORT_NAMES
 from .certificate_models import Certificate
 from .links import site_url
 from .renewal_models import Credential, OutsideCertificate, RenewalReminder
+from .renewal_progress import CreditItem, Progress, Requirement, credited_hours, progress
 from .renewal_rules import (
     CE_CYCLE,
     RULES_FILE,
@@ -40,172 +41,24 @@ from .renewal_rules import (
     rules_parse,
 )
 
-__all__ = ["RULES_FILE", "RenewalRule", "RulesError", "ce_deadline", "cycle_deadline", "rules", "rules_parse"]
+__all__ = [
+    "RULES_FILE",
+    "CreditItem",
+    "Progress",
+    "RenewalRule",
+    "Requirement",
+    "RulesError",
+    "ce_deadline",
+    "credited_hours",
+    "cycle_deadline",
+    "progress",
+    "rules",
+    "rules_parse",
+]
 
 log = logging.getLogger(__name__)
 REMINDER_DAYS = (90, 30, 7)
 MINUTES_PER_SITE_HOUR = 50  # courses.models.MINUTES_PER_CE_HOUR: this site's CE hour is a 50-minute hour
-TWO_PLACES = Decimal("0.01")
-# Delivered at a distance: what a rule's `multimedia_max` caps (Tennessee's "multi-media formats").
-MULTIMEDIA = frozenset({Delivery.HOME_STUDY, Delivery.LIVE_ONLINE})
-
-
-# --- the arithmetic ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CreditItem:
-    """One completed course as a renewal counts it. `accepted` is False for a certificate of this site that
-    shows no approval the credential's board accepts: listed, not counted."""
-
-    title: str
-    completed_on: date
-    hours: Decimal
-    subject: str
-    delivery: str
-    minutes: int | None = None
-    outside: bool = False
-    accepted: bool = True
-
-    @property
-    def subject_label(self) -> str:
-        return Subject(self.subject).label if self.subject in Subject.values else self.subject
-
-    @property
-    def delivery_label(self) -> str:
-        return Delivery(self.delivery).label if self.delivery in Delivery.values else self.delivery
-
-
-@dataclass
-class Requirement:
-    label: str
-    required: Decimal
-    earned: Decimal
-
-    @property
-    def missing(self) -> Decimal:
-        return max(Decimal(0), self.required - self.earned)
-
-    @property
-    def met(self) -> bool:
-        return self.missing == 0
-
-
-@dataclass
-class Progress:
-    rule: RenewalRule
-    deadline: date
-    cycle_start: date
-    items: list[CreditItem]  # those counted in the cycle
-    credited: dict[int, Decimal]  # by id(item): the hours it counts for (clock hours, less hours over a cap)
-    total: Requirement
-    requirements: list[Requirement]  # subject minimums and hands-on
-    courses_missing: list[str]  # required courses not yet taken (labels)
-    multimedia_capped: Decimal  # home-study and live-online hours beyond multimedia_max (counted nowhere)
-    days_left: int
-    not_counted: list[CreditItem]  # completed in the cycle without an approval the board accepts
-
-    @property
-    def complete(self) -> bool:
-        return self.total.met and all(r.met for r in self.requirements) and not self.courses_missing
-
-    @property
-    def overdue(self) -> bool:
-        return self.days_left < 0 and not self.complete
-
-
-def years_before(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
-
-
-def credited_hours(item: CreditItem, rule: RenewalRule) -> Decimal:
-    """The hours an item counts for under `rule`: its minutes in the rule's clock hours when both are known,
-    otherwise its hours as printed."""
-    if rule.clock_hour_minutes and item.minutes:
-        return (Decimal(item.minutes) / rule.clock_hour_minutes).quantize(TWO_PLACES, rounding=ROUND_DOWN)
-    return item.hours
-
-
-def _hours(items, credited, keep=lambda item: True) -> Decimal:
-    return sum((credited[id(i)] for i in items if keep(i)), Decimal(0))
-
-
-def _within_distance_cap(rule: RenewalRule, items, clock: dict[int, Decimal]) -> dict[int, Decimal]:
-    """The hours each item counts for once the rule's `multimedia_max` is applied. The cap is on hours "of
-    the 24 hours requirement" (Tennessee 0870-01-.12(1)(d); (b) and (c) are hours of the same requirement),
-    so distance hours beyond it count nowhere: not in the total, not toward a subject minimum. Which ones
-    count is the learner's to report, so the cap goes first to the subject minimums that the other hours
-    leave short, then to the rest in completion order."""
-    if rule.multimedia_max is None:
-        return dict(clock)
-    distance = [i for i in items if i.delivery in MULTIMEDIA]
-    short = {
-        subject: minimum
-        - _hours(items, clock, lambda i, s=subject: i.subject == s and i.delivery not in MULTIMEDIA)
-        for subject, minimum in rule.subjects.items()
-    }
-    allowed, left = {id(i): Decimal(0) for i in distance}, rule.multimedia_max
-    for toward_minimums in (True, False):
-        for i in distance:
-            room = clock[id(i)] - allowed[id(i)]
-            if toward_minimums:
-                room = min(room, max(Decimal(0), short.get(i.subject, Decimal(0))))
-            take = min(room, left)
-            if take > 0:
-                allowed[id(i)] += take
-                left -= take
-                if toward_minimums:
-                    short[i.subject] -= take
-    return {**clock, **allowed}
-
-
-def progress(rule: RenewalRule, renewal_date: date, items: list[CreditItem], *, today: date) -> Progress:
-    """What counts toward the CE deadline of a credential renewed on `renewal_date` (`ce_deadline`: the
-    license's date, moved to the end of its fixed cycle where every license expires with it, or the end of
-    the CE cycle open `today` where that cycle is fixed whatever the license date): accepted items completed
-    in the cycle, from the day after the deadline `cycle_years` earlier up to and including the deadline.
-    Distance hours (home study and live online) count up to the rule's `multimedia_max`, in the total and
-    toward subject minimums alike (`_within_distance_cap`); hands-on minimums
-    count only hands-on classes, in the rule's `hands_on_subjects` where it names them."""
-    deadline = ce_deadline(rule, renewal_date, today=today)
-    start = years_before(deadline, rule.cycle_years) + timedelta(days=1)
-    in_cycle = sorted((i for i in items if start <= i.completed_on <= deadline), key=lambda i: i.completed_on)
-    inside = [i for i in in_cycle if i.accepted]
-    clock = {id(i): credited_hours(i, rule) for i in inside}
-    credited = _within_distance_cap(rule, inside, clock)
-    requirements = [
-        Requirement(
-            Subject(subject).label, minimum, _hours(inside, credited, lambda i, s=subject: i.subject == s)
-        )
-        for subject, minimum in rule.subjects.items()
-    ]
-    if rule.hands_on:
-        hands_on = _hours(
-            inside,
-            credited,
-            lambda i: (
-                i.delivery == Delivery.HANDS_ON
-                and (not rule.hands_on_subjects or i.subject in rule.hands_on_subjects)
-            ),
-        )
-        requirements.append(Requirement("Live hands-on", rule.hands_on, hands_on))
-    taken = {i.subject for i in inside}
-    return Progress(
-        rule=rule,
-        deadline=deadline,
-        cycle_start=start,
-        items=inside,
-        credited=credited,
-        total=Requirement("Total", rule.hours, _hours(inside, credited)),
-        requirements=requirements,
-        courses_missing=[Subject(s).label for s in rule.required_courses if s not in taken],
-        multimedia_capped=_hours(inside, clock) - _hours(inside, credited),
-        days_left=(deadline - today).days,
-        not_counted=[i for i in in_cycle if not i.accepted],
-    )
 
 
 # --- reads ---------------------------------------------------------------------------------------------
