@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
 
 from .approval_models import Delivery, Subject
-from .renewal_rules import RenewalRule, ce_deadline
+from .renewal_rules import ApprovedCourse, RenewalRule, ce_deadline
 
 TWO_PLACES = Decimal("0.01")
 # Delivered at a distance: what a rule's `multimedia_max` caps (Tennessee's "multi-media formats").
@@ -56,6 +56,16 @@ class Requirement:
 
 
 @dataclass
+class CourseCheck:
+    """A course the board requires from a list this site cannot check (`ApprovedCourse`): never "met", the
+    learner checks `taken` (their courses in its subject this cycle, if any) against the list."""
+
+    course: ApprovedCourse
+    label: str  # the subject's
+    taken: list[CreditItem]
+
+
+@dataclass
 class Progress:
     rule: RenewalRule
     deadline: date
@@ -64,14 +74,18 @@ class Progress:
     credited: dict[int, Decimal]  # by id(item): the hours it counts for (clock hours, less hours over a cap)
     total: Requirement
     requirements: list[Requirement]  # subject minimums and hands-on
-    courses_missing: list[str]  # required courses not yet taken (labels)
+    to_check: list[CourseCheck]  # required courses from a list: the learner checks, the page cannot
+    subject_capped: list[
+        tuple[str, Decimal, Decimal]
+    ]  # (subject label, hours over its cap, cap): not counted
     multimedia_capped: Decimal  # home-study and live-online hours beyond multimedia_max (counted nowhere)
     days_left: int
     not_counted: list[CreditItem]  # completed in the cycle without an approval the board accepts
 
     @property
     def complete(self) -> bool:
-        return self.total.met and all(r.met for r in self.requirements) and not self.courses_missing
+        """Every hour the tracker can count is there (what is `to_check` is the learner's to confirm)."""
+        return self.total.met and all(r.met for r in self.requirements)
 
     @property
     def overdue(self) -> bool:
@@ -95,6 +109,19 @@ def credited_hours(item: CreditItem, rule: RenewalRule) -> Decimal:
 
 def _hours(items, credited, keep=lambda item: True) -> Decimal:
     return sum((credited[id(i)] for i in items if keep(i)), Decimal(0))
+
+
+def _within_subject_caps(rule: RenewalRule, items, clock: dict[int, Decimal]) -> dict[int, Decimal]:
+    """The hours each item counts for once the rule's `subject_max` is applied (Texas: at most 3 hours of
+    human trafficking prevention training per license term): hours of a subject over its cap count nowhere.
+    In-person hours count first (they spend no distance cap), then in completion order."""
+    counted = dict(clock)
+    for subject, cap in rule.subject_max.items():
+        left = cap
+        for i in sorted((i for i in items if i.subject == subject), key=lambda i: i.delivery in MULTIMEDIA):
+            counted[id(i)] = min(clock[id(i)], left)
+            left -= counted[id(i)]
+    return counted
 
 
 def _within_distance_cap(rule: RenewalRule, items, clock: dict[int, Decimal]) -> dict[int, Decimal]:
@@ -132,14 +159,16 @@ def progress(rule: RenewalRule, renewal_date: date, items: list[CreditItem], *, 
     the CE cycle open `today` where that cycle is fixed whatever the license date): accepted items completed
     in the cycle, from the day after the deadline `cycle_years` earlier up to and including the deadline.
     Distance hours (home study and live online) count up to the rule's `multimedia_max`, in the total and
-    toward subject minimums alike (`_within_distance_cap`); hands-on minimums
-    count only hands-on classes, in the rule's `hands_on_subjects` where it names them."""
+    toward subject minimums alike (`_within_distance_cap`), after any subject's own cap (`subject_max`);
+    hands-on minimums count only hands-on classes, in the rule's `hands_on_subjects` where it names them.
+    Courses the board requires from a list of its own (`approved_courses`) are listed to check, never met."""
     deadline = ce_deadline(rule, renewal_date, today=today)
     start = years_before(deadline, rule.cycle_years) + timedelta(days=1)
     in_cycle = sorted((i for i in items if start <= i.completed_on <= deadline), key=lambda i: i.completed_on)
     inside = [i for i in in_cycle if i.accepted]
     clock = {id(i): credited_hours(i, rule) for i in inside}
-    credited = _within_distance_cap(rule, inside, clock)
+    within_subjects = _within_subject_caps(rule, inside, clock)
+    credited = _within_distance_cap(rule, inside, within_subjects)
     requirements = [
         Requirement(
             Subject(subject).label, minimum, _hours(inside, credited, lambda i, s=subject: i.subject == s)
@@ -156,7 +185,14 @@ def progress(rule: RenewalRule, renewal_date: date, items: list[CreditItem], *, 
             ),
         )
         requirements.append(Requirement("Live hands-on", rule.hands_on, hands_on))
-    taken = {i.subject for i in inside}
+    subject_capped = [
+        (Subject(subject).label, over, cap)
+        for subject, cap in rule.subject_max.items()
+        if (
+            over := _hours(inside, clock, lambda i, s=subject: i.subject == s)
+            - _hours(inside, within_subjects, lambda i, s=subject: i.subject == s)
+        )
+    ]
     return Progress(
         rule=rule,
         deadline=deadline,
@@ -165,8 +201,14 @@ def progress(rule: RenewalRule, renewal_date: date, items: list[CreditItem], *, 
         credited=credited,
         total=Requirement("Total", rule.hours, _hours(inside, credited)),
         requirements=requirements,
-        courses_missing=[Subject(s).label for s in rule.required_courses if s not in taken],
-        multimedia_capped=_hours(inside, clock) - _hours(inside, credited),
+        to_check=[
+            CourseCheck(
+                course, Subject(course.subject).label, [i for i in in_cycle if i.subject == course.subject]
+            )
+            for course in rule.approved_courses
+        ],
+        subject_capped=subject_capped,
+        multimedia_capped=_hours(inside, within_subjects) - _hours(inside, credited),
         days_left=(deadline - today).days,
         not_counted=[i for i in in_cycle if not i.accepted],
     )

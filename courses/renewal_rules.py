@@ -52,6 +52,18 @@ class FixedCycle:
 
 
 @dataclass(frozen=True)
+class ApprovedCourse:
+    """A course in `subject` the board requires before each renewal, approved by someone this site cannot
+    check (Texas: HHSC's list of human trafficking prevention courses). Never shown as met: the learner is
+    asked to check their course against the list at `list_url` (`list_label` names that page)."""
+
+    subject: str
+    approved_by: str
+    list_url: str
+    list_label: str
+
+
+@dataclass(frozen=True)
 class RenewalRule:
     kind: str
     name: str
@@ -65,7 +77,8 @@ class RenewalRule:
     hands_on_subjects: tuple[str, ...] = ()  # the subjects a hands-on class must have to count; () any
     multimedia_max: Decimal | None = None
     clock_hour_minutes: int | None = None
-    required_courses: tuple[str, ...] = ()
+    subject_max: dict[str, Decimal] = field(default_factory=dict)  # at most so many hours of a subject count
+    approved_courses: tuple[ApprovedCourse, ...] = ()
     fixed_cycle_end: FixedCycle | None = None
     deadline: str = LICENSE  # LICENSE or CE_CYCLE
     accepts: tuple[str, ...] = ()  # the approvals a site certificate counts under, in order
@@ -114,6 +127,27 @@ def _fixed_cycle(value, years: int, where: str) -> FixedCycle | None:
     return FixedCycle(month, day, parity)
 
 
+def _subject_hours(entry, key, where) -> dict[str, Decimal]:
+    value = entry.get(key) or {}
+    if not isinstance(value, dict) or set(value) - set(Subject.values):
+        raise RulesError(f"{where}: '{key}' keys must be among {', '.join(Subject.values)}")
+    return {subject: _number(hours, f"{where}: {key}.{subject}") for subject, hours in value.items()}
+
+
+def _approved_courses(value, where) -> tuple[ApprovedCourse, ...]:
+    fields = {"subject", "approved_by", "list_url", "list_label"}
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, dict) and set(v) == fields for v in value):
+        raise RulesError(f"{where}: each of 'approved_courses' needs {', '.join(sorted(fields))}")
+    for course in value:
+        if course["subject"] not in Subject.values:
+            raise RulesError(f"{where}: 'approved_courses' subject must be among {', '.join(Subject.values)}")
+        if not str(course["list_url"]).startswith("https://"):
+            raise RulesError(f"{where}: 'approved_courses' list_url must be an https:// address")
+    return tuple(ApprovedCourse(**{k: str(v).strip() for k, v in course.items()}) for course in value)
+
+
 def _checked(entry, where) -> date | None:
     if "checked" not in entry:
         raise RulesError(
@@ -130,11 +164,10 @@ def rules_parse(data) -> dict[str, RenewalRule]:
     if not isinstance(data, dict) or not isinstance(data.get("credentials"), dict) or not data["credentials"]:
         raise RulesError("renewal_rules.yaml: 'credentials' must map each credential to its rule")
     known = {"name", "cycle_years", "hours", "source", "source_url", "checked", "subjects", "hands_on"}
-    known |= {"hands_on_subjects"}
+    known |= {"hands_on_subjects", "subject_max", "approved_courses"}
     known |= {
         "multimedia_max",
         "clock_hour_minutes",
-        "required_courses",
         "fixed_cycle_end",
         "deadline",
         "accepts",
@@ -157,12 +190,6 @@ def rules_parse(data) -> dict[str, RenewalRule]:
         years = entry.get("cycle_years")
         if not isinstance(years, int) or isinstance(years, bool) or not 1 <= years <= 10:
             raise RulesError(f"{where}: 'cycle_years' must be a whole number of years (1-10)")
-        subjects = entry.get("subjects") or {}
-        if not isinstance(subjects, dict) or set(subjects) - set(Subject.values):
-            raise RulesError(f"{where}: 'subjects' keys must be among {', '.join(Subject.values)}")
-        required = entry.get("required_courses") or []
-        if not isinstance(required, list) or set(required) - set(Subject.values):
-            raise RulesError(f"{where}: 'required_courses' must list subjects")
         hands_on_subjects = entry.get("hands_on_subjects") or []
         if not isinstance(hands_on_subjects, list) or set(hands_on_subjects) - set(Subject.values):
             raise RulesError(f"{where}: 'hands_on_subjects' must list subjects")
@@ -190,12 +217,13 @@ def rules_parse(data) -> dict[str, RenewalRule]:
             source=" ".join(entry["source"].split()),
             source_url=entry["source_url"].strip(),
             checked=_checked(entry, where),
-            subjects={k: _number(v, f"{where}: subjects.{k}") for k, v in subjects.items()},
+            subjects=_subject_hours(entry, "subjects", where),
+            subject_max=_subject_hours(entry, "subject_max", where),
+            approved_courses=_approved_courses(entry.get("approved_courses"), where),
             hands_on=_number(entry.get("hands_on", 0), f"{where}: 'hands_on'"),
             hands_on_subjects=tuple(hands_on_subjects),
             multimedia_max=None if cap is None else _number(cap, f"{where}: 'multimedia_max'"),
             clock_hour_minutes=minutes,
-            required_courses=tuple(required),
             fixed_cycle_end=_fixed_cycle(entry.get("fixed_cycle_end"), years, where),
             deadline=deadline,
             accepts=tuple(accepts),
@@ -203,6 +231,8 @@ def rules_parse(data) -> dict[str, RenewalRule]:
         )
         if sum(rule.subjects.values(), Decimal(0)) > rule.hours or rule.hands_on > rule.hours:
             raise RulesError(f"{where}: the minimums add up to more than the total hours")
+        if any(rule.subjects.get(subject, 0) > cap for subject, cap in rule.subject_max.items()):
+            raise RulesError(f"{where}: a subject's minimum is above its 'subject_max'")
         found[kind] = rule
     return found
 

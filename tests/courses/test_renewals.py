@@ -40,7 +40,10 @@ def test_the_rules_file_has_the_checked_figures_each_with_a_source():
     assert fl.hands_on_subjects == ("general",) and known["GA"].hands_on_subjects == ()
     assert fl.subjects == {"medical_errors": 2, "laws_rules": 2, "ethics": 2, "human_trafficking": 1}
     assert known["NCBTMB"].subjects == {"ethics": 3} and known["NCBTMB"].hours == 24
-    assert known["TX"].clock_hour_minutes == 50 and known["TX"].required_courses == ("human_trafficking",)
+    tx = known["TX"]
+    assert tx.clock_hour_minutes == 50 and tx.subject_max == {"human_trafficking": 3}
+    assert [(c.subject, c.approved_by) for c in tx.approved_courses] == [("human_trafficking", "HHSC")]
+    assert "117.35" in tx.source and tx.approved_courses[0].list_url.startswith("https://www.tdlr.texas.gov/")
     tn = known["TN"]  # rule 0870-01-.12(1)
     assert (tn.hours, tn.multimedia_max, tn.subjects) == (D(24), D(8), {"laws_rules": 2, "ethics": 2})
     assert "0870-01-.12" in tn.source and "tn.gov/health" in tn.source
@@ -78,6 +81,19 @@ BASE = {"name": "x", "source": "s", "source_url": "https://example.org/rule", "c
         ({**BASE, "checked": "last week", "cycle_years": 2, "hours": 2}, "checked"),
         ({**BASE, "cycle_years": 2, "hours": 2, "accepts": ["CE Broker"]}, "accepts"),
         ({**BASE, "cycle_years": 2, "hours": 2, "deadline": "birthday"}, "license or ce_cycle"),
+        (
+            {**BASE, "cycle_years": 2, "hours": 2, "required_courses": ["ethics"]},
+            "unknown keys",
+        ),  # ticked any
+        ({**BASE, "cycle_years": 2, "hours": 2, "subject_max": {"yoga": 1}}, "'subject_max' keys"),
+        (
+            {**BASE, "cycle_years": 2, "hours": 2, "subjects": {"ethics": 2}, "subject_max": {"ethics": 1}},
+            "above its 'subject_max'",
+        ),
+        (
+            {**BASE, "cycle_years": 2, "hours": 2, "approved_courses": [{"subject": "human_trafficking"}]},
+            "approved_by, list_label, list_url, subject",
+        ),
         (
             {**BASE, "cycle_years": 2, "hours": 24, "hands_on": 12, "hands_on_subjects": ["swedish"]},
             "'hands_on_subjects' must list",
@@ -164,14 +180,38 @@ def test_crossing_the_deadline_moves_what_counts():
     assert after.cycle_start == date(2027, 4, 1)  # a one-year cycle starts the day after the last deadline
 
 
-def test_texas_counts_fifty_minute_clock_hours_and_needs_a_trafficking_course():
+def test_texas_counts_fifty_minute_clock_hours():
     items = [item(date(2026, 1, 1), 1, minutes=100), item(date(2026, 2, 1), 5)]
     p = progress(rules()["TX"], date(2027, 5, 31), items, today=date(2027, 1, 1))
     assert p.total.earned == D(7)  # 100 minutes are two 50-minute hours, whatever the certificate says
-    assert p.courses_missing == ["Human trafficking"]
+
+
+def test_texas_asks_the_learner_to_check_their_trafficking_course_on_hhscs_list_never_ticks_it():
+    # 16 TAC 117.24(b)(4) and Occupations Code ch. 116: the course must be one HHSC approved; any course
+    # with the subject "human trafficking" does not show the requirement met.
+    tx = rules()["TX"]
+    items = [item(date(2026, 1, 1), 12)]
+    p = progress(tx, date(2027, 5, 31), items, today=date(2027, 1, 1))
+    [check] = p.to_check
+    assert (check.label, check.course.approved_by, check.taken) == ("Human trafficking", "HHSC", [])
+    assert p.complete  # the hours are all there; the course is the learner's to check
     items.append(item(date(2026, 3, 1), 1, "human_trafficking"))
+    [check] = progress(tx, date(2027, 5, 31), items, today=date(2027, 1, 1)).to_check
+    assert [i.title for i in check.taken] == ["human_trafficking 1"]  # listed to check, still not "met"
+
+
+def test_texas_counts_at_most_three_hours_of_human_trafficking_training():
+    # 16 TAC 117.35: an HHSC-approved course counts for at most 3 hours of CE per license term.
+    items = [
+        item(date(2026, 1, 1), 2, "human_trafficking", "live_online"),
+        item(date(2026, 2, 1), 2, "human_trafficking", "live"),
+        item(date(2026, 3, 1), 9),
+    ]
     p = progress(rules()["TX"], date(2027, 5, 31), items, today=date(2027, 1, 1))
-    assert p.courses_missing == [] and p.total.missing == D(4)
+    assert p.total.earned == D(12) and p.total.missing == D(0)  # 3 of the 4, plus 9
+    assert p.subject_capped == [("Human trafficking", D(1), D(3))]
+    # In-person hours count first: the webinar's 2 hours are the ones cut to 1.
+    assert [p.credited[id(i)] for i in p.items] == [D(1), D(2), D(9)]
 
 
 def test_ncbtmb_needs_three_ethics_hours():
@@ -527,3 +567,26 @@ def test_a_tennessee_reminder_goes_before_the_cycle_ends_whatever_the_license_da
     assert "is due by December 31, 2026: 30 days from today" in message.body
     assert "whatever your license's own renewal date (June 30, 2027 on file)" in message.body
     assert renewals.renewal_reminders_send(today=date(2026, 12, 1)) == []  # once per threshold
+
+
+@pytest.mark.django_db
+def test_the_texas_page_and_reminder_say_check_the_hhsc_list_not_met(client):
+    learner = UserFactory(email="tx@example.com", license_state="TX")
+    Credential.objects.create(user=learner, kind="TX", renewal_date=date(2027, 5, 31))
+    client.force_login(learner)
+    _upload(
+        client, title="Trafficking awareness", subject="human_trafficking", hours="1", delivery="home_study"
+    )
+    _upload(client, title="Deep tissue", hours="11", completed_on="2026-03-01")
+    page = client.get(reverse("courses:renewals")).content.decode()
+    assert "Hours complete: 1 to check" in page and ">Complete<" not in page
+    assert "HHSC-approved human trafficking course required: check the HHSC list" in page
+    assert 'href="https://www.tdlr.texas.gov/humantraffickingtraining.htm"' in page
+    assert (
+        "Trafficking awareness (Gulf Coast Massage School) (Feb 1, 2026) counts as human trafficking" in page
+    )
+    assert "Check the list" in page
+    [sent] = renewals.renewal_reminders_send(today=date(2027, 5, 31) - timedelta(days=30))
+    body = mail.outbox[0].body
+    assert "To check yourself: a human trafficking course approved by HHSC is required" in body
+    assert "(1 human trafficking course recorded in this cycle)" in body
