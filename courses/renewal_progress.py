@@ -30,6 +30,16 @@ class CreditItem:
     minutes: int | None = None
     outside: bool = False
     accepted: bool = True
+    provider: str = ""  # an outside certificate's, as the learner entered it
+
+    @property
+    def name(self) -> str:
+        return f"{self.title} ({self.provider})" if self.provider else self.title
+
+    @property
+    def same_course_key(self) -> tuple[str, date]:
+        """What makes two certificates the same course: the title (case and spacing aside) and the date."""
+        return " ".join(self.title.split()).casefold(), self.completed_on
 
     @property
     def subject_label(self) -> str:
@@ -81,6 +91,7 @@ class Progress:
     multimedia_capped: Decimal  # home-study and live-online hours beyond multimedia_max (counted nowhere)
     days_left: int
     not_counted: list[CreditItem]  # completed in the cycle without an approval the board accepts
+    duplicates: list[CreditItem]  # uploads of a course a certificate of this site already counts
 
     @property
     def complete(self) -> bool:
@@ -165,7 +176,11 @@ def progress(rule: RenewalRule, renewal_date: date, items: list[CreditItem], *, 
     deadline = ce_deadline(rule, renewal_date, today=today)
     start = years_before(deadline, rule.cycle_years) + timedelta(days=1)
     in_cycle = sorted((i for i in items if start <= i.completed_on <= deadline), key=lambda i: i.completed_on)
-    inside = [i for i in in_cycle if i.accepted]
+    # A course counts once in a cycle (Tennessee 0870-01-.12(1)(a)): an upload matching a certificate of this
+    # site that counts (same title and date) is a copy. One that does not count here may be uploaded to count.
+    site = {i.same_course_key for i in in_cycle if i.accepted and not i.outside}
+    duplicates = [i for i in in_cycle if i.outside and i.same_course_key in site]
+    inside = [i for i in in_cycle if i.accepted and not any(i is d for d in duplicates)]
     clock = {id(i): credited_hours(i, rule) for i in inside}
     within_subjects = _within_subject_caps(rule, inside, clock)
     credited = _within_distance_cap(rule, inside, within_subjects)
@@ -211,4 +226,5 @@ def progress(rule: RenewalRule, renewal_date: date, items: list[CreditItem], *, 
         multimedia_capped=_hours(inside, within_subjects) - _hours(inside, credited),
         days_left=(deadline - today).days,
         not_counted=[i for i in in_cycle if not i.accepted],
+        duplicates=duplicates,
     )

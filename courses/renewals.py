@@ -108,7 +108,8 @@ def _approval_item(title: str, day: date, approval: dict, *, accepted: bool = Tr
 
 def _outside_item(upload: OutsideCertificate) -> CreditItem:
     return CreditItem(
-        title=f"{upload.title} ({upload.provider_name})",
+        title=upload.title,
+        provider=upload.provider_name,
         completed_on=upload.completed_on,
         hours=upload.hours,
         subject=upload.subject,

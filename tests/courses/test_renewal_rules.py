@@ -263,3 +263,25 @@ def test_live_online_prints_as_its_own_delivery_type():
     assert approval_snapshot(approval)["line"].endswith("2 h · general · live online")
     approval.delivery = "live"
     assert approval_snapshot(approval)["line"].endswith("2 h · general · live in person")
+
+
+# --- a course counts once (Tennessee 0870-01-.12(1)(a)) -------------------------------------------------
+
+
+def test_an_upload_of_a_site_certificate_is_counted_once():
+    site = CreditItem("Low back pain", date(2026, 3, 1), D(3), "general", "live")
+    copy = CreditItem(
+        "low back  PAIN", date(2026, 3, 1), D(3), "general", "live", outside=True, provider="Us"
+    )
+    other_day = CreditItem("Low back pain", date(2026, 4, 1), D(3), "general", "live", outside=True)
+    p = progress(rules()["TN"], date(2026, 12, 31), [site, copy, other_day], today=date(2026, 6, 1))
+    assert p.total.earned == D(6) and p.duplicates == [copy]
+    assert [i.outside for i in p.items] == [False, True]  # the site's certificate, and the other day's course
+
+
+def test_an_upload_of_a_site_certificate_the_board_does_not_accept_counts():
+    # The page tells the learner to upload such a certificate if their board accepts it: that is no copy.
+    site = CreditItem("Low back pain", date(2026, 3, 1), D(3), "general", "live", accepted=False)
+    upload = CreditItem("Low back pain", date(2026, 3, 1), D(3), "general", "live", outside=True)
+    p = progress(rules()["TN"], date(2026, 12, 31), [site, upload], today=date(2026, 6, 1))
+    assert p.total.earned == D(3) and p.duplicates == [] and p.not_counted == [site]

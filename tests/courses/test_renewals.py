@@ -590,3 +590,19 @@ def test_the_texas_page_and_reminder_say_check_the_hhsc_list_not_met(client):
     body = mail.outbox[0].body
     assert "To check yourself: a human trafficking course approved by HHSC is required" in body
     assert "(1 human trafficking course recorded in this cycle)" in body
+
+
+@pytest.mark.django_db
+def test_an_uploaded_copy_of_a_site_certificate_counts_once_and_the_page_says_so(client, course):
+    approval_add(course, "FL", hours=D(2), subject="laws_rules", valid_from=date(2026, 1, 1))
+    learner = UserFactory(license_state="FL")
+    certificate = completed(learner, course, date(2026, 3, 2))
+    Credential.objects.create(user=learner, kind="FL", renewal_date=date(2027, 8, 31))
+    client.force_login(learner)
+    title = certificate.snapshot["course_title"]
+    _upload(client, title=title.upper(), completed_on="2026-03-02", hours="2", subject="laws_rules")
+    [row] = renewals.renewal_overview(user=learner)["rows"]
+    assert row["progress"].total.earned == D(2) and len(row["progress"].duplicates) == 1
+    page = client.get(reverse("courses:renewals")).content.decode()
+    assert "Counted once: an upload matches a certificate from this site" in page
+    assert f"{title.upper()} (Gulf Coast Massage School) · Mar 2, 2026 · 2 h" in page
