@@ -65,6 +65,24 @@ class Requirement:
         return self.missing == 0
 
 
+@dataclass(frozen=True)
+class CountedLine:
+    """A course counted toward a credential, with the hours it is credited under the rule."""
+
+    item: CreditItem
+    hours: Decimal  # credited: in the rule's clock hours, less any hours over a cap
+    clock: Decimal  # in the rule's clock hours, before the caps
+
+    @property
+    def converted(self) -> bool:
+        """Its minutes, not its printed hours, decided its hours (a board's own clock hour)."""
+        return self.clock != self.item.hours
+
+    @property
+    def capped(self) -> Decimal:
+        return self.clock - self.hours
+
+
 @dataclass
 class CourseCheck:
     """A course the board requires from a list this site cannot check (`ApprovedCourse`): never "met", the
@@ -82,6 +100,7 @@ class Progress:
     cycle_start: date
     items: list[CreditItem]  # those counted in the cycle
     credited: dict[int, Decimal]  # by id(item): the hours it counts for (clock hours, less hours over a cap)
+    clock: dict[int, Decimal]  # by id(item): its hours in the rule's clock hours, before the caps
     total: Requirement
     requirements: list[Requirement]  # subject minimums and hands-on
     to_check: list[CourseCheck]  # required courses from a list: the learner checks, the page cannot
@@ -97,6 +116,10 @@ class Progress:
     def complete(self) -> bool:
         """Every hour the tracker can count is there (what is `to_check` is the learner's to confirm)."""
         return self.total.met and all(r.met for r in self.requirements)
+
+    @property
+    def lines(self) -> list[CountedLine]:
+        return [CountedLine(i, self.credited[id(i)], self.clock[id(i)]) for i in self.items]
 
     @property
     def overdue(self) -> bool:
@@ -214,6 +237,7 @@ def progress(rule: RenewalRule, renewal_date: date, items: list[CreditItem], *, 
         cycle_start=start,
         items=inside,
         credited=credited,
+        clock=clock,
         total=Requirement("Total", rule.hours, _hours(inside, credited)),
         requirements=requirements,
         to_check=[

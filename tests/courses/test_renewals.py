@@ -606,3 +606,35 @@ def test_an_uploaded_copy_of_a_site_certificate_counts_once_and_the_page_says_so
     page = client.get(reverse("courses:renewals")).content.decode()
     assert "Counted once: an upload matches a certificate from this site" in page
     assert f"{title.upper()} (Gulf Coast Massage School) · Mar 2, 2026 · 2 h" in page
+
+
+@pytest.mark.django_db
+def test_the_courses_counted_show_the_hours_credited_under_each_rule(client):
+    learner = UserFactory(license_state="TX")
+    Credential.objects.create(user=learner, kind="TX", renewal_date=date(2027, 5, 31))
+    Credential.objects.create(user=learner, kind="TN", renewal_date=date(2027, 6, 30))
+    client.force_login(learner)
+    _upload(
+        client,
+        title="Myofascial release",
+        hours="1",
+        minutes="100",
+        delivery="live",
+        completed_on="2026-02-01",
+    )
+    _upload(client, title="Online pathology", hours="10", delivery="home_study", completed_on="2026-03-01")
+    page = client.get(reverse("courses:renewals")).content.decode()
+    sections = page.split('<section class="card mb-4 renewal-credential"')[1:]
+    texas, tennessee = sorted(sections, key=lambda part: "Tennessee massage therapist license" in part)
+    # Texas: 100 minutes are two 50-minute clock hours (16 TAC 117.30(c)), whatever the certificate prints.
+    assert (
+        "Myofascial release (Gulf Coast Massage School) · Feb 1, 2026 · 2 h "
+        '<span class="text-body-secondary">(1 h on the certificate: 100 minutes in 50-minute hours)</span>'
+    ) in texas
+    assert "Online pathology (Gulf Coast Massage School) · Mar 1, 2026 · 10 h · General" in texas
+    # Tennessee: 8 of the 10 distance hours count (0870-01-.12(1)(d)); its CE hour is the printed hour.
+    assert "Myofascial release (Gulf Coast Massage School) · Feb 1, 2026 · 1 h · General" in tennessee
+    assert (
+        "Online pathology (Gulf Coast Massage School) · Mar 1, 2026 · 8 h "
+        '<span class="text-body-secondary">(10 h on the certificate: 2 h over a cap)</span>'
+    ) in tennessee
