@@ -21,7 +21,10 @@ class CourseApprovalTask(AbstractGroupApprovalTask):
 
     @classmethod
     def get_description(cls):
-        return "Members of the chosen groups approve; a course needs approved CE hours and a provider number"
+        return (
+            "Members of the chosen groups approve; a course needs approved CE hours, a provider number and "
+            "an NCBTMB approval in force"
+        )
 
     class Meta:
         verbose_name = "Course approval task"

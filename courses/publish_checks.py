@@ -10,7 +10,10 @@ more hours than the course) or a Florida or Georgia approval without its CE Brok
 approvals that add up past the course (two NCBTMB, Florida or Georgia approvals in force on one day, or
 another board's in force together on one day for more than the course's hours) or with a delivery type
 its course type does not allow (a home study course's "live hands-on"). Approvals that have ended
-are left alone: they print only on the certificates of their time.
+are left alone: they print only on the certificates of their time. A course goes live only with an NCBTMB
+approval in force on the day it does (NCBTMB approves the course itself, and its certificates print
+NCBTMB's seal and hours). These checks run where a provider publishes (the routes above); pages made live
+by code (the demo set-up, test factories) are not checked.
 """
 
 from django.apps import apps
@@ -88,7 +91,21 @@ def approval_problems(course, provider, today=None) -> list[str]:
                 f"{' or '.join(_delivery(d) for d in Delivery if d in allowed)} (it says "
                 f"{_delivery(approval.delivery)}; CE approvals)"
             )
-    return problems + _together_problems(course, approvals)
+    return problems + _together_problems(course, approvals) + _ncbtmb_problems(course, approvals, today)
+
+
+def _ncbtmb_problems(course, approvals: list, today) -> list[str]:
+    """An NCBTMB approval in force on the day the course goes live (today, or the day its publication is
+    scheduled for): NCBTMB's approved-provider standards require the course itself be approved, and every
+    certificate prints NCBTMB's seal and hours."""
+    go_live_at = getattr(course, "go_live_at", None)
+    day = max(today, timezone.localdate(go_live_at)) if go_live_at else today
+    if any(a.body == ApprovalBody.NCBTMB and a.covers(day) for a in approvals):
+        return []
+    return [
+        f"an NCBTMB approval of the course in force on {day:%b %-d, %Y}, the day it goes live (NCBTMB "
+        "approves the course itself, and every certificate prints NCBTMB's seal and hours; CE approvals)"
+    ]
 
 
 def _together_problems(course, approvals: list) -> list[str]:

@@ -74,6 +74,7 @@ def test_an_ended_approval_is_left_as_it_was(course):
     course.ce_hours = Decimal("3.00")
     course.save()
     old.full_clean()
+    approval_add(course, "NCBTMB", valid_from=date(2022, 1, 1))  # the approval in force today: 3 hours
     assert course_publish_problems(course) == []
 
 
@@ -337,3 +338,28 @@ def test_the_course_type_and_its_approvals_change_in_either_order(course):
     old.full_clean()
     old.save()
     assert course_publish_problems(draft) == []
+
+
+# --- an NCBTMB approval to go live (rule 3) ---------------------------------------------------------------
+
+
+def _ncbtmb_missing(course) -> list[str]:
+    return [p for p in course_publish_problems(course) if p.startswith("an NCBTMB approval of the course")]
+
+
+def test_a_course_goes_live_only_with_an_ncbtmb_approval_in_force_that_day(course):
+    """NCBTMB's approved-provider standards: the course itself is approved; its certificates print NCBTMB's
+    seal and hours."""
+    today = timezone.localdate()
+    (missing,) = _ncbtmb_missing(course)
+    assert f"in force on {today:%b %-d, %Y}, the day it goes live" in missing
+    approval_add(course, "NCBTMB", valid_from=today - timedelta(days=400), valid_to=today - timedelta(days=1))
+    approval_add(course, "NCBTMB", valid_from=today + timedelta(days=1))  # ended and not yet begun: refused
+    assert _ncbtmb_missing(course)
+    approval_add(course, "TX", provider_number="TX-1")  # a state's approval is no NCBTMB approval
+    assert _ncbtmb_missing(course)
+    course.go_live_at = timezone.now() + timedelta(days=1)  # published tomorrow, when it begins: fine
+    assert _ncbtmb_missing(course) == []
+    course.go_live_at = None
+    CourseApproval.objects.filter(course=course, valid_from__gt=today).update(valid_from=today)
+    assert _ncbtmb_missing(course) == []

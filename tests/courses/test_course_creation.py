@@ -13,6 +13,7 @@ from cms.roles import COURSE_WORKFLOW
 from courses.course_drafts import course_draft_create
 from courses.models import CourseInstructor, CoursePage
 from courses.services import course_instructor_assign
+from tests.courses.ce_records import approval_add
 from tests.factories import InstructorFactory, ProviderAdminFactory
 
 TITLE = "Massage for Neck Pain"
@@ -161,6 +162,7 @@ def test_a_provider_admin_approves_the_ce_hours_and_publishes(client, author, dr
     draft.refresh_from_db()
     assert not draft.live
 
+    approval_add(draft, "NCBTMB", hours=Decimal("2.00"))  # a course goes live with its NCBTMB approval
     approved = _post_edit(
         client,
         draft,

@@ -14,6 +14,7 @@ from cms.roles import COURSE_APPROVAL_TASK, COURSE_WORKFLOW, course_approval_tas
 from courses.approval_task import CourseApprovalTask
 from courses.course_drafts import course_draft_create
 from courses.models import CoursePage
+from tests.courses.ce_records import approval_add
 from tests.courses.test_course_creation import _post_edit, _with_objective
 from tests.factories import InstructorFactory, ProviderAdminFactory, UserFactory
 
@@ -90,10 +91,19 @@ def test_dashboard_approve_with_comment_is_refused_too(client, submitted, provid
     assert not submitted.live and _task_state(submitted).status == TaskState.STATUS_IN_PROGRESS
 
 
-def test_once_the_hours_are_set_the_dashboard_approve_publishes(client, submitted, provider_admin):
+def test_once_the_hours_and_the_ncbtmb_approval_are_set_the_dashboard_approve_publishes(
+    client, submitted, provider_admin
+):
     client.force_login(provider_admin)
     saved = _post_edit(client, submitted, None, **_with_objective(ce_hours="1.50"))  # save the draft
     assert saved.status_code == 302
+    refused = _dashboard_action(client, submitted)  # no NCBTMB approval: its seal would print on nothing
+    (message,) = [m for m in _messages(client.get(refused["Location"], follow=True)) if "cannot" in m]
+    assert "It needs an NCBTMB approval of the course in force on" in message
+    submitted.refresh_from_db()
+    assert not submitted.live
+
+    approval_add(submitted, "NCBTMB", hours=Decimal("1.50"))
     response = _dashboard_action(client, submitted)
     assert response.status_code == 302
     submitted.refresh_from_db()

@@ -7,7 +7,8 @@ both; the instructor enrolls a class from a CSV list; a learner sets their passw
 e-mail, watches the video and takes the quiz (their one attempt fails); the instructor finds them on the
 roster and in the admin home's "needs attention" panel. Key screens are shot at 1280x800 and 390x844.
 
-Set up by the ORM (not under test): the users, the provider, the clip and its captions in the libraries.
+Set up by the ORM (not under test): the users, the provider, the clip and its captions in the libraries,
+the course's NCBTMB approval.
 """
 
 import importlib
@@ -27,6 +28,7 @@ from courses.lesson_media import LessonMedia
 from courses.models import CoursePage, Enrollment, ModulePage
 from quizzes.models import Attempt, Question, QuestionKind, Quiz
 from quizzes.topics import topics_ensure
+from tests.courses.ce_records import approval_add
 from tests.courses.media_clips import clip_bytes
 from tests.e2e.a11y import check_accessibility, watch_console
 from tests.e2e.instructors import instructors_group_ready
@@ -190,7 +192,9 @@ def test_an_instructor_builds_a_course_that_a_provider_admin_publishes_and_a_cla
         expect(staff.get_by_text("has been submitted for moderation")).to_be_visible()
     admin_shots.shoot(staff, "submitted")
 
-    # 6. A provider admin finds both on the admin home, approves the CE hours and publishes.
+    # 6. A provider admin finds both on the admin home, approves the CE hours and publishes. The course's
+    #    NCBTMB approval, which publishing requires, is set by the ORM (its admin screens: CE approvals tests).
+    approval_add(course, "NCBTMB", hours=Decimal("1.00"))
     moderator = logged_in_context(browser, live_server, w["provider_admin"]).new_page()
     moderator.set_default_timeout(WAIT_MS)
     moderator.goto(live_server.url + "/admin/")
