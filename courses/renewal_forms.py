@@ -9,6 +9,8 @@ from decimal import Decimal
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.utils import timezone
 
 from .renewal_models import Credential, OutsideCertificate
@@ -148,12 +150,34 @@ class OutsideCertificateForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if OutsideCertificate.objects.filter(user=self.user).count() >= MAX_OUTSIDE_CERTIFICATES:
-            raise forms.ValidationError(
-                f"You have uploaded {MAX_OUTSIDE_CERTIFICATES} certificates, the most you can keep here: "
-                "remove ones you no longer need (from past renewal cycles) before uploading another."
-            )
+        if self._at_limit():
+            raise forms.ValidationError(self._limit_message())
         return cleaned
+
+    def _at_limit(self) -> bool:
+        return OutsideCertificate.objects.filter(user=self.user).count() >= MAX_OUTSIDE_CERTIFICATES
+
+    @staticmethod
+    def _limit_message() -> str:
+        return (
+            f"You have uploaded {MAX_OUTSIDE_CERTIFICATES} certificates, the most you can keep here: "
+            "remove ones you no longer need (from past renewal cycles) before uploading another."
+        )
+
+    def save_for_learner(self) -> OutsideCertificate | None:
+        """Save the upload as the learner's unless they reached the limit meanwhile: the learner's row is
+        locked (on PostgreSQL; SQLite runs one write at a time) and the count taken again in the transaction
+        of the insert, so two uploads at once cannot both pass a count of 99. None, with the form's error,
+        when the limit is reached."""
+        with transaction.atomic():
+            list(get_user_model().objects.select_for_update().filter(pk=self.user.pk).values_list("pk"))
+            if self._at_limit():
+                self.add_error(None, self._limit_message())
+                return None
+            upload = self.save(commit=False)
+            upload.user = self.user
+            upload.save()
+        return upload
 
     def clean_completed_on(self):
         day = self.cleaned_data["completed_on"]

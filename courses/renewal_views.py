@@ -57,10 +57,7 @@ def credential_delete(request, credential_id: int):
 @login_required
 def outside_add(request):
     form = OutsideCertificateForm(request.POST or None, request.FILES or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        upload = form.save(commit=False)
-        upload.user = request.user
-        upload.save()
+    if request.method == "POST" and form.is_valid() and (upload := form.save_for_learner()):
         messages.success(request, f"Uploaded: {upload.title} ({upload.hours:g} hours).")
         return redirect("courses:renewals")
     return render(

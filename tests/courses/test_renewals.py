@@ -440,6 +440,23 @@ def test_a_learner_may_keep_at_most_so_many_outside_certificates(client, monkeyp
 
 
 @pytest.mark.django_db
+def test_the_upload_limit_is_counted_again_with_the_insert(client, monkeypatch):
+    # Two uploads at once both pass the form's count; the second must still be refused when it is saved.
+    from django import forms
+
+    from courses.renewal_forms import OutsideCertificateForm
+
+    monkeypatch.setattr("courses.renewal_forms.MAX_OUTSIDE_CERTIFICATES", 1)
+    client.force_login(UserFactory())
+    assert _upload(client).status_code == 302
+    monkeypatch.setattr(OutsideCertificateForm, "clean", forms.ModelForm.clean)  # validated before the first
+    response = _upload(client, title="Second")
+    assert response.status_code == 200
+    assert "You have uploaded 1 certificates, the most you can keep here" in response.content.decode()
+    assert OutsideCertificate.objects.count() == 1
+
+
+@pytest.mark.django_db
 def test_the_reminder_runs_queries_do_not_grow_with_credentials(course, django_assert_max_num_queries):
     approval_add(course, "NCBTMB")
     today = date(2027, 8, 1)  # 30 days before Florida's deadline, 19 before the NCBTMB ones
