@@ -110,3 +110,61 @@ def ce_hours_summary(snapshot: dict) -> dict:
         "by_body": by_body,
         "text": f"{_hours_text(course_hours)} CE hours" if uniform else " · ".join(parts),
     }
+
+
+def ncbtmb_approved(snapshot: dict) -> bool:
+    """Whether a certificate states NCBTMB's approval (the seal, "Approved for N CE hours", NCBTMB's figure):
+    only when its snapshot holds an NCBTMB approval. A certificate from before approvals were recorded (no
+    "approvals" key) printed them, and keeps its look."""
+    if "approvals" not in snapshot:
+        return True
+    return any(a.get("body") == ApprovalBody.NCBTMB for a in snapshot.get("approvals") or [])
+
+
+def certificate_hours(snapshot: dict) -> dict:
+    """The CE hours a certificate states (ce_hours_summary's keys, plus `ncbtmb_approved` and `approved`),
+    never crediting a body that did not approve the course: without an NCBTMB approval, NCBTMB's figure is
+    left out and each state board that approved it is named ("Florida: 3 CE hours"); with no approval at
+    all, the course's hours are stated as the course's, approved by no one (`approved` False)."""
+    summary = ce_hours_summary(snapshot)
+    if ncbtmb_approved(snapshot):
+        return {**summary, "ncbtmb_approved": True, "approved": True}
+    boards = [row for row in summary["by_body"] if row["body"] != ApprovalBody.NCBTMB]
+    course_hours = _hours_text(snapshot.get("ce_hours") or 0)
+    return {
+        "uniform": not boards,
+        "ncbtmb": "",
+        "by_body": boards,
+        "text": " · ".join(f"{row['name']}: {row['hours']} CE hours" for row in boards)
+        or f"{course_hours} CE hours",
+        "ncbtmb_approved": False,
+        "approved": bool(boards),
+    }
+
+
+def hours_totals(snapshots) -> dict:
+    """The CE hours of several certificates (a transcript's valid ones) added up per approving body, in the
+    order the bodies first appear: `by_body` ({body, name, hours}), `unapproved` (hours of certificates no
+    body approved), `uniform` when every body's total is the courses' total (one figure says it all), and
+    `text` as a transcript prints it."""
+    course_total, totals, names, unapproved = Decimal(0), {}, {}, Decimal(0)
+    for snapshot in snapshots:
+        course_hours = Decimal(snapshot.get("ce_hours") or 0)
+        course_total += course_hours
+        hours = certificate_hours(snapshot)
+        if not hours["by_body"]:
+            unapproved += course_hours
+        for row in hours["by_body"]:
+            totals[row["body"]] = totals.get(row["body"], Decimal(0)) + Decimal(row["hours"])
+            names[row["body"]] = row["name"]
+    uniform = not unapproved and all(total == course_total for total in totals.values())
+    by_body = [{"body": b, "name": names[b], "hours": _hours_text(t)} for b, t in totals.items()]
+    parts = [f"{row['name']}: {row['hours']} CE hours" for row in by_body]
+    if unapproved:
+        parts.append(f"no approval recorded: {_hours_text(unapproved)} CE hours")
+    return {
+        "uniform": uniform,
+        "by_body": by_body,
+        "unapproved": _hours_text(unapproved),
+        "text": f"{_hours_text(course_total)} CE hours" if uniform else " · ".join(parts),
+    }

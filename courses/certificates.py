@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
-from .approvals import ce_hours_summary, certificate_approvals
+from .approvals import certificate_approvals, certificate_hours
 from .certificate_layout import font_sizes
 from .criteria import criteria_facts
 
@@ -176,8 +176,9 @@ def certificate_context(snapshot: dict, code: str, base_url: str, design: str = 
             line.strip() for line in snapshot.get("provider_address", "").splitlines() if line.strip()
         ),
         "name_lang": name_lang(snapshot["participant_name"]),
-        # one figure when every body approved the course's hours, else each body's (courses/approvals.py)
-        "hours": ce_hours_summary(snapshot),
+        # one figure when every body approved the course's hours, else each body's; NCBTMB's (and its seal)
+        # only when NCBTMB approved the course (courses/approvals.py)
+        "hours": certificate_hours(snapshot),
         **font_sizes(
             design,
             name=snapshot["participant_name"],

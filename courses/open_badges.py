@@ -42,6 +42,7 @@ from openbadgeslib.ob3 import (
 )
 from openbadgeslib.ob3.status_list import DEFAULT_SIZE_BITS
 
+from .approvals import certificate_hours
 from .badge_keys import ALGORITHM, SigningKeyMissing, issuer_did, signing_key
 from .badge_models import OpenBadgeCredential as BadgeRecord
 from .certificate_models import Certificate
@@ -78,14 +79,37 @@ def _criteria(certificate: Certificate) -> dict:
     return facts if facts is not None else criteria_facts(certificate.enrollment.course)
 
 
+def _names(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def hours_description(s: dict, summary: dict, *, provider: str, number: str) -> str:
+    """The achievement's description, naming the body behind every figure as the certificate does
+    (courses.approvals.certificate_hours): NCBTMB only when it approved the course."""
+    kind = f"continuing education for massage therapists ({s['course_type'].lower()})"
+    rows = summary["by_body"]
+    if not rows:
+        hours = f"{summary['text']} of {kind}, from {provider} (no approving body recorded)"
+    elif summary["uniform"]:
+        hours = (
+            f"{summary['text']} of {kind} approved by {_names([r['name'] for r in rows])}, from {provider}"
+        )
+    else:
+        hours = f"{kind[0].upper()}{kind[1:]} from {provider}, approved for {summary['text']}"
+    return hours + (f"; NCBTMB approved provider no. {number}." if number else ".")
+
+
 def credential_payload(certificate: Certificate, *, base_url: str, email: str = "") -> dict:
     """The JWT payload (the credential itself, with iss/sub/jti/nbf beside it) for `certificate`."""
     s = certificate.snapshot
     base_url = base_url.rstrip("/")
     verify_url = base_url + reverse("courses:certificate_verify", args=[certificate.code])
-    hours = float(s["ce_hours"])
+    summary = certificate_hours(s)
+    # creditsEarned: NCBTMB's hours (the course's when NCBTMB did not approve it); the description says
+    # whose hours are whose
+    hours = float(summary["ncbtmb"] or s["ce_hours"])
     provider = s.get("provider_name", "")
-    number = s.get("provider_number", "")
+    number = s.get("provider_number", "") if summary["ncbtmb_approved"] else ""
     issuer = Issuer(
         id=issuer_did(base_url),
         name=provider,
@@ -96,11 +120,7 @@ def credential_payload(certificate: Certificate, *, base_url: str, email: str = 
         # one achievement per course on this site: the same id on every learner's credential for it
         id="urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"{base_url}/courses/{s['course_id']}")),
         name=s["course_title"],
-        description=(
-            f"{s['ce_hours_display']} CE hours of continuing education for massage therapists "
-            f"({s['course_type'].lower()}), from {provider}"
-            + (f", NCBTMB approved provider no. {number}." if number else ".")
-        ),
+        description=hours_description(s, summary, provider=provider, number=number),
         criteria_narrative=criteria_narrative(_criteria(certificate)),
         achievement_type="Certificate",
         credits_available=hours,
@@ -115,7 +135,7 @@ def credential_payload(certificate: Certificate, *, base_url: str, email: str = 
         recipient_id=None,
         achievement=achievement,
         id=verify_url,
-        name=f"{s['course_title']} ({s['ce_hours_display']} CE hours)",
+        name=f"{s['course_title']} ({summary['text']})",
         issuance_date=_datetime(certificate.issued_at),
         credits_earned=hours,
         identifiers=identifiers,

@@ -22,6 +22,7 @@ from quizzes.models import Attempt, Quiz
 from quizzes.policy import quiz_policy_for
 from quizzes.selectors import module_quiz, quiz_panel, quiz_panels
 
+from .approvals import certificate_hours, hours_totals
 from .completion import Progress, completion_requirements
 from .gating import evaluation_refusal, post_test_refusal, quiz_gate_refusal
 from .journey import course_state, course_states
@@ -421,6 +422,8 @@ def transcript_rows(*, user) -> list[dict]:
                 "course_title": s.get("course_title", ""),
                 "course_type": s.get("course_type", ""),
                 "ce_hours": Decimal(s.get("ce_hours", "0")),
+                # as the certificate states them: one figure, or each approving body's, named
+                "hours": certificate_hours(s),
                 "completion_date": s.get("completion_date", ""),
                 "enrolled_at": certificate.enrollment.enrolled_at,
                 "provider_name": s.get("provider_name", ""),
@@ -434,6 +437,14 @@ def transcript_rows(*, user) -> list[dict]:
             }
         )
     return rows
+
+
+def transcript_totals(rows: list[dict]) -> tuple[Decimal, dict]:
+    """The valid certificates' course CE hours added up, and their hours per approving body
+    (courses.approvals.hours_totals): a transcript never adds Florida's hours into NCBTMB's."""
+    valid = [row for row in rows if row["valid"]]
+    total = sum((row["ce_hours"] for row in valid), Decimal("0"))
+    return total, hours_totals(row["certificate"].snapshot for row in valid)
 
 
 def completion_panel(*, enrollment, outline: dict) -> dict:

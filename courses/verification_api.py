@@ -7,11 +7,14 @@ cannot be one (NUL bytes, 10 000 characters, any script) is a 404 like an unknow
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.http import JsonResponse
 from django.utils.cache import patch_vary_headers
 from django_ratelimit.core import get_usage, is_ratelimited
 
+from .approvals import certificate_hours
 from .certificate_models import Certificate
 from .certificates import code_normalize
 from .links import verification_url
@@ -30,6 +33,16 @@ def approvals_for(certificate: Certificate) -> list[dict]:
     return list(certificate.snapshot.get("approvals") or [])
 
 
+def hours_by_body(snapshot: dict) -> list[dict]:
+    """Each approving body's CE hours on the certificate ({body, name, hours}, hours as "2.50"), as it prints
+    them (courses.approvals.certificate_hours): NCBTMB's only when NCBTMB approved the course; empty when
+    no body did."""
+    return [
+        {"body": row["body"], "name": row["name"], "hours": f"{Decimal(row['hours']):.2f}"}
+        for row in certificate_hours(snapshot)["by_body"]
+    ]
+
+
 def certificate_status_json(certificate: Certificate, request) -> dict:
     s = certificate.snapshot
     revoked = certificate.status == Certificate.Status.REVOKED
@@ -44,7 +57,8 @@ def certificate_status_json(certificate: Certificate, request) -> dict:
         "name": s.get("participant_name", ""),
         "course": s.get("course_title", ""),
         "course_type": s.get("course_type", ""),
-        "hours": s.get("ce_hours", ""),
+        "hours": s.get("ce_hours", ""),  # the course's CE hours (NCBTMB's, when NCBTMB approved it)
+        "hours_by_body": hours_by_body(s),
         "completion_date": s.get("completion_date"),
         "issue_date": issued.date().isoformat(),
         "provider": {

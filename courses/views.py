@@ -1,7 +1,6 @@
 """Thin views: look the page up, call a service, say what happened, redirect."""
 
 from datetime import date
-from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages
@@ -31,6 +30,7 @@ from .selectors import (
     dashboard_context,
     enrollment_for,
     transcript_rows,
+    transcript_totals,
 )
 from .services import ProgressError, enrollment_create, module_visit
 from .services import module_complete as module_complete_service
@@ -172,8 +172,10 @@ def certificate_download(request, code: str):
 @login_required
 def transcript(request):
     rows = transcript_rows(user=request.user)
-    total = sum((row["ce_hours"] for row in rows if row["valid"]), Decimal("0"))
-    return render(request, "courses/transcript.html", {"rows": rows, "total_hours": total})
+    total, by_body = transcript_totals(rows)
+    return render(
+        request, "courses/transcript.html", {"rows": rows, "total_hours": total, "hours_total": by_body}
+    )
 
 
 TRANSCRIPT_CSV_HEADER = [
@@ -189,6 +191,7 @@ TRANSCRIPT_CSV_HEADER = [
     "Certificate no.",
     "Status",
     "Approvals",
+    "CE hours by approving body",
 ]
 
 
@@ -210,6 +213,7 @@ def transcript_csv(request):
             row["code"],
             row["status"],
             "; ".join(a["line"] for a in row["approvals"]),
+            "; ".join(f"{b['name']}: {b['hours']}" for b in row["hours"]["by_body"]),
         ]
         for row in transcript_rows(user=user)
     )
@@ -219,12 +223,13 @@ def transcript_csv(request):
 @login_required
 def transcript_pdf(request):
     rows = transcript_rows(user=request.user)
-    total = sum((row["ce_hours"] for row in rows if row["valid"]), Decimal("0"))
+    total, by_body = transcript_totals(rows)
     html = render_to_string(
         "courses/transcript_pdf.html",
         {
             "rows": rows,
             "total_hours": total,
+            "hours_total": by_body,
             "learner": request.user,
             "generated": timezone.now(),
             "verify_base": site_url(request),

@@ -7,7 +7,13 @@ import unicodedata
 import pytest
 from pypdf import PdfReader
 
-from courses.certificates import certificate_code_new, certificate_pdf, name_lang, qr_png_data_uri
+from courses.certificates import (
+    certificate_code_new,
+    certificate_html,
+    certificate_pdf,
+    name_lang,
+    qr_png_data_uri,
+)
 from tests.courses.certificate_samples import PER_BODY_APPROVALS, snapshot
 
 NAMES = {
@@ -78,6 +84,34 @@ def test_hours_that_differ_per_body_are_printed_per_body(template):
         2 if template == "classic" else 1
     )  # classic: NCBTMB's seal
     assert "2 h · laws and rules" in content
+
+
+FLORIDA_ONLY = [
+    {
+        "body": "FL",
+        "hours": "3.00",
+        "line": "Florida Board of Massage Therapy (CE Broker) · provider #50-9990001 · course #20-9990042 · "
+        "3 h · general · home study",
+    }
+]
+
+
+@pytest.mark.parametrize("template", ["classic", "modern"])
+def test_no_ncbtmb_seal_or_hours_without_an_ncbtmb_approval(template):
+    """Approved by Florida only: the certificate names Florida's hours, and prints neither NCBTMB's seal
+    nor NCBTMB's hours; approved by no one: the course's hours, not "Approved for"; a certificate from
+    before approvals (no "approvals" key) keeps its seal."""
+    fields = {"license_state": "FL", "license_number": "MA61842", "license_state_name": "Florida"}
+    content = text(render(template, approvals=FLORIDA_ONLY, **fields)[0])
+    assert "Florida: 3 CE hours" in content and "NCBTMB: 3" not in content
+    assert content.count("3 CE hours") == 1  # only beside Florida's name: no seal's figure
+    html = certificate_html(snapshot(approvals=FLORIDA_ONLY, **fields), "X", template, base_url="http://t")
+    assert 'class="seal"' not in html
+    content = text(render(template, approvals=[])[0])
+    assert "Approved for" not in content and "3 CE hours" in content and "NCBTMB: 3" not in content
+    assert ('class="seal"' in certificate_html(snapshot(), "X", template, base_url="http://t")) == (
+        template == "classic"
+    )
 
 
 @pytest.mark.parametrize("template", ["classic", "modern"])

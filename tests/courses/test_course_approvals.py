@@ -1,14 +1,17 @@
 """Course approvals per jurisdiction (issue 15, deliverable 1): which print for whom, frozen on the
 certificate, shown on the transcript; only provider admins edit them; the demo course has two."""
 
+import csv
+import io
 from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from pypdf import PdfReader
 
-from courses.approvals import approvals_applying, certificate_approvals
+from courses.approvals import approvals_applying, certificate_approvals, certificate_hours, hours_totals
 from courses.certificates import certificate_html
 from courses.demo import DemoReport, approvals_ensure, course_files_load
 from courses.models import CourseApproval
@@ -16,7 +19,7 @@ from courses.publish_checks import approval_problems
 from courses.services import certificate_reissue
 from tests.courses.ce_records import approval_add, completed
 from tests.courses.certify import private_media  # noqa: F401 - autouse: PDFs and files in a temporary directory
-from tests.factories import ProviderAdminFactory, UserFactory
+from tests.factories import ProviderAdminFactory, UserFactory, course_create
 
 pytestmark = pytest.mark.django_db
 
@@ -109,6 +112,52 @@ def test_the_transcript_shows_the_approvals(client, course, approvals):
     assert "course #20-9990042" in page
     csv = client.get(reverse("courses:transcript_csv")).content.decode()
     assert "Approvals" in csv.splitlines()[0] and "course #20-9990042" in csv
+
+
+def test_the_transcript_names_each_bodys_hours_when_they_differ(client, catalogue, course, approvals):
+    """Florida approved 1.5 of the course's 2 hours: the transcript (page, PDF, CSV) says whose each figure
+    is, and adds them up per body, never one bare "2" that Florida did not approve."""
+    florida = UserFactory(license_state="FL", license_number="MA12345")
+    completed(florida, course, date(2026, 3, 1))
+    completed(florida, course_create(catalogue, title="No approvals"), date(2026, 3, 2))
+    client.force_login(florida)
+    page = client.get(reverse("courses:transcript")).content.decode()
+    assert "NCBTMB: 2</li>" in page and "Florida: 1.5</li>" in page
+    in_total = "in total, NCBTMB: 2 CE hours · Florida: 1.5 CE hours · no approval recorded: 2 CE hours"
+    assert in_total in page
+    text = " ".join(
+        PdfReader(io.BytesIO(client.get(reverse("courses:transcript_pdf")).content))
+        .pages[0]
+        .extract_text()
+        .split()
+    )
+    assert "NCBTMB: 2 Florida: 1.5" in text and in_total.removeprefix("in total, ") in text
+    rows = list(csv.reader(io.StringIO(client.get(reverse("courses:transcript_csv")).content.decode())))
+    assert rows[0][-1] == "CE hours by approving body"
+    assert sorted(row[-1] for row in rows[1:]) == ["", "NCBTMB: 2; Florida: 1.5"]
+
+
+def test_certificate_hours_credit_only_the_bodies_that_approved():
+    def snap(*approvals):
+        return {"ce_hours": "3.00", "approvals": [{"body": b, "hours": h} for b, h in approvals]}
+
+    both = certificate_hours(snap(("NCBTMB", "3.00"), ("FL", "3.00")))
+    assert both["uniform"] and both["ncbtmb_approved"] and both["text"] == "3 CE hours"
+    florida = certificate_hours(snap(("FL", "3.00")))
+    assert (
+        not florida["ncbtmb_approved"]
+        and florida["ncbtmb"] == ""
+        and florida["text"] == "Florida: 3 CE hours"
+    )
+    none = certificate_hours(snap())
+    assert not none["approved"] and none["by_body"] == [] and none["text"] == "3 CE hours"
+    old = certificate_hours({"ce_hours": "3.00"})  # before approvals: NCBTMB's, as it printed
+    assert old["ncbtmb_approved"] and old["by_body"][0]["body"] == "NCBTMB"
+    totals = hours_totals(
+        [snap(("NCBTMB", "3.00"), ("FL", "2.00")), snap(("NCBTMB", "3.00"), ("FL", "3.00"))]
+    )
+    assert totals["text"] == "NCBTMB: 6 CE hours · Florida: 5 CE hours" and not totals["uniform"]
+    assert hours_totals([snap(("NCBTMB", "3.00")), {"ce_hours": "2.00"}])["text"] == "5 CE hours"
 
 
 def test_approvals_are_checked_when_saved(course):

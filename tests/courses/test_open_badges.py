@@ -83,6 +83,31 @@ def test_an_issued_certificate_has_a_credential_that_openbadgeslib_verifies(issu
     assert badge_verify(badge.jwt, base_url=BASE).valid
 
 
+def _described(certificate, approvals) -> dict:
+    certificate.snapshot = {**certificate.snapshot, "approvals": approvals}
+    if approvals is None:
+        certificate.snapshot.pop("approvals")
+    return open_badges.credential_payload(certificate, base_url=BASE)["credentialSubject"]
+
+
+def test_the_description_names_the_body_behind_the_hours_and_credits_earned_are_ncbtmbs(issued):
+    """creditsEarned is NCBTMB's figure; the description says whose hours are whose, and claims NCBTMB only
+    when the certificate holds its approval (a certificate from before approvals, without the key, did)."""
+    ncbtmb, florida = {"body": "NCBTMB", "hours": "3.00"}, {"body": "FL", "hours": "2.00"}
+    subject = _described(issued, [ncbtmb, florida])
+    text = subject["achievement"]["description"]
+    assert subject["creditsEarned"] == 3.0
+    assert "approved for NCBTMB: 3 CE hours · Florida: 2 CE hours" in text
+    assert text.endswith("NCBTMB approved provider no. 451234-10.")
+    text = _described(issued, [ncbtmb, {**florida, "hours": "3.00"}])["achievement"]["description"]
+    assert text.startswith("3 CE hours of continuing education") and "approved by NCBTMB and Florida" in text
+    subject = _described(issued, [{**florida, "hours": "3.00"}])  # only Florida approved the course
+    text = subject["achievement"]["description"]
+    assert "NCBTMB" not in text and "Florida: 3 CE hours" in text
+    assert "NCBTMB" not in _described(issued, [])["achievement"]["description"]  # no approval at all
+    assert "approved by NCBTMB" in _described(issued, None)["achievement"]["description"]
+
+
 def test_the_credential_carries_the_required_fields_and_meets_the_official_schema(issued):
     vc = credential_json(OpenBadgeCredential.objects.get(certificate=issued).jwt)
     assert _schema_errors(vc) == []

@@ -13,6 +13,7 @@ from django.urls import reverse
 from courses.models import Certificate, CourseApproval
 from courses.services import certificate_revoke
 from courses.share_links import linkedin_add_url
+from courses.verification_api import hours_by_body
 from tests.courses.certify import course_finish, small_course
 from tests.factories import ProviderAdminFactory, UserFactory
 
@@ -52,6 +53,7 @@ def test_the_api_answers_the_certificate_as_printed(client, issued):
         "course": "Ethics & Boundaries: Part 1/2",
         "course_type": s["course_type"],
         "hours": "3.00",
+        "hours_by_body": [],  # the course holds no approval: no body's hours to name
         "completion_date": s["completion_date"],
         "issue_date": issued.issued_at.date().isoformat(),
         "provider": {"name": s["provider_name"], "ncbtmb_provider_number": s["provider_number"]},
@@ -72,18 +74,33 @@ def test_the_api_lists_the_approvals_the_certificate_prints(
             body=body,
             provider_number=number.removeprefix("50-"),
             ce_broker_course_number="9990042" if body == "FL" else "",
-            hours=Decimal("3.00"),
+            hours=Decimal("2.00" if body == "FL" else "3.00"),
             valid_from=date(2020, 1, 1),
         )
     with django_capture_on_commit_callbacks(execute=True):
         enrollment = course_finish(learner, course, pages)
     certificate = Certificate.objects.get(enrollment=enrollment)
-    approvals = client.get(api(certificate.code)).json()["approvals"]
+    body = client.get(api(certificate.code)).json()
+    approvals = body["approvals"]
+    # each body's hours, named: "hours" alone is the course's (NCBTMB's), not Florida's
+    assert body["hours"] == "3.00" and body["hours_by_body"] == [
+        {"body": "NCBTMB", "name": "NCBTMB", "hours": "3.00"},
+        {"body": "FL", "name": "Florida", "hours": "2.00"},
+    ]
     assert [a["body"] for a in approvals] == ["NCBTMB", "FL"]  # not Texas: the learner is licensed in Florida
     assert approvals == certificate.snapshot["approvals"]
     assert approvals[1]["ce_broker_course_number"] == "9990042" and "20-9990042" in approvals[1]["line"]
     page = client.get(reverse("courses:certificate_verify", args=[certificate.code])).content.decode()
     assert approvals[1]["line"] in page and "TX-1" not in page
+
+
+def test_hours_by_body_names_no_body_that_did_not_approve_the_course(issued):
+    """Only Florida's approval on the certificate: its hours, not NCBTMB's; no approvals key (a certificate
+    from before approvals): NCBTMB's, as it printed."""
+    florida = {**issued.snapshot, "approvals": [{"body": "FL", "hours": "3.00"}]}
+    assert hours_by_body(florida) == [{"body": "FL", "name": "Florida", "hours": "3.00"}]
+    old = {k: v for k, v in issued.snapshot.items() if k != "approvals"}
+    assert hours_by_body(old) == [{"body": "NCBTMB", "name": "NCBTMB", "hours": "3.00"}]
 
 
 def test_the_api_says_revoked(client, issued):
