@@ -5,8 +5,9 @@ How it is measured: the test adds a style sheet that changes nothing's size or p
 takes no room, and a text colour per region), renders each sample once, and reads the PDF with pdfplumber:
 each region's box is its outline, its text the characters of its colour, and the QR code an image.
 The names (tests/courses/certificate_samples.py) are short, 69 characters, and 120 (the most
-cms.validators allows) with and without spaces, in Latin, Arabic and CJK, plus 120 capital Ws and a long
-course title. `python -m tests.courses.certificate_samples DIR` writes them as PDF and PNG to look at.
+cms.validators allows) with and without spaces, in Latin, Arabic and CJK, plus 120 capital Ws, a long
+course title, a long provider, and four and six approval lines (four with the longest of everything).
+`python -m tests.courses.certificate_samples DIR` writes them as PDF and PNG to look at.
 """
 
 from __future__ import annotations
@@ -23,9 +24,10 @@ from types import SimpleNamespace
 import pdfplumber
 import pytest
 from django.template.loader import render_to_string
+from pypdf import PdfReader
 
 from courses.certificate_layout import BOXES
-from courses.certificates import certificate_html, html_to_pdf
+from courses.certificates import certificate_html, certificate_pdf, html_to_pdf
 from tests.courses.certificate_samples import BASE_URL, CASES, CODE, LONG_TITLE, snapshot
 
 PAGE = (792.0, 612.0)  # Letter landscape, in points
@@ -41,6 +43,7 @@ REGIONS = {
         "license": ".license",
         "title": ".course-title",
         "facts": ".facts",
+        "approvals": ".approvals",
         "signature": ".signature",
         "seal": ".seal",
         "verify": ".verify",
@@ -58,6 +61,7 @@ REGIONS = {
         "license": ".license",
         "title": ".course-title",
         "facts": ".facts",
+        "approvals": ".approvals",
         "signature": ".signature",
         "statement": ".statement",
     },
@@ -210,7 +214,7 @@ def test_the_name_and_title_boxes_keep_their_size_and_the_qr_code_its_place(rend
         assert all(measured.boxes[r].x1 <= BAND_RIGHT for r in band)
 
 
-@pytest.mark.parametrize("label", [label for label in CASES if "provider" not in label])
+@pytest.mark.parametrize("label", [label for label, fields in CASES.items() if "participant_name" in fields])
 @pytest.mark.parametrize("design", list(REGIONS))
 def test_the_whole_name_is_printed(rendered, design, label):
     name = CASES[label]["participant_name"]
@@ -219,6 +223,29 @@ def test_the_whole_name_is_printed(rendered, design, label):
         assert squashed(printed) == squashed(name)
     else:  # shaped scripts come back as glyphs in visual order: count them rather than compare
         assert len(squashed(printed)) >= len(squashed(name)) * 0.6
+
+
+@pytest.mark.parametrize("label", ["four-approvals", "six-approvals"])
+@pytest.mark.parametrize("design", list(REGIONS))
+def test_every_approval_line_is_printed_whole(rendered, design, label):
+    """NCBTMB and three (or five) Florida subject approvals, each with the provider and course numbers
+    Florida requires on the certificate: every line is in the PDF's text and inside the approvals box,
+    which clips what overflows (the test above checks every case's text stays in its box)."""
+    reader = PdfReader(io.BytesIO(certificate_pdf(snapshot(**CASES[label]), CODE, design, base_url=BASE_URL)))
+    text = squashed(reader.pages[0].extract_text())
+    measured = rendered(design, label)
+    box = measured.boxes["approvals"]
+    # the characters inside the box (it clips: a line past its end is in the text but not on the page)
+    in_box = squashed(
+        "".join(
+            c["text"]
+            for c in measured.chars["approvals"]
+            if box.holds(Rect(c["x0"], c["top"], c["x1"], c["bottom"]), slack=SLACK + 0.2 * c["size"])
+        )
+    )
+    for approval in CASES[label]["approvals"]:
+        assert squashed(approval["line"]) in text, approval["line"]
+        assert squashed(approval["line"]) in in_box, approval["line"]
 
 
 @pytest.mark.parametrize(
