@@ -93,21 +93,23 @@ CASES["hours-per-body"] = {
     "license_state_name": "Florida",
     "approvals": PER_BODY_APPROVALS,
 }
-# NCBTMB and three Florida rows (one per subject: a board approves a course's subjects separately), the
-# Florida numbers the board requires on the certificate: every line printed in full
+# NCBTMB and three Tennessee rows (Texas, Tennessee and Louisiana approve a course's subjects as separate
+# approvals; courses/approval_models.py): every line printed in full
+TENNESSEE_LINE = (
+    "Tennessee Massage Licensure Board · provider #TN-0004821 · {hours} h · {subject} · home study"
+)
 FOUR_APPROVALS = [
     PER_BODY_APPROVALS[0],
     *(
         {
-            "body": "FL",
+            "body": "TN",
             "hours": hours,
-            "line": "Florida Board of Massage Therapy (CE Broker) · provider #50-9990001 · "
-            f"course #20-99900{n} · {hours.rstrip('0').rstrip('.')} h · {subject} · home study",
+            "line": TENNESSEE_LINE.format(hours=hours.rstrip("0").rstrip("."), subject=subject),
         }
-        for n, hours, subject in (
-            (42, "1.00", "laws and rules"),
-            (43, "1.00", "prevention of medical errors"),
-            (44, "0.50", "human trafficking"),
+        for hours, subject in (
+            ("1.00", "ethics"),
+            ("1.00", "laws and rules"),
+            ("0.50", "prevention of medical errors"),
         )
     ),
 ]
@@ -116,22 +118,22 @@ LONG_PROVIDER = {
     "signatory_title": "Director of Continuing Education and Professional Development",
     "provider_address": "Suite 1200, 4500 Research Triangle Park Boulevard\nMorrisville, NC 27560-9998",
 }
-FLORIDA_LEARNER = {"license_number": "MA61842", "license_state": "FL", "license_state_name": "Florida"}
+TENNESSEE_LEARNER = {"license_number": "MT-3177", "license_state": "TN", "license_state_name": "Tennessee"}
 # the most every region holds at once: the longest name, title and provider, hours per body, 4 approvals
 CASES["four-approvals"] = {
     "participant_name": _names["latin-120-spaced"],
     "course_title": LONG_TITLE,
     **LONG_PROVIDER,
-    **FLORIDA_LEARNER,
+    **TENNESSEE_LEARNER,
     "approvals": FOUR_APPROVALS,
 }
-# six (three more Florida subjects): the box sets them smaller rather than cutting any off
+# six (two more Tennessee subjects): the box sets them smaller rather than cutting any off
 CASES["six-approvals"] = {
-    **FLORIDA_LEARNER,
+    **TENNESSEE_LEARNER,
     "approvals": FOUR_APPROVALS
     + [
-        {**FOUR_APPROVALS[1], "line": FOUR_APPROVALS[1]["line"].replace("laws and rules", subject)}
-        for subject in ("ethics", "general")
+        {**FOUR_APPROVALS[1], "line": FOUR_APPROVALS[1]["line"].replace("ethics", subject)}
+        for subject in ("human trafficking", "general")
     ],
 }
 CASES["long-provider"] = LONG_PROVIDER

@@ -228,8 +228,8 @@ def test_the_whole_name_is_printed(rendered, design, label):
 @pytest.mark.parametrize("label", ["four-approvals", "six-approvals"])
 @pytest.mark.parametrize("design", list(REGIONS))
 def test_every_approval_line_is_printed_whole(rendered, design, label):
-    """NCBTMB and three (or five) Florida subject approvals, each with the provider and course numbers
-    Florida requires on the certificate: every line is in the PDF's text and inside the approvals box,
+    """NCBTMB and three (or five) Tennessee subject approvals, each with its provider number: every line is
+    in the PDF's text and inside the approvals box,
     which clips what overflows (the test above checks every case's text stays in its box)."""
     reader = PdfReader(io.BytesIO(certificate_pdf(snapshot(**CASES[label]), CODE, design, base_url=BASE_URL)))
     text = squashed(reader.pages[0].extract_text())
