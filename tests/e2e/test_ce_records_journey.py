@@ -37,7 +37,7 @@ from tests.factories import ProviderAdminFactory, ProviderFactory, UserFactory, 
 
 pytestmark = pytest.mark.e2e
 
-TITLE = "Massage for Low Back Pain"
+TITLE = "Florida Laws and Rules for Massage Therapists"  # the Florida approval is for laws and rules
 LICENSE = "MA61842"  # a Florida massage therapist's license: MA and digits (courses/data/ce_broker.yaml)
 FL_PROVIDER = "9990001"
 FL_COURSE = "9990042"
