@@ -198,6 +198,7 @@ def test_the_admin_page_lists_records_and_downloads(client, seeded, django_asser
     page = client.get(url, query).content.decode()
     assert "Ready to report to Florida: 3" in page and "Needs fixing before it can be reported: 3" in page
     assert "not a Florida license number" in page
+    assert 'save it as "Excel 97-2003 Workbook (.xls)"' in page  # the format CE Broker's articles name
     response = client.post(url, query)
     assert response.status_code == 302 and "exported=" in response["Location"]
     export = CEBrokerExport.objects.get()
