@@ -5,12 +5,12 @@ the result; the rules are courses/data/renewal_rules.yaml (courses/renewal_rules
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
 
 from .approval_models import Delivery, Subject
-from .renewal_rules import ApprovedCourse, RenewalRule, ce_deadline
+from .renewal_rules import CE_CYCLE, ApprovedCourse, RenewalRule, ce_deadline
 
 TWO_PLACES = Decimal("0.01")
 # Delivered at a distance: what a rule's `multimedia_max` caps (Tennessee's "multi-media formats").
@@ -111,6 +111,9 @@ class Progress:
     days_left: int
     not_counted: list[CreditItem]  # completed in the cycle without an approval the board accepts
     duplicates: list[CreditItem]  # uploads of a course a certificate of this site already counts
+    new_cycle_start: date | None = (
+        None  # a closed CE cycle still shown (`progress`): the next one's first day
+    )
 
     @property
     def complete(self) -> bool:
@@ -195,8 +198,22 @@ def progress(rule: RenewalRule, renewal_date: date, items: list[CreditItem], *, 
     Distance hours (home study and live online) count up to the rule's `multimedia_max`, in the total and
     toward subject minimums alike (`_within_distance_cap`), after any subject's own cap (`subject_max`);
     hands-on minimums count only hands-on classes, in the rule's `hands_on_subjects` where it names them.
-    Courses the board requires from a list of its own (`approved_courses`) are listed to check, never met."""
+    Courses the board requires from a list of its own (`approved_courses`) are listed to check, never met.
+
+    A CE cycle fixed for everyone (`deadline: ce_cycle`, Tennessee) that has closed short still counts for a
+    license renewing in the year after it closed (the licensee attests to it then): until that license date
+    the closed cycle is shown, past its deadline, with the day the new cycle started (`new_cycle_start`)."""
     deadline = ce_deadline(rule, renewal_date, today=today)
+    if rule.deadline == CE_CYCLE:
+        closed = years_before(deadline, rule.cycle_years)
+        if closed < today <= renewal_date <= years_before(closed, -1):
+            past = _cycle_progress(rule, closed, items, today=today)
+            if not past.complete:
+                return replace(past, new_cycle_start=closed + timedelta(days=1))
+    return _cycle_progress(rule, deadline, items, today=today)
+
+
+def _cycle_progress(rule: RenewalRule, deadline: date, items: list[CreditItem], *, today: date) -> Progress:
     start = years_before(deadline, rule.cycle_years) + timedelta(days=1)
     in_cycle = sorted((i for i in items if start <= i.completed_on <= deadline), key=lambda i: i.completed_on)
     # A course counts once in a cycle (Tennessee 0870-01-.12(1)(a)): an upload matching a certificate of this

@@ -171,14 +171,51 @@ def test_tennessees_ce_deadline_is_the_cycle_open_today_not_the_one_holding_the_
     p = progress(tn, date(2027, 6, 30), items, today=date(2026, 6, 1))
     assert (p.cycle_start, p.deadline, p.total.earned) == (date(2025, 1, 1), date(2026, 12, 31), D(4))
     assert p.days_left == 213
-    # Once that cycle has closed, the next one is open, whatever the license date.
-    later = progress(tn, date(2027, 6, 30), items, today=date(2027, 1, 2))
+    # Once that cycle has closed, the next one is open for a license not renewing on the closed cycle.
+    later = progress(tn, date(2029, 6, 30), items, today=date(2027, 1, 2))
     assert (later.cycle_start, later.deadline, later.total.earned) == (
         date(2027, 1, 1),
         date(2028, 12, 31),
         D(5),
     )
     assert ce_deadline(tn, date(2031, 3, 15), today=date(2026, 12, 31)) == date(2026, 12, 31)
+
+
+def _tn_cycle_of_24(hours_in_2026):
+    return [item(date(2026, 5, 1), hours_in_2026, delivery="live", subject="general")] + [
+        item(date(2025, 3, 1), 2, delivery="live", subject=s) for s in ("laws_rules", "ethics")
+    ]
+
+
+def test_tennessees_cycle_is_the_open_one_on_its_last_day():
+    p = progress(rules()["TN"], date(2027, 6, 30), _tn_cycle_of_24(10), today=date(2026, 12, 31))
+    assert (p.cycle_start, p.deadline, p.days_left, p.overdue) == (
+        date(2025, 1, 1),
+        date(2026, 12, 31),
+        0,
+        False,
+    )
+    assert p.new_cycle_start is None
+
+
+def test_a_tennessee_cycle_closed_short_stays_shown_overdue_until_the_license_renews_on_it():
+    tn = rules()["TN"]
+    items = _tn_cycle_of_24(10) + [item(date(2027, 1, 1), 3, delivery="live")]
+    p = progress(tn, date(2027, 6, 30), items, today=date(2027, 1, 1))
+    assert (p.cycle_start, p.deadline, p.total.earned) == (date(2025, 1, 1), date(2026, 12, 31), D(14))
+    assert p.overdue and p.days_left == -1 and p.new_cycle_start == date(2027, 1, 1)
+    assert progress(tn, date(2027, 6, 30), items, today=date(2027, 6, 30)).new_cycle_start == date(2027, 1, 1)
+    # After the license date, or for a license renewing after the closed cycle's renewal year: the new cycle.
+    for renewal, today in ((date(2027, 6, 30), date(2027, 7, 1)), (date(2028, 3, 1), date(2027, 1, 1))):
+        p = progress(tn, renewal, items, today=today)
+        assert (p.cycle_start, p.deadline, p.total.earned) == (date(2027, 1, 1), date(2028, 12, 31), D(3))
+        assert p.new_cycle_start is None and not p.overdue
+
+
+def test_a_tennessee_cycle_closed_complete_gives_way_to_the_new_one_on_1_january():
+    p = progress(rules()["TN"], date(2027, 6, 30), _tn_cycle_of_24(20), today=date(2027, 1, 1))
+    assert (p.cycle_start, p.deadline, p.total.earned) == (date(2027, 1, 1), date(2028, 12, 31), D(0))
+    assert p.new_cycle_start is None and not p.overdue
 
 
 @pytest.mark.parametrize(

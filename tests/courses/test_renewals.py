@@ -587,6 +587,21 @@ def test_a_tennessee_reminder_goes_before_the_cycle_ends_whatever_the_license_da
 
 
 @pytest.mark.django_db
+def test_a_tennessee_cycle_closed_short_shows_overdue_on_1_january_and_sends_no_reminder(client):
+    learner = UserFactory(email="tn@example.com", license_state="TN")
+    Credential.objects.create(user=learner, kind="TN", renewal_date=date(2027, 6, 30))
+    client.force_login(learner)
+    _upload(client, title="Deep tissue", hours="10", delivery="live", completed_on="2026-03-01")
+    with time_machine.travel(date(2027, 1, 1), tick=False):
+        client.force_login(learner)
+        page = client.get(reverse("courses:renewals")).content.decode()
+    assert "Deadline passed" in page and "CE due by <strong>December 31, 2026</strong>" in page
+    assert "A new CE cycle started on <strong>January 1, 2027</strong>" in page
+    assert renewals.renewal_reminders_send(today=date(2027, 1, 1)) == []
+    assert renewals.renewal_reminders_send(today=date(2027, 6, 1)) == []
+
+
+@pytest.mark.django_db
 def test_the_texas_page_and_reminder_say_check_the_hhsc_list_not_met(client):
     learner = UserFactory(email="tx@example.com", license_state="TX")
     Credential.objects.create(user=learner, kind="TX", renewal_date=date(2027, 5, 31))
