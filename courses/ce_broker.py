@@ -5,8 +5,11 @@ The states, their profession codes and license formats are data: courses/data/ce
 gives the column layout's source). A completion is reported when its certificate is issued, the certificate
 says the learner was licensed in a CE Broker state (its snapshot: a learner who moves, or becomes a student,
 later stays on the roster of the state they completed under, and one who was a student then is never on
-one), and the course holds that state's approval on the completion date. The license number is the one the
-certificate prints; when it has none, the learner's current one if their profile still names that state. A
+one), and the certificate prints that state's approval: the roster reports the provider and course numbers
+the certificate prints (its snapshot), never the approval as edited since; a certificate that prints none
+for the state is listed for fixing. Only a certificate from before approvals were recorded (no "approvals"
+in its snapshot) is reported under the approval in force on its completion date. The license number is the
+one the certificate prints; when it has none, the learner's current one if their profile still names that state. A
 number changed in the profile since (a correction) is listed for fixing: reissuing the certificate prints,
 and then reports, the new one.
 Rows that cannot be reported are listed with the reason, never dropped silently; so are completions under an
@@ -135,12 +138,31 @@ def ce_broker_states() -> list[str]:
 # --- reads ---------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class PrintedApproval:
+    """The CE Broker numbers of a state's approval as the certificate printed it (its snapshot)."""
+
+    provider_number: str
+    ce_broker_course_number: str
+
+
+def printed_approval(snapshot: dict, state: str) -> PrintedApproval | None:
+    """The certificate's own approval for `state`, or None when it prints none."""
+    for approval in snapshot.get("approvals") or []:
+        if isinstance(approval, dict) and approval.get("body") == state:
+            return PrintedApproval(
+                provider_number=str(approval.get("provider_number") or ""),
+                ce_broker_course_number=str(approval.get("ce_broker_course_number") or ""),
+            )
+    return None
+
+
 @dataclass
 class RosterRow:
     certificate: Certificate
     completion_date: date
     license_number: str
-    approval: CourseApproval | None
+    approval: PrintedApproval | CourseApproval | None
     problem: str
 
     @property
@@ -171,16 +193,23 @@ class RosterRow:
 _DIGITS = re.compile(r"[0-9]+")
 
 
-def approval_problem(approval: CourseApproval, state_name: str) -> str:
+def approval_problem(approval: PrintedApproval | CourseApproval, state_name: str, *, printed=False) -> str:
     """Why completions under `approval` cannot be reported (an approval saved before CourseApproval.clean
-    asked for CE Broker's numbers, digits only), or "" when they can."""
-    fix = f"fix the course's {state_name} approval in CE approvals."
+    asked for CE Broker's numbers, digits only), or "" when they can. A `printed` one is the certificate's
+    (its snapshot): fixing the approval changes no certificate issued under it, so such a row is reported
+    by hand."""
+    if printed:
+        whose = f"The certificate's {state_name} approval"
+        fix = "report this completion by hand on CE Broker under the course's correct numbers."
+    else:
+        whose = f"The course's {state_name} approval"
+        fix = f"fix the course's {state_name} approval in CE approvals."
     if not approval.ce_broker_course_number.strip():
-        return f"The course's {state_name} approval has no CE Broker course number: {fix}"
+        return f"{whose} has no CE Broker course number: {fix}"
     if not (
         _DIGITS.fullmatch(approval.provider_number) and _DIGITS.fullmatch(approval.ce_broker_course_number)
     ):
-        return f"CE Broker's provider and course numbers are digits only: {fix}"
+        return f"{whose} has a provider or course number that is not digits only, as CE Broker's are: {fix}"
     return ""
 
 
@@ -266,13 +295,23 @@ def roster_rows(*, state: str, date_from: date, date_to: date) -> list[RosterRow
         enrollment = certificate.enrollment
         day = timezone.localdate(enrollment.completed_at)
         number, problem = license_to_report(certificate.snapshot, enrollment.user, state_rules)
-        approval = next((a for a in enrollment.course.state_approvals if a.covers(day)), None)
-        if approval is None:
-            problem = (
-                f"The course has no {state} approval in force on {day:%b %-d, %Y}: add one in CE approvals."
-            )
-        else:
-            problem = approval_problem(approval, state_rules.name) or problem
+        snapshot = certificate.snapshot
+        if "approvals" in snapshot:  # what the certificate prints, never the approval as edited since
+            approval = printed_approval(snapshot, state)
+            if approval is None:
+                problem = (
+                    f"The certificate prints no {state_rules.name} approval, so it cannot be reported under "
+                    f"one: if the course was approved in {state_rules.name} on {day:%b %-d, %Y}, report "
+                    "this completion by hand on CE Broker."
+                )
+            else:
+                problem = approval_problem(approval, state_rules.name, printed=True) or problem
+        else:  # a certificate from before approvals were recorded: the approval in force that day
+            approval = next((a for a in enrollment.course.state_approvals if a.covers(day)), None)
+            if approval is None:
+                problem = f"The course has no {state} approval in force on {day:%b %-d, %Y}: add one in CE approvals."
+            else:
+                problem = approval_problem(approval, state_rules.name) or problem
         rows.append(RosterRow(certificate, day, number, approval, problem))
     return rows
 

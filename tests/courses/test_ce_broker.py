@@ -91,7 +91,7 @@ def test_rows_that_cannot_be_reported_are_listed_with_the_reason_not_dropped(see
     assert set(problems) == {seeded["bad_number"].pk, seeded["no_number"].pk, seeded["no_approval"].pk}
     assert "not a Florida license number" in problems[seeded["bad_number"].pk]
     assert "No license number" in problems[seeded["no_number"].pk]
-    assert "no FL approval in force" in problems[seeded["no_approval"].pk]
+    assert "certificate prints no Florida approval" in problems[seeded["no_approval"].pk]
 
 
 def test_a_second_export_does_not_repeat_reported_rows(seeded):
@@ -128,20 +128,64 @@ def test_georgia_uses_its_own_approval(seeded, course):
     ]
 
 
-def test_an_approval_saved_before_the_checks_is_listed_for_fixing_not_reported_by_site_id(seeded, course):
-    """A Florida approval with no CE Broker course number (or numbers that are not digits), saved before
-    CourseApproval.clean asked for them: its completions need fixing; once fixed, they are reported."""
+def test_the_roster_reports_the_approval_as_the_certificate_printed_it(seeded, course):
+    """An approval edited after issue is reported under the numbers the certificate prints; one added later
+    (with an earlier start) does not make reportable a certificate that prints no approval for the state."""
+    CourseApproval.objects.filter(course=course, body="FL").update(
+        provider_number="1112223", ce_broker_course_number="4445556"
+    )
+    unapproved = seeded["no_approval"].enrollment.course
+    approval_add(unapproved, "FL", valid_from=date(2020, 1, 1))
+    rows = {row.certificate.pk: row for row in ce_broker.roster_rows(**MARCH)}
+    assert "certificate prints no Florida approval" in rows[seeded["no_approval"].pk].problem
+    export = ce_broker.ce_broker_export_create(user=ProviderAdminFactory(), **MARCH)
+    assert {row[:2] for row in _sheet(export).iter_rows(values_only=True)} == {("9990001", "9990042")}
+    assert export.row_count == 3
+
+
+def _printed(certificate, **fields):
+    """Set the certificate's printed Florida approval's `fields` (as if issued under an older approval)."""
+    for approval in certificate.snapshot["approvals"]:
+        if approval["body"] == "FL":
+            approval.update(fields)
+    certificate.save(update_fields=["snapshot"])
+
+
+def test_a_printed_approval_without_ce_brokers_numbers_is_listed_for_fixing(seeded, course):
+    """A certificate printing a Florida approval saved before CourseApproval.clean asked for CE Broker's
+    numbers (none, or not digits) is listed, not reported by this site's id, whatever the approval says now."""
+    _printed(seeded["ok1"], ce_broker_course_number="")
+    _printed(seeded["ok2"], ce_broker_course_number="=1+1")
+    rows = {row.certificate.pk: row.problem for row in ce_broker.roster_rows(**MARCH)}
+    assert "approval has no CE Broker course number" in rows[seeded["ok1"].pk]
+    assert "report this completion by hand" in rows[seeded["ok1"].pk]
+    assert "digits only" in rows[seeded["ok2"].pk]
+    assert ce_broker.ce_broker_export_create(user=ProviderAdminFactory(), **MARCH).row_count == 1
+
+
+def test_a_certificate_from_before_approvals_is_reported_under_the_approval_then_in_force(seeded, course):
+    """No "approvals" in the snapshot (issued before approvals were recorded): the course's approval in force
+    on the completion date, checked as the roster checks it; a null one is a certificate printing none."""
+    for key in ("ok1", "ok2"):
+        seeded[key].snapshot.pop("approvals")
+        seeded[key].save(update_fields=["snapshot"])
+    seeded["ok3"].snapshot["approvals"] = None
+    seeded["ok3"].save(update_fields=["snapshot"])
     florida = CourseApproval.objects.get(course=course, body="FL")
     CourseApproval.objects.filter(pk=florida.pk).update(ce_broker_course_number="")
     rows = {row.certificate.pk: row.problem for row in ce_broker.roster_rows(**MARCH)}
-    assert "approval has no CE Broker course number" in rows[seeded["ok1"].pk]
-    assert all(rows.values())  # nothing in March is reportable now
-    with pytest.raises(ce_broker.ExportError):
-        ce_broker.ce_broker_export_create(user=ProviderAdminFactory(), **MARCH)
+    assert "The course's Florida approval has no CE Broker course number" in rows[seeded["ok1"].pk]
+    assert "certificate prints no Florida approval" in rows[seeded["ok3"].pk]
     CourseApproval.objects.filter(pk=florida.pk).update(ce_broker_course_number="=1+1")
-    assert "digits only" in ce_broker.roster_rows(**MARCH)[0].problem
-    CourseApproval.objects.filter(pk=florida.pk).update(ce_broker_course_number="9990042")
-    assert ce_broker.ce_broker_export_create(user=ProviderAdminFactory(), **MARCH).row_count == 3
+    assert "digits only" in rows_problem(seeded["ok2"])
+    CourseApproval.objects.filter(pk=florida.pk).update(ce_broker_course_number="9990077")
+    export = ce_broker.ce_broker_export_create(user=ProviderAdminFactory(), **MARCH)
+    assert [row[1] for row in _sheet(export).iter_rows(values_only=True)] == ["9990077", "9990077"]
+
+
+def rows_problem(certificate) -> str:
+    (row,) = [r for r in ce_broker.roster_rows(**MARCH) if r.certificate == certificate]
+    return row.problem
 
 
 def test_a_value_that_looks_like_a_formula_is_written_as_inert_text(seeded):
