@@ -163,8 +163,9 @@ def test_the_add_form_offers_every_kind(staff):
     assert "options-TOTAL_FORMS" in page and "correct_zones" in page
 
 
-def test_new_questions_are_not_autosaved_but_edits_are(staff, question):
+def test_new_questions_are_not_autosaved_but_edits_are(staff, question, settings):
     # An autosave in flight when Save is clicked would create the question twice.
+    settings.WAGTAIL_AUTOSAVE_INTERVAL = 500  # Wagtail's default; the test settings turn autosave off
     assert staff.get(reverse(ADD)).context["autosave_enabled"] is False
     assert staff.get(reverse(EDIT, args=[question.pk])).context["autosave_enabled"] is True
 
