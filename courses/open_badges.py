@@ -99,13 +99,24 @@ def hours_description(s: dict, summary: dict, *, provider: str, number: str) -> 
     return hours + (f"; NCBTMB approved provider no. {number}." if number else ".")
 
 
+def credits_earned(summary: dict) -> float | None:
+    """creditsEarned, from the certificate's hours (courses.approvals.certificate_hours): NCBTMB's when it
+    approved the course; otherwise the one body's that did; with none or several, left out (optional in OB
+    3.0) rather than crediting hours no body approved, or one body's as if they were another's."""
+    if summary["ncbtmb_approved"]:
+        return float(summary["ncbtmb"])
+    if len(summary["by_body"]) == 1:
+        return float(summary["by_body"][0]["hours"])
+    return None
+
+
 def credential_payload(certificate: Certificate, *, base_url: str, email: str = "") -> dict:
     """The JWT payload (the credential itself, with iss/sub/jti/nbf beside it) for `certificate`."""
     s = certificate.snapshot
     base_url = base_url.rstrip("/")
     verify_url = base_url + reverse("courses:certificate_verify", args=[certificate.code])
     summary = certificate_hours(s)
-    # creditsEarned: NCBTMB's hours (the course's when NCBTMB did not approve it); the description says
+    # creditsAvailable: NCBTMB's hours (the course's when NCBTMB did not approve it); the description says
     # whose hours are whose
     hours = float(summary["ncbtmb"] or s["ce_hours"])
     provider = s.get("provider_name", "")
@@ -137,7 +148,7 @@ def credential_payload(certificate: Certificate, *, base_url: str, email: str = 
         id=verify_url,
         name=f"{s['course_title']} ({summary['text']})",
         issuance_date=_datetime(certificate.issued_at),
-        credits_earned=hours,
+        credits_earned=credits_earned(summary),
         identifiers=identifiers,
         credential_status=[
             status_entry(status_list_url(base_url), STATUS_PURPOSE, status_index(certificate.pk))

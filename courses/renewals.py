@@ -68,9 +68,17 @@ def _site_items(certificate: Certificate, rule: RenewalRule) -> list[CreditItem]
     """A certificate of this site as `rule` counts it: under the first approval body the rule accepts that
     the certificate printed (one item per approval of that body: a course approved for two subjects counts
     for both). Without one it is a single item, not accepted, shown with the NCBTMB approval's figures (or
-    the course's) so the learner can ask their board."""
+    the course's) so the learner can ask their board. A certificate from before approvals were recorded (no
+    "approvals" in its snapshot) printed NCBTMB's, for the course's hours."""
     s = certificate.snapshot
-    printed = [a for a in s.get("approvals", []) if isinstance(a, dict)]
+    live = s.get("course_type", "").lower().startswith("live")
+    delivery = Delivery.LIVE_IN_PERSON if live else Delivery.HOME_STUDY
+    printed = [a for a in s.get("approvals") or [] if isinstance(a, dict)]
+    if "approvals" not in s:  # from before approvals were recorded: it printed NCBTMB's (ncbtmb_approved)
+        hours = s.get("ce_hours") or "0"
+        printed = [
+            {"body": ApprovalBody.NCBTMB, "hours": hours, "subject": Subject.GENERAL, "delivery": delivery}
+        ]
     body = next((b for b in rule.accepts if any(a.get("body") == b for a in printed)), None)
     title, day = s.get("course_title", ""), certificate.completion_date
     if body is not None:
@@ -78,7 +86,6 @@ def _site_items(certificate: Certificate, rule: RenewalRule) -> list[CreditItem]
     shown = next((a for a in printed if a.get("body") == ApprovalBody.NCBTMB), None)
     if shown is not None:
         return [_approval_item(title, day, shown, accepted=False)]
-    live = s.get("course_type", "").lower().startswith("live")
     hours = Decimal(s.get("ce_hours") or "0")
     return [
         CreditItem(
@@ -86,7 +93,7 @@ def _site_items(certificate: Certificate, rule: RenewalRule) -> list[CreditItem]
             completed_on=day,
             hours=hours,
             subject=Subject.GENERAL,
-            delivery=Delivery.LIVE_IN_PERSON if live else Delivery.HOME_STUDY,
+            delivery=delivery,
             minutes=int(hours * MINUTES_PER_SITE_HOUR),
             accepted=False,
         )

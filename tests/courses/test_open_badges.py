@@ -25,6 +25,7 @@ from courses.models import Certificate, OpenBadgeCredential
 from courses.open_badges import badge_issue, badge_verify, credential_json
 from courses.services import certificate_reissue, certificate_revoke
 from quizzes.models import Quiz
+from tests.courses.ce_records import approval_add
 from tests.courses.certify import course_finish, small_course
 from tests.factories import ProviderAdminFactory, UserFactory
 
@@ -40,6 +41,7 @@ BASE = "http://testserver"
 def issued(catalogue, django_capture_on_commit_callbacks):
     learner = UserFactory(legal_name="Zoë O'Brien-Núñez", license_number="MA12345", license_state="FL")
     course, pages = small_course(catalogue)
+    approval_add(course, "NCBTMB")  # creditsEarned is an approving body's hours: NCBTMB's 3
     with django_capture_on_commit_callbacks(execute=True):
         enrollment = course_finish(learner, course, pages)
     certificate = Certificate.objects.get(enrollment=enrollment)
@@ -106,6 +108,25 @@ def test_the_description_names_the_body_behind_the_hours_and_credits_earned_are_
     assert "NCBTMB" not in text and "Florida: 3 CE hours" in text
     assert "NCBTMB" not in _described(issued, [])["achievement"]["description"]  # no approval at all
     assert "approved by NCBTMB" in _described(issued, None)["achievement"]["description"]
+
+
+def test_credits_earned_are_only_hours_a_body_approved(issued):
+    """Without NCBTMB's approval creditsEarned is the one approving body's hours (a Florida-only 1.5 h approval
+    of a 3 h course earns 1.5, not 3); with several bodies and no NCBTMB, or none, it is left out (optional)."""
+    florida = {"body": "FL", "hours": "1.50"}
+    assert _described(issued, [florida])["creditsEarned"] == 1.5
+    assert _described(issued, [florida, {**florida, "hours": "0.50"}])["creditsEarned"] == 2.0  # two subjects
+    assert "creditsEarned" not in _described(issued, [florida, {"body": "GA", "hours": "2.00"}])
+    assert "creditsEarned" not in _described(issued, [])
+    assert _described(issued, None)["creditsEarned"] == 3.0  # from before approvals: NCBTMB's, as printed
+    issued.snapshot["approvals"] = []
+    payload = open_badges.credential_payload(issued, base_url=BASE)
+    vc = credential_json(open_badges.credential_sign(payload))
+    assert "creditsEarned" not in vc["credentialSubject"] and _schema_errors(vc) == []
+    assert (
+        OB3Verifier(signing_key().public_pem).verify(open_badges.credential_sign(payload)).credits_earned
+        is None
+    )
 
 
 def test_the_credential_carries_the_required_fields_and_meets_the_official_schema(issued):

@@ -670,3 +670,19 @@ def test_the_courses_counted_show_the_hours_credited_under_each_rule(client):
         "Online pathology (Gulf Coast Massage School) · Mar 1, 2026 · 8 h "
         '<span class="text-body-secondary">(10 h on the certificate: 2 h over a cap)</span>'
     ) in tennessee
+
+
+@pytest.mark.django_db
+def test_a_certificate_from_before_approvals_counts_for_ncbtmb_and_a_null_list_is_no_approval(course):
+    """No "approvals" in the snapshot: it printed NCBTMB's approval (approvals.ncbtmb_approved), so it counts
+    toward NCBTMB for the course's hours, and is listed, not counted, for a state; null approvals: none."""
+    certificate = completed(UserFactory(license_state="FL"), course, date(2026, 3, 2))
+    certificate.snapshot.pop("approvals", None)
+    (ncbtmb,) = renewals._site_items(certificate, rules()["NCBTMB"])
+    assert ncbtmb.accepted and ncbtmb.hours == D(str(certificate.snapshot["ce_hours"]))
+    assert ncbtmb.subject == "general" and ncbtmb.delivery == "home_study"
+    (florida,) = renewals._site_items(certificate, rules()["FL"])
+    assert not florida.accepted
+    certificate.snapshot["approvals"] = None
+    (item,) = renewals._site_items(certificate, rules()["NCBTMB"])
+    assert not item.accepted
