@@ -22,7 +22,7 @@ from quizzes.models import Attempt, Quiz
 from quizzes.policy import quiz_policy_for
 from quizzes.selectors import module_quiz, quiz_panel, quiz_panels
 
-from .approvals import certificate_hours, hours_totals
+from .approvals import certificate_hours, hours_totals, ncbtmb_approved
 from .completion import Progress, completion_requirements
 from .gating import evaluation_refusal, post_test_refusal, quiz_gate_refusal
 from .journey import course_state, course_states
@@ -424,6 +424,8 @@ def transcript_rows(*, user) -> list[dict]:
                 "ce_hours": Decimal(s.get("ce_hours", "0")),
                 # as the certificate states them: one figure, or each approving body's, named
                 "hours": certificate_hours(s),
+                # the provider's NCBTMB number only beside a course NCBTMB approved (legacy snapshots: as before)
+                "ncbtmb_approved": ncbtmb_approved(s),
                 "completion_date": s.get("completion_date", ""),
                 "enrolled_at": certificate.enrollment.enrolled_at,
                 "provider_name": s.get("provider_name", ""),

@@ -210,7 +210,7 @@ def transcript_csv(request):
             row["enrolled_at"].date(),
             row["completion_date"],
             row["provider_name"],
-            row["provider_number"],
+            row["provider_number"] if row["ncbtmb_approved"] else "",
             row["code"],
             row["status"],
             "; ".join(a["line"] for a in row["approvals"]),

@@ -21,6 +21,7 @@ from courses import services, tasks
 from courses.certificates import certificate_code_new, code_normalize
 from courses.models import SWEEP_RETRY_DELAYS, Certificate, CertificateEvent, Enrollment
 from courses.services import certificate_retry
+from tests.courses.ce_records import approval_add
 from tests.courses.certify import broker_down, course_finish, private_media, small_course  # noqa: F401
 from tests.factories import UserFactory
 
@@ -108,7 +109,12 @@ def test_the_task_run_twice_makes_one_certificate_and_one_pdf(issued, private_me
     assert issued.events.filter(action=CertificateEvent.Action.ISSUED).count() == 1
 
 
-def test_pdf_holds_every_field_ncbtmb_requires(issued):
+def test_pdf_holds_every_field_ncbtmb_requires(built, learner, django_capture_on_commit_callbacks):
+    course, pages = built
+    approval_add(course, "NCBTMB")  # its provider number prints only beside NCBTMB's approval
+    with django_capture_on_commit_callbacks(execute=True):
+        enrollment = course_finish(learner, course, pages)
+    issued = Certificate.objects.get(enrollment=enrollment)
     text = pdf_text(issued)
     flat = re.sub(r"\s+", " ", text)
     s = issued.snapshot

@@ -115,6 +115,24 @@ def test_no_ncbtmb_seal_or_hours_without_an_ncbtmb_approval(template):
 
 
 @pytest.mark.parametrize("template", ["classic", "modern"])
+def test_no_ncbtmb_provider_claim_on_a_course_ncbtmb_did_not_approve(template):
+    """Neither the provider line or badge nor the footer statement names NCBTMB or its provider number when
+    NCBTMB did not approve the course (a board reads them as its approval); a legacy certificate keeps them."""
+    fields = {"license_state": "FL", "license_number": "MA61842", "license_state_name": "Florida"}
+    for approvals in (FLORIDA_ONLY, []):
+        content = text(render(template, approvals=approvals, **fields)[0])
+        assert "NCBTMB" not in content and "451234-10" not in content, (template, approvals)
+        assert (
+            "CAROLINABODYWORKEDUCATION" in squashed(content).upper() and "certificate no." in content.lower()
+        )
+    legacy = text(render(template)[0])
+    assert (
+        "NCBTMB APPROVED PROVIDER #451234-10" in legacy.upper()
+        and "is approved by the National Certification Board" in legacy
+    )
+
+
+@pytest.mark.parametrize("template", ["classic", "modern"])
 @pytest.mark.parametrize("script", list(NAMES))
 def test_any_name_renders_and_reads_back(template, script):
     name = NAMES[script]

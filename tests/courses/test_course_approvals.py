@@ -137,6 +137,35 @@ def test_the_transcript_names_each_bodys_hours_when_they_differ(client, catalogu
     assert sorted(row[-1] for row in rows[1:]) == ["", "NCBTMB: 2; Florida: 1.5"]
 
 
+def test_the_transcript_prints_the_ncbtmb_number_only_beside_courses_ncbtmb_approved(
+    client, catalogue, course, approvals, django_assert_max_num_queries
+):
+    learner = UserFactory(license_state="FL", license_number="MA12345")
+    completed(learner, course, date(2026, 3, 1))
+    completed(learner, course_create(catalogue, title="No approvals"), date(2026, 3, 2))
+    client.force_login(learner)
+    page = client.get(reverse("courses:transcript")).content.decode()
+    assert page.count("(NCBTMB #451234-10)") == 1
+    text = " ".join(
+        PdfReader(io.BytesIO(client.get(reverse("courses:transcript_pdf")).content))
+        .pages[0]
+        .extract_text()
+        .split()
+    )
+    assert text.count("NCBTMB #451234-10") == 1
+    rows = list(csv.reader(io.StringIO(client.get(reverse("courses:transcript_csv")).content.decode())))
+    column = rows[0].index("NCBTMB provider #")
+    assert sorted(row[column] for row in rows[1:]) == ["", "451234-10"]
+    for n in range(3):  # the flag comes from the snapshot: no query per row
+        completed(learner, course_create(catalogue, title=f"Also unapproved {n}"), date(2026, 3, 3 + n))
+    with django_assert_max_num_queries(30) as counted:
+        client.get(reverse("courses:transcript"))
+    before = len(counted)
+    completed(learner, course_create(catalogue, title="One more"), date(2026, 3, 9))
+    with django_assert_max_num_queries(before):
+        client.get(reverse("courses:transcript"))
+
+
 def test_certificate_hours_credit_only_the_bodies_that_approved():
     def snap(*approvals):
         return {"ce_hours": "3.00", "approvals": [{"body": b, "hours": h} for b, h in approvals]}
