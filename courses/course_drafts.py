@@ -13,7 +13,7 @@ from django.utils.text import slugify
 from wagtail.log_actions import log
 
 from .models import CourseIndexPage, CoursePage, CourseType, Provider
-from .services import course_instructor_assign
+from .staff_services import course_instructor_assign
 
 # The template: sensible starting values; what is left for the instructor is explained in help text and
 # checked when they submit (courses.page_forms.CoursePageForm).

@@ -22,7 +22,7 @@ from content.models import Muscle, RedFlag
 from .demo_quizzes import demo_quizzes_ensure
 from .models import CourseApproval, CoursePage, ModulePage, Provider
 from .question_bank import course_question_bank_generate
-from .services import course_instructor_assign, course_staff_sync
+from .staff_services import course_instructor_assign, course_staff_sync
 
 COURSE_DIR = Path(content.__file__).resolve().parent / "course"
 DEMO_INSTRUCTOR = "instructor"

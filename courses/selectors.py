@@ -15,21 +15,17 @@ from operator import or_
 from django.db.models import Q
 from wagtail.models import Page
 
-from content.models import Muscle
-from content.selectors import glossary_matcher, muscles_in_module
 from quizzes import selectors as quiz_selectors
 from quizzes.models import Attempt, Quiz
 from quizzes.policy import quiz_policy_for
 from quizzes.selectors import module_quiz, quiz_panel, quiz_panels
 
-from .approvals import certificate_hours, hours_totals, ncbtmb_approved
 from .completion import Progress, completion_requirements
 from .gating import evaluation_refusal, post_test_refusal, quiz_gate_refusal
 from .journey import course_state, course_states
 from .models import (
     MODULE_LIST_FIELDS,
     WORDS_PER_CE_HOUR,
-    Certificate,
     CourseInstructor,
     CoursePage,
     Enrollment,
@@ -400,55 +396,6 @@ def _live_modules_by_course(courses) -> dict[str, list[ModulePage]]:
 # --- completion and certificates ---------------------------------------------------------------------
 
 
-def learner_certificates(*, user) -> list:
-    """The learner's certificates, newest first, whatever became of the enrollment (one query)."""
-    if not (user and user.is_authenticated):
-        return []
-    return list(
-        Certificate.objects.filter(enrollment__user=user)
-        .select_related("enrollment")
-        .order_by("-created_at", "-pk")
-    )
-
-
-def transcript_rows(*, user) -> list[dict]:
-    """Every completed course with its CE hours and dates, from the certificates' frozen snapshots."""
-    rows = []
-    for certificate in learner_certificates(user=user):
-        s = certificate.snapshot
-        rows.append(
-            {
-                "certificate": certificate,
-                "course_title": s.get("course_title", ""),
-                "course_type": s.get("course_type", ""),
-                "ce_hours": Decimal(s.get("ce_hours", "0")),
-                # as the certificate states them: one figure, or each approving body's, named
-                "hours": certificate_hours(s),
-                # the provider's NCBTMB number only beside a course NCBTMB approved (legacy snapshots: as before)
-                "ncbtmb_approved": ncbtmb_approved(s),
-                "completion_date": s.get("completion_date", ""),
-                "enrolled_at": certificate.enrollment.enrolled_at,
-                "provider_name": s.get("provider_name", ""),
-                "provider_number": s.get("provider_number", ""),
-                "approvals": s.get(
-                    "approvals", []
-                ),  # NCBTMB's and the learner's state's (courses/approvals.py)
-                "code": certificate.code,
-                "status": certificate.get_status_display(),
-                "valid": certificate.status != certificate.Status.REVOKED,
-            }
-        )
-    return rows
-
-
-def transcript_totals(rows: list[dict]) -> tuple[Decimal, dict]:
-    """The valid certificates' course CE hours added up, and their hours per approving body
-    (courses.approvals.hours_totals): a transcript never adds Florida's hours into NCBTMB's."""
-    valid = [row for row in rows if row["valid"]]
-    total = sum((row["ce_hours"] for row in valid), Decimal("0"))
-    return total, hours_totals(row["certificate"].snapshot for row in valid)
-
-
 def completion_panel(*, enrollment, outline: dict) -> dict:
     """For the course page: what is left before the certificate, the evaluation, and the certificate.
 
@@ -538,33 +485,3 @@ def quiz_intro_context(*, user, quiz, now=None) -> dict:
         step = next_step(state) if state is not None else None
         context.update(refusal=refusal, can_start=False, in_progress=None, next_step=step)
     return context
-
-
-# --- the glossary's links back to the lessons -------------------------------------------------------
-
-RELATED_MODULES_LIMIT = 8
-
-
-def related_modules(*, muscle: Muscle, limit: int = RELATED_MODULES_LIMIT) -> list[dict]:
-    """Live, public lesson modules that mention the muscle (name, alias or muscle card), in course order.
-
-    The database narrows the modules with a case-insensitive text match on the stored StreamField
-    JSON (one query; a term or the muscle card's id); the exact rule, whole words and stop phrases,
-    is then applied in Python with the same matcher as the glossary links. One more query fetches
-    the courses. No index to keep in sync, and the cost does not grow with the number of muscles.
-    """
-    query = Q(body__icontains=f'"muscle": {muscle.pk}')
-    for term in {muscle.name, *muscle.aliases}:
-        query |= Q(body__icontains=term)
-    candidates = ModulePage.objects.live().public().filter(query).order_by("path")[: limit * 4]
-    matcher = glossary_matcher()
-    modules = [m for m in candidates if muscle.pk in {x.pk for x in muscles_in_module(m, matcher=matcher)}][
-        :limit
-    ]
-    if not modules:
-        return []
-    parent_paths = {m.path[: -m.steplen] for m in modules}
-    courses = {
-        c.path: c for c in CoursePage.objects.filter(path__in=parent_paths).only("id", "title", "path")
-    }
-    return [{"module": m, "course": courses.get(m.path[: -m.steplen])} for m in modules]

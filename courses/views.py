@@ -27,14 +27,10 @@ from .models import Certificate, CourseEvaluation, CoursePage, ModulePage
 from .next_step import next_step
 from .open_badges import certificate_badge_check
 from .permissions import is_course_staff
-from .selectors import (
-    dashboard_context,
-    enrollment_for,
-    transcript_rows,
-    transcript_totals,
-)
+from .selectors import dashboard_context, enrollment_for
 from .services import ProgressError, enrollment_create, module_visit
 from .services import module_complete as module_complete_service
+from .transcript_selectors import transcript_rows, transcript_totals
 
 
 @require_POST

@@ -51,7 +51,7 @@ from .quiz_admin import (
     quiz_deletion_refusal,
 )
 from .selectors import learner_records_under, records_text
-from .services import course_staff_sync
+from .staff_services import course_staff_sync
 
 
 class ProviderViewSet(SnippetViewSet):

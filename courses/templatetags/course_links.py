@@ -2,12 +2,12 @@
 
 from django import template
 
-from courses.selectors import related_modules as related_modules_selector
+from courses.related_selectors import related_modules as related_modules_selector
 
 register = template.Library()
 
 
 @register.simple_tag
 def related_modules(muscle):
-    """The live lesson modules that mention `muscle`, with their courses (courses.selectors.related_modules)."""
+    """The live lesson modules that mention `muscle`, with their courses (courses.related_selectors.related_modules)."""
     return related_modules_selector(muscle=muscle)

@@ -13,7 +13,7 @@ from django.urls import reverse
 from content.models import ActionLevel, Muscle, Region
 from content.selectors import matcher_build, muscles_in_module
 from content.services import knowledge_base_load
-from courses.selectors import related_modules
+from courses.related_selectors import related_modules
 from tests.factories import MuscleFactory, module_create
 from tests.shared_db import rolled_back
 
