@@ -116,9 +116,9 @@ def credential_payload(certificate: Certificate, *, base_url: str, email: str = 
     base_url = base_url.rstrip("/")
     verify_url = base_url + reverse("courses:certificate_verify", args=[certificate.code])
     summary = certificate_hours(s)
-    # creditsAvailable: NCBTMB's hours (the course's when NCBTMB did not approve it); the description says
+    # creditsAvailable and creditsEarned: only hours a body approved (credits_earned); the description says
     # whose hours are whose
-    hours = float(summary["ncbtmb"] or s["ce_hours"])
+    credits = credits_earned(summary)
     provider = s.get("provider_name", "")
     number = s.get("provider_number", "") if summary["ncbtmb_approved"] else ""
     issuer = Issuer(
@@ -134,7 +134,7 @@ def credential_payload(certificate: Certificate, *, base_url: str, email: str = 
         description=hours_description(s, summary, provider=provider, number=number),
         criteria_narrative=criteria_narrative(_criteria(certificate)),
         achievement_type="Certificate",
-        credits_available=hours,
+        credits_available=credits,
     )
     identifiers = [IdentityObject(identity_hash=s["participant_name"], identity_type="name", hashed=False)]
     if email:
@@ -148,7 +148,7 @@ def credential_payload(certificate: Certificate, *, base_url: str, email: str = 
         id=verify_url,
         name=f"{s['course_title']} ({summary['text']})",
         issuance_date=_datetime(certificate.issued_at),
-        credits_earned=credits_earned(summary),
+        credits_earned=credits,
         identifiers=identifiers,
         credential_status=[
             status_entry(status_list_url(base_url), STATUS_PURPOSE, status_index(certificate.pk))

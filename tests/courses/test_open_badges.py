@@ -115,6 +115,8 @@ def test_credits_earned_are_only_hours_a_body_approved(issued):
     of a 3 h course earns 1.5, not 3); with several bodies and no NCBTMB, or none, it is left out (optional)."""
     florida = {"body": "FL", "hours": "1.50"}
     assert _described(issued, [florida])["creditsEarned"] == 1.5
+    assert _described(issued, [florida])["achievement"]["creditsAvailable"] == 1.5  # not the course's 3
+    assert "creditsAvailable" not in _described(issued, [])["achievement"]
     assert _described(issued, [florida, {**florida, "hours": "0.50"}])["creditsEarned"] == 2.0  # two subjects
     assert "creditsEarned" not in _described(issued, [florida, {"body": "GA", "hours": "2.00"}])
     assert "creditsEarned" not in _described(issued, [])
