@@ -14,6 +14,7 @@ from pathlib import Path
 
 import yaml
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from wagtail.fields import StreamField
 
 import content
@@ -184,16 +185,22 @@ def approvals_ensure(course, approvals: list[dict], *, reset: bool, report: Demo
         key = {"course": course, "body": data["body"], "valid_from": data["valid_from"]}
         approval = CourseApproval.objects.filter(**key).first()
         if approval is None:
-            approval = CourseApproval(**key, **values)
-            approval.full_clean()
-            approval.save()
-            report.add(f"Approval: created {approval.get_body_display()} #{approval.provider_number}")
+            approval, done = CourseApproval(**key, **values), "created"
         elif reset:
             for field, value in values.items():
                 setattr(approval, field, value)
+            done = "reset"
+        else:
+            continue
+        try:
             approval.full_clean()  # the file's values meet the same rules as an admin's
-            approval.save()
-            report.add(f"Approval: reset {approval.get_body_display()} #{approval.provider_number}")
+        except ValidationError as error:  # e.g. an approval a provider admin added overlaps the file's
+            report.add(
+                f"Approval: left {data['body']} from {data['valid_from']} alone: {' '.join(error.messages)}"
+            )
+            continue
+        approval.save()
+        report.add(f"Approval: {done} {approval.get_body_display()} #{approval.provider_number}")
 
 
 def modules_ensure(course, modules: list[dict], *, reset: bool, report: DemoReport) -> None:

@@ -253,3 +253,19 @@ def test_the_demo_course_has_an_ncbtmb_and_a_florida_approval(course):
     # the demo course may go live as it is (on a day both approvals are in force: they end in 2027)
     assert approval_problems(course, course.provider, today=date(2026, 9, 1)) == []
     approvals_ensure(course, data, reset=True, report=report)  # a reset checks the file's values too
+
+
+def test_the_demo_leaves_alone_an_approval_that_an_admins_own_overlaps(course):
+    """setup_demo (--reset or not) does not stop with a traceback when a provider admin added an approval
+    that the file's would overlap: it leaves the file's approval out and says why."""
+    files = course_files_load()
+    course.ce_hours = Decimal(files["ce_hours"])
+    course.save()
+    course.provider.ncbtmb_provider_number = files["provider"]["ncbtmb_provider_number"]
+    course.provider.save()
+    admins = approval_add(course, "NCBTMB", valid_from=date(2019, 1, 1))  # open-ended: overlaps the file's
+    for reset in (False, True):
+        report = DemoReport()
+        approvals_ensure(course, files["approvals"], reset=reset, report=report)
+        assert any(line.startswith("Approval: left NCBTMB from") for line in report.lines), report.lines
+    assert list(CourseApproval.objects.filter(course=course, body="NCBTMB")) == [admins]
