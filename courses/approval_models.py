@@ -71,12 +71,23 @@ CE_BROKER_BODIES = frozenset({ApprovalBody.FL, ApprovalBody.GA})
 # Broker, and one roster row per certificate. Other boards may approve a course in parts (1 h ethics and
 # 2 h general of a 3-hour course): their approvals in force on a day total at most the course's hours.
 ONE_AT_A_TIME_BODIES = frozenset({ApprovalBody.NCBTMB, *CE_BROKER_BODIES})
-_DIGITS = re.compile(r"[0-9]+")  # ASCII digits only (str.isdigit also takes "²" and other scripts' digits)
+DIGITS = re.compile(r"[0-9]+")  # ASCII digits only (str.isdigit also takes "²" and other scripts' digits)
 
 
-def _hours(value) -> str:
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
+def hours_text(value) -> str:
+    """Hours as certificates and messages print them: 3, 1.5, 0.25 (a Decimal, number or its text)."""
+    text = f"{Decimal(value):.2f}".rstrip("0").rstrip(".")
     return text or "0"
+
+
+def body_name(body: str) -> str:
+    """An approving body's name without its note: "Florida Board of Massage Therapy"."""
+    return ApprovalBody(body).label.split(" (")[0]
+
+
+def delivery_name(value: str) -> str:
+    """A delivery type's name without its note, lower case ("home study"); an unknown value as it is."""
+    return Delivery(value).label.split(" (")[0].lower() if value in Delivery.values else value
 
 
 def overlap(a, b) -> bool:
@@ -189,7 +200,7 @@ class CourseApproval(models.Model):
         """NCBTMB, Florida and Georgia: one approval of the course in force on any day (ONE_AT_A_TIME_BODIES)."""
         if self.body not in ONE_AT_A_TIME_BODIES or not others or "valid_from" in errors:
             return errors
-        name = ApprovalBody(self.body).label.split(" (")[0]
+        name = body_name(self.body)
         message = (
             f"This course's {name} approval {period(others[0])} is in force on some of these days: a course "
             f"has one {name} approval at a time (end the other the day before this one starts, or change it "
@@ -218,19 +229,19 @@ class CourseApproval(models.Model):
                     "empty."
                 )
             return errors
-        if number and "provider_number" not in errors and not _DIGITS.fullmatch(number):
+        if number and "provider_number" not in errors and not DIGITS.fullmatch(number):
             errors["provider_number"] = (
                 'A CE Broker provider number is digits only: for "50-1234" enter 1234.'
             )
         if "ce_broker_course_number" in errors:
             return errors
         if not course_number:
-            board = ApprovalBody(self.body).label.split(" (")[0]
+            board = body_name(self.body)
             errors["ce_broker_course_number"] = (
                 f'{board} approvals need the course\'s CE Broker course number (digits, without "20-"): the '
                 "certificate prints it and completions are reported to CE Broker under it."
             )
-        elif not _DIGITS.fullmatch(course_number):
+        elif not DIGITS.fullmatch(course_number):
             errors["ce_broker_course_number"] = (
                 'A CE Broker course number is digits only: for "20-5678" enter 5678.'
             )
@@ -269,7 +280,7 @@ class CourseApproval(models.Model):
             return errors
         if self.body == ApprovalBody.NCBTMB:
             if self.hours not in hours:
-                course_hours = " or ".join(_hours(h) for h in sorted(hours))
+                course_hours = " or ".join(hours_text(h) for h in sorted(hours))
                 errors["hours"] = (
                     f"NCBTMB's hours are the course's approved CE hours ({course_hours}): a certificate "
                     "prints one figure for NCBTMB."
@@ -282,16 +293,16 @@ class CourseApproval(models.Model):
                 )
         elif self.hours > max(hours):
             errors["hours"] = (
-                f"At most the course's {_hours(max(hours))} approved CE hours: a board approves part of a "
+                f"At most the course's {hours_text(max(hours))} approved CE hours: a board approves part of a "
                 "course or all of it, never more."
             )
         elif others and self.body not in ONE_AT_A_TIME_BODIES:
             total, day = most_in_force([self, *others], within=self)
             if total > max(hours):
-                name = ApprovalBody(self.body).label.split(" (")[0]
+                name = body_name(self.body)
                 errors["hours"] = (
                     f"With this course's other {name} approvals in force on {day:%b %-d, %Y}, {name} would "
-                    f"approve {_hours(total)} CE hours of the course's {_hours(max(hours))}: a board's "
+                    f"approve {hours_text(total)} CE hours of the course's {hours_text(max(hours))}: a board's "
                     "approvals in force on any day (one per subject, say) total at most the course's hours."
                 )
         return errors

@@ -10,7 +10,14 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from .approval_models import CE_BROKER_BODIES, ApprovalBody, CourseApproval, Delivery, Subject
+from .approval_models import (
+    CE_BROKER_BODIES,
+    ApprovalBody,
+    CourseApproval,
+    Subject,
+    delivery_name,
+    hours_text,
+)
 
 SHORT_NAMES = {
     ApprovalBody.NCBTMB: "NCBTMB",
@@ -41,11 +48,6 @@ def approvals_applying(approvals, *, state: str, day: date) -> list[CourseApprov
     return sorted(found, key=lambda a: (a.body != ApprovalBody.NCBTMB, a.body, a.valid_from, a.pk or 0))
 
 
-def _hours_text(hours) -> str:
-    text = f"{Decimal(hours):.2f}".rstrip("0").rstrip(".")
-    return text or "0"
-
-
 def approval_snapshot(approval: CourseApproval) -> dict:
     """What a certificate keeps of an approval (and prints: `line`). CE Broker's numbers are shown with the
     prefixes CE Broker prints (and left out of the roster file)."""
@@ -57,9 +59,9 @@ def approval_snapshot(approval: CourseApproval) -> dict:
     if course:
         parts.append(f"course #{course}")
     parts += [
-        f"{_hours_text(approval.hours)} h",
+        f"{hours_text(approval.hours)} h",
         Subject(approval.subject).label.lower(),
-        Delivery(approval.delivery).label.split(" (")[0].lower(),
+        delivery_name(approval.delivery),
     ]
     return {
         "body": approval.body,
@@ -97,18 +99,18 @@ def ce_hours_summary(snapshot: dict) -> dict:
         totals[body] = totals.get(body, Decimal(0)) + Decimal(approval.get("hours") or 0)
     course_hours = Decimal(snapshot.get("ce_hours") or 0)
     ncbtmb = totals.pop(ApprovalBody.NCBTMB, course_hours)
-    by_body = [{"body": ApprovalBody.NCBTMB, "name": "NCBTMB", "hours": _hours_text(ncbtmb)}]
+    by_body = [{"body": ApprovalBody.NCBTMB, "name": "NCBTMB", "hours": hours_text(ncbtmb)}]
     by_body += [
-        {"body": body, "name": HOURS_NAMES.get(body, body), "hours": _hours_text(hours)}
+        {"body": body, "name": HOURS_NAMES.get(body, body), "hours": hours_text(hours)}
         for body, hours in totals.items()
     ]
     uniform = {ncbtmb, course_hours, *totals.values()} == {course_hours}
     parts = [f"{row['name']}: {row['hours']} CE hours" for row in by_body]
     return {
         "uniform": uniform,
-        "ncbtmb": _hours_text(ncbtmb),
+        "ncbtmb": hours_text(ncbtmb),
         "by_body": by_body,
-        "text": f"{_hours_text(course_hours)} CE hours" if uniform else " · ".join(parts),
+        "text": f"{hours_text(course_hours)} CE hours" if uniform else " · ".join(parts),
     }
 
 
@@ -130,7 +132,7 @@ def certificate_hours(snapshot: dict) -> dict:
     if ncbtmb_approved(snapshot):
         return {**summary, "ncbtmb_approved": True, "approved": True}
     boards = [row for row in summary["by_body"] if row["body"] != ApprovalBody.NCBTMB]
-    course_hours = _hours_text(snapshot.get("ce_hours") or 0)
+    course_hours = hours_text(snapshot.get("ce_hours") or 0)
     return {
         "uniform": not boards,
         "ncbtmb": "",
@@ -158,13 +160,13 @@ def hours_totals(snapshots) -> dict:
             totals[row["body"]] = totals.get(row["body"], Decimal(0)) + Decimal(row["hours"])
             names[row["body"]] = row["name"]
     uniform = not unapproved and all(total == course_total for total in totals.values())
-    by_body = [{"body": b, "name": names[b], "hours": _hours_text(t)} for b, t in totals.items()]
+    by_body = [{"body": b, "name": names[b], "hours": hours_text(t)} for b, t in totals.items()]
     parts = [f"{row['name']}: {row['hours']} CE hours" for row in by_body]
     if unapproved:
-        parts.append(f"no approval recorded: {_hours_text(unapproved)} CE hours")
+        parts.append(f"no approval recorded: {hours_text(unapproved)} CE hours")
     return {
         "uniform": uniform,
         "by_body": by_body,
-        "unapproved": _hours_text(unapproved),
-        "text": f"{_hours_text(course_total)} CE hours" if uniform else " · ".join(parts),
+        "unapproved": hours_text(unapproved),
+        "text": f"{hours_text(course_total)} CE hours" if uniform else " · ".join(parts),
     }

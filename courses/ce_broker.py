@@ -34,7 +34,7 @@ from django.utils import timezone
 
 from content.spreadsheets import FORMULA_STARTS
 
-from .approval_models import CourseApproval
+from .approval_models import DIGITS, CourseApproval
 from .ce_broker_models import CEBrokerExport, CEBrokerReport
 from .certificate_models import Certificate
 
@@ -190,9 +190,6 @@ class RosterRow:
         ]
 
 
-_DIGITS = re.compile(r"[0-9]+")
-
-
 def approval_problem(approval: PrintedApproval | CourseApproval, state_name: str, *, printed=False) -> str:
     """Why completions under `approval` cannot be reported (an approval saved before CourseApproval.clean
     asked for CE Broker's numbers, digits only), or "" when they can. A `printed` one is the certificate's
@@ -207,7 +204,7 @@ def approval_problem(approval: PrintedApproval | CourseApproval, state_name: str
     if not approval.ce_broker_course_number.strip():
         return f"{whose} has no CE Broker course number: {fix}"
     if not (
-        _DIGITS.fullmatch(approval.provider_number) and _DIGITS.fullmatch(approval.ce_broker_course_number)
+        DIGITS.fullmatch(approval.provider_number) and DIGITS.fullmatch(approval.ce_broker_course_number)
     ):
         return f"{whose} has a provider or course number that is not digits only, as CE Broker's are: {fix}"
     return ""

@@ -11,7 +11,6 @@ import re
 import secrets
 import threading
 from datetime import date
-from decimal import Decimal
 
 import qrcode
 from django.conf import settings
@@ -21,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
+from .approval_models import hours_text
 from .approvals import certificate_approvals, certificate_hours
 from .certificate_layout import font_sizes
 from .criteria import criteria_facts
@@ -57,11 +57,6 @@ def code_normalize(text: str) -> str | None:
 # --- snapshot -------------------------------------------------------------------------------------
 
 
-def _hours_display(hours: Decimal) -> str:
-    text = f"{Decimal(hours):.2f}".rstrip("0").rstrip(".")
-    return text or "0"
-
-
 def _signature_name(provider) -> str:
     image = provider.signature
     return image.file.name if image is not None and image.file else ""
@@ -88,7 +83,7 @@ def certificate_snapshot(enrollment, *, completed_at) -> dict:
         "course_title": course.approved_title or course.title,
         "course_type": course.get_course_type_display(),
         "ce_hours": f"{course.ce_hours:.2f}",
-        "ce_hours_display": _hours_display(course.ce_hours),
+        "ce_hours_display": hours_text(course.ce_hours),
         "completion_date": completed_on.isoformat(),
         "provider_name": provider.name,
         "provider_number": provider.ncbtmb_provider_number,

@@ -26,20 +26,13 @@ from .approval_models import (
     ApprovalBody,
     CourseApproval,
     Delivery,
+    delivery_name,
     delivery_types,
+    hours_text,
     most_in_force,
     overlap,
 )
 from .approvals import HOURS_NAMES
-
-
-def _hours(value) -> str:
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return text or "0"
-
-
-def _delivery(value) -> str:
-    return Delivery(value).label.split(" (")[0].lower() if value in Delivery.values else value
 
 
 def _which(approval) -> str:
@@ -68,8 +61,8 @@ def approval_problems(course, provider, today=None) -> list[str]:
         if approval.body == ApprovalBody.NCBTMB:
             if course.ce_hours and approval.hours != course.ce_hours:
                 problems.append(
-                    f"{which} to be for the course's {_hours(course.ce_hours)} CE hours (it says "
-                    f"{_hours(approval.hours)}; CE approvals)"
+                    f"{which} to be for the course's {hours_text(course.ce_hours)} CE hours (it says "
+                    f"{hours_text(approval.hours)}; CE approvals)"
                 )
             number = (provider.ncbtmb_provider_number or "").strip() if provider else ""
             if number and approval.provider_number.strip() != number:
@@ -79,8 +72,8 @@ def approval_problems(course, provider, today=None) -> list[str]:
                 )
         elif course.ce_hours and approval.hours > course.ce_hours:
             problems.append(
-                f"{which} to be for at most the course's {_hours(course.ce_hours)} CE hours (it says "
-                f"{_hours(approval.hours)}; CE approvals)"
+                f"{which} to be for at most the course's {hours_text(course.ce_hours)} CE hours (it says "
+                f"{hours_text(approval.hours)}; CE approvals)"
             )
         if approval.body in CE_BROKER_BODIES and not approval.ce_broker_course_number.strip():
             problems.append(f"{which} to have the course's CE Broker course number (CE approvals)")
@@ -88,8 +81,8 @@ def approval_problems(course, provider, today=None) -> list[str]:
         if approval.delivery not in allowed:
             problems.append(
                 f"{which} to have a delivery type a “{course.get_course_type_display()}” course can have, "
-                f"{' or '.join(_delivery(d) for d in Delivery if d in allowed)} (it says "
-                f"{_delivery(approval.delivery)}; CE approvals)"
+                f"{' or '.join(delivery_name(d) for d in Delivery if d in allowed)} (it says "
+                f"{delivery_name(approval.delivery)}; CE approvals)"
             )
     return problems + _together_problems(course, approvals) + _ncbtmb_problems(course, approvals, today)
 
@@ -133,7 +126,7 @@ def _together_problems(course, approvals: list) -> list[str]:
             if total > course.ce_hours:
                 problems.append(
                     f"its {name} approvals in force on {day:%b %-d, %Y} to total at most the course's "
-                    f"{_hours(course.ce_hours)} CE hours (they total {_hours(total)}; CE approvals)"
+                    f"{hours_text(course.ce_hours)} CE hours (they total {hours_text(total)}; CE approvals)"
                 )
     return problems
 
